@@ -1,0 +1,1 @@
+"""ETL: fetch, parse, sanity-check and publish public datasets into the Verifica store."""

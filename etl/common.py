@@ -1,0 +1,85 @@
+"""Shared ETL pieces: origin blocks, checksums, fiscal calendar, and sanity-check failures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+ORIGINS_DIR = Path(__file__).resolve().parent / "origins"
+
+
+class SanityError(ValueError):
+    """Input failed a sanity check; nothing was published."""
+
+
+def load_origin(source_id: str) -> dict:
+    """The origin block of a source (producer, citation, URLs, licence), kept beside the code."""
+    with open(ORIGINS_DIR / f"{source_id}.yaml", encoding="utf-8") as handle:
+        origin = yaml.safe_load(handle)
+    origin["id"] = source_id
+    return origin
+
+
+def sha256_bytes(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def month_start(year: int, month: int) -> dt.date:
+    return dt.date(year, month, 1)
+
+
+MONTH_ABBREVIATIONS = {
+    name: number
+    for number, name in enumerate(
+        ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1
+    )
+}
+MONTH_NAMES = {
+    name: number
+    for number, name in enumerate(
+        [
+            "January", "February", "March", "April", "May", "June",
+            "July", "August", "September", "October", "November", "December",
+        ],
+        1,
+    )
+}
+
+
+def fiscal_to_calendar(fiscal_year: int, month: int) -> dt.date:
+    """US federal fiscal year runs Oct-Sep: FY2026 OCT is October 2025."""
+    year = fiscal_year - 1 if month >= 10 else fiscal_year
+    return month_start(year, month)
+
+
+def next_month(day: dt.date, months: int = 1) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def require_columns(frame: pd.DataFrame, expected: list[str], what: str) -> None:
+    missing = [c for c in expected if c not in frame.columns]
+    if missing:
+        raise SanityError(
+            f"{what}: missing column(s) {', '.join(missing)}; found {', '.join(map(str, frame.columns))}"
+        )
+
+
+def require_unique(frame: pd.DataFrame, key: list[str], what: str) -> None:
+    duplicated = frame.duplicated(subset=key, keep=False)
+    if duplicated.any():
+        sample = frame.loc[duplicated, key].head(3).to_dict("records")
+        raise SanityError(f"{what}: {int(duplicated.sum())} rows share a key, e.g. {sample}")
+
+
+def require_range(series: pd.Series, low: float, high: float, what: str) -> None:
+    values = series.dropna()
+    bad = values[(values < low) | (values > high)]
+    if not bad.empty:
+        raise SanityError(
+            f"{what}: {len(bad)} value(s) outside the plausible range [{low}, {high}], e.g. {bad.iloc[0]}"
+        )

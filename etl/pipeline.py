@@ -1,0 +1,97 @@
+"""ETL steps that touch the store: build from raw files, import one file, live refresh, first start."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import requests
+from sqlalchemy.engine import Engine
+from tqdm import tqdm
+
+from etl import snapshot, timeline
+from etl.common import SanityError, load_origin
+from etl.sources import SOURCES, get_source
+from etl.store import (
+    PublishError,
+    RefreshRun,
+    VintageRecord,
+    init_schema,
+    is_empty,
+    publish,
+    record_run,
+    utcnow,
+)
+
+
+def _fail(engine: Engine, source_id: str, kind: str, message: str) -> None:
+    """Record a run that failed before anything reached the store, then raise."""
+    record_run(
+        engine,
+        RefreshRun(source_id=source_id, kind=kind, started_at=utcnow(), outcome="failed",
+                   message=message),
+    )
+    raise PublishError(message)
+
+
+def build(engine: Engine, raw_dir: Path, *, progress: bool = True,
+          sources: list[str] | None = None) -> list[RefreshRun]:
+    """Load every raw file of every source, oldest release first. Each file is one vintage."""
+    init_schema(engine)
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise SanityError(f"raw data folder not found: {raw_dir}")
+    jobs = [(sid, path) for sid in (sources or SOURCES) for path in get_source(sid).raw_files(raw_dir)]
+    if not jobs:
+        raise SanityError(f"no raw files found under {raw_dir}")
+    records: list[tuple[str, VintageRecord]] = []
+    for source_id, path in tqdm(jobs, desc="parse", unit="file", disable=not progress):
+        try:
+            records.append((source_id, get_source(source_id).record_from_file(path)))
+        except SanityError as exc:
+            _fail(engine, source_id, "build", str(exc))
+    records.sort(key=lambda item: (item[1].published_on, item[1].file_name))
+    runs = []
+    for source_id, record in tqdm(records, desc="publish", unit="vintage", disable=not progress):
+        runs.append(publish(engine, load_origin(source_id), record, kind="build"))
+    timeline.load_into_store(engine)
+    return runs
+
+
+def import_file(engine: Engine, source_id: str, path: Path,
+                published_on: dt.date | None = None) -> RefreshRun:
+    """One downloaded file as a new vintage (for offices without internet)."""
+    init_schema(engine)
+    module = get_source(source_id)
+    path = Path(path)
+    try:
+        if not path.is_file():
+            raise SanityError(f"file not found: {path}")
+        published = (published_on, "given on the command line") if published_on else None
+        record = module.build_record(path.read_bytes(), path.name, published=published)
+    except SanityError as exc:
+        _fail(engine, source_id, "import", str(exc))
+    return publish(engine, load_origin(source_id), record, kind="import")
+
+
+def refresh(engine: Engine, source_id: str, session: requests.Session | None = None) -> RefreshRun:
+    """Fetch the newest release from the publisher and publish it; on any failure the last good
+    data stays served and the failure is recorded."""
+    init_schema(engine)
+    module = get_source(source_id)
+    if not hasattr(module, "fetch_latest"):
+        _fail(engine, source_id, "refresh", f"{source_id} has no live endpoint; use 'import'")
+    try:
+        record = module.fetch_latest(session)
+    except SanityError as exc:
+        _fail(engine, source_id, "refresh", str(exc))
+    return publish(engine, load_origin(source_id), record, kind="refresh")
+
+
+def ensure_store(engine: Engine, snapshot_dir: Path = snapshot.SNAPSHOT_DIR) -> None:
+    """First start: create the schema and fill it from the committed snapshot; always load the
+    curated timeline (it is versioned in git)."""
+    init_schema(engine)
+    if is_empty(engine):
+        snapshot.load(engine, snapshot_dir)
+    timeline.load_into_store(engine)

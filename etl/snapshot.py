@@ -1,0 +1,106 @@
+"""The committed snapshot: every published vintage as a compact monthly table, with provenance.
+
+A fresh clone fills its store from here with no network. Each vintage is one gzip CSV of the
+store's tidy observations (calendar months, normalised dimensions); ``manifest.json`` carries the
+origin block of each source and each vintage's file name, sha256, release date and row count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from etl.common import SanityError, load_origin
+from etl.store import (
+    DIMENSIONS,
+    OBSERVATION_COLUMNS,
+    PROJECT_ROOT,
+    VintageRecord,
+    list_vintages,
+    publish,
+    vintage_observations,
+)
+
+SNAPSHOT_DIR = PROJECT_ROOT / "data" / "snapshot"
+MANIFEST = "manifest.json"
+
+
+def write(engine: Engine, out_dir: Path = SNAPSHOT_DIR) -> dict:
+    out_dir = Path(out_dir)
+    vintages = list_vintages(engine)
+    if not vintages:
+        raise SanityError("the store has no vintages to snapshot; run 'python -m etl build' first")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.glob("*/*.csv.gz"):
+        stale.unlink()
+    observations = vintage_observations(engine, [v.id for v in vintages])
+    manifest: dict = {"format": 1, "sources": {}, "vintages": []}
+    for vintage in vintages:
+        manifest["sources"].setdefault(vintage.source_id, load_origin(vintage.source_id))
+        rows = observations[observations["vintage_id"] == vintage.id][list(OBSERVATION_COLUMNS)]
+        relative = f"{vintage.source_id}/{vintage.published_on.isoformat()}_{vintage.sha256[:12]}.csv.gz"
+        target = out_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        csv_bytes = rows.to_csv(index=False, float_format="%.10g", lineterminator="\n").encode()
+        # mtime=0 keeps the bytes identical when nothing changed, so git sees no diff.
+        with open(target, "wb") as handle, gzip.GzipFile(fileobj=handle, mode="wb", mtime=0) as gz:
+            gz.write(csv_bytes)
+        manifest["vintages"].append(
+            {
+                "source_id": vintage.source_id,
+                "file_name": vintage.file_name,
+                "url": vintage.url,
+                "sha256": vintage.sha256,
+                "published_on": vintage.published_on.isoformat(),
+                "published_on_basis": vintage.published_on_basis,
+                "retrieved_at": vintage.retrieved_at.date().isoformat(),
+                "row_count": vintage.row_count,
+                "period_start": vintage.period_start.isoformat(),
+                "period_end": vintage.period_end.isoformat(),
+                "file": relative,
+            }
+        )
+    (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    return manifest
+
+
+def read_manifest(snapshot_dir: Path = SNAPSHOT_DIR) -> dict:
+    path = Path(snapshot_dir) / MANIFEST
+    if not path.is_file():
+        raise SanityError(f"no snapshot manifest at {path}")
+    return json.loads(path.read_text())
+
+
+def load(engine: Engine, snapshot_dir: Path = SNAPSHOT_DIR) -> int:
+    """Publish every snapshot vintage (each atomically); returns how many were new."""
+    manifest = read_manifest(snapshot_dir)
+    loaded = 0
+    for item in manifest["vintages"]:
+        with gzip.open(Path(snapshot_dir) / item["file"], "rb") as handle:
+            frame = pd.read_csv(io.BytesIO(handle.read()), dtype=str, keep_default_na=False)
+        if len(frame) != item["row_count"]:
+            raise SanityError(f"snapshot {item['file']}: {len(frame)} rows, manifest says {item['row_count']}")
+        for column in ("value", "value_predicted"):
+            frame[column] = pd.to_numeric(frame[column].mask(frame[column] == ""))
+        for column in DIMENSIONS:
+            frame[column] = frame[column].mask(frame[column] == "")
+        frame["period"] = pd.to_datetime(frame["period"]).dt.date
+        record = VintageRecord(
+            source_id=item["source_id"],
+            file_name=item["file_name"],
+            sha256=item["sha256"],
+            published_on=dt.date.fromisoformat(item["published_on"]),
+            published_on_basis=item["published_on_basis"],
+            observations=frame,
+            url=item.get("url"),
+            retrieved_at=dt.datetime.fromisoformat(item["retrieved_at"]),
+        )
+        run = publish(engine, manifest["sources"][item["source_id"]], record, kind="snapshot")
+        loaded += run.outcome == "ok"
+    return loaded

@@ -1,0 +1,28 @@
+"""The registry of sources: one module per source, each with the same skeleton.
+
+Every source module offers ``raw_files(raw_dir)``, ``record_from_file(path)`` and
+``build_record(content, file_name, ...)``; sources with a public machine endpoint also offer
+``fetch_latest(session)``.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from etl import cbp_drug_seizures, cdc_vsrr, cdc_wonder
+
+SOURCES: dict[str, ModuleType] = {
+    module.SOURCE_ID: module for module in (cbp_drug_seizures, cdc_vsrr, cdc_wonder)
+}
+
+
+def get_source(source_id: str) -> ModuleType:
+    try:
+        return SOURCES[source_id]
+    except KeyError:
+        known = ", ".join(sorted(SOURCES))
+        raise KeyError(f"unknown source {source_id!r}; known sources: {known}") from None
+
+
+def live_sources() -> list[str]:
+    return [sid for sid, module in SOURCES.items() if hasattr(module, "fetch_latest")]

@@ -1,0 +1,440 @@
+"""The Verifica store: SQLAlchemy schema, atomic publishing of vintages, and as-of reads.
+
+Time model: a source publishes releases; each release we load is a *vintage*. Observations are
+never updated or deleted; a revised value is a new row in a newer vintage. The "latest" view takes,
+for each (indicator, geo, month), every row of the newest vintage that covers that key; the
+``as_of`` view does the same over vintages published on or before a date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "verifica.db"
+
+# Dimension columns an observation may carry besides indicator, period and geo. They are generic
+# on purpose: CBP uses all of them, CDC none; later sources reuse them.
+DIMENSIONS: tuple[str, ...] = ("component", "region", "land_filter", "area", "category")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Source(Base):
+    __tablename__ = "sources"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    producer: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    citation: Mapped[str] = mapped_column(Text)
+    attribution: Mapped[str] = mapped_column(Text)
+    url_main: Mapped[str] = mapped_column(Text)
+    url_download: Mapped[str | None] = mapped_column(Text)
+    licence: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class Vintage(Base):
+    __tablename__ = "vintages"
+    __table_args__ = (UniqueConstraint("source_id", "sha256", name="uq_vintage_source_sha"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
+    file_name: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    published_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    published_on_basis: Mapped[str] = mapped_column(Text)
+    retrieved_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    row_count: Mapped[int] = mapped_column(Integer)
+    period_start: Mapped[dt.date | None] = mapped_column(Date)
+    period_end: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Observation(Base):
+    __tablename__ = "observations"
+    __table_args__ = (
+        Index("ix_obs_key", "indicator", "geo", "period", "vintage_id"),
+        Index("ix_obs_vintage", "vintage_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    vintage_id: Mapped[int] = mapped_column(ForeignKey("vintages.id"))
+    indicator: Mapped[str] = mapped_column(String(96))
+    period: Mapped[dt.date] = mapped_column(Date)
+    geo: Mapped[str] = mapped_column(String(16))
+    component: Mapped[str | None] = mapped_column(String(64))
+    region: Mapped[str | None] = mapped_column(String(64))
+    land_filter: Mapped[str | None] = mapped_column(String(32))
+    area: Mapped[str | None] = mapped_column(String(96))
+    category: Mapped[str | None] = mapped_column(String(96))
+    value: Mapped[float | None] = mapped_column(Float)
+    value_predicted: Mapped[float | None] = mapped_column(Float)
+    flags: Mapped[str] = mapped_column(String(128), default="")
+
+
+class Event(Base):
+    __tablename__ = "events"
+
+    id: Mapped[str] = mapped_column(String(96), primary_key=True)
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
+    date_end: Mapped[dt.date | None] = mapped_column(Date)
+    date_precision: Mapped[str] = mapped_column(String(16))
+    type: Mapped[str] = mapped_column(String(32))
+    confidence: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict] = mapped_column(JSON)
+
+
+class RefreshRun(Base):
+    __tablename__ = "refresh_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str] = mapped_column(String(16))
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    vintage_id: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text, default="")
+
+
+def database_url() -> str:
+    """The store URL: ``DATABASE_URL`` if set, else the embedded SQLite file."""
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_DB_PATH}"
+
+
+def make_engine(url: str | None = None) -> Engine:
+    url = url or database_url()
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001 - DB-API objects
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+    return engine
+
+
+def init_schema(engine: Engine) -> None:
+    Base.metadata.create_all(engine)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class PublishError(Exception):
+    """A vintage could not be published; the store is unchanged."""
+
+
+@dataclass
+class VintageRecord:
+    """A parsed release, ready to publish: its metadata and its tidy observations."""
+
+    source_id: str
+    file_name: str
+    sha256: str
+    published_on: dt.date
+    published_on_basis: str
+    observations: pd.DataFrame
+    url: str | None = None
+    retrieved_at: dt.datetime = field(default_factory=utcnow)
+
+
+OBSERVATION_COLUMNS: tuple[str, ...] = (
+    "indicator",
+    "period",
+    "geo",
+    *DIMENSIONS,
+    "value",
+    "value_predicted",
+    "flags",
+)
+
+
+def upsert_source(session: Session, origin: dict) -> None:
+    fields = {
+        k: origin.get(k)
+        for k in (
+            "producer",
+            "title",
+            "citation",
+            "attribution",
+            "url_main",
+            "url_download",
+            "licence",
+            "description",
+        )
+    }
+    existing = session.get(Source, origin["id"])
+    if existing is None:
+        session.add(Source(id=origin["id"], **fields))
+    else:
+        for key, value in fields.items():
+            setattr(existing, key, value)
+
+
+def _records(frame: pd.DataFrame, vintage_id: int) -> list[dict]:
+    frame = frame.reindex(columns=list(OBSERVATION_COLUMNS))
+    frame = frame.astype(object).where(frame.notna(), None)
+    records = frame.to_dict("records")
+    for record in records:
+        record["vintage_id"] = vintage_id
+        record["flags"] = record["flags"] or ""
+        period = record["period"]
+        if isinstance(period, pd.Timestamp):
+            record["period"] = period.date()
+    return records
+
+
+def find_vintage(session: Session, source_id: str, sha256: str) -> Vintage | None:
+    return session.scalars(
+        select(Vintage).where(Vintage.source_id == source_id, Vintage.sha256 == sha256)
+    ).first()
+
+
+def publish(engine: Engine, origin: dict, record: VintageRecord, *, kind: str) -> RefreshRun:
+    """Publish one vintage atomically and record the run.
+
+    All observations of the vintage are written in one transaction with the vintage row; on any
+    failure the transaction is rolled back and the previous data stays served. The run record is
+    written in its own transaction either way.
+    """
+    run = RefreshRun(source_id=record.source_id, kind=kind, started_at=utcnow(), outcome="running")
+    try:
+        with Session(engine) as session, session.begin():
+            upsert_source(session, origin)
+            if find_vintage(session, record.source_id, record.sha256) is not None:
+                run.outcome = "unchanged"
+                run.message = f"{record.file_name}: same sha256 already loaded"
+            else:
+                periods = pd.to_datetime(record.observations["period"])
+                vintage = Vintage(
+                    source_id=record.source_id,
+                    file_name=record.file_name,
+                    url=record.url,
+                    sha256=record.sha256,
+                    published_on=record.published_on,
+                    published_on_basis=record.published_on_basis,
+                    retrieved_at=record.retrieved_at,
+                    loaded_at=utcnow(),
+                    row_count=len(record.observations),
+                    period_start=periods.min().date(),
+                    period_end=periods.max().date(),
+                )
+                session.add(vintage)
+                session.flush()
+                session.execute(
+                    insert(Observation), _records(record.observations, vintage.id)
+                )
+                run.outcome = "ok"
+                run.rows = len(record.observations)
+                run.vintage_id = vintage.id
+                run.message = f"{record.file_name}: {run.rows} observations"
+    except Exception as exc:  # the store is rolled back; say why in the run record
+        run.outcome = "failed"
+        run.message = f"{record.file_name}: {exc}"
+    run.finished_at = utcnow()
+    record_run(engine, run)
+    if run.outcome == "failed":
+        raise PublishError(run.message)
+    return run
+
+
+def record_run(engine: Engine, run: RefreshRun) -> RefreshRun:
+    if run.finished_at is None:
+        run.finished_at = utcnow()
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        session.add(run)
+    return run
+
+
+def replace_events(engine: Engine, events: Iterable[dict]) -> int:
+    """Replace the curated timeline in the store (it is versioned in git, not by vintage)."""
+    rows = list(events)
+    with Session(engine) as session, session.begin():
+        session.query(Event).delete()
+        for item in rows:
+            session.add(
+                Event(
+                    id=item["id"],
+                    date=item["date"],
+                    date_end=item.get("date_end"),
+                    date_precision=item.get("date_precision", "day"),
+                    type=item["type"],
+                    confidence=item["confidence"],
+                    status=item.get("status", "happened"),
+                    payload=_jsonable(item),
+                )
+            )
+    return len(rows)
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def read_events(engine: Engine) -> list[dict]:
+    with Session(engine) as session:
+        rows = session.scalars(select(Event).order_by(Event.date, Event.id)).all()
+        return [row.payload for row in rows]
+
+
+def is_empty(engine: Engine) -> bool:
+    with Session(engine) as session:
+        return session.scalar(select(func.count()).select_from(Vintage)) == 0
+
+
+_LATEST_SQL = """
+WITH covering AS (
+    SELECT o.period AS period, o.vintage_id AS vintage_id,
+           ROW_NUMBER() OVER (
+               PARTITION BY o.period ORDER BY v.published_on DESC, v.id DESC
+           ) AS rank_newest
+    FROM (
+        SELECT DISTINCT period, vintage_id FROM observations
+        WHERE indicator = :indicator AND geo = :geo
+          AND period >= :period_from AND period <= :period_to
+    ) AS o
+    JOIN vintages AS v ON v.id = o.vintage_id
+    WHERE v.published_on <= :as_of
+)
+SELECT obs.period, obs.geo, {dimensions}, obs.value, obs.value_predicted, obs.flags,
+       v.id AS vintage_id, v.file_name AS vintage, v.published_on AS vintage_published_on
+FROM covering AS c
+JOIN observations AS obs
+  ON obs.vintage_id = c.vintage_id AND obs.period = c.period
+ AND obs.indicator = :indicator AND obs.geo = :geo
+JOIN vintages AS v ON v.id = c.vintage_id
+WHERE c.rank_newest = 1
+ORDER BY obs.period
+"""
+
+
+def read_observations(
+    engine: Engine,
+    indicator: str,
+    geo: str,
+    *,
+    period_from: dt.date | None = None,
+    period_to: dt.date | None = None,
+    as_of: dt.date | None = None,
+) -> pd.DataFrame:
+    """Rows of the newest vintage covering each month of (indicator, geo), as known on ``as_of``.
+
+    One indexed query; returns only the requested key's rows.
+    """
+    params = {
+        "indicator": indicator,
+        "geo": geo,
+        "period_from": period_from or dt.date(1900, 1, 1),
+        "period_to": period_to or dt.date(2999, 12, 1),
+        "as_of": as_of or dt.date(2999, 12, 31),
+    }
+    sql = _LATEST_SQL.format(dimensions=", ".join(f"obs.{d}" for d in DIMENSIONS))
+    with engine.connect() as conn:
+        frame = pd.read_sql_query(text(sql), conn, params=params)
+    frame["period"] = pd.to_datetime(frame["period"])
+    frame["vintage_published_on"] = pd.to_datetime(frame["vintage_published_on"]).dt.date
+    return frame
+
+
+def available_geos(engine: Engine, indicator: str) -> list[str]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Observation.geo).where(Observation.indicator == indicator).distinct()
+        ).all()
+    return sorted(row[0] for row in rows)
+
+
+def list_vintages(engine: Engine, source_id: str | None = None) -> list[Vintage]:
+    with Session(engine) as session:
+        query = select(Vintage).order_by(Vintage.source_id, Vintage.published_on, Vintage.id)
+        if source_id:
+            query = query.where(Vintage.source_id == source_id)
+        return list(session.scalars(query).all())
+
+
+def list_sources(engine: Engine) -> list[Source]:
+    with Session(engine) as session:
+        return list(session.scalars(select(Source).order_by(Source.id)).all())
+
+
+def recent_runs(engine: Engine, limit: int = 20) -> list[RefreshRun]:
+    with Session(engine) as session:
+        return list(
+            session.scalars(
+                select(RefreshRun).order_by(RefreshRun.id.desc()).limit(limit)
+            ).all()
+        )
+
+
+def failing_sources(engine: Engine) -> list[RefreshRun]:
+    """For each source whose newest run failed, that run (the last good data is still served)."""
+    newest = (
+        select(RefreshRun.source_id, func.max(RefreshRun.id).label("last_id"))
+        .group_by(RefreshRun.source_id)
+        .subquery()
+    )
+    query = (
+        select(RefreshRun)
+        .join(newest, RefreshRun.id == newest.c.last_id)
+        .where(RefreshRun.outcome == "failed")
+        .order_by(RefreshRun.id)
+    )
+    with Session(engine) as session:
+        return list(session.scalars(query).all())
+
+
+def vintage_observations(engine: Engine, vintage_ids: Sequence[int]) -> pd.DataFrame:
+    """All observations of the given vintages (for the snapshot writer, not for requests)."""
+    columns = ["vintage_id", *OBSERVATION_COLUMNS]
+    query = (
+        select(*(getattr(Observation, c) for c in columns))
+        .where(Observation.vintage_id.in_(list(vintage_ids)))
+        .order_by(Observation.vintage_id, Observation.id)
+    )
+    with engine.connect() as conn:
+        return pd.read_sql_query(query, conn)

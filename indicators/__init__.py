@@ -1,0 +1,1 @@
+"""Indicators: the registry, series reads with as_of, and the verification statistics."""

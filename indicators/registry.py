@@ -1,0 +1,279 @@
+"""The indicator registry: stable ids, bilingual names, units, semantics, direction and caveats.
+
+An indicator is a reading of one stored series (``base``) of one source: optionally filtered on
+dimensions, summed, and optionally broken down by one dimension. Ids never change: they are used
+in URLs, exports, the API, the timeline and the tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Text = dict[str, str]  # {"en": ..., "es": ...}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    source_id: str
+    name: Text
+    unit: Text
+    description: Text
+    base: str | None = None
+    filters: dict[str, str] = field(default_factory=dict)
+    breakdown: str | None = None
+    semantics: str = "monthly"  # monthly | rolling_12m | annual
+    better: str = "down"  # which direction the governments read as progress
+    default_geo: str = "US"
+    geo_kind: str = "national"  # national | us_states | mx_states
+    has_predicted: bool = False
+    zero_fill: bool = False  # a missing combination in a covered month means zero
+    caveats: Text = field(default_factory=dict)
+    status: str = "available"  # available | planned (source not loaded yet)
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "source_id": self.source_id,
+            "name": self.name,
+            "unit": self.unit,
+            "description": self.description,
+            "semantics": self.semantics,
+            "better": self.better,
+            "default_geo": self.default_geo,
+            "geo_kind": self.geo_kind,
+            "breakdown": self.breakdown,
+            "has_predicted": self.has_predicted,
+            "caveats": self.caveats,
+            "status": self.status,
+        }
+
+
+LBS = {"en": "lbs per month", "es": "libras por mes"}
+DEATHS_12M = {"en": "deaths, 12 months ending", "es": "muertes, 12 meses al mes indicado"}
+
+SEIZURE_CAVEAT = {
+    "en": "Seizures measure interdiction, not flow: fewer pounds seized can mean less fentanyl "
+          "crossing or less effective interdiction. Months of the fiscal year in progress are "
+          "provisional and revised by later CBP releases.",
+    "es": "Los decomisos miden la interdicción, no el flujo: menos libras decomisadas pueden "
+          "significar menos fentanilo cruzando o una interdicción menos eficaz. Los meses del año "
+          "fiscal en curso son provisionales y CBP los revisa en publicaciones posteriores.",
+}
+ROLLING_CAVEAT = {
+    "en": "Each value counts deaths in the 12 months ending that month, so a change shows up "
+          "gradually over a year. Recent months are provisional (about 4-6 months of reporting "
+          "lag) and rise by 1-3 % between releases; predicted values adjust for pending "
+          "investigations.",
+    "es": "Cada valor cuenta las muertes de los 12 meses que terminan en ese mes, por lo que un "
+          "cambio aparece de forma gradual durante un año. Los meses recientes son provisionales "
+          "(unos 4-6 meses de rezago) y suben 1-3 % entre publicaciones; los valores predichos "
+          "corrigen por investigaciones pendientes.",
+}
+
+
+def _cdc(indicator_id: str, en: str, es: str, desc_en: str, desc_es: str) -> Indicator:
+    return Indicator(
+        id=indicator_id,
+        source_id="cdc_vsrr",
+        base=indicator_id,
+        name={"en": en, "es": es},
+        unit=DEATHS_12M,
+        description={"en": desc_en, "es": desc_es},
+        semantics="rolling_12m",
+        geo_kind="us_states",
+        has_predicted=True,
+        caveats=ROLLING_CAVEAT,
+    )
+
+
+INDICATORS: dict[str, Indicator] = {
+    i.id: i
+    for i in [
+        Indicator(
+            id="cbp_fentanyl_seizures_swb_lbs",
+            source_id="cbp_drug_seizures",
+            base="cbp_drug_seizures_lbs",
+            filters={"category": "Fentanyl", "region": "Southwest Border"},
+            name={"en": "Fentanyl seizures at the Southwest border",
+                  "es": "Decomisos de fentanilo en la frontera suroeste"},
+            unit=LBS,
+            description={
+                "en": "Pounds of fentanyl seized by CBP (ports of entry and Border Patrol) in the "
+                      "Southwest Border region, by calendar month.",
+                "es": "Libras de fentanilo decomisadas por CBP (puertos de entrada y Patrulla "
+                      "Fronteriza) en la región de la frontera suroeste, por mes calendario.",
+            },
+            zero_fill=True,
+            caveats=SEIZURE_CAVEAT,
+        ),
+        Indicator(
+            id="cbp_fentanyl_seizures_lbs",
+            source_id="cbp_drug_seizures",
+            base="cbp_drug_seizures_lbs",
+            filters={"category": "Fentanyl"},
+            name={"en": "Fentanyl seizures, all CBP regions",
+                  "es": "Decomisos de fentanilo, todas las regiones de CBP"},
+            unit=LBS,
+            description={
+                "en": "Pounds of fentanyl seized by CBP nationwide (all regions), by month.",
+                "es": "Libras de fentanilo decomisadas por CBP en todo el país, por mes.",
+            },
+            zero_fill=True,
+            caveats=SEIZURE_CAVEAT,
+        ),
+        Indicator(
+            id="cbp_fentanyl_seizure_events_swb",
+            source_id="cbp_drug_seizures",
+            base="cbp_drug_seizure_events",
+            filters={"category": "Fentanyl", "region": "Southwest Border"},
+            name={"en": "Fentanyl seizure events at the Southwest border",
+                  "es": "Eventos de decomiso de fentanilo en la frontera suroeste"},
+            unit={"en": "seizure events per month", "es": "eventos de decomiso por mes"},
+            description={
+                "en": "Number of CBP fentanyl seizure events in the Southwest Border region.",
+                "es": "Número de eventos de decomiso de fentanilo de CBP en la frontera suroeste.",
+            },
+            zero_fill=True,
+            caveats=SEIZURE_CAVEAT,
+        ),
+        Indicator(
+            id="cbp_drug_seizures_by_type_lbs",
+            source_id="cbp_drug_seizures",
+            base="cbp_drug_seizures_lbs",
+            breakdown="category",
+            name={"en": "Drug seizures by drug type, all CBP regions",
+                  "es": "Decomisos de drogas por tipo, todas las regiones de CBP"},
+            unit=LBS,
+            description={
+                "en": "Pounds seized by CBP nationwide, one line per drug type.",
+                "es": "Libras decomisadas por CBP en todo el país, una línea por tipo de droga.",
+            },
+            zero_fill=True,
+            caveats=SEIZURE_CAVEAT,
+        ),
+        Indicator(
+            id="cbp_drug_seizures_swb_by_type_lbs",
+            source_id="cbp_drug_seizures",
+            base="cbp_drug_seizures_lbs",
+            filters={"region": "Southwest Border"},
+            breakdown="category",
+            name={"en": "Drug seizures by drug type, Southwest border",
+                  "es": "Decomisos de drogas por tipo, frontera suroeste"},
+            unit=LBS,
+            description={
+                "en": "Pounds seized by CBP in the Southwest Border region, one line per drug type.",
+                "es": "Libras decomisadas por CBP en la frontera suroeste, una línea por tipo de droga.",
+            },
+            zero_fill=True,
+            caveats=SEIZURE_CAVEAT,
+        ),
+        _cdc("cdc_synthetic_opioid_deaths_12m",
+             "Synthetic-opioid (fentanyl) overdose deaths, 12 months ending",
+             "Muertes por sobredosis de opioides sintéticos (fentanilo), 12 meses",
+             "Provisional deaths involving synthetic opioids other than methadone (ICD-10 T40.4, "
+             "mostly illicit fentanyl) in the 12 months ending each month.",
+             "Muertes provisionales con opioides sintéticos distintos de la metadona (CIE-10 "
+             "T40.4, sobre todo fentanilo ilícito) en los 12 meses que terminan en cada mes."),
+        _cdc("cdc_overdose_deaths_12m",
+             "Drug overdose deaths (all drugs), 12 months ending",
+             "Muertes por sobredosis (todas las drogas), 12 meses",
+             "Provisional drug overdose deaths of all drugs in the 12 months ending each month.",
+             "Muertes provisionales por sobredosis de cualquier droga en los 12 meses que "
+             "terminan en cada mes."),
+        _cdc("cdc_psychostimulant_deaths_12m",
+             "Psychostimulant (methamphetamine) overdose deaths, 12 months ending",
+             "Muertes por psicoestimulantes (metanfetamina), 12 meses",
+             "Provisional deaths involving psychostimulants with abuse potential (T43.6).",
+             "Muertes provisionales con psicoestimulantes con potencial de abuso (T43.6)."),
+        _cdc("cdc_cocaine_deaths_12m",
+             "Cocaine overdose deaths, 12 months ending",
+             "Muertes por sobredosis de cocaína, 12 meses",
+             "Provisional deaths involving cocaine (T40.5).",
+             "Muertes provisionales con cocaína (T40.5)."),
+        _cdc("cdc_heroin_deaths_12m",
+             "Heroin overdose deaths, 12 months ending",
+             "Muertes por sobredosis de heroína, 12 meses",
+             "Provisional deaths involving heroin (T40.1).",
+             "Muertes provisionales con heroína (T40.1)."),
+        Indicator(
+            id="cdc_synthetic_opioid_deaths_monthly",
+            source_id="cdc_wonder",
+            base="cdc_synthetic_opioid_deaths_monthly",
+            name={"en": "Synthetic-opioid deaths per month, by state (CDC WONDER)",
+                  "es": "Muertes por opioides sintéticos por mes, por estado (CDC WONDER)"},
+            unit={"en": "deaths per month", "es": "muertes por mes"},
+            description={
+                "en": "True monthly counts of deaths with T40.4 as a multiple cause, by state of "
+                      "residence. Cells under 10 deaths are suppressed (shown as gaps).",
+                "es": "Conteos mensuales de muertes con T40.4 como causa múltiple, por estado de "
+                      "residencia. Las celdas con menos de 10 muertes se suprimen (huecos).",
+            },
+            default_geo="CA",
+            geo_kind="us_states",
+            caveats={
+                "en": "No national total: suppressed small cells make a sum of states undercount.",
+                "es": "Sin total nacional: las celdas pequeñas suprimidas hacen que la suma de "
+                      "estados subestime.",
+            },
+        ),
+        # Planned: linked from the timeline, sources not loaded yet.
+        Indicator(
+            id="cbp_swb_encounters",
+            source_id="cbp_encounters",
+            name={"en": "Southwest border encounters", "es": "Encuentros en la frontera suroeste"},
+            unit={"en": "encounters per month", "es": "encuentros por mes"},
+            description={"en": "CBP encounters at the Southwest land border.",
+                         "es": "Encuentros de CBP en la frontera terrestre suroeste."},
+            status="planned",
+        ),
+        Indicator(
+            id="cbp_weapons_seizures_outbound",
+            source_id="cbp_weapons_seizures",
+            name={"en": "Outbound weapons seizures, Southwest border",
+                  "es": "Decomisos de armas de salida, frontera suroeste"},
+            unit={"en": "items per month", "es": "piezas por mes"},
+            description={"en": "CBP seizures of weapons headed south into Mexico.",
+                         "es": "Decomisos de CBP de armas con destino a México."},
+            status="planned",
+        ),
+        Indicator(
+            id="atf_mexico_us_sourced_traces",
+            source_id="atf_mexico_traces",
+            name={"en": "Firearms recovered in Mexico traced to a US source",
+                  "es": "Armas recuperadas en México rastreadas a origen estadounidense"},
+            unit={"en": "firearms per year", "es": "armas por año"},
+            description={"en": "ATF eTrace results for firearms recovered in Mexico.",
+                         "es": "Resultados de eTrace de la ATF para armas recuperadas en México."},
+            semantics="annual",
+            status="planned",
+        ),
+        Indicator(
+            id="sesnsp_homicides_daily_avg",
+            source_id="sesnsp_homicides",
+            name={"en": "Intentional-homicide victims in Mexico, daily average",
+                  "es": "Víctimas de homicidio doloso en México, promedio diario"},
+            unit={"en": "victims per day", "es": "víctimas por día"},
+            description={"en": "SESNSP victims of intentional homicide, daily average per month.",
+                         "es": "Víctimas de homicidio doloso del SESNSP, promedio diario mensual."},
+            default_geo="MX",
+            geo_kind="mx_states",
+            status="planned",
+        ),
+    ]
+}
+
+
+class UnknownIndicator(KeyError):
+    pass
+
+
+def get_indicator(indicator_id: str) -> Indicator:
+    try:
+        return INDICATORS[indicator_id]
+    except KeyError:
+        raise UnknownIndicator(indicator_id) from None
+
+
+def available_indicators() -> list[Indicator]:
+    return [i for i in INDICATORS.values() if i.status == "available"]
