@@ -1,0 +1,1 @@
+"""Dashboard: pages, components, callbacks, API routes and exports (the people-facing room)."""

@@ -1,0 +1,119 @@
+"""Machine-readable twins of every view: indicator metadata, series as CSV/JSON, events, status."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, jsonify, request
+
+from dashboard import queries
+from dashboard.i18n import normalise_lang
+from etl.store import failing_sources, recent_runs
+from indicators.registry import INDICATORS, UnknownIndicator
+from indicators.series import NotAvailable
+
+api = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _error(status: int, message: str) -> Response:
+    response = jsonify({"error": message})
+    response.status_code = status
+    return response
+
+
+def _series_query(indicator_id: str) -> queries.SeriesQuery:
+    args = request.args
+    unknown = set(args) - {"geo", "from", "to", "as_of"}
+    if unknown:
+        raise queries.BadQuery(f"unknown parameter(s): {', '.join(sorted(unknown))}; use geo, from, to, as_of")
+    return queries.SeriesQuery(
+        indicator=indicator_id,
+        geo=args.get("geo") or None,
+        start=queries.parse_month(args.get("from"), "from"),
+        end=queries.parse_month(args.get("to"), "to"),
+        as_of=queries.parse_date(args.get("as_of"), "as_of"),
+    )
+
+
+@api.get("/indicators")
+def indicators_index() -> Response:
+    items = []
+    for spec in INDICATORS.values():
+        meta = spec.to_json()
+        meta["geos"] = queries.geos_for(spec.id) if spec.status == "available" else []
+        meta["source"] = queries.source_card(spec.source_id)
+        meta["links"] = {"csv": f"/api/indicators/{spec.id}.csv", "json": f"/api/indicators/{spec.id}.json"}
+        items.append(meta)
+    return jsonify({"indicators": items})
+
+
+@api.get("/indicators/<indicator_id>.<fmt>")
+def indicator_series(indicator_id: str, fmt: str) -> Response:
+    if fmt not in ("csv", "json"):
+        return _error(404, f"unknown format {fmt!r}; use .csv or .json")
+    try:
+        query = _series_query(indicator_id)
+        spec, frame = queries.series_view(query)
+    except UnknownIndicator:
+        return _error(404, f"unknown indicator {indicator_id!r}; see /api/indicators")
+    except NotAvailable as exc:
+        return _error(404, str(exc))
+    except queries.BadQuery as exc:
+        return _error(400, str(exc))
+    table = queries.export_frame(spec, frame)
+    source = queries.source_card(spec.source_id) or {}
+    vintages = queries.vintages_used(frame)
+    citation = f"{source.get('citation', spec.source_id)} Vintage(s): " + "; ".join(
+        f"{v['file_name']} (published {v['published_on']})" for v in vintages
+    )
+    if fmt == "csv":
+        response = Response(table.to_csv(index=False), mimetype="text/csv")
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="{spec.id}_{query.geo or spec.default_geo}.csv"'
+        )
+        response.headers["X-Verifica-Citation"] = citation.encode("ascii", "replace").decode()
+        return response
+    body = {
+        "indicator": spec.to_json(),
+        "query": {"geo": query.geo or spec.default_geo,
+                  "from": query.start.isoformat()[:7] if query.start else None,
+                  "to": query.end.isoformat()[:7] if query.end else None,
+                  "as_of": query.as_of.isoformat() if query.as_of else None},
+        "source": source,
+        "citation": citation,
+        "vintages": vintages,
+        "data": json.loads(table.to_json(orient="records")),
+    }
+    return jsonify(body)
+
+
+@api.get("/events.json")
+def events_json() -> Response:
+    lang = request.args.get("lang")
+    items = queries.events()
+    if lang:
+        lang = normalise_lang(lang)
+        items = [_localise(item, lang) for item in items]
+    return jsonify({"events": items})
+
+
+def _localise(item: dict, lang: str) -> dict:
+    out = dict(item)
+    for key in ("title", "summary", "verifiability"):
+        if isinstance(out.get(key), dict):
+            out[key] = out[key].get(lang) or out[key].get("en")
+    return out
+
+
+@api.get("/status.json")
+def status_json() -> Response:
+    db = queries.engine()
+
+    def run_json(run):
+        return {"source_id": run.source_id, "kind": run.kind, "outcome": run.outcome,
+                "started_at": run.started_at.isoformat(), "message": run.message}
+
+    return jsonify({
+        "failing": [run_json(r) for r in failing_sources(db)],
+        "recent_runs": [run_json(r) for r in recent_runs(db, limit=20)],
+    })

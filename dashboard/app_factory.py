@@ -1,0 +1,43 @@
+"""Builds the Dash app: store, pages, callbacks, API routes and cache wired together."""
+
+from __future__ import annotations
+
+import os
+
+import dash
+from sqlalchemy.engine import Engine
+
+from dashboard import queries
+from dashboard.api import api
+from dashboard.pages import explorer
+from etl.pipeline import ensure_store
+from etl.store import PROJECT_ROOT, make_engine
+
+
+def create_app(database_url: str | None = None, *, engine: Engine | None = None,
+               prepare_store: bool = True) -> dash.Dash:
+    engine = engine or make_engine(database_url)
+    if prepare_store:
+        ensure_store(engine)
+    app = dash.Dash(
+        __name__,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(PROJECT_ROOT / "dashboard" / "assets"),
+        title="Verifica",
+        suppress_callback_exceptions=True,
+    )
+    dash.register_page(explorer.__name__, path="/", layout=explorer.layout, name="Explorer",
+                       title="Verifica — Explorer")
+    explorer.register_callbacks(app)
+    app.layout = dash.html.Div([dash.page_container])
+
+    server = app.server
+    server.config["VERIFICA_ENGINE"] = engine
+    queries.cache.init_app(server, config={
+        "CACHE_TYPE": os.environ.get("CACHE_TYPE", "SimpleCache"),
+        "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL", ""),
+        "CACHE_DEFAULT_TIMEOUT": 600,
+    })
+    server.register_blueprint(api)
+    return app

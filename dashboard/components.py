@@ -1,0 +1,74 @@
+"""Reusable page parts: header with language switch, refresh-status banner, source card."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode
+
+import pandas as pd
+from dash import dcc, html
+
+from dashboard import ids, queries
+from dashboard.i18n import pick, t
+from etl.store import failing_sources
+from indicators.registry import Indicator
+
+
+def _toggle_lang(query: str, lang: str) -> str:
+    params = dict(parse_qsl(query.lstrip("?")))
+    params["lang"] = "es" if lang == "en" else "en"
+    if params["lang"] == "en":
+        params.pop("lang")
+    return "?" + urlencode(params, safe=",") if params else ""
+
+
+def header(lang: str, path: str, query: str) -> html.Header:
+    return html.Header(
+        className="header",
+        children=[
+            html.H1(t("app_title", lang)),
+            html.Nav([
+                dcc.Link(t("nav_explorer", lang), href="/" + ("?lang=es" if lang == "es" else "")),
+                html.A(t("language", lang), id=ids.LANGUAGE_LINK, href=path + _toggle_lang(query, lang),
+                       className="language"),
+            ]),
+        ],
+    )
+
+
+def status_banner(lang: str) -> html.Div:
+    """Tells users when a refresh failed; the last good data is what they see."""
+    failures = failing_sources(queries.engine())
+    return html.Div(
+        id=ids.STATUS_BANNER,
+        className="status-banner" if failures else "status-banner empty",
+        children=[
+            html.P(t("refresh_failed", lang, source=run.source_id or "?",
+                     when=f"{run.started_at:%Y-%m-%d %H:%M} UTC", message=run.message))
+            for run in failures
+        ],
+    )
+
+
+def source_panel(spec: Indicator, frame: pd.DataFrame, lang: str, api_query: str) -> list:
+    card = queries.source_card(spec.source_id) or {}
+    vintages = queries.vintages_used(frame)
+    last = frame["period"].max() if not frame.empty else None
+    suffix = f"?{api_query}" if api_query else ""
+    return [
+        html.P(pick(spec.description, lang)),
+        html.P([html.B(f"{t('caveats', lang)}: "), pick(spec.caveats, lang)]) if spec.caveats else None,
+        html.P([html.B(f"{t('data_through', lang)}: "), f"{last:%Y-%m}" if last is not None else t("no_data", lang)]),
+        html.P([html.B(f"{t('source', lang)}: "), card.get("attribution", spec.source_id), " — ",
+                html.A(card.get("url_main", ""), href=card.get("url_main", ""))]),
+        html.P([html.B(f"{t('citation', lang)}: "), card.get("citation", "")]),
+        html.Div([
+            html.B(f"{t('vintage', lang)}: "),
+            html.Ul([html.Li(f"{v['file_name']} ({t('published', lang)} {v['published_on']}; {v['months']})")
+                     for v in vintages]),
+        ]),
+        html.P([
+            html.B(f"{t('download', lang)}: "),
+            html.A("CSV", id=ids.DOWNLOAD_CSV, href=f"/api/indicators/{spec.id}.csv{suffix}"), " · ",
+            html.A("JSON", id=ids.DOWNLOAD_JSON, href=f"/api/indicators/{spec.id}.json{suffix}"),
+        ]),
+    ]

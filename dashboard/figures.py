@@ -1,0 +1,131 @@
+"""Plotly figures: an indicator's series with the commitments timeline drawn over it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.i18n import pick, t
+from indicators.registry import Indicator
+
+EVENT_COLOURS = {
+    "meeting": "#1f6feb",
+    "statement": "#8250df",
+    "commitment": "#bf3989",
+    "action": "#bc4c00",
+    "measurement_change": "#6e7781",
+}
+SERIES_COLOURS = ["#0b3d91", "#d1495b", "#00798c", "#edae49", "#66a182", "#8d6a9f",
+                  "#2e4057", "#c17c74", "#5b8e7d", "#a44a3f"]
+
+
+def _wrap(text: str, width: int = 70) -> str:
+    return "<br>".join(textwrap.wrap(text, width)) if text else ""
+
+
+def event_hover(event: dict, lang: str) -> str:
+    lines = [f"<b>{_wrap(pick(event['title'], lang))}</b>", f"{event['date']} · {t('type_' + event['type'], lang)}"]
+    if event.get("status") == "announced_not_confirmed":
+        lines.append(f"<i>{t('unconfirmed', lang)}</i>")
+    lines.append(_wrap(pick(event["summary"], lang)))
+    for item in event.get("commitments", [])[:3]:
+        lines.append("• " + _wrap(pick(item, lang)))
+    if event.get("sources"):
+        lines.append(f"{t('source', lang)}: {event['sources'][0]}")
+    return "<br>".join(lines)
+
+
+def series_figure(
+    spec: Indicator,
+    frame: pd.DataFrame,
+    events: list[dict],
+    *,
+    lang: str = "en",
+    geo_label: str = "",
+) -> go.Figure:
+    figure = go.Figure()
+    unit = pick(spec.unit, lang)
+    if spec.breakdown:
+        groups = list(frame.groupby(spec.breakdown, sort=True))
+    else:
+        groups = [(pick(spec.name, lang) if not spec.has_predicted else t("reported", lang), frame)]
+    for index, (label, rows) in enumerate(groups):
+        colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+        figure.add_trace(
+            go.Scatter(
+                x=rows["period"], y=rows["value"], name=str(label), mode="lines",
+                line={"color": colour, "width": 2},
+                customdata=rows[["flags", "vintage"]].to_numpy(),
+                hovertemplate=f"%{{x|%Y-%m}}: %{{y:,.1f}} {unit}<br>%{{customdata[0]}}"
+                              f"<br>%{{customdata[1]}}<extra>{label}</extra>",
+            )
+        )
+        provisional = rows[rows["flags"].str.contains("provisional|underreported", na=False)]
+        if not spec.has_predicted and not provisional.empty:
+            figure.add_trace(
+                go.Scatter(
+                    x=provisional["period"], y=provisional["value"], mode="markers",
+                    marker={"symbol": "circle-open", "size": 7, "color": colour},
+                    name=f"{label} ({t('provisional', lang)})", showlegend=index == 0,
+                    legendgroup="provisional", hoverinfo="skip",
+                )
+            )
+    if spec.has_predicted and "value_predicted" in frame and frame["value_predicted"].notna().any():
+        figure.add_trace(
+            go.Scatter(
+                x=frame["period"], y=frame["value_predicted"], name=t("predicted", lang),
+                mode="lines", line={"color": SERIES_COLOURS[1], "dash": "dot", "width": 2},
+                hovertemplate=f"%{{x|%Y-%m}}: %{{y:,.0f}} {unit}<extra>{t('predicted', lang)}</extra>",
+            )
+        )
+
+    _draw_events(figure, events, lang)
+    title = pick(spec.name, lang) + (f" — {geo_label}" if geo_label else "")
+    figure.update_layout(
+        title={"text": title, "x": 0.01},
+        yaxis={"title": {"text": unit}, "rangemode": "tozero"},
+        xaxis={"title": None},
+        hovermode="closest",
+        legend={"orientation": "h", "y": -0.15},
+        margin={"l": 70, "r": 20, "t": 60, "b": 40},
+        template="plotly_white",
+        height=560,
+    )
+    return figure
+
+
+def _draw_events(figure: go.Figure, events: list[dict], lang: str) -> None:
+    """Each event: a dashed vertical line, a short label, and a hover marker at the top."""
+    by_type: dict[str, list[dict]] = {}
+    for event in events:
+        by_type.setdefault(event["type"], []).append(event)
+        colour = EVENT_COLOURS[event["type"]]
+        day = event["date"] if isinstance(event["date"], str) else event["date"].isoformat()
+        unconfirmed = event.get("status") == "announced_not_confirmed"
+        figure.add_shape(
+            type="line", x0=day, x1=day, yref="paper", y0=0, y1=1,
+            line={"color": colour, "width": 1, "dash": "dot" if unconfirmed else "dash"},
+            opacity=0.7, name=f"event:{event['id']}",
+        )
+        figure.add_annotation(
+            x=day, y=1.0, yref="paper", text=dt.date.fromisoformat(day).strftime("%d %b %y"),
+            showarrow=False, textangle=-90, xanchor="right", yanchor="top",
+            font={"size": 9, "color": colour}, name=f"event-label:{event['id']}",
+        )
+    for event_type, items in by_type.items():
+        figure.add_trace(
+            go.Scatter(
+                x=[item["date"] for item in items], y=[1.0] * len(items), yaxis="y2",
+                mode="markers", name=t("type_" + event_type, lang),
+                marker={"symbol": "triangle-down", "size": 10, "color": EVENT_COLOURS[event_type]},
+                hovertext=[event_hover(item, lang) for item in items], hoverinfo="text",
+                customdata=[item["id"] for item in items],
+                meta="events",
+            )
+        )
+    if by_type:
+        figure.update_layout(yaxis2={"overlaying": "y", "range": [0, 1.02], "visible": False,
+                                     "fixedrange": True})

@@ -1,0 +1,62 @@
+"""Interface strings in English and Spanish; data texts carry their own {"en", "es"} pairs."""
+
+from __future__ import annotations
+
+LANGUAGES = ("en", "es")
+
+STRINGS: dict[str, dict[str, str]] = {
+    "app_title": {"en": "Verifica — US–Mexico security commitments against the public numbers",
+                  "es": "Verifica — compromisos de seguridad México–EE. UU. frente a las cifras públicas"},
+    "nav_explorer": {"en": "Explorer", "es": "Explorador"},
+    "indicator": {"en": "Indicator", "es": "Indicador"},
+    "geography": {"en": "Geography", "es": "Geografía"},
+    "date_range": {"en": "Months shown", "es": "Meses mostrados"},
+    "as_of": {"en": "Data as known on (blank = latest)", "es": "Datos conocidos al (vacío = lo más reciente)"},
+    "event_types": {"en": "Events shown", "es": "Eventos mostrados"},
+    "show_unconfirmed": {"en": "Include announced but unconfirmed events",
+                         "es": "Incluir eventos anunciados sin confirmar"},
+    "type_meeting": {"en": "Meetings", "es": "Reuniones"},
+    "type_statement": {"en": "Statements", "es": "Declaraciones"},
+    "type_commitment": {"en": "Commitments", "es": "Compromisos"},
+    "type_action": {"en": "Actions", "es": "Acciones"},
+    "type_measurement_change": {"en": "Measurement changes", "es": "Cambios de medición"},
+    "reported": {"en": "reported", "es": "reportado"},
+    "predicted": {"en": "predicted (adjusted for pending investigations)",
+                  "es": "predicho (ajustado por investigaciones pendientes)"},
+    "provisional": {"en": "provisional", "es": "provisional"},
+    "source": {"en": "Source", "es": "Fuente"},
+    "citation": {"en": "Citation", "es": "Cita"},
+    "vintage": {"en": "Data vintage", "es": "Versión de los datos"},
+    "published": {"en": "published", "es": "publicada"},
+    "caveats": {"en": "Read with care", "es": "Leer con cuidado"},
+    "download": {"en": "Download this view", "es": "Descargar esta vista"},
+    "no_data": {"en": "No data for this selection.", "es": "No hay datos para esta selección."},
+    "data_through": {"en": "Data through", "es": "Datos hasta"},
+    "refresh_failed": {
+        "en": "The last refresh of {source} failed on {when}: {message}. The previous data is still shown.",
+        "es": "La última actualización de {source} falló el {when}: {message}. Se muestran los datos anteriores.",
+    },
+    "unconfirmed": {"en": "announced, not confirmed as held", "es": "anunciado, sin confirmar"},
+    "expected": {"en": "expected", "es": "esperado"},
+    "direction_down": {"en": "down", "es": "a la baja"},
+    "direction_up": {"en": "up", "es": "al alza"},
+    "direction_ambiguous": {"en": "ambiguous", "es": "ambiguo"},
+    "direction_none": {"en": "none", "es": "ninguno"},
+    "language": {"en": "Español", "es": "English"},
+}
+
+
+def t(key: str, lang: str, **values: str) -> str:
+    text = STRINGS[key].get(lang if lang in LANGUAGES else "en", STRINGS[key]["en"])
+    return text.format(**values) if values else text
+
+
+def pick(pair: dict[str, str] | None, lang: str) -> str:
+    """The text of a data field {"en": ..., "es": ...} in the language, falling back to English."""
+    if not pair:
+        return ""
+    return pair.get(lang) or pair.get("en", "")
+
+
+def normalise_lang(lang: str | None) -> str:
+    return lang if lang in LANGUAGES else "en"

@@ -1,0 +1,1 @@
+"""Dash pages; each module offers layout(**query) and register_callbacks(app)."""

@@ -1,0 +1,184 @@
+"""Explorer page: one indicator, one geography, a date range, the commitments timeline over it.
+
+Every control lives in the URL (``?indicator=…&geo=…&from=…&to=…&as_of=…&events=…&lang=…``),
+so each view is a permalink a report can cite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+import dash
+from dash import Input, Output, State, dcc, html
+
+from dashboard import components, ids, queries
+from dashboard.figures import series_figure
+from dashboard.i18n import normalise_lang, pick, t
+from etl.geography import geo_name
+from etl.timeline import EVENT_TYPES
+from indicators.registry import INDICATORS, available_indicators
+
+DEFAULT_INDICATOR = "cbp_fentanyl_seizures_swb_lbs"
+DEFAULT_FROM = "2024-01"
+
+
+def _month(value: str | None) -> str | None:
+    try:
+        parsed = queries.parse_month(value, "month")
+    except queries.BadQuery:
+        return None
+    return parsed.isoformat() if parsed else None
+
+
+def layout(indicator: str = DEFAULT_INDICATOR, geo: str | None = None, lang: str = "en",
+           events: str | None = None, unconfirmed: str = "1", as_of: str | None = None,
+           to: str | None = None, **query: str) -> html.Div:
+    lang = normalise_lang(lang)
+    spec = INDICATORS.get(indicator)
+    if spec is None or spec.status != "available":
+        spec = INDICATORS[DEFAULT_INDICATOR]
+    start = _month(query.get("from")) or _month(DEFAULT_FROM)
+    end = _month(to)
+    event_types = [e for e in (events.split(",") if events is not None else EVENT_TYPES) if e in EVENT_TYPES]
+    as_of_date = None
+    try:
+        as_of_date = queries.parse_date(as_of, "as_of")
+    except queries.BadQuery:
+        pass
+
+    controls = html.Div(
+        className="controls",
+        children=[
+            html.Label([t("indicator", lang), dcc.Dropdown(
+                id=ids.INDICATOR,
+                options=[{"label": pick(i.name, lang), "value": i.id} for i in available_indicators()],
+                value=spec.id, clearable=False,
+            )]),
+            html.Label([t("geography", lang), dcc.Dropdown(id=ids.GEO, value=geo or spec.default_geo,
+                                                            clearable=False)]),
+            html.Label([t("date_range", lang), dcc.DatePickerRange(
+                id=ids.DATES, start_date=start, end_date=end, display_format="YYYY-MM",
+                clearable=True, min_date_allowed="2015-01-01",
+            )]),
+            html.Label([t("as_of", lang), dcc.DatePickerSingle(
+                id=ids.AS_OF, date=as_of_date.isoformat() if as_of_date else None,
+                display_format="YYYY-MM-DD", clearable=True,
+            )]),
+            html.Div([
+                html.Span(t("event_types", lang), className="label"),
+                dcc.Checklist(
+                    id=ids.EVENT_TYPES,
+                    options=[{"label": t("type_" + e, lang), "value": e} for e in EVENT_TYPES],
+                    value=event_types, inline=True,
+                ),
+                dcc.Checklist(
+                    id=ids.UNCONFIRMED,
+                    options=[{"label": t("show_unconfirmed", lang), "value": "1"}],
+                    value=["1"] if unconfirmed == "1" else [], inline=True,
+                ),
+            ]),
+        ],
+    )
+    return html.Div(
+        [
+            dcc.Location(id=ids.EXPLORER_URL, refresh=False),
+            dcc.Store(id=ids.LANG, data=lang),
+            components.header(lang, "/", _query_string(spec.id, geo, start, end, as_of, event_types,
+                                                       unconfirmed == "1", lang)),
+            components.status_banner(lang),
+            controls,
+            dcc.Loading(dcc.Graph(id=ids.GRAPH, config={"displaylogo": False,
+                                                        "toImageButtonOptions": {"format": "png", "scale": 2}})),
+            html.Div(id=ids.INFO, className="source-card"),
+        ],
+        className="page",
+    )
+
+
+def _query_string(indicator, geo, start, end, as_of, event_types, unconfirmed, lang) -> str:
+    params = {"indicator": indicator}
+    if geo:
+        params["geo"] = geo
+    if start:
+        params["from"] = str(start)[:7]
+    if end:
+        params["to"] = str(end)[:7]
+    if as_of:
+        params["as_of"] = str(as_of)[:10]
+    if set(event_types) != set(EVENT_TYPES):
+        params["events"] = ",".join(event_types)
+    if not unconfirmed:
+        params["unconfirmed"] = "0"
+    if lang != "en":
+        params["lang"] = lang
+    return "?" + urlencode(params, safe=",")
+
+
+def _filter_events(events: list[dict], event_types: list[str], unconfirmed: bool,
+                   start: dt.date | None, end: dt.date | None) -> list[dict]:
+    chosen = []
+    for event in events:
+        day = dt.date.fromisoformat(event["date"])
+        if event["type"] not in event_types and not set(event.get("also", [])) & set(event_types):
+            continue
+        if event.get("status") == "announced_not_confirmed" and not unconfirmed:
+            continue
+        if (start and day < start) or (end and day > end):
+            continue
+        chosen.append(event)
+    return chosen
+
+
+def geo_options(indicator: str, current: str | None, lang: str):
+    spec = INDICATORS[indicator]
+    geos = queries.geos_for(indicator)
+    options = [{"label": f"{geo_name(g, lang)} ({g})", "value": g} for g in geos]
+    value = current if current in geos else (spec.default_geo if spec.default_geo in geos else
+                                             (geos[0] if geos else None))
+    return options, value
+
+
+def render(indicator, geo, start_date, end_date, as_of, event_types, unconfirmed, lang):
+    """The explorer's main callback: figure, source card and permalink for the controls."""
+    spec = INDICATORS[indicator]
+    geos = queries.geos_for(indicator)
+    if geo not in geos:
+        geo = spec.default_geo if spec.default_geo in geos else (geos[0] if geos else spec.default_geo)
+    start = queries.parse_month(start_date, "from")
+    end = queries.parse_month(end_date, "to")
+    as_of_date = queries.parse_date(as_of, "as_of")
+    _, frame = queries.series_view(queries.SeriesQuery(spec.id, geo, start, end, as_of_date))
+    # Events after the last published month stay on the chart: they show the data lag.
+    shown_events = _filter_events(queries.events(), event_types or [], bool(unconfirmed), start, end)
+    figure = series_figure(spec, frame, shown_events, lang=lang, geo_label=geo_name(geo, lang))
+    search = _query_string(spec.id, geo, start, end, as_of_date, event_types or [], bool(unconfirmed), lang)
+    api_query = urlencode({k: v for k, v in {
+        "geo": geo, "from": start.isoformat()[:7] if start else None,
+        "to": end.isoformat()[:7] if end else None,
+        "as_of": as_of_date.isoformat() if as_of_date else None}.items() if v})
+    info = components.source_panel(spec, frame, lang, api_query)
+    return figure, info, search
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    app.callback(
+        Output(ids.GEO, "options"),
+        Output(ids.GEO, "value"),
+        Input(ids.INDICATOR, "value"),
+        State(ids.GEO, "value"),
+        State(ids.LANG, "data"),
+    )(geo_options)
+    app.callback(
+        Output(ids.GRAPH, "figure"),
+        Output(ids.INFO, "children"),
+        Output(ids.EXPLORER_URL, "search"),
+        Input(ids.INDICATOR, "value"),
+        Input(ids.GEO, "value"),
+        Input(ids.DATES, "start_date"),
+        Input(ids.DATES, "end_date"),
+        Input(ids.AS_OF, "date"),
+        Input(ids.EVENT_TYPES, "value"),
+        Input(ids.UNCONFIRMED, "value"),
+        State(ids.LANG, "data"),
+    )(render)

@@ -1,0 +1,141 @@
+"""One code path for every view and its machine-readable twin: parse the query, read, cache.
+
+The explorer figure, the CSV and the JSON exports all come from :func:`series_view`, so what a
+report cites is exactly what the chart showed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from flask import current_app
+from flask_caching import Cache
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from etl.store import Source, Vintage, read_events
+from indicators.registry import Indicator, get_indicator
+from indicators.series import geographies, read_series
+
+cache = Cache()
+
+
+class BadQuery(ValueError):
+    """A request parameter could not be read; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class SeriesQuery:
+    indicator: str
+    geo: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    as_of: dt.date | None = None
+
+
+def parse_month(value: str | None, name: str, *, end: bool = False) -> dt.date | None:
+    """``YYYY-MM`` (or a full ISO date) as the first day of that month."""
+    if not value:
+        return None
+    text = str(value).strip()
+    try:
+        if len(text) == 7:
+            parsed = dt.date.fromisoformat(text + "-01")
+        else:
+            parsed = dt.date.fromisoformat(text[:10]).replace(day=1)
+    except ValueError:
+        raise BadQuery(f"{name}={value!r} is not a month (YYYY-MM)") from None
+    return parsed
+
+
+def parse_date(value: str | None, name: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        raise BadQuery(f"{name}={value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def engine() -> Engine:
+    return current_app.config["VERIFICA_ENGINE"]
+
+
+def store_version(db: Engine) -> tuple[int, int]:
+    """Changes whenever a vintage is published, so cached reads never go stale."""
+    with db.connect() as conn:
+        row = conn.execute(select(func.count(Vintage.id), func.max(Vintage.id))).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def series_view(query: SeriesQuery) -> tuple[Indicator, pd.DataFrame]:
+    spec = get_indicator(query.indicator)
+    db = engine()
+    key = (
+        "series", str(db.url), spec.id, query.geo or spec.default_geo, query.start, query.end,
+        query.as_of, store_version(db),
+    )
+    frame = cache.get(repr(key))
+    if frame is None:
+        frame = read_series(db, spec, query.geo, start=query.start, end=query.end, as_of=query.as_of)
+        cache.set(repr(key), frame)
+    return spec, frame
+
+
+def geos_for(indicator: str) -> list[str]:
+    db = engine()
+    key = repr(("geos", str(db.url), indicator, store_version(db)))
+    geos = cache.get(key)
+    if geos is None:
+        geos = geographies(db, indicator)
+        cache.set(key, geos)
+    return geos
+
+
+def events() -> list[dict]:
+    db = engine()
+    key = repr(("events", str(db.url)))
+    items = cache.get(key)
+    if items is None:
+        items = read_events(db)
+        cache.set(key, items, timeout=60)
+    return items
+
+
+def source_card(source_id: str) -> dict | None:
+    with engine().connect() as conn:
+        row = conn.execute(select(Source).where(Source.id == source_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def vintages_used(frame: pd.DataFrame) -> list[dict]:
+    if frame.empty:
+        return []
+    used = (
+        frame.groupby(["vintage", "vintage_published_on"])["period"]
+        .agg(["min", "max"])
+        .reset_index()
+        .sort_values("vintage_published_on")
+    )
+    return [
+        {
+            "file_name": row.vintage,
+            "published_on": row.vintage_published_on.isoformat(),
+            "months": f"{row.min:%Y-%m}..{row.max:%Y-%m}",
+        }
+        for row in used.itertuples()
+    ]
+
+
+def export_frame(spec: Indicator, frame: pd.DataFrame) -> pd.DataFrame:
+    """The tidy table every download carries: months as YYYY-MM, flags and vintage per row."""
+    out = frame.copy()
+    out["period"] = pd.to_datetime(out["period"]).dt.strftime("%Y-%m")
+    out["vintage_published_on"] = out["vintage_published_on"].astype(str)
+    out["value"] = out["value"].round(6)  # drop float artefacts of metric conversion
+    out.insert(0, "indicator", spec.id)
+    if not spec.has_predicted:
+        out = out.drop(columns=["value_predicted"])
+    return out

@@ -1,0 +1,119 @@
+"""Command line for the ETL: build, snapshot, import, refresh, status.
+
+    python -m etl build --raw-dir DIR      all sources from raw files
+    python -m etl snapshot                 write data/snapshot/ from the store
+    python -m etl import SOURCE FILE       one downloaded file as a new vintage
+    python -m etl refresh [SOURCE ...]     fetch the newest release from the publisher
+    python -m etl status                   sources, vintages, coverage, last runs
+
+Bad input prints one line ``error: ...`` and exits with status 2; the store is unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from etl import pipeline, snapshot
+from etl.common import SanityError
+from etl.sources import SOURCES, live_sources
+from etl.store import (
+    PublishError,
+    database_url,
+    failing_sources,
+    init_schema,
+    list_sources,
+    list_vintages,
+    make_engine,
+    recent_runs,
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m etl", description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", help="SQLAlchemy URL (default: DATABASE_URL or data/verifica.db)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    build = sub.add_parser("build", help="load every raw file of every source")
+    build.add_argument("--raw-dir", type=Path, required=True)
+    build.add_argument("--source", action="append", choices=sorted(SOURCES),
+                       help="only this source (repeatable)")
+
+    snap = sub.add_parser("snapshot", help="write the committed snapshot from the store")
+    snap.add_argument("--out", type=Path, default=snapshot.SNAPSHOT_DIR)
+
+    imp = sub.add_parser("import", help="load one downloaded file as a new vintage")
+    imp.add_argument("source", choices=sorted(SOURCES))
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--published-on", type=dt.date.fromisoformat,
+                     help="the publisher's release date (YYYY-MM-DD), if known")
+
+    ref = sub.add_parser("refresh", help="fetch and publish the newest release of live sources")
+    ref.add_argument("sources", nargs="*",
+                     metavar="SOURCE", help=f"default: all of {', '.join(live_sources())}")
+
+    sub.add_parser("status", help="sources, vintages, coverage and recent runs")
+    return parser
+
+
+def _status(engine) -> None:
+    init_schema(engine)
+    print(f"store: {engine.url.render_as_string(hide_password=True)}")
+    sources = {s.id: s for s in list_sources(engine)}
+    for source_id in sorted(SOURCES):
+        title = sources[source_id].title if source_id in sources else "(not loaded)"
+        print(f"\n{source_id}: {title}")
+        vintages = list_vintages(engine, source_id)
+        if not vintages:
+            print("  no vintages")
+        for v in vintages:
+            print(f"  #{v.id:<3} {v.file_name}  published {v.published_on} ({v.published_on_basis})"
+                  f"\n       covers {v.period_start:%Y-%m}..{v.period_end:%Y-%m}, {v.row_count} rows,"
+                  f" sha256 {v.sha256[:16]}")
+    print("\nrecent runs:")
+    for run in recent_runs(engine, limit=10):
+        print(f"  {run.started_at:%Y-%m-%d %H:%M} {run.kind:<8} {run.source_id or '-':<18} "
+              f"{run.outcome:<9} {run.message}")
+    for run in failing_sources(engine):
+        print(f"\nWARNING: last {run.kind} of {run.source_id} failed at {run.started_at:%Y-%m-%d %H:%M}: "
+              f"{run.message} (the previous data is still served)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    engine = make_engine(args.database_url or database_url())
+    try:
+        if args.command == "build":
+            runs = pipeline.build(engine, args.raw_dir, sources=args.source,
+                                  progress=sys.stderr.isatty())
+            new = sum(r.outcome == "ok" for r in runs)
+            print(f"built: {new} new vintage(s), {len(runs) - new} unchanged")
+        elif args.command == "snapshot":
+            manifest = snapshot.write(engine, args.out)
+            print(f"snapshot: {len(manifest['vintages'])} vintage(s) written to {args.out}")
+        elif args.command == "import":
+            run = pipeline.import_file(engine, args.source, args.file, args.published_on)
+            print(f"{run.outcome}: {run.message}")
+        elif args.command == "refresh":
+            failed = 0
+            for source_id in args.sources or live_sources():
+                try:
+                    run = pipeline.refresh(engine, source_id)
+                    print(f"{source_id}: {run.outcome}: {run.message}")
+                except PublishError as exc:
+                    failed += 1
+                    print(f"error: {source_id}: {exc}", file=sys.stderr)
+            return 2 if failed else 0
+        elif args.command == "status":
+            _status(engine)
+    except (SanityError, PublishError, KeyError, OSError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
