@@ -1,0 +1,138 @@
+"""Shared fixtures: fresh stores on SQLite or PostgreSQL, the store built from the raw files,
+and headless Chromium for the browser tests.
+
+With ``DATABASE_URL`` set (PostgreSQL), every store fixture is its own new database on that
+server, dropped afterwards. In CI (``CI=true``) a missing browser, database or raw-data folder
+fails the test instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+
+from etl import pipeline
+from etl.store import init_schema, make_engine
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+RAW_DIR = Path(os.environ.get("VERIFICA_RAW_DIR", PROJECT_ROOT.parent / "shared" / "data" / "raw"))
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = os.environ.get("VERIFICA_CHROMIUM", "/usr/bin/chromium")
+CHROME_FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-quic", "--no-first-run", "--window-size=1300,1000",
+]
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip on a laptop, fail in CI: CI must run every test."""
+    if not condition:
+        if IN_CI:
+            pytest.fail(f"CI requires this test to run: {reason}")
+        pytest.skip(reason)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives the real app in headless Chromium")
+    config.addinivalue_line("markers", "raw: reads the real public files in ../shared/data/raw")
+
+
+@pytest.fixture(scope="session")
+def raw_dir() -> Path:
+    require(RAW_DIR.is_dir(), f"raw data folder not found at {RAW_DIR}")
+    return RAW_DIR
+
+
+def _server_url() -> str | None:
+    url = os.environ.get("DATABASE_URL")
+    return url if url and not url.startswith("sqlite") else None
+
+
+@pytest.fixture(scope="session")
+def store_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], Engine]]:
+    """Makes empty stores with the schema: SQLite files, or new databases on DATABASE_URL."""
+    server = _server_url()
+    created: list[tuple[Engine, str | None]] = []
+
+    def make() -> Engine:
+        if server is None:
+            path = tmp_path_factory.mktemp("store") / "verifica.db"
+            engine = make_engine(f"sqlite:///{path}")
+            created.append((engine, None))
+        else:
+            name = f"verifica_test_{uuid.uuid4().hex[:10]}"
+            admin = create_engine(server, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            admin.dispose()
+            engine = make_engine(make_url(server).set(database=name).render_as_string(hide_password=False))
+            created.append((engine, name))
+        init_schema(engine)
+        return engine
+
+    yield make
+    for engine, name in created:
+        engine.dispose()
+        if name:
+            admin = create_engine(server, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+@pytest.fixture
+def store(store_factory: Callable[[], Engine]) -> Engine:
+    return store_factory()
+
+
+@pytest.fixture(scope="session")
+def built_store(store_factory: Callable[[], Engine], raw_dir: Path) -> Engine:
+    """The store built from every raw file, shared read-only by the tests that use it."""
+    engine = store_factory()
+    pipeline.build(engine, raw_dir, progress=False)
+    return engine
+
+
+@pytest.fixture(scope="session")
+def snapshot_store(store_factory: Callable[[], Engine]) -> Engine:
+    """The store as a fresh clone starts it: filled from the committed snapshot."""
+    engine = store_factory()
+    pipeline.ensure_store(engine)
+    return engine
+
+
+@pytest.fixture
+def client(snapshot_store: Engine):
+    from dashboard.app_factory import create_app
+
+    app = create_app(engine=snapshot_store)
+    return app.server.test_client()
+
+
+# --- browser ---------------------------------------------------------------------------------
+
+def pytest_setup_options():
+    """Chrome options for dash_duo: Debian's Chromium, headless, no background networking."""
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    options.binary_location = CHROMIUM
+    for flag in CHROME_FLAGS:
+        options.add_argument(flag)
+    return options
+
+
+@pytest.fixture
+def browser_ready() -> None:
+    require(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    require(shutil.which("chromedriver") is not None,
+            "chromedriver not on PATH (apt-get install chromium-driver)")

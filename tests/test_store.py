@@ -1,0 +1,113 @@
+"""The store's time model: atomic publishing, no overwrites, latest and as-of views."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from etl.store import (
+    Observation,
+    PublishError,
+    RefreshRun,
+    Vintage,
+    VintageRecord,
+    failing_sources,
+    publish,
+    read_observations,
+    record_run,
+    utcnow,
+)
+
+ORIGIN = {"id": "test_source", "producer": "Test producer", "title": "Test title",
+          "citation": "Test citation", "attribution": "Test", "url_main": "https://example.test/",
+          "licence": "Public domain"}
+
+
+def record(sha: str, published: dt.date, rows: list[tuple], file_name: str | None = None) -> VintageRecord:
+    frame = pd.DataFrame(rows, columns=["period", "category", "value"])
+    frame["indicator"] = "test_lbs"
+    frame["geo"] = "US"
+    frame["flags"] = ""
+    return VintageRecord(source_id="test_source", file_name=file_name or f"release-{sha}.csv",
+                         sha256=sha * 16, published_on=published, published_on_basis="test",
+                         observations=frame)
+
+
+JAN, FEB, MAR = dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)
+
+
+def count(store, model) -> int:
+    with Session(store) as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_revision_is_a_new_row_and_latest_takes_the_newest_release(store):
+    publish(store, ORIGIN, record("a", dt.date(2025, 3, 15), [(JAN, "Fentanyl", 100.0), (FEB, "Fentanyl", 50.0)]),
+            kind="test")
+    publish(store, ORIGIN, record("b", dt.date(2025, 4, 15), [(FEB, "Fentanyl", 55.0), (MAR, "Fentanyl", 70.0)]),
+            kind="test")
+    assert count(store, Observation) == 4  # nothing overwritten
+    latest = read_observations(store, "test_lbs", "US").set_index("period")
+    assert latest["value"].to_dict() == {pd.Timestamp(JAN): 100.0, pd.Timestamp(FEB): 55.0, pd.Timestamp(MAR): 70.0}
+    assert latest.loc[pd.Timestamp(FEB), "vintage"] == "release-b.csv"
+
+
+def test_as_of_shows_what_was_published_by_that_date(store):
+    publish(store, ORIGIN, record("a", dt.date(2025, 3, 15), [(JAN, "Fentanyl", 100.0), (FEB, "Fentanyl", 50.0)]),
+            kind="test")
+    publish(store, ORIGIN, record("b", dt.date(2025, 4, 15), [(FEB, "Fentanyl", 55.0), (MAR, "Fentanyl", 70.0)]),
+            kind="test")
+    before = read_observations(store, "test_lbs", "US", as_of=dt.date(2025, 4, 1))
+    assert before["value"].tolist() == [100.0, 50.0]
+    assert read_observations(store, "test_lbs", "US", as_of=dt.date(2025, 3, 1)).empty
+
+
+def test_a_combination_dropped_by_a_newer_release_is_not_carried_over(store):
+    # Aggregate tables leave out zero combinations: the newer release covering February replaces
+    # all of February, including a category the older release had.
+    publish(store, ORIGIN, record("a", dt.date(2025, 3, 15), [(FEB, "Fentanyl", 50.0), (FEB, "Heroin", 2.0)]),
+            kind="test")
+    publish(store, ORIGIN, record("b", dt.date(2025, 4, 15), [(FEB, "Fentanyl", 51.0)]), kind="test")
+    latest = read_observations(store, "test_lbs", "US")
+    assert latest[["category", "value"]].values.tolist() == [["Fentanyl", 51.0]]
+
+
+def test_same_release_is_not_loaded_twice(store):
+    first = publish(store, ORIGIN, record("a", dt.date(2025, 3, 15), [(JAN, "Fentanyl", 1.0)]), kind="test")
+    second = publish(store, ORIGIN, record("a", dt.date(2025, 3, 15), [(JAN, "Fentanyl", 1.0)]), kind="test")
+    assert (first.outcome, second.outcome) == ("ok", "unchanged")
+    assert count(store, Vintage) == 1
+
+
+def test_a_failing_publish_leaves_the_store_unchanged_and_is_recorded(store):
+    publish(store, ORIGIN, record("a", dt.date(2025, 3, 15), [(JAN, "Fentanyl", 100.0)]), kind="test")
+    broken = record("b", dt.date(2025, 4, 15), [(JAN, "Fentanyl", 1.0), (FEB, "Fentanyl", 2.0)])
+    broken.observations.loc[1, "geo"] = None  # NOT NULL violation on the second row
+    with pytest.raises(PublishError):
+        publish(store, ORIGIN, broken, kind="refresh")
+    assert count(store, Vintage) == 1
+    assert count(store, Observation) == 1
+    assert read_observations(store, "test_lbs", "US")["value"].tolist() == [100.0]
+    [failure] = failing_sources(store)
+    assert failure.outcome == "failed" and failure.kind == "refresh"
+
+
+def test_a_later_success_clears_the_failure_banner(store):
+    record_run(store, RefreshRun(source_id="test_source", kind="refresh", started_at=utcnow(),
+                                 outcome="failed", message="HTTP 403"))
+    assert [r.message for r in failing_sources(store)] == ["HTTP 403"]
+    publish(store, ORIGIN, record("c", dt.date(2025, 5, 15), [(JAN, "Fentanyl", 1.0)]), kind="refresh")
+    assert failing_sources(store) == []
+
+
+def test_reads_only_the_requested_key(store):
+    publish(store, ORIGIN, record("a", dt.date(2025, 3, 15), [(JAN, "Fentanyl", 100.0)]), kind="test")
+    other = record("b", dt.date(2025, 3, 16), [(JAN, "Fentanyl", 7.0)])
+    other.observations["indicator"] = "other_indicator"
+    publish(store, ORIGIN, other, kind="test")
+    assert read_observations(store, "test_lbs", "US")["value"].tolist() == [100.0]
+    assert read_observations(store, "test_lbs", "MX").empty
