@@ -283,8 +283,9 @@ def record_from_file(path: Path) -> VintageRecord:
 
 
 def fetch_all_rows(session: requests.Session, url: str = API_URL,
-                   page_size: int = PAGE_SIZE) -> tuple[list[dict], requests.Response]:
+                   page_size: int | None = None) -> tuple[list[dict], requests.Response]:
     """Every row of the dataset through SoQL paging with a stable order."""
+    page_size = page_size or PAGE_SIZE
     rows: list[dict] = []
     offset = 0
     last_response = None

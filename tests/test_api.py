@@ -1,0 +1,109 @@
+"""The machine-readable twins, in-process through Flask's test client (snapshot store)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from etl.store import RefreshRun, record_run, utcnow
+from indicators.registry import INDICATORS, available_indicators
+
+
+def test_indicator_index_lists_every_indicator_with_source_and_geos(client):
+    body = client.get("/api/indicators").get_json()
+    by_id = {item["id"]: item for item in body["indicators"]}
+    assert set(by_id) == set(INDICATORS)
+    fentanyl = by_id["cbp_fentanyl_seizures_swb_lbs"]
+    assert fentanyl["geos"] == ["US"]
+    assert fentanyl["source"]["citation"].startswith("U.S. Customs and Border Protection")
+    assert fentanyl["name"]["es"].startswith("Decomisos de fentanilo")
+    assert "YC" in by_id["cdc_synthetic_opioid_deaths_12m"]["geos"]
+    assert by_id["sesnsp_homicides_daily_avg"]["status"] == "planned"
+
+
+def test_csv_has_period_geo_value_flags_and_vintage(client):
+    response = client.get("/api/indicators/cbp_fentanyl_seizures_swb_lbs.csv?from=2025-01&to=2025-12")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [r["period"] for r in rows] == [f"2025-{m:02d}" for m in range(1, 13)]
+    assert set(rows[0]) == {"indicator", "period", "geo", "value", "flags", "vintage", "vintage_published_on"}
+    assert float(rows[0]["value"]) == pytest.approx(990.11, abs=0.01)
+    assert rows[-1]["flags"] == "provisional"
+    assert "nationwide-drugs-fy23-fy26-dec.csv" in response.headers["X-Verifica-Citation"]
+
+
+def test_json_twin_has_the_same_rows_and_a_citation(client):
+    params = "geo=TX&from=2025-01&to=2025-06"
+    body = client.get(f"/api/indicators/cdc_synthetic_opioid_deaths_12m.json?{params}").get_json()
+    text = client.get(f"/api/indicators/cdc_synthetic_opioid_deaths_12m.csv?{params}").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["period"] for r in rows] == [d["period"] for d in body["data"]]
+    assert [float(r["value"]) for r in rows] == [d["value"] for d in body["data"]]
+    assert body["query"] == {"geo": "TX", "from": "2025-01", "to": "2025-06", "as_of": None}
+    assert body["data"][0]["value_predicted"] >= body["data"][0]["value"]
+    assert "Vital Statistics Rapid Release" in body["citation"]
+
+
+def test_as_of_returns_what_was_published_by_then(client):
+    latest = client.get("/api/indicators/cdc_synthetic_opioid_deaths_12m.json?geo=US&from=2025-06").get_json()
+    earlier = client.get("/api/indicators/cdc_synthetic_opioid_deaths_12m.json?geo=US&from=2025-06"
+                         "&as_of=2026-03-01").get_json()
+    assert latest["data"][-1]["period"] == "2026-01"
+    assert earlier["data"][-1]["period"] == "2025-08"
+    assert {d["vintage"] for d in earlier["data"]} == {"vsrr_20260214_US_national_5indicators_subset.csv"}
+    assert client.get("/api/indicators/cdc_synthetic_opioid_deaths_12m.json?as_of=2015-01-01").get_json()["data"] == []
+
+
+def test_breakdown_indicator_carries_its_dimension(client):
+    body = client.get("/api/indicators/cbp_drug_seizures_by_type_lbs.json?from=2025-12&to=2025-12").get_json()
+    categories = {d["category"] for d in body["data"]}
+    assert {"Fentanyl", "Methamphetamine", "Cocaine", "Marijuana"} <= categories
+    assert len(body["data"]) == len(categories)
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "message"),
+    [
+        ("/api/indicators/no_such.csv", 404, "unknown indicator"),
+        ("/api/indicators/sesnsp_homicides_daily_avg.json", 404, "no data loaded yet"),
+        ("/api/indicators/cbp_fentanyl_seizures_swb_lbs.xml", 404, "use .csv or .json"),
+        ("/api/indicators/cbp_fentanyl_seizures_swb_lbs.json?from=2025-13", 400, "is not a month"),
+        ("/api/indicators/cbp_fentanyl_seizures_swb_lbs.json?as_of=yesterday", 400, "is not a date"),
+        ("/api/indicators/cbp_fentanyl_seizures_swb_lbs.json?region=x", 400, "unknown parameter"),
+    ],
+)
+def test_bad_requests_get_clear_errors(client, url, status, message):
+    response = client.get(url)
+    assert response.status_code == status
+    assert message in response.get_json()["error"]
+
+
+def test_events_json_in_both_languages(client):
+    events = client.get("/api/events.json").get_json()["events"]
+    assert len(events) == 35 and events[0]["date"] <= events[-1]["date"]
+    spanish = client.get("/api/events.json?lang=es").get_json()["events"]
+    assert spanish[0]["title"] == events[0]["title"]["es"]
+
+
+def test_status_reports_a_failed_refresh(client, snapshot_store):
+    record_run(snapshot_store, RefreshRun(source_id="cdc_vsrr", kind="refresh", started_at=utcnow(),
+                                          outcome="failed", message="HTTP 503"))
+    try:
+        failing = client.get("/api/status.json").get_json()["failing"]
+        assert [f["message"] for f in failing] == ["HTTP 503"]
+    finally:
+        record_run(snapshot_store, RefreshRun(source_id="cdc_vsrr", kind="refresh", started_at=utcnow(),
+                                              outcome="unchanged", message="cleanup"))
+    assert client.get("/api/status.json").get_json()["failing"] == []
+
+
+def test_every_available_indicator_has_a_documented_source(snapshot_store):
+    from etl.common import load_origin
+
+    for spec in available_indicators():
+        origin = load_origin(spec.source_id)
+        for field in ("producer", "title", "citation", "attribution", "url_main", "licence"):
+            assert origin.get(field), (spec.id, field)
+        assert spec.name["en"] and spec.name["es"] and spec.unit["es"] and spec.caveats, spec.id

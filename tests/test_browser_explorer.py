@@ -1,0 +1,109 @@
+"""Browser tests of the real app in headless Chromium (dash_duo), named by area and number."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard import ids
+from dashboard.app_factory import create_app
+from etl.store import RefreshRun, record_run, utcnow
+from etl.timeline import read_timeline
+
+pytestmark = pytest.mark.browser
+
+FIGURE = f"document.querySelector('#{ids.GRAPH} .js-plotly-plot')"
+
+
+@pytest.fixture
+def explorer(browser_ready, dash_duo, snapshot_store):
+    dash_duo.start_server(create_app(engine=snapshot_store, prepare_store=False))
+    yield dash_duo
+    severe = [entry for entry in dash_duo.get_logs() if entry.get("level") == "SEVERE"]
+    assert severe == [], f"severe browser console errors: {severe}"
+
+
+def figure_ready(duo, text: str) -> None:
+    duo.wait_for_contains_text(f"#{ids.GRAPH} .gtitle", text, timeout=20)
+
+
+def event_shapes(duo) -> list[str]:
+    return duo.driver.execute_script(
+        f"return ({FIGURE}.layout.shapes || []).map(s => s.name)"
+    )
+
+
+def event_traces(duo) -> list[dict]:
+    return duo.driver.execute_script(
+        f"return {FIGURE}.data.filter(t => t.meta === 'events').map(t => ({{name: t.name, n: t.x.length}}))"
+    )
+
+
+def test_expl001_explorer_loads_with_every_event_drawn(explorer):
+    explorer.wait_for_page("/".join([explorer.server_url, ""]))
+    figure_ready(explorer, "Fentanyl seizures at the Southwest border")
+    shapes = event_shapes(explorer)
+    assert len(shapes) == 35 and all(name.startswith("event:") for name in shapes)
+    traces = event_traces(explorer)
+    assert sum(t["n"] for t in traces) == 35
+    # Lines are really drawn in the SVG, with their date labels.
+    assert len(explorer.find_elements(".shapelayer path")) >= 35
+    assert "23 Jan 26" in explorer.find_element(f"#{ids.GRAPH}").text
+    assert "nationwide-drugs-fy23-fy26-dec.csv" in explorer.find_element(f"#{ids.INFO}").text
+
+
+def test_expl002_switch_indicator_and_geography(explorer):
+    explorer.wait_for_page(explorer.server_url + "/")
+    figure_ready(explorer, "Fentanyl seizures")
+    explorer.select_dcc_dropdown(f"#{ids.INDICATOR}",
+                                 value="Synthetic-opioid (fentanyl) overdose deaths, 12 months ending")
+    figure_ready(explorer, "Synthetic-opioid (fentanyl) overdose deaths")
+    explorer.select_dcc_dropdown(f"#{ids.GEO}", value="Texas (TX)")
+    figure_ready(explorer, "Texas")
+    url = explorer.driver.current_url
+    assert "indicator=cdc_synthetic_opioid_deaths_12m" in url and "geo=TX" in url
+    names = explorer.driver.execute_script(f"return {FIGURE}.data.map(t => t.name)")
+    assert "reported" in names and any(n.startswith("predicted") for n in names)
+    assert len(event_shapes(explorer)) == 35
+    assert "/api/indicators/cdc_synthetic_opioid_deaths_12m.csv?geo=TX" in \
+        explorer.find_element(f"#{ids.DOWNLOAD_CSV}").get_attribute("href")
+
+
+def test_expl003_toggle_event_types(explorer):
+    explorer.wait_for_page(explorer.server_url + "/")
+    figure_ready(explorer, "Fentanyl seizures")
+    before = len(event_shapes(explorer))
+    meetings = explorer.find_elements(f"#{ids.EVENT_TYPES} input")[0]
+    meetings.click()
+    # An event stays if its type, or one of its secondary types, is still selected.
+    selected = {"statement", "commitment", "action", "measurement_change"}
+    expected = [e["id"] for e in read_timeline() if {e["type"], *e.get("also", [])} & selected]
+    explorer._wait_for(lambda _: len(event_shapes(explorer)) < before, timeout=10,
+                       msg="meeting lines were not removed")
+    assert sorted(event_shapes(explorer)) == sorted(f"event:{i}" for i in expected)
+    assert "events=statement,commitment,action,measurement_change" in explorer.driver.current_url
+
+
+def test_expl004_permalink_in_spanish(explorer):
+    explorer.wait_for_page(explorer.server_url + "/?indicator=cdc_overdose_deaths_12m&geo=US&from=2023-01"
+                           "&events=meeting,commitment&lang=es")
+    figure_ready(explorer, "Muertes por sobredosis (todas las drogas)")
+    assert "Verifica — compromisos de seguridad" in explorer.find_element("header h1").text
+    expected = [e["id"] for e in read_timeline()
+                if {e["type"], *e.get("also", [])} & {"meeting", "commitment"} and str(e["date"]) >= "2023-01"]
+    assert sorted(event_shapes(explorer)) == sorted(f"event:{i}" for i in expected)
+    assert {t["name"] for t in event_traces(explorer)} <= {"Reuniones", "Compromisos", "Declaraciones",
+                                                            "Acciones", "Cambios de medición"}
+    assert "English" in explorer.find_element(f"#{ids.LANGUAGE_LINK}").text
+
+
+def test_expl005_failed_refresh_is_shown_and_last_data_served(explorer, snapshot_store):
+    record_run(snapshot_store, RefreshRun(source_id="cbp_drug_seizures", kind="refresh", started_at=utcnow(),
+                                          outcome="failed", message="could not fetch listing: HTTP 403"))
+    try:
+        explorer.wait_for_page(explorer.server_url + "/")
+        explorer.wait_for_contains_text(f"#{ids.STATUS_BANNER}", "HTTP 403", timeout=10)
+        figure_ready(explorer, "Fentanyl seizures")
+        assert "2025-12" in explorer.find_element(f"#{ids.INFO}").text
+    finally:
+        record_run(snapshot_store, RefreshRun(source_id="cbp_drug_seizures", kind="refresh",
+                                              started_at=utcnow(), outcome="unchanged", message="test cleanup"))

@@ -1,0 +1,92 @@
+"""The ETL command line: build, status, import, snapshot; bad input exits 2 with one line."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from etl.__main__ import main
+from etl.store import Observation
+from tests.test_cbp_drug_seizures import full_window
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def url(store) -> str:
+    return store.url.render_as_string(hide_password=False)
+
+
+def observations(store) -> int:
+    with Session(store) as session:
+        return session.scalar(select(func.count()).select_from(Observation))
+
+
+def test_import_then_status(store, tmp_path, capsys):
+    release = tmp_path / "nationwide-drugs-fy23-fy26-dec.csv"
+    release.write_bytes(full_window())
+    assert main(["--database-url", url(store), "import", "cbp_drug_seizures", str(release),
+                 "--published-on", "2026-01-14"]) == 0
+    assert "ok: nationwide-drugs-fy23-fy26-dec.csv" in capsys.readouterr().out
+    assert main(["--database-url", url(store), "status"]) == 0
+    out = capsys.readouterr().out
+    assert "published 2026-01-14 (given on the command line)" in out
+    assert "covers 2024-10..2025-12" in out
+
+
+def test_bad_import_is_one_line_error_exit_2_and_store_unchanged(store, tmp_path, capsys):
+    good = tmp_path / "good.csv"
+    good.write_bytes(full_window())
+    main(["--database-url", url(store), "import", "cbp_drug_seizures", str(good)])
+    before = observations(store)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(full_window().replace(b"TUCSON SECTOR,Fentanyl,1,2.5", b"TUCSON SECTOR,Fentanyl,1,lots", 1))
+    capsys.readouterr()
+    assert main(["--database-url", url(store), "import", "cbp_drug_seizures", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: bad.csv: Sum Qty (lbs) is not a number")
+    assert observations(store) == before
+    assert main(["--database-url", url(store), "status"]) == 0
+    assert "WARNING: last import of cbp_drug_seizures failed" in capsys.readouterr().out
+
+
+def test_missing_file_and_unknown_source(store, tmp_path, capsys):
+    assert main(["--database-url", url(store), "import", "cbp_drug_seizures", str(tmp_path / "nope.csv")]) == 2
+    assert "error: file not found" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--database-url", url(store), "import", "no_such_source", "x.csv"])
+
+
+@pytest.mark.raw
+def test_build_and_snapshot_from_the_command_line(store, raw_dir, tmp_path):
+    env_url = url(store)
+    result = subprocess.run(
+        [sys.executable, "-m", "etl", "--database-url", env_url, "build", "--raw-dir", str(raw_dir),
+         "--source", "cdc_vsrr"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"built: 3 new vintage\(s\), 0 unchanged", result.stdout)
+    result = subprocess.run(
+        [sys.executable, "-m", "etl", "--database-url", env_url, "snapshot", "--out", str(tmp_path / "snap")],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "snap" / "manifest.json").is_file()
+    assert len(list((tmp_path / "snap" / "cdc_vsrr").glob("*.csv.gz"))) == 3
+
+
+def test_build_from_a_missing_folder_fails_clearly(store, tmp_path, capsys):
+    assert main(["--database-url", url(store), "build", "--raw-dir", str(tmp_path / "absent")]) == 2
+    assert "raw data folder not found" in capsys.readouterr().err
+
+
+def test_every_cli_command_is_documented_in_the_readme():
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    for command in ("build", "snapshot", "import", "refresh", "status"):
+        assert f"python -m etl {command}" in readme, command

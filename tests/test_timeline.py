@@ -1,0 +1,84 @@
+"""The curated timeline: schema, coverage of the research fact sheet, links to the registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+import yaml
+
+from etl.common import SanityError
+from etl.timeline import TIMELINE_PATH, read_timeline
+from indicators.registry import INDICATORS
+
+
+@pytest.fixture(scope="module")
+def events() -> list[dict]:
+    return read_timeline()
+
+
+def test_every_event_of_the_fact_sheet_is_encoded(events):
+    # 34 events in the research sheet, plus the eTrace measurement change split out of SIG-1.
+    assert len(events) == 35
+    assert Counter(e["confidence"] for e in events) == {"confirmed": 32, "single": 2, "not_found": 1}
+    sig_meetings = [e for e in events if e["id"].startswith(("2025-09-26-sig-1", "2025-12-11-sig-2",
+                                                              "2026-01-23-sig-3"))]
+    assert [e["date"] for e in sig_meetings] == [dt.date(2025, 9, 26), dt.date(2025, 12, 11), dt.date(2026, 1, 23)]
+
+
+def test_the_february_ministerial_is_marked_unconfirmed(events):
+    [ministerial] = [e for e in events if "ministerial" in e["id"]]
+    assert ministerial["status"] == "announced_not_confirmed"
+    assert ministerial["confidence"] == "not_found"
+    assert ministerial["date_precision"] == "month"
+    assert all(e["status"] == "happened" for e in events if e is not ministerial)
+
+
+def test_linked_indicators_exist_in_the_registry(events):
+    for event in events:
+        for link in event["indicators"]:
+            assert link["indicator"] in INDICATORS, (event["id"], link["indicator"])
+
+
+def test_every_event_is_bilingual_and_sourced(events):
+    for event in events:
+        for field in ("title", "summary"):
+            assert event[field]["en"] != event[field]["es"], (event["id"], field)
+        assert event["sources"], event["id"]
+
+
+def test_a_measurement_change_is_dated_for_the_trace_series(events):
+    changes = [e for e in events if e["type"] == "measurement_change"]
+    assert [c["indicators"][0]["indicator"] for c in changes] == ["atf_mexico_us_sourced_traces"]
+
+
+def write(tmp_path, items) -> str:
+    path = tmp_path / "timeline.yaml"
+    path.write_text(yaml.safe_dump(items, allow_unicode=True))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda e: e.update(type="rumour"), "type: 'rumour' is not one of"),
+        (lambda e: e["title"].pop("es"), "title: 'es' is a required property"),
+        (lambda e: e.update(date="2026-02-30"), "is not a 'date'"),
+        (lambda e: e.update(id="no-date-prefix"), "does not match"),
+        (lambda e: e.update(sources=["ftp://x"]), "does not match"),
+        (lambda e: e["indicators"].append({"indicator": "x", "expected_direction": "sideways"}), "is not one of"),
+    ],
+)
+def test_schema_rejects_bad_events(tmp_path, change, message):
+    items = yaml.safe_load(TIMELINE_PATH.read_text())[:2]
+    change(items[0])
+    with pytest.raises(SanityError) as caught:
+        read_timeline(write(tmp_path, items))
+    assert message in str(caught.value)
+
+
+def test_duplicate_ids_are_rejected(tmp_path):
+    items = yaml.safe_load(TIMELINE_PATH.read_text())[:1] * 2
+    with pytest.raises(SanityError, match="duplicate event id"):
+        read_timeline(write(tmp_path, items))
