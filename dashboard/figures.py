@@ -98,23 +98,29 @@ def series_figure(
 
 
 def _draw_events(figure: go.Figure, events: list[dict], lang: str) -> None:
-    """Each event: a dashed vertical line, a short label, and a hover marker at the top."""
+    """Each event: a dashed vertical line, a short label, and a hover marker at the top.
+
+    Shapes and annotations are set in one layout update: plotly validates each ``add_shape``
+    call on its own, which made 35 events cost most of a callback's time.
+    """
     by_type: dict[str, list[dict]] = {}
+    shapes, labels = [], []
     for event in events:
         by_type.setdefault(event["type"], []).append(event)
         colour = EVENT_COLOURS[event["type"]]
         day = event["date"] if isinstance(event["date"], str) else event["date"].isoformat()
         unconfirmed = event.get("status") == "announced_not_confirmed"
-        figure.add_shape(
-            type="line", x0=day, x1=day, yref="paper", y0=0, y1=1,
-            line={"color": colour, "width": 1, "dash": "dot" if unconfirmed else "dash"},
-            opacity=0.7, name=f"event:{event['id']}",
-        )
-        figure.add_annotation(
-            x=day, y=1.0, yref="paper", text=dt.date.fromisoformat(day).strftime("%d %b %y"),
-            showarrow=False, textangle=-90, xanchor="right", yanchor="top",
-            font={"size": 9, "color": colour}, name=f"event-label:{event['id']}",
-        )
+        shapes.append({
+            "type": "line", "x0": day, "x1": day, "yref": "paper", "y0": 0, "y1": 1,
+            "line": {"color": colour, "width": 1, "dash": "dot" if unconfirmed else "dash"},
+            "opacity": 0.7, "name": f"event:{event['id']}",
+        })
+        labels.append({
+            "x": day, "y": 1.0, "yref": "paper", "text": dt.date.fromisoformat(day).strftime("%d %b %y"),
+            "showarrow": False, "textangle": -90, "xanchor": "right", "yanchor": "top",
+            "font": {"size": 9, "color": colour}, "name": f"event-label:{event['id']}",
+        })
+    figure.update_layout(shapes=shapes, annotations=labels)
     for event_type, items in by_type.items():
         figure.add_trace(
             go.Scatter(

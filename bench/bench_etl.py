@@ -1,0 +1,138 @@
+"""Benchmarks: full ETL build against bare pandas.read_csv of the same files, and the explorer
+callback's latency (p50/p95, cold and cached).
+
+    .venv/bin/python -m bench.bench_etl --raw-dir ../shared/data/raw [--repeat 3] [--write]
+
+``--write`` replaces the measured block of bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from dashboard import queries
+from dashboard.app_factory import create_app
+from dashboard.pages import explorer
+from etl import pipeline
+from etl.sources import SOURCES
+from etl.store import make_engine
+from etl.timeline import EVENT_TYPES
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+VIEWS = [
+    ("cbp_fentanyl_seizures_swb_lbs", "US", "2024-01-01"),
+    ("cbp_drug_seizures_by_type_lbs", "US", None),
+    ("cdc_synthetic_opioid_deaths_12m", "US", None),
+    ("cdc_synthetic_opioid_deaths_12m", "TX", "2020-01-01"),
+    ("cdc_overdose_deaths_12m", "US", None),
+    ("cdc_synthetic_opioid_deaths_monthly", "CA", None),
+]
+
+
+def bare_read(files: list[Path]) -> None:
+    for path in files:
+        if path.suffix == ".json":
+            json.loads(path.read_bytes())
+        else:
+            pd.read_csv(path)
+
+
+def timed(fn, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(pd.Series(values).quantile(q))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--raw-dir", type=Path,
+                        default=Path(__file__).resolve().parents[2] / "shared" / "data" / "raw")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--calls", type=int, default=60)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+
+    files = [p for module in SOURCES.values() for p in module.raw_files(args.raw_dir)]
+    size_mb = sum(p.stat().st_size for p in files) / 1e6
+    bare = timed(lambda: bare_read(files), args.repeat)
+
+    workdir = Path(tempfile.mkdtemp(prefix="verifica-bench-"))
+    builds = []
+    for index in range(args.repeat):
+        engine = make_engine(f"sqlite:///{workdir / f'build{index}.db'}")
+        start = time.perf_counter()
+        pipeline.build(engine, args.raw_dir, progress=False)
+        builds.append(time.perf_counter() - start)
+        engine.dispose()
+
+    engine = make_engine(f"sqlite:///{workdir / 'build0.db'}")
+    app = create_app(engine=engine, prepare_store=False)
+    cold, warm = [], []
+    with app.server.test_request_context():
+        for call in range(args.calls):
+            indicator, geo, start_month = VIEWS[call % len(VIEWS)]
+            queries.cache.clear()
+            t0 = time.perf_counter()
+            explorer.render(indicator, geo, start_month, None, None, EVENT_TYPES, ["1"], "en")
+            cold.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            explorer.render(indicator, geo, start_month, None, None, EVENT_TYPES, ["1"], "en")
+            warm.append(time.perf_counter() - t0)
+
+    rows = [
+        ("bare pandas.read_csv / json.loads of the same files", statistics.median(bare)),
+        ("full ETL build (parse, checks, publish to SQLite, timeline)", statistics.median(builds)),
+    ]
+    lines = [
+        "<!-- measured block: written by bench/bench_etl.py --write -->",
+        f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, pandas {pd.__version__}, SQLite store.",
+        "",
+        f"ETL: {len(files)} raw files, {size_mb:.1f} MB; median of {args.repeat} runs.",
+        "",
+        "| step | seconds |",
+        "|---|---|",
+        *[f"| {name} | {seconds:.2f} |" for name, seconds in rows],
+        f"| ratio build / bare read | {rows[1][1] / rows[0][1]:.1f}x |",
+        "",
+        f"Explorer callback (`dashboard.pages.explorer.render`: store read, figure, source card), "
+        f"{args.calls} calls over {len(VIEWS)} views:",
+        "",
+        "| cache | p50 ms | p95 ms |",
+        "|---|---|---|",
+        *[f"| {label} | {percentile(times, 0.5) * 1000:.0f} | {percentile(times, 0.95) * 1000:.0f} |"
+          for label, times in (("cold (cache cleared before each call)", cold), ("warm (same view again)", warm))],
+        "<!-- end measured block -->",
+    ]
+    block = "\n".join(lines)
+    print(block)
+    if args.write:
+        text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n\n"
+        begin, end = "<!-- measured block", "<!-- end measured block -->"
+        if begin in text:
+            head, rest = text.split(begin, 1)
+            tail = rest.split(end, 1)[1]
+            text = head + block + tail
+        else:
+            text = text.rstrip() + "\n\n" + block + "\n"
+        RESULTS.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
