@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from tqdm import tqdm
 
@@ -88,10 +92,41 @@ def refresh(engine: Engine, source_id: str, session: requests.Session | None = N
     return publish(engine, load_origin(source_id), record, kind="refresh")
 
 
+# Any fixed 64-bit number: the key of the PostgreSQL advisory lock held while a store is prepared.
+_PREPARE_LOCK_KEY = 7_244_091_512
+
+
+@contextmanager
+def _prepare_lock(engine: Engine) -> Iterator[None]:
+    """One process at a time prepares a store: several app workers may start at once.
+
+    PostgreSQL: a session advisory lock. SQLite: an exclusive lock on a file beside the database
+    (the database's own locks would deadlock the loader's separate connections).
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _PREPARE_LOCK_KEY})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _PREPARE_LOCK_KEY})
+                conn.commit()
+    elif engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        with open(f"{engine.url.database}.lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    else:
+        yield
+
+
 def ensure_store(engine: Engine, snapshot_dir: Path = snapshot.SNAPSHOT_DIR) -> None:
     """First start: create the schema and fill it from the committed snapshot; always load the
-    curated timeline (it is versioned in git)."""
-    init_schema(engine)
-    if is_empty(engine):
-        snapshot.load(engine, snapshot_dir)
-    timeline.load_into_store(engine)
+    curated timeline (it is versioned in git). Safe when several workers start at once."""
+    with _prepare_lock(engine):
+        init_schema(engine)
+        if is_empty(engine):
+            snapshot.load(engine, snapshot_dir)
+        timeline.load_into_store(engine)
