@@ -10,6 +10,7 @@ from dashboard import queries
 from dashboard.i18n import normalise_lang
 from etl.store import failing_sources, recent_runs
 from indicators.registry import INDICATORS, UnknownIndicator
+from indicators.scorecard import NotAssessable
 from indicators.series import NotAvailable
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -85,6 +86,39 @@ def indicator_series(indicator_id: str, fmt: str) -> Response:
         "data": json.loads(table.to_json(orient="records")),
     }
     return jsonify(body)
+
+
+@api.get("/verify")
+def verify_json() -> Response:
+    args = request.args
+    unknown = set(args) - {"indicator", "event", "geo", "method", "as_of"}
+    if unknown:
+        return _error(400, f"unknown parameter(s): {', '.join(sorted(unknown))}")
+    if not args.get("indicator") or not args.get("event"):
+        return _error(400, "indicator= and event= are required")
+    try:
+        result = queries.assessment(args["indicator"], args["event"], geo=args.get("geo") or None,
+                                    method=args.get("method") or "auto",
+                                    as_of=queries.parse_date(args.get("as_of"), "as_of"))
+    except UnknownIndicator:
+        return _error(404, f"unknown indicator {args['indicator']!r}; see /api/indicators")
+    except (NotAvailable, NotAssessable) as exc:
+        return _error(404, str(exc))
+    except queries.BadQuery as exc:
+        return _error(404 if "unknown event" in str(exc) else 400, str(exc))
+    body = result.to_json()
+    body.update({"indicator": args["indicator"], "event": args["event"],
+                 "geo": args.get("geo") or INDICATORS[args["indicator"]].default_geo})
+    return jsonify(body)
+
+
+@api.get("/scorecard.json")
+def scorecard_json() -> Response:
+    try:
+        as_of = queries.parse_date(request.args.get("as_of"), "as_of")
+    except queries.BadQuery as exc:
+        return _error(400, str(exc))
+    return jsonify(queries.scorecard_grid(as_of))
 
 
 @api.get("/events.json")

@@ -17,7 +17,9 @@ from sqlalchemy.engine import Engine
 
 from etl.store import Source, Vintage, read_events
 from indicators.registry import Indicator, get_indicator
+from indicators.scorecard import scorecard, verify
 from indicators.series import geographies, read_series
+from indicators.verification import METHODS, Assessment
 
 cache = Cache()
 
@@ -102,6 +104,38 @@ def events() -> list[dict]:
         items = read_events(db)
         cache.set(key, items, timeout=60)
     return items
+
+
+def _event(event_id: str) -> dict:
+    for item in events():
+        if item["id"] == event_id:
+            return item
+    raise BadQuery(f"unknown event {event_id!r}; see /api/events.json")
+
+
+def assessment(indicator: str, event_id: str, geo: str | None = None, method: str = "auto",
+               as_of: dt.date | None = None) -> Assessment:
+    """One verification, cached by store version; the explorer and /api/verify both use it."""
+    if method not in METHODS:
+        raise BadQuery(f"method={method!r}; use one of {', '.join(METHODS)}")
+    event = _event(event_id)
+    db = engine()
+    key = repr(("verify", str(db.url), indicator, event_id, geo, method, as_of, store_version(db)))
+    result = cache.get(key)
+    if result is None:
+        result = verify(db, indicator, event, events=events(), geo=geo, method=method, as_of=as_of)
+        cache.set(key, result)
+    return result
+
+
+def scorecard_grid(as_of: dt.date | None = None) -> dict:
+    db = engine()
+    key = repr(("scorecard", str(db.url), as_of, store_version(db)))
+    grid = cache.get(key)
+    if grid is None:
+        grid = scorecard(db, events(), as_of=as_of)
+        cache.set(key, grid)
+    return grid
 
 
 def source_card(source_id: str) -> dict | None:

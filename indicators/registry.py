@@ -28,6 +28,7 @@ class Indicator:
     geo_kind: str = "national"  # national | us_states | mx_states
     has_predicted: bool = False
     zero_fill: bool = False  # a missing combination in a covered month means zero
+    publication_lag_months: int = 1  # months from the end of a data month to its publication
     caveats: Text = field(default_factory=dict)
     status: str = "available"  # available | planned (source not loaded yet)
 
@@ -44,6 +45,7 @@ class Indicator:
             "geo_kind": self.geo_kind,
             "breakdown": self.breakdown,
             "has_predicted": self.has_predicted,
+            "publication_lag_months": self.publication_lag_months,
             "caveats": self.caveats,
             "status": self.status,
         }
@@ -83,6 +85,7 @@ def _cdc(indicator_id: str, en: str, es: str, desc_en: str, desc_es: str) -> Ind
         semantics="rolling_12m",
         geo_kind="us_states",
         has_predicted=True,
+        publication_lag_months=5,
         caveats=ROLLING_CAVEAT,
     )
 
@@ -211,6 +214,7 @@ INDICATORS: dict[str, Indicator] = {
             },
             default_geo="CA",
             geo_kind="us_states",
+            publication_lag_months=6,
             caveats={
                 "en": "No national total: suppressed small cells make a sum of states undercount.",
                 "es": "Sin total nacional: las celdas pequeñas suprimidas hacen que la suma de "
