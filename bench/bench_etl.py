@@ -89,10 +89,10 @@ def main() -> None:
             indicator, geo, start_month = VIEWS[call % len(VIEWS)]
             queries.cache.clear()
             t0 = time.perf_counter()
-            explorer.render(indicator, geo, start_month, None, None, EVENT_TYPES, ["1"], "en")
+            explorer.render(indicator, geo, start_month, None, None, EVENT_TYPES, ["1"], None, "auto", "en")
             cold.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            explorer.render(indicator, geo, start_month, None, None, EVENT_TYPES, ["1"], "en")
+            explorer.render(indicator, geo, start_month, None, None, EVENT_TYPES, ["1"], None, "auto", "en")
             warm.append(time.perf_counter() - t0)
 
     rows = [

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from dashboard import queries
 from dashboard.api import api
-from dashboard.pages import explorer
+from dashboard.pages import explorer, scorecard
 from etl.pipeline import ensure_store
 from etl.store import PROJECT_ROOT, make_engine
 
@@ -29,6 +29,8 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     )
     dash.register_page(explorer.__name__, path="/", layout=explorer.layout, name="Explorer",
                        title="Verifica — Explorer")
+    dash.register_page(scorecard.__name__, path="/scorecard", layout=scorecard.layout, name="Scorecard",
+                       title="Verifica — Scorecard")
     explorer.register_callbacks(app)
     app.layout = dash.html.Div([dash.page_container])
 

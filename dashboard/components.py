@@ -8,9 +8,12 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import ids, queries
+from dashboard.figures import VERDICT_COLOURS
 from dashboard.i18n import pick, t
 from etl.store import failing_sources
+from indicators.explain import METHOD_LABELS, VERDICT_LABELS
 from indicators.registry import Indicator
+from indicators.verification import Assessment
 
 
 def _toggle_lang(query: str, lang: str) -> str:
@@ -28,6 +31,7 @@ def header(lang: str, path: str, query: str) -> html.Header:
             html.H1(t("app_title", lang)),
             html.Nav([
                 dcc.Link(t("nav_explorer", lang), href="/" + ("?lang=es" if lang == "es" else "")),
+                dcc.Link(t("nav_scorecard", lang), href="/scorecard" + ("?lang=es" if lang == "es" else "")),
                 html.A(t("language", lang), id=ids.LANGUAGE_LINK, href=path + _toggle_lang(query, lang),
                        className="language"),
             ]),
@@ -71,4 +75,44 @@ def source_panel(spec: Indicator, frame: pd.DataFrame, lang: str, api_query: str
             html.A("CSV", id=ids.DOWNLOAD_CSV, href=f"/api/indicators/{spec.id}.csv{suffix}"), " · ",
             html.A("JSON", id=ids.DOWNLOAD_JSON, href=f"/api/indicators/{spec.id}.json{suffix}"),
         ]),
+    ]
+
+
+def _fmt(value: float | None, digits: int = 0) -> str:
+    if value is None or value != value:
+        return "—"
+    return f"{value:,.{digits}f}"
+
+
+def verdict_badge(verdict: str, lang: str) -> html.Span:
+    return html.Span(pick(VERDICT_LABELS[verdict], lang), className=f"badge verdict-{verdict}",
+                     style={"background": VERDICT_COLOURS.get(verdict, "#6e7781")})
+
+
+def assessment_panel(result: Assessment, lang: str, spec: Indicator) -> list:
+    """The numbers behind the band: effect and interval, placebo rank, windows, notes."""
+    level = round((1 - result.alpha) * 100)
+    unit = pick(spec.unit, lang)
+    rows = [
+        (t("method", lang), pick(METHOD_LABELS.get(result.method, METHOD_LABELS["auto"]), lang)),
+        (t("effect", lang), f"{_fmt(result.effect, 1)} {unit}"),
+        (f"{level}% {t('interval', lang)}", f"{_fmt(result.ci_low, 1)} … {_fmt(result.ci_high, 1)}"),
+        (t("relative_effect", lang),
+         "—" if result.relative_effect is None else f"{result.relative_effect * 100:+.1f}%"),
+        (t("cumulative_effect", lang), f"{_fmt(result.cumulative_effect)} ({_fmt(result.cumulative_ci_low)} … "
+                                       f"{_fmt(result.cumulative_ci_high)})"),
+        (t("p_value", lang), "—" if result.p_value is None else f"{result.p_value:.3f}"),
+        (t("placebo", lang), "—" if result.placebo_p_value is None
+         else f"{result.placebo_p_value:.2f} ({result.placebo_n} {t('placebo_dates', lang)})"),
+        (t("windows", lang), f"{result.n_pre} / {result.n_post}"),
+        (t("data_through_short", lang), f"{result.data_through:%Y-%m}" if result.data_through else "—"),
+    ]
+    if result.checkable_from:
+        rows.append((t("checkable_from", lang), f"{result.checkable_from:%Y-%m}"))
+    notes = result.notes_es if lang == "es" else result.notes
+    return [
+        verdict_badge(result.verdict, lang),
+        html.P(result.explanation_es if lang == "es" else result.explanation, className="explanation"),
+        html.Table(html.Tbody([html.Tr([html.Th(k), html.Td(v)]) for k, v in rows])),
+        html.Ul([html.Li(note) for note in notes]) if notes else None,
     ]

@@ -135,3 +135,48 @@ def _draw_events(figure: go.Figure, events: list[dict], lang: str) -> None:
     if by_type:
         figure.update_layout(yaxis2={"overlaying": "y", "range": [0, 1.02], "visible": False,
                                      "fixedrange": True})
+
+
+VERDICT_COLOURS = {
+    "improved": "#1a7f37",
+    "worsened": "#cf222e",
+    "changed": "#8250df",
+    "no_detectable_change": "#6e7781",
+    "not_yet_verifiable": "#9a6700",
+    "confounded": "#bc4c00",
+    "insufficient_history": "#57606a",
+    "descriptive_only": "#57606a",
+    "no_data": "#afb8c1",
+}
+
+
+def add_assessment(figure: go.Figure, result, lang: str) -> None:
+    """The counterfactual with its band, the pre-period shaded grey and the post window coloured."""
+    colour = VERDICT_COLOURS.get(result.verdict, "#6e7781")
+    shapes = list(figure.layout.shapes or [])
+    if result.pre_start and result.pre_end:
+        shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": result.pre_start.isoformat(),
+                       "x1": result.pre_end.isoformat(), "y0": 0, "y1": 1, "fillcolor": "#d0d7de",
+                       "opacity": 0.25, "line": {"width": 0}, "layer": "below", "name": "window:pre"})
+    if result.post_start:
+        end = result.post_end or result.post_start
+        shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": result.post_start.isoformat(),
+                       "x1": end.isoformat(), "y0": 0, "y1": 1, "fillcolor": colour, "opacity": 0.12,
+                       "line": {"width": 0}, "layer": "below", "name": "window:post"})
+    figure.update_layout(shapes=shapes)
+    band = result.counterfactual
+    if band is None or band.empty:
+        return
+    label = t("counterfactual", lang)
+    figure.add_trace(go.Scatter(
+        x=list(band["period"]) + list(band["period"][::-1]),
+        # Counts cannot be negative: the drawn band stops at zero (the numbers are the model's).
+        y=list(band["upper"]) + list(band["lower"].clip(lower=0)[::-1]),
+        fill="toself", fillcolor="rgba(110,119,129,0.2)", line={"width": 0}, hoverinfo="skip",
+        name=f"{label} ({round((1 - result.alpha) * 100)}%)", meta="counterfactual-band",
+    ))
+    figure.add_trace(go.Scatter(
+        x=band["period"], y=band["expected"], mode="lines", line={"color": "#57606a", "dash": "dash"},
+        name=label, meta="counterfactual",
+        hovertemplate="%{x|%Y-%m}: %{y:,.1f}<extra>" + label + "</extra>",
+    ))

@@ -43,6 +43,32 @@ STRINGS: dict[str, dict[str, str]] = {
     "direction_ambiguous": {"en": "ambiguous", "es": "ambiguo"},
     "direction_none": {"en": "none", "es": "ninguno"},
     "language": {"en": "Español", "es": "English"},
+    "nav_scorecard": {"en": "Scorecard", "es": "Tablero de verificación"},
+    "counterfactual": {"en": "counterfactual (no event)", "es": "contrafactual (sin evento)"},
+    "assess_event": {"en": "Verify against an event", "es": "Verificar frente a un evento"},
+    "method": {"en": "Method", "es": "Método"},
+    "no_event": {"en": "(none)", "es": "(ninguno)"},
+    "effect": {"en": "Average effect", "es": "Efecto promedio"},
+    "interval": {"en": "interval", "es": "intervalo"},
+    "relative_effect": {"en": "Relative effect", "es": "Efecto relativo"},
+    "cumulative_effect": {"en": "Cumulative effect", "es": "Efecto acumulado"},
+    "p_value": {"en": "Model p-value", "es": "Valor p del modelo"},
+    "placebo": {"en": "Placebo-in-time rank p", "es": "p por rango de placebos en el tiempo"},
+    "placebo_dates": {"en": "fake dates", "es": "fechas ficticias"},
+    "windows": {"en": "Pre / post months", "es": "Meses previos / posteriores"},
+    "data_through_short": {"en": "Data through", "es": "Datos hasta"},
+    "checkable_from": {"en": "Checkable once published", "es": "Verificable cuando se publique"},
+    "scorecard_title": {"en": "Did anything measurably change after each commitment?",
+                        "es": "¿Cambió algo de forma medible después de cada compromiso?"},
+    "scorecard_intro": {
+        "en": "Each cell compares the months after a commitment with a counterfactual built from the months "
+              "before it (structural time-series model by default). Click a cell for the chart and the numbers.",
+        "es": "Cada celda compara los meses posteriores a un compromiso con un contrafactual construido con los "
+              "meses anteriores (modelo estructural por defecto). Haga clic en una celda para ver la gráfica y "
+              "las cifras.",
+    },
+    "commitment": {"en": "Commitment", "es": "Compromiso"},
+    "expected_short": {"en": "expected", "es": "esperado"},
 }
 
 

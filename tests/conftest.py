@@ -136,3 +136,14 @@ def browser_ready() -> None:
     require(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     require(shutil.which("chromedriver") is not None,
             "chromedriver not on PATH (apt-get install chromium-driver)")
+
+
+@pytest.fixture
+def app_browser(browser_ready, dash_duo, snapshot_store):
+    """The real app on the snapshot store in headless Chromium; fails on severe console errors."""
+    from dashboard.app_factory import create_app
+
+    dash_duo.start_server(create_app(engine=snapshot_store, prepare_store=False))
+    yield dash_duo
+    severe = [entry for entry in dash_duo.get_logs() if entry.get("level") == "SEVERE"]
+    assert severe == [], f"severe browser console errors: {severe}"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from dashboard import ids
-from dashboard.app_factory import create_app
 from etl.store import RefreshRun, record_run, utcnow
 from etl.timeline import read_timeline
 
@@ -15,11 +14,8 @@ FIGURE = f"document.querySelector('#{ids.GRAPH} .js-plotly-plot')"
 
 
 @pytest.fixture
-def explorer(browser_ready, dash_duo, snapshot_store):
-    dash_duo.start_server(create_app(engine=snapshot_store, prepare_store=False))
-    yield dash_duo
-    severe = [entry for entry in dash_duo.get_logs() if entry.get("level") == "SEVERE"]
-    assert severe == [], f"severe browser console errors: {severe}"
+def explorer(app_browser):
+    return app_browser
 
 
 def figure_ready(duo, text: str) -> None:

@@ -13,11 +13,15 @@ import dash
 from dash import Input, Output, State, dcc, html
 
 from dashboard import components, ids, queries
-from dashboard.figures import series_figure
+from dashboard.figures import add_assessment, series_figure
 from dashboard.i18n import normalise_lang, pick, t
 from etl.geography import geo_name
 from etl.timeline import EVENT_TYPES
+from indicators.explain import METHOD_LABELS
 from indicators.registry import INDICATORS, available_indicators
+from indicators.scorecard import NotAssessable
+from indicators.series import NotAvailable
+from indicators.verification import METHODS
 
 DEFAULT_INDICATOR = "cbp_fentanyl_seizures_swb_lbs"
 DEFAULT_FROM = "2024-01"
@@ -33,7 +37,7 @@ def _month(value: str | None) -> str | None:
 
 def layout(indicator: str = DEFAULT_INDICATOR, geo: str | None = None, lang: str = "en",
            events: str | None = None, unconfirmed: str = "1", as_of: str | None = None,
-           to: str | None = None, **query: str) -> html.Div:
+           to: str | None = None, event: str | None = None, method: str = "auto", **query: str) -> html.Div:
     lang = normalise_lang(lang)
     spec = INDICATORS.get(indicator)
     if spec is None or spec.status != "available":
@@ -65,6 +69,14 @@ def layout(indicator: str = DEFAULT_INDICATOR, geo: str | None = None, lang: str
                 id=ids.AS_OF, date=as_of_date.isoformat() if as_of_date else None,
                 display_format="YYYY-MM-DD", clearable=True,
             )]),
+            html.Label([t("assess_event", lang), dcc.Dropdown(
+                id=ids.ASSESS_EVENT, options=_event_options(lang), value=event, clearable=True,
+                placeholder=t("no_event", lang),
+            )]),
+            html.Label([t("method", lang), dcc.Dropdown(
+                id=ids.METHOD, value=method if method in METHODS else "auto", clearable=False,
+                options=[{"label": pick(METHOD_LABELS[m], lang), "value": m} for m in METHODS if m != "descriptive"],
+            )]),
             html.Div([
                 html.Span(t("event_types", lang), className="label"),
                 dcc.Checklist(
@@ -85,18 +97,26 @@ def layout(indicator: str = DEFAULT_INDICATOR, geo: str | None = None, lang: str
             dcc.Location(id=ids.EXPLORER_URL, refresh=False),
             dcc.Store(id=ids.LANG, data=lang),
             components.header(lang, "/", _query_string(spec.id, geo, start, end, as_of, event_types,
-                                                       unconfirmed == "1", lang)),
+                                                       unconfirmed == "1", lang, event, method)),
             components.status_banner(lang),
             controls,
-            dcc.Loading(dcc.Graph(id=ids.GRAPH, config={"displaylogo": False,
-                                                        "toImageButtonOptions": {"format": "png", "scale": 2}})),
+            html.Div(className="chart-row", children=[
+                dcc.Loading(dcc.Graph(id=ids.GRAPH, config={"displaylogo": False,
+                                                            "toImageButtonOptions": {"format": "png", "scale": 2}})),
+                html.Aside(id=ids.ASSESSMENT, className="assessment-panel"),
+            ]),
             html.Div(id=ids.INFO, className="source-card"),
         ],
         className="page",
     )
 
 
-def _query_string(indicator, geo, start, end, as_of, event_types, unconfirmed, lang) -> str:
+def _event_options(lang: str) -> list[dict]:
+    return [{"label": f"{e['date']} — {pick(e['title'], lang)}", "value": e["id"]} for e in queries.events()]
+
+
+def _query_string(indicator, geo, start, end, as_of, event_types, unconfirmed, lang, event=None,
+                  method="auto") -> str:
     params = {"indicator": indicator}
     if geo:
         params["geo"] = geo
@@ -110,6 +130,10 @@ def _query_string(indicator, geo, start, end, as_of, event_types, unconfirmed, l
         params["events"] = ",".join(event_types)
     if not unconfirmed:
         params["unconfirmed"] = "0"
+    if event:
+        params["event"] = event
+        if method and method != "auto":
+            params["method"] = method
     if lang != "en":
         params["lang"] = lang
     return "?" + urlencode(params, safe=",")
@@ -139,7 +163,7 @@ def geo_options(indicator: str, current: str | None, lang: str):
     return options, value
 
 
-def render(indicator, geo, start_date, end_date, as_of, event_types, unconfirmed, lang):
+def render(indicator, geo, start_date, end_date, as_of, event_types, unconfirmed, event, method, lang):
     """The explorer's main callback: figure, source card and permalink for the controls."""
     spec = INDICATORS[indicator]
     geos = queries.geos_for(indicator)
@@ -152,13 +176,23 @@ def render(indicator, geo, start_date, end_date, as_of, event_types, unconfirmed
     # Events after the last published month stay on the chart: they show the data lag.
     shown_events = _filter_events(queries.events(), event_types or [], bool(unconfirmed), start, end)
     figure = series_figure(spec, frame, shown_events, lang=lang, geo_label=geo_name(geo, lang))
-    search = _query_string(spec.id, geo, start, end, as_of_date, event_types or [], bool(unconfirmed), lang)
+    panel = None
+    if event:
+        try:
+            result = queries.assessment(spec.id, event, geo=geo, method=method or "auto", as_of=as_of_date)
+        except (NotAssessable, NotAvailable, queries.BadQuery) as exc:
+            panel = html.P(str(exc), className="assessment-error")
+        else:
+            add_assessment(figure, result, lang)
+            panel = components.assessment_panel(result, lang, spec)
+    search = _query_string(spec.id, geo, start, end, as_of_date, event_types or [], bool(unconfirmed), lang,
+                           event, method)
     api_query = urlencode({k: v for k, v in {
         "geo": geo, "from": start.isoformat()[:7] if start else None,
         "to": end.isoformat()[:7] if end else None,
         "as_of": as_of_date.isoformat() if as_of_date else None}.items() if v})
     info = components.source_panel(spec, frame, lang, api_query)
-    return figure, info, search
+    return figure, info, search, panel
 
 
 def register_callbacks(app: dash.Dash) -> None:
@@ -173,6 +207,7 @@ def register_callbacks(app: dash.Dash) -> None:
         Output(ids.GRAPH, "figure"),
         Output(ids.INFO, "children"),
         Output(ids.EXPLORER_URL, "search"),
+        Output(ids.ASSESSMENT, "children"),
         Input(ids.INDICATOR, "value"),
         Input(ids.GEO, "value"),
         Input(ids.DATES, "start_date"),
@@ -180,5 +215,7 @@ def register_callbacks(app: dash.Dash) -> None:
         Input(ids.AS_OF, "date"),
         Input(ids.EVENT_TYPES, "value"),
         Input(ids.UNCONFIRMED, "value"),
+        Input(ids.ASSESS_EVENT, "value"),
+        Input(ids.METHOD, "value"),
         State(ids.LANG, "data"),
     )(render)

@@ -1,0 +1,72 @@
+"""Scorecard page: commitments (rows) × indicators (columns), a verdict badge in every linked cell.
+
+State in the URL (``?as_of=YYYY-MM-DD&lang=es``); each cell links to the explorer with the event's
+counterfactual band, its window shaded and the numbers beside the chart.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from dash import dcc, html
+
+from dashboard import components, ids, queries
+from dashboard.i18n import normalise_lang, pick, t
+from indicators.explain import VERDICT_LABELS
+from indicators.registry import get_indicator
+
+
+def _cell(event: dict, indicator_id: str, cell: dict | None, lang: str, as_of: str | None) -> html.Td:
+    if cell is None:
+        return html.Td("", className="empty")
+    verdict = cell["verdict"]
+    children = [components.verdict_badge(verdict, lang)]
+    if cell.get("effect") is not None:
+        children.append(html.Div(
+            f"{cell['effect']:,.0f} [{cell['ci_low']:,.0f}, {cell['ci_high']:,.0f}]", className="effect"))
+    elif cell.get("checkable_from"):
+        children.append(html.Div(f"→ {cell['checkable_from'][:7]}", className="effect"))
+    arrow = {"down": "↓", "up": "↑", "ambiguous": "↕"}.get(cell.get("expected_direction"), "")
+    children.append(html.Div(f"{t('expected_short', lang)} {arrow}", className="direction"))
+    if verdict == "no_data":
+        return html.Td(children, className="cell no-data")
+    params = {"indicator": indicator_id, "geo": cell.get("geo", "US"), "event": event["id"],
+              "from": str(cell.get("pre_start") or event["date"])[:7]}
+    if as_of:
+        params["as_of"] = as_of
+    if lang != "en":
+        params["lang"] = lang
+    title = cell["explanation_es"] if lang == "es" else cell["explanation"]
+    return html.Td(dcc.Link(children, href="/?" + urlencode(params), title=title,
+                            id=f"cell-{event['id']}-{indicator_id}"), className=f"cell verdict-{verdict}")
+
+
+def layout(lang: str = "en", as_of: str | None = None, **_query: str) -> html.Div:
+    lang = normalise_lang(lang)
+    try:
+        as_of_date = queries.parse_date(as_of, "as_of")
+    except queries.BadQuery:
+        as_of_date = None
+    grid = queries.scorecard_grid(as_of_date)
+    as_of_text = as_of_date.isoformat() if as_of_date else None
+    header_row = html.Tr([html.Th(t("commitment", lang))] + [
+        html.Th(pick(get_indicator(i).name, lang), className="indicator") for i in grid["columns"]
+    ])
+    body = [
+        html.Tr([
+            html.Th([html.Div(row["event"]["date"]), html.Div(pick(row["event"]["title"], lang))], className="event"),
+            *[_cell(row["event"], i, row["cells"].get(i), lang, as_of_text) for i in grid["columns"]],
+        ])
+        for row in grid["rows"]
+    ]
+    query = urlencode({k: v for k, v in {"as_of": as_of_text, "lang": lang if lang != "en" else None}.items() if v})
+    legend = html.P([components.verdict_badge(v, lang) for v in VERDICT_LABELS], className="legend")
+    return html.Div(className="page", children=[
+        components.header(lang, "/scorecard", f"?{query}" if query else ""),
+        components.status_banner(lang),
+        html.H2(t("scorecard_title", lang)),
+        html.P(t("scorecard_intro", lang)),
+        legend,
+        html.Table(id=ids.SCORECARD, className="scorecard", children=[html.Thead(header_row), html.Tbody(body)]),
+        html.P(html.A("JSON", href=f"/api/scorecard.json{'?as_of=' + as_of_text if as_of_text else ''}")),
+    ])
