@@ -24,9 +24,8 @@ from etl.common import (
     require_columns,
     require_range,
     require_unique,
-    sha256_bytes,
 )
-from etl.store import VintageRecord
+from etl.store import VintageRecord, make_record
 
 SOURCE_ID = "cbp_drug_seizures"
 RAW_SUBDIR = "cbp/drug-seizures"
@@ -131,7 +130,7 @@ def sanity_check_outputs(tidy: pd.DataFrame, file_name: str) -> None:
         raise SanityError(f"{file_name}: no fentanyl rows; is this a drug-seizure file?")
 
 
-def published_on(tidy: pd.DataFrame) -> tuple[dt.date, str]:
+def published_on(tidy: pd.DataFrame, file_name: str) -> tuple[dt.date, str]:
     """CBP posts a release in the month after its last data month; the day is not recorded."""
     last = max(tidy["period"])
     return (
@@ -144,16 +143,7 @@ def build_record(content: bytes, file_name: str, *, url: str | None = None,
                  published: tuple[dt.date, str] | None = None) -> VintageRecord:
     tidy = parse(content, file_name)
     sanity_check_outputs(tidy, file_name)
-    published_date, basis = published or published_on(tidy)
-    return VintageRecord(
-        source_id=SOURCE_ID,
-        file_name=file_name,
-        sha256=sha256_bytes(content),
-        published_on=published_date,
-        published_on_basis=basis,
-        observations=tidy,
-        url=url,
-    )
+    return make_record(SOURCE_ID, content, file_name, tidy, published or published_on(tidy, file_name), url)
 
 
 def record_from_file(path: Path) -> VintageRecord:

@@ -28,10 +28,9 @@ from etl.common import (
     next_month,
     require_range,
     require_unique,
-    sha256_bytes,
 )
 from etl.geography import FIPS_TO_CODE
-from etl.store import VintageRecord
+from etl.store import VintageRecord, make_record
 
 SOURCE_ID = "cdc_vsrr"
 RAW_SUBDIR = "cdc_vsrr"
@@ -266,16 +265,7 @@ def published_on(tidy: pd.DataFrame, file_name: str) -> tuple[dt.date, str]:
 def build_record(content: bytes, file_name: str, *, url: str | None = None,
                  published: tuple[dt.date, str] | None = None) -> VintageRecord:
     tidy = parse(content, file_name)
-    published_date, basis = published or published_on(tidy, file_name)
-    return VintageRecord(
-        source_id=SOURCE_ID,
-        file_name=file_name,
-        sha256=sha256_bytes(content),
-        published_on=published_date,
-        published_on_basis=basis,
-        observations=tidy,
-        url=url,
-    )
+    return make_record(SOURCE_ID, content, file_name, tidy, published or published_on(tidy, file_name), url)
 
 
 def record_from_file(path: Path) -> VintageRecord:

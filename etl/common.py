@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -22,10 +21,6 @@ def load_origin(source_id: str) -> dict:
         origin = yaml.safe_load(handle)
     origin["id"] = source_id
     return origin
-
-
-def sha256_bytes(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
 
 
 def month_start(year: int, month: int) -> dt.date:

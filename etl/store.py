@@ -9,6 +9,7 @@ for each (indicator, geo, month), every row of the newest vintage that covers th
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -175,6 +176,14 @@ class VintageRecord:
     observations: pd.DataFrame
     url: str | None = None
     retrieved_at: dt.datetime = field(default_factory=utcnow)
+
+
+def make_record(source_id: str, content: bytes, file_name: str, tidy: pd.DataFrame,
+                published: tuple[dt.date, str], url: str | None = None) -> VintageRecord:
+    """A release's vintage record: its bytes' sha256, its release date and how it was known."""
+    published_on, basis = published
+    return VintageRecord(source_id=source_id, file_name=file_name, sha256=hashlib.sha256(content).hexdigest(),
+                         published_on=published_on, published_on_basis=basis, observations=tidy, url=url)
 
 
 OBSERVATION_COLUMNS: tuple[str, ...] = (

@@ -44,9 +44,9 @@ def test_gunicorn_workers_fill_an_empty_store_once_and_serve(store):
         while time.monotonic() < deadline:
             try:
                 response = requests.get(f"http://127.0.0.1:{port}/api/indicators/cbp_fentanyl_seizures_swb_lbs.json"
-                                        "?from=2025-01&to=2025-01", timeout=5)
+                                        "?from=2025-01&to=2025-01", timeout=30)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still starting or filling the store
                 if server.poll() is not None:
                     pytest.fail(f"gunicorn exited: {server.stdout.read().decode()[-2000:]}")
                 time.sleep(0.5)
