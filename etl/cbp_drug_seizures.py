@@ -8,7 +8,6 @@ progress (``2026 (FYTD)``) are revised by later releases, so they are flagged ``
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from etl.common import (
     SanityError,
     fiscal_to_calendar,
     next_month,
+    read_csv_cells,
     require_columns,
     require_range,
     require_unique,
@@ -66,11 +66,7 @@ def raw_files(raw_dir: Path) -> list[Path]:
 
 def parse(content: bytes, file_name: str) -> pd.DataFrame:
     """Tidy observations (lbs and event counts) from one release's CSV bytes."""
-    try:
-        raw = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise SanityError(f"{file_name}: not a readable CSV ({exc})") from exc
-    raw.columns = [str(c).strip().lstrip("\ufeff") for c in raw.columns]
+    raw = read_csv_cells(content, file_name)
     require_columns(raw, COLUMNS, file_name)
     if raw.empty:
         raise SanityError(f"{file_name}: no data rows")

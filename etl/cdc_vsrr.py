@@ -13,7 +13,6 @@ and a derived state-month JSON of total overdose deaths keyed by FIPS code.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import re
 from pathlib import Path
@@ -26,6 +25,7 @@ from etl.common import (
     MONTH_NAMES,
     SanityError,
     next_month,
+    read_csv_cells,
     require_range,
     require_unique,
 )
@@ -95,11 +95,7 @@ def parse(content: bytes, file_name: str) -> pd.DataFrame:
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise SanityError(f"{file_name}: expected a JSON array of objects")
         return _from_api_frame(pd.DataFrame(rows, dtype=object), file_name)
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except pd.errors.ParserError as exc:
-        raise SanityError(f"{file_name}: not a readable CSV ({exc})") from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = read_csv_cells(text.encode(), file_name)
     frame = frame.drop(columns=[c for c in frame.columns if c.startswith("Unnamed")])
     if "Death Count" in frame.columns and "Date" in frame.columns:
         dates = pd.to_datetime(frame["Date"], errors="coerce")

@@ -8,12 +8,11 @@ There is no national row: summing states would undercount.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 
 import pandas as pd
 
-from etl.common import SanityError, next_month, require_columns, require_range, require_unique
+from etl.common import SanityError, next_month, read_csv_cells, require_columns, require_range, require_unique
 from etl.geography import FIPS_TO_CODE
 from etl.store import VintageRecord, make_record
 
@@ -28,10 +27,7 @@ def raw_files(raw_dir: Path) -> list[Path]:
 
 
 def parse(content: bytes, file_name: str) -> pd.DataFrame:
-    try:
-        raw = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise SanityError(f"{file_name}: not a readable CSV ({exc})") from exc
+    raw = read_csv_cells(content, file_name)
     require_columns(raw, COLUMNS, file_name)
     # WONDER appends footnote lines ("---", query notes) with an empty Month Code.
     raw = raw[raw["Month Code"].str.strip() != ""]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -54,6 +55,16 @@ def fiscal_to_calendar(fiscal_year: int, month: int) -> dt.date:
 def next_month(day: dt.date, months: int = 1) -> dt.date:
     index = day.year * 12 + day.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def read_csv_cells(content: bytes, file_name: str) -> pd.DataFrame:
+    """Every cell as text (no guessing of types or NA markers), headers stripped of spaces and BOM."""
+    try:
+        raw = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise SanityError(f"{file_name}: not a readable CSV ({exc})") from exc
+    raw.columns = [str(c).strip().lstrip("\ufeff") for c in raw.columns]
+    return raw
 
 
 def require_columns(frame: pd.DataFrame, expected: list[str], what: str) -> None:
