@@ -6,12 +6,14 @@ import json
 
 from flask import Blueprint, Response, jsonify, request
 
-from dashboard import queries
+from dashboard import exports, queries, views
 from dashboard.i18n import normalise_lang
 from etl.store import failing_sources, recent_runs
+from etl.timeline import EVENT_TYPES
 from indicators.registry import INDICATORS, UnknownIndicator
 from indicators.scorecard import NotAssessable
 from indicators.series import NotAvailable
+from indicators.verification import METHODS
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -22,11 +24,15 @@ def _error(status: int, message: str) -> Response:
     return response
 
 
-def _series_query(indicator_id: str) -> queries.SeriesQuery:
+SERIES_PARAMS = {"geo", "from", "to", "as_of"}
+IMAGE_PARAMS = SERIES_PARAMS | {"event", "method", "events", "unconfirmed", "lang"}
+
+
+def _series_query(indicator_id: str, allowed: set[str] = SERIES_PARAMS) -> queries.SeriesQuery:
     args = request.args
-    unknown = set(args) - {"geo", "from", "to", "as_of"}
+    unknown = set(args) - allowed
     if unknown:
-        raise queries.BadQuery(f"unknown parameter(s): {', '.join(sorted(unknown))}; use geo, from, to, as_of")
+        raise queries.BadQuery(f"unknown parameter(s): {', '.join(sorted(unknown))}; use {', '.join(sorted(allowed))}")
     return queries.SeriesQuery(
         indicator=indicator_id,
         geo=args.get("geo") or None,
@@ -50,8 +56,10 @@ def indicators_index() -> Response:
 
 @api.get("/indicators/<indicator_id>.<fmt>")
 def indicator_series(indicator_id: str, fmt: str) -> Response:
+    if fmt in exports.FORMATS:
+        return _image(indicator_id, fmt)
     if fmt not in ("csv", "json"):
-        return _error(404, f"unknown format {fmt!r}; use .csv or .json")
+        return _error(404, f"unknown format {fmt!r}; use .csv, .json, .png, .svg or .pdf")
     try:
         query = _series_query(indicator_id)
         spec, frame = queries.series_view(query)
@@ -86,6 +94,42 @@ def indicator_series(indicator_id: str, fmt: str) -> Response:
         "data": json.loads(table.to_json(orient="records")),
     }
     return jsonify(body)
+
+
+def _image(indicator_id: str, fmt: str) -> Response:
+    """The explorer's chart as a static image for reports, with citation and data vintage."""
+    args = request.args
+    try:
+        query = _series_query(indicator_id, IMAGE_PARAMS)
+        spec = INDICATORS.get(indicator_id)
+        if spec is None:
+            raise UnknownIndicator(indicator_id)
+        if spec.status != "available":
+            raise NotAvailable(f"{spec.id} has no data loaded yet (source {spec.source_id})")
+        method = args.get("method") or "auto"
+        if method not in METHODS:
+            raise queries.BadQuery(f"method={method!r}; use one of {', '.join(METHODS)}")
+        event_types = args["events"].split(",") if "events" in args else list(EVENT_TYPES)
+        lang = normalise_lang(args.get("lang"))
+        view = views.chart_view(indicator_id, query.geo, query.start, query.end, query.as_of, event_types,
+                                args.get("unconfirmed", "1") == "1", args.get("event"), method, lang)
+        if view.assessment_error:
+            raise queries.BadQuery(view.assessment_error)
+        image = exports.export_figure(
+            spec, view.figure, fmt=fmt, lang=lang, source=queries.source_card(spec.source_id),
+            vintages=queries.vintages_used(view.frame), permalink=request.url,
+        )
+    except UnknownIndicator:
+        return _error(404, f"unknown indicator {indicator_id!r}; see /api/indicators")
+    except NotAvailable as exc:
+        return _error(404, str(exc))
+    except queries.BadQuery as exc:
+        return _error(400, str(exc))
+    except exports.ExportUnavailable as exc:
+        return _error(503, str(exc))
+    response = Response(image, mimetype=exports.FORMATS[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{spec.id}_{view.geo}.{fmt}"'
+    return response
 
 
 @api.get("/verify")

@@ -53,11 +53,12 @@ def status_banner(lang: str) -> html.Div:
     )
 
 
-def source_panel(spec: Indicator, frame: pd.DataFrame, lang: str, api_query: str) -> list:
+def source_panel(spec: Indicator, frame: pd.DataFrame, lang: str, api_query: str, image_query: str = "") -> list:
     card = queries.source_card(spec.source_id) or {}
     vintages = queries.vintages_used(frame)
     last = frame["period"].max() if not frame.empty else None
     suffix = f"?{api_query}" if api_query else ""
+    image_suffix = f"?{image_query}" if image_query else suffix
     return [
         html.P(pick(spec.description, lang)),
         html.P([html.B(f"{t('caveats', lang)}: "), pick(spec.caveats, lang)]) if spec.caveats else None,
@@ -73,7 +74,10 @@ def source_panel(spec: Indicator, frame: pd.DataFrame, lang: str, api_query: str
         html.P([
             html.B(f"{t('download', lang)}: "),
             html.A("CSV", id=ids.DOWNLOAD_CSV, href=f"/api/indicators/{spec.id}.csv{suffix}"), " · ",
-            html.A("JSON", id=ids.DOWNLOAD_JSON, href=f"/api/indicators/{spec.id}.json{suffix}"),
+            html.A("JSON", id=ids.DOWNLOAD_JSON, href=f"/api/indicators/{spec.id}.json{suffix}"), " · ",
+            *[item for fmt in ("png", "svg", "pdf") for item in (
+                html.A(fmt.upper(), id=f"explorer-download-{fmt}",
+                       href=f"/api/indicators/{spec.id}.{fmt}{image_suffix}"), " · ")][:-1],
         ]),
     ]
 

@@ -68,7 +68,7 @@ def test_breakdown_indicator_carries_its_dimension(client):
     [
         ("/api/indicators/no_such.csv", 404, "unknown indicator"),
         ("/api/indicators/sesnsp_homicides_daily_avg.json", 404, "no data loaded yet"),
-        ("/api/indicators/cbp_fentanyl_seizures_swb_lbs.xml", 404, "use .csv or .json"),
+        ("/api/indicators/cbp_fentanyl_seizures_swb_lbs.xml", 404, "use .csv, .json, .png, .svg or .pdf"),
         ("/api/indicators/cbp_fentanyl_seizures_swb_lbs.json?from=2025-13", 400, "is not a month"),
         ("/api/indicators/cbp_fentanyl_seizures_swb_lbs.json?as_of=yesterday", 400, "is not a date"),
         ("/api/indicators/cbp_fentanyl_seizures_swb_lbs.json?region=x", 400, "unknown parameter"),

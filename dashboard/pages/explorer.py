@@ -6,21 +6,17 @@ so each view is a permalink a report can cite.
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import urlencode
 
 import dash
 from dash import Input, Output, State, dcc, html
 
-from dashboard import components, ids, queries
-from dashboard.figures import add_assessment, series_figure
+from dashboard import components, ids, queries, views
 from dashboard.i18n import normalise_lang, pick, t
 from etl.geography import geo_name
 from etl.timeline import EVENT_TYPES
 from indicators.explain import METHOD_LABELS
 from indicators.registry import INDICATORS, available_indicators
-from indicators.scorecard import NotAssessable
-from indicators.series import NotAvailable
 from indicators.verification import METHODS
 
 DEFAULT_INDICATOR = "cbp_fentanyl_seizures_swb_lbs"
@@ -139,21 +135,6 @@ def _query_string(indicator, geo, start, end, as_of, event_types, unconfirmed, l
     return "?" + urlencode(params, safe=",")
 
 
-def _filter_events(events: list[dict], event_types: list[str], unconfirmed: bool,
-                   start: dt.date | None, end: dt.date | None) -> list[dict]:
-    chosen = []
-    for event in events:
-        day = dt.date.fromisoformat(event["date"])
-        if event["type"] not in event_types and not set(event.get("also", [])) & set(event_types):
-            continue
-        if event.get("status") == "announced_not_confirmed" and not unconfirmed:
-            continue
-        if (start and day < start) or (end and day > end):
-            continue
-        chosen.append(event)
-    return chosen
-
-
 def geo_options(indicator: str, current: str | None, lang: str):
     spec = INDICATORS[indicator]
     geos = queries.geos_for(indicator)
@@ -165,34 +146,27 @@ def geo_options(indicator: str, current: str | None, lang: str):
 
 def render(indicator, geo, start_date, end_date, as_of, event_types, unconfirmed, event, method, lang):
     """The explorer's main callback: figure, source card and permalink for the controls."""
-    spec = INDICATORS[indicator]
-    geos = queries.geos_for(indicator)
-    if geo not in geos:
-        geo = spec.default_geo if spec.default_geo in geos else (geos[0] if geos else spec.default_geo)
     start = queries.parse_month(start_date, "from")
     end = queries.parse_month(end_date, "to")
     as_of_date = queries.parse_date(as_of, "as_of")
-    _, frame = queries.series_view(queries.SeriesQuery(spec.id, geo, start, end, as_of_date))
-    # Events after the last published month stay on the chart: they show the data lag.
-    shown_events = _filter_events(queries.events(), event_types or [], bool(unconfirmed), start, end)
-    figure = series_figure(spec, frame, shown_events, lang=lang, geo_label=geo_name(geo, lang))
+    view = views.chart_view(indicator, geo, start, end, as_of_date, event_types or [], bool(unconfirmed), event,
+                            method or "auto", lang)
+    spec, geo, frame = view.spec, view.geo, view.frame
     panel = None
-    if event:
-        try:
-            result = queries.assessment(spec.id, event, geo=geo, method=method or "auto", as_of=as_of_date)
-        except (NotAssessable, NotAvailable, queries.BadQuery) as exc:
-            panel = html.P(str(exc), className="assessment-error")
-        else:
-            add_assessment(figure, result, lang)
-            panel = components.assessment_panel(result, lang, spec)
+    if view.assessment_error:
+        panel = html.P(view.assessment_error, className="assessment-error")
+    elif view.assessment is not None:
+        panel = components.assessment_panel(view.assessment, lang, spec)
     search = _query_string(spec.id, geo, start, end, as_of_date, event_types or [], bool(unconfirmed), lang,
                            event, method)
     api_query = urlencode({k: v for k, v in {
         "geo": geo, "from": start.isoformat()[:7] if start else None,
         "to": end.isoformat()[:7] if end else None,
         "as_of": as_of_date.isoformat() if as_of_date else None}.items() if v})
-    info = components.source_panel(spec, frame, lang, api_query)
-    return figure, info, search, panel
+    # The image export takes the whole view: events shown, the verified event, the language.
+    image_query = search.lstrip("?").replace(f"indicator={spec.id}&", "").replace(f"indicator={spec.id}", "")
+    info = components.source_panel(spec, frame, lang, api_query, image_query)
+    return view.figure, info, search, panel
 
 
 def register_callbacks(app: dash.Dash) -> None:

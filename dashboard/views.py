@@ -1,0 +1,68 @@
+"""A chart view as the explorer shows it: series, timeline events and optional verification.
+
+The explorer callback and the static export both build their figure here, so an exported image
+is exactly the view on screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import queries
+from dashboard.figures import add_assessment, series_figure
+from etl.geography import geo_name
+from indicators.registry import INDICATORS, Indicator
+from indicators.scorecard import NotAssessable
+from indicators.series import NotAvailable
+from indicators.verification import Assessment
+
+
+@dataclass
+class ChartView:
+    spec: Indicator
+    geo: str
+    frame: pd.DataFrame
+    figure: go.Figure
+    assessment: Assessment | None = None
+    assessment_error: str | None = None
+
+
+def filter_events(events: list[dict], event_types: list[str], unconfirmed: bool,
+                  start: dt.date | None, end: dt.date | None) -> list[dict]:
+    chosen = []
+    for event in events:
+        day = dt.date.fromisoformat(event["date"])
+        if event["type"] not in event_types and not set(event.get("also", [])) & set(event_types):
+            continue
+        if event.get("status") == "announced_not_confirmed" and not unconfirmed:
+            continue
+        if (start and day < start) or (end and day > end):
+            continue
+        chosen.append(event)
+    return chosen
+
+
+def chart_view(indicator: str, geo: str | None, start: dt.date | None, end: dt.date | None,
+               as_of: dt.date | None, event_types: list[str], unconfirmed: bool, event: str | None,
+               method: str, lang: str) -> ChartView:
+    spec = INDICATORS[indicator]
+    geos = queries.geos_for(indicator)
+    if geo not in geos:
+        geo = spec.default_geo if spec.default_geo in geos else (geos[0] if geos else spec.default_geo)
+    _, frame = queries.series_view(queries.SeriesQuery(spec.id, geo, start, end, as_of))
+    # Events after the last published month stay on the chart: they show the data lag.
+    shown_events = filter_events(queries.events(), event_types, unconfirmed, start, end)
+    view = ChartView(spec, geo, frame, series_figure(spec, frame, shown_events, lang=lang,
+                                                     geo_label=geo_name(geo, lang)))
+    if event:
+        try:
+            view.assessment = queries.assessment(spec.id, event, geo=geo, method=method or "auto", as_of=as_of)
+        except (NotAssessable, NotAvailable, queries.BadQuery) as exc:
+            view.assessment_error = str(exc)
+        else:
+            add_assessment(view.figure, view.assessment, lang)
+    return view

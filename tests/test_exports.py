@@ -1,0 +1,58 @@
+"""Static export of the explorer's view: kaleido + Chromium, citation and vintage in the image."""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+URL = "/api/indicators/cbp_fentanyl_seizures_swb_lbs"
+
+
+def test_png_is_report_sized(browser_ready, client):
+    response = client.get(f"{URL}.png?from=2022-01&event=2025-02-03-tariff-pause-national-guard")
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    body = response.data
+    assert body[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", body[16:24])
+    assert (width, height) == (1200, 720)
+    assert 'filename="cbp_fentanyl_seizures_swb_lbs_US.png"' in response.headers["Content-Disposition"]
+
+
+def test_svg_carries_citation_vintage_and_counterfactual(browser_ready, client):
+    svg = client.get(f"{URL}.svg?from=2022-01&event=2025-02-03-tariff-pause-national-guard").get_data(as_text=True)
+    assert svg.startswith("<svg")
+    assert "U.S. Customs and Border Protection" in svg
+    assert "nationwide-drugs-fy23-fy26-dec.csv (published 2026-01-15)" in svg
+    assert "counterfactual (no event)" in svg
+    assert "event=2025-02-03-tariff-pause-national-guard" in svg  # the permalink in the footer
+
+
+def test_svg_in_spanish(browser_ready, client):
+    svg = client.get("/api/indicators/cdc_synthetic_opioid_deaths_12m.svg?geo=TX&lang=es").get_data(as_text=True)
+    assert "Fuente:" in svg and "Versión de los datos:" in svg and "Texas" in svg
+
+
+def test_pdf(browser_ready, client):
+    response = client.get(f"{URL}.pdf?events=meeting")
+    assert response.status_code == 200 and response.data[:5] == b"%PDF-"
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "message"),
+    [
+        ("?event=nope", 400, "unknown event"),
+        ("?method=magic", 400, "method="),
+        ("?bogus=1", 400, "unknown parameter"),
+    ],
+)
+def test_export_errors_are_clear(client, query, status, message):
+    response = client.get(f"{URL}.png{query}")
+    assert response.status_code == status and message in response.get_json()["error"]
+
+
+def test_planned_indicator_has_no_image(client):
+    response = client.get("/api/indicators/sesnsp_homicides_daily_avg.png")
+    assert response.status_code == 404 and "no data loaded yet" in response.get_json()["error"]
