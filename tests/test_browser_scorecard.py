@@ -36,6 +36,9 @@ def test_score002_cell_opens_the_explorer_with_the_counterfactual(app_browser):
     assert sorted(windows) == ["window:post", "window:pre"]
     panel = app_browser.find_element(f"#{ids.ASSESSMENT}").text
     assert "Placebo-in-time rank p" in panel and "Pre / post months" in panel
+    png = app_browser.find_element("#explorer-download-png").get_attribute("href")
+    assert "/api/indicators/cbp_fentanyl_seizures_swb_lbs.png?" in png
+    assert "event=2025-02-03-tariff-pause-national-guard" in png
 
 
 def test_score003_spanish_scorecard(app_browser):
