@@ -10,7 +10,7 @@ from dashboard import exports, queries, views
 from dashboard.i18n import normalise_lang
 from etl.store import failing_sources, recent_runs
 from etl.timeline import EVENT_TYPES
-from indicators.registry import INDICATORS, UnknownIndicator
+from indicators.registry import INDICATORS, UnknownIndicator, get_indicator
 from indicators.scorecard import NotAssessable
 from indicators.series import NotAvailable
 from indicators.verification import METHODS
@@ -22,6 +22,28 @@ def _error(status: int, message: str) -> Response:
     response = jsonify({"error": message})
     response.status_code = status
     return response
+
+
+@api.errorhandler(UnknownIndicator)
+def _unknown_indicator(exc: UnknownIndicator) -> Response:
+    return _error(404, f"unknown indicator {exc.args[0]!r}; see /api/indicators")
+
+
+@api.errorhandler(queries.UnknownEvent)
+@api.errorhandler(NotAvailable)
+@api.errorhandler(NotAssessable)
+def _not_found(exc: Exception) -> Response:
+    return _error(404, str(exc))
+
+
+@api.errorhandler(queries.BadQuery)
+def _bad_query(exc: queries.BadQuery) -> Response:
+    return _error(400, str(exc))
+
+
+@api.errorhandler(exports.ExportUnavailable)
+def _no_export(exc: exports.ExportUnavailable) -> Response:
+    return _error(503, str(exc))
 
 
 SERIES_PARAMS = {"geo", "from", "to", "as_of"}
@@ -60,15 +82,8 @@ def indicator_series(indicator_id: str, fmt: str) -> Response:
         return _image(indicator_id, fmt)
     if fmt not in ("csv", "json"):
         return _error(404, f"unknown format {fmt!r}; use .csv, .json, .png, .svg or .pdf")
-    try:
-        query = _series_query(indicator_id)
-        spec, frame = queries.series_view(query)
-    except UnknownIndicator:
-        return _error(404, f"unknown indicator {indicator_id!r}; see /api/indicators")
-    except NotAvailable as exc:
-        return _error(404, str(exc))
-    except queries.BadQuery as exc:
-        return _error(400, str(exc))
+    query = _series_query(indicator_id)
+    spec, frame = queries.series_view(query)
     table = queries.export_frame(spec, frame)
     source = queries.source_card(spec.source_id) or {}
     vintages = queries.vintages_used(frame)
@@ -99,34 +114,23 @@ def indicator_series(indicator_id: str, fmt: str) -> Response:
 def _image(indicator_id: str, fmt: str) -> Response:
     """The explorer's chart as a static image for reports, with citation and data vintage."""
     args = request.args
-    try:
-        query = _series_query(indicator_id, IMAGE_PARAMS)
-        spec = INDICATORS.get(indicator_id)
-        if spec is None:
-            raise UnknownIndicator(indicator_id)
-        if spec.status != "available":
-            raise NotAvailable(f"{spec.id} has no data loaded yet (source {spec.source_id})")
-        method = args.get("method") or "auto"
-        if method not in METHODS:
-            raise queries.BadQuery(f"method={method!r}; use one of {', '.join(METHODS)}")
-        event_types = args["events"].split(",") if "events" in args else list(EVENT_TYPES)
-        lang = normalise_lang(args.get("lang"))
-        view = views.chart_view(indicator_id, query.geo, query.start, query.end, query.as_of, event_types,
-                                args.get("unconfirmed", "1") == "1", args.get("event"), method, lang)
-        if view.assessment_error:
-            raise queries.BadQuery(view.assessment_error)
-        image = exports.export_figure(
-            spec, view.figure, fmt=fmt, lang=lang, source=queries.source_card(spec.source_id),
-            vintages=queries.vintages_used(view.frame), permalink=request.url,
-        )
-    except UnknownIndicator:
-        return _error(404, f"unknown indicator {indicator_id!r}; see /api/indicators")
-    except NotAvailable as exc:
-        return _error(404, str(exc))
-    except queries.BadQuery as exc:
-        return _error(400, str(exc))
-    except exports.ExportUnavailable as exc:
-        return _error(503, str(exc))
+    query = _series_query(indicator_id, IMAGE_PARAMS)
+    spec = get_indicator(indicator_id)
+    if spec.status != "available":
+        raise NotAvailable(f"{spec.id} has no data loaded yet (source {spec.source_id})")
+    method = args.get("method") or "auto"
+    if method not in METHODS:
+        raise queries.BadQuery(f"method={method!r}; use one of {', '.join(METHODS)}")
+    event_types = args["events"].split(",") if "events" in args else list(EVENT_TYPES)
+    lang = normalise_lang(args.get("lang"))
+    view = views.chart_view(indicator_id, query.geo, query.start, query.end, query.as_of, event_types,
+                            args.get("unconfirmed", "1") == "1", args.get("event"), method, lang)
+    if view.assessment_error:
+        raise queries.BadQuery(view.assessment_error)
+    image = exports.export_figure(
+        spec, view.figure, fmt=fmt, lang=lang, source=queries.source_card(spec.source_id),
+        vintages=queries.vintages_used(view.frame), permalink=request.url,
+    )
     response = Response(image, mimetype=exports.FORMATS[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{spec.id}_{view.geo}.{fmt}"'
     return response
@@ -140,16 +144,9 @@ def verify_json() -> Response:
         return _error(400, f"unknown parameter(s): {', '.join(sorted(unknown))}")
     if not args.get("indicator") or not args.get("event"):
         return _error(400, "indicator= and event= are required")
-    try:
-        result = queries.assessment(args["indicator"], args["event"], geo=args.get("geo") or None,
-                                    method=args.get("method") or "auto",
-                                    as_of=queries.parse_date(args.get("as_of"), "as_of"))
-    except UnknownIndicator:
-        return _error(404, f"unknown indicator {args['indicator']!r}; see /api/indicators")
-    except (NotAvailable, NotAssessable) as exc:
-        return _error(404, str(exc))
-    except queries.BadQuery as exc:
-        return _error(404 if "unknown event" in str(exc) else 400, str(exc))
+    result = queries.assessment(args["indicator"], args["event"], geo=args.get("geo") or None,
+                                method=args.get("method") or "auto",
+                                as_of=queries.parse_date(args.get("as_of"), "as_of"))
     body = result.to_json()
     body.update({"indicator": args["indicator"], "event": args["event"],
                  "geo": args.get("geo") or INDICATORS[args["indicator"]].default_geo})
@@ -158,11 +155,7 @@ def verify_json() -> Response:
 
 @api.get("/scorecard.json")
 def scorecard_json() -> Response:
-    try:
-        as_of = queries.parse_date(request.args.get("as_of"), "as_of")
-    except queries.BadQuery as exc:
-        return _error(400, str(exc))
-    return jsonify(queries.scorecard_grid(as_of))
+    return jsonify(queries.scorecard_grid(queries.parse_date(request.args.get("as_of"), "as_of")))
 
 
 @api.get("/events.json")

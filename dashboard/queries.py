@@ -28,6 +28,10 @@ class BadQuery(ValueError):
     """A request parameter could not be read; the message says which and why."""
 
 
+class UnknownEvent(BadQuery):
+    """No timeline event has that id."""
+
+
 @dataclass(frozen=True)
 class SeriesQuery:
     indicator: str
@@ -110,7 +114,7 @@ def _event(event_id: str) -> dict:
     for item in events():
         if item["id"] == event_id:
             return item
-    raise BadQuery(f"unknown event {event_id!r}; see /api/events.json")
+    raise UnknownEvent(f"unknown event {event_id!r}; see /api/events.json")
 
 
 def assessment(indicator: str, event_id: str, geo: str | None = None, method: str = "auto",
