@@ -60,10 +60,11 @@ def layout(indicator: str = DEFAULT_INDICATOR, geo: str | None = None, lang: str
             html.Label([t("date_range", lang), dcc.DatePickerRange(
                 id=ids.DATES, start_date=start, end_date=end, display_format="YYYY-MM",
                 clearable=True, min_date_allowed="2015-01-01",
+                start_date_placeholder_text=t("start", lang), end_date_placeholder_text=t("end", lang),
             )]),
             html.Label([t("as_of", lang), dcc.DatePickerSingle(
                 id=ids.AS_OF, date=as_of_date.isoformat() if as_of_date else None,
-                display_format="YYYY-MM-DD", clearable=True,
+                display_format="YYYY-MM-DD", clearable=True, placeholder=t("latest", lang),
             )]),
             html.Label([t("assess_event", lang), dcc.Dropdown(
                 id=ids.ASSESS_EVENT, options=_event_options(lang), value=event, clearable=True,
