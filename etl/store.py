@@ -254,6 +254,7 @@ def publish(engine: Engine, origin: dict, record: VintageRecord, *, kind: str) -
                 run.message = f"{record.file_name}: same sha256 already loaded"
             else:
                 periods = pd.to_datetime(record.observations["period"])
+                _check_coverage(session, record, periods.max().date())
                 vintage = Vintage(
                     source_id=record.source_id,
                     file_name=record.file_name,
@@ -284,6 +285,25 @@ def publish(engine: Engine, origin: dict, record: VintageRecord, *, kind: str) -
     if run.outcome == "failed":
         raise PublishError(run.message)
     return run
+
+
+class CoverageShrank(ValueError):
+    """A newer release ends earlier than the release before it."""
+
+
+def _check_coverage(session: Session, record: VintageRecord, period_end: dt.date) -> None:
+    """A release must not end before the newest release published before it: that would be an
+    older file presented as new, or a truncated download."""
+    previous = session.scalars(
+        select(Vintage)
+        .where(Vintage.source_id == record.source_id, Vintage.published_on <= record.published_on)
+        .order_by(Vintage.published_on.desc(), Vintage.id.desc())
+    ).first()
+    if previous is not None and previous.period_end and period_end < previous.period_end:
+        raise CoverageShrank(
+            f"coverage shrank: this release ends {period_end:%Y-%m}, the previous one "
+            f"({previous.file_name}, published {previous.published_on}) ended {previous.period_end:%Y-%m}"
+        )
 
 
 def record_run(engine: Engine, run: RefreshRun) -> RefreshRun:

@@ -125,6 +125,9 @@ def sentence(result: Assessment) -> tuple[str, str]:
     method_en = METHOD_LABELS.get(result.method, METHOD_LABELS["auto"])["en"]
     method_es = METHOD_LABELS.get(result.method, METHOD_LABELS["auto"])["es"]
     level = round((1 - result.alpha) * 100)
+    if result.pre_ends_at_event:
+        method_en += f"; pre-period ends at the previous event, {result.pre_ends_at_event:%Y-%m-%d}"
+        method_es += f"; el periodo previo termina en el evento anterior, {result.pre_ends_at_event:%Y-%m-%d}"
     if verdict == "not_yet_verifiable":
         through = f"{result.data_through:%Y-%m}" if result.data_through else "—"
         en = (f"Not yet verifiable: data are published only through {through}, and the event needs data "

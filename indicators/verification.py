@@ -66,6 +66,7 @@ class Assessment:
     alpha: float = 0.05
     pre_start: dt.date | None = None
     pre_end: dt.date | None = None
+    pre_ends_at_event: dt.date | None = None  # the previous event that ends the pre-period
     post_start: dt.date | None = None
     post_end: dt.date | None = None
     data_through: dt.date | None = None
@@ -88,7 +89,7 @@ class Assessment:
                 "method", "verdict", "explanation", "explanation_es", "event_date", "semantics", "effect", "ci_low",
                 "ci_high", "relative_effect", "cumulative_effect", "cumulative_ci_low", "cumulative_ci_high",
                 "p_value", "placebo_p_value", "placebo_n", "n_pre", "n_post", "alpha", "pre_start",
-                "pre_end", "post_start", "post_end", "data_through", "checkable_from",
+                "pre_end", "pre_ends_at_event", "post_start", "post_end", "data_through", "checkable_from",
                 "provisional_post_months", "notes", "notes_es",
             )
         }
@@ -474,6 +475,7 @@ def assess(
     # Pre-period: months before the event month; it ends at the previous event when there is one
     # with enough history before it.
     pre_end = event_month - 1
+    ended_at = None
     if previous_event is not None and _month(previous_event) < event_month:
         candidate_end = _month(previous_event) - 1
         candidate = y.loc[candidate_end - pre_months + 1: candidate_end].dropna()
@@ -481,6 +483,7 @@ def assess(
             notes.add("previous_event", date=previous_event.isoformat(),
                       gap=(pre_end - candidate_end).n)
             pre_end = candidate_end
+            ended_at = previous_event
         else:
             notes.add("previous_event_kept", date=previous_event.isoformat())
     pre = pd.period_range(pre_end - pre_months + 1, pre_end, freq="M")
@@ -491,7 +494,7 @@ def assess(
     base = Assessment(
         method=method, verdict="", explanation="", explanation_es="", event_date=event_date,
         semantics=semantics, n_pre=n_pre, alpha=alpha,
-        pre_start=pre[0].start_time.date(), pre_end=pre[-1].start_time.date(),
+        pre_start=pre[0].start_time.date(), pre_end=pre[-1].start_time.date(), pre_ends_at_event=ended_at,
         post_start=post_start.start_time.date(),
         data_through=data_through.start_time.date() if data_through else None,
     )

@@ -111,3 +111,16 @@ def test_reads_only_the_requested_key(store):
     publish(store, ORIGIN, other, kind="test")
     assert read_observations(store, "test_lbs", "US")["value"].tolist() == [100.0]
     assert read_observations(store, "test_lbs", "MX").empty
+
+
+def test_a_newer_release_that_ends_earlier_is_refused(store):
+    publish(store, ORIGIN, record("a", dt.date(2025, 4, 15), [(JAN, "Fentanyl", 1.0), (MAR, "Fentanyl", 3.0)]),
+            kind="test")
+    with pytest.raises(PublishError, match="coverage shrank: this release ends 2025-02"):
+        publish(store, ORIGIN, record("b", dt.date(2025, 5, 15), [(FEB, "Fentanyl", 2.0)]), kind="refresh")
+    assert count(store, Vintage) == 1
+    # Backfilling an older release (published earlier) is fine.
+    publish(store, ORIGIN, record("c", dt.date(2025, 3, 15), [(JAN, "Fentanyl", 1.5), (FEB, "Fentanyl", 2.0)]),
+            kind="import")
+    assert count(store, Vintage) == 2
+    assert read_observations(store, "test_lbs", "US")["value"].tolist() == [1.0, 2.0, 3.0]

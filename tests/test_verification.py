@@ -135,9 +135,12 @@ def test_previous_event_ends_the_pre_period():
     assert result.pre_end == dt.date(2023, 8, 1)
     assert "previous event (2023-09-15)" in result.notes[0]
     assert "4 month(s) between" in result.notes[0]
+    assert result.pre_ends_at_event == dt.date(2023, 9, 15)
+    assert "pre-period ends at the previous event, 2023-09-15" in result.explanation
+    assert "termina en el evento anterior, 2023-09-15" in result.explanation_es
     too_early = assess(series.loc["2021-01":], EVENT, method="its", placebo=False,
                        previous_event=dt.date(2021, 6, 1))
-    assert too_early.pre_end == dt.date(2023, 12, 1)
+    assert too_early.pre_end == dt.date(2023, 12, 1) and too_early.pre_ends_at_event is None
     assert "may absorb part of its effect" in too_early.notes[0]
 
 
