@@ -7,6 +7,8 @@ report cites is exactly what the chart showed.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 
 import pandas as pd
@@ -110,6 +112,11 @@ def events() -> list[dict]:
     return items
 
 
+def timeline_version() -> str:
+    """Changes when the curated timeline does, so verification caches follow edits to it."""
+    return hashlib.sha256(json.dumps(events(), sort_keys=True).encode()).hexdigest()[:16]
+
+
 def _event(event_id: str) -> dict:
     for item in events():
         if item["id"] == event_id:
@@ -124,7 +131,8 @@ def assessment(indicator: str, event_id: str, geo: str | None = None, method: st
         raise BadQuery(f"method={method!r}; use one of {', '.join(METHODS)}")
     event = _event(event_id)
     db = engine()
-    key = repr(("verify", str(db.url), indicator, event_id, geo, method, as_of, store_version(db)))
+    key = repr(("verify", str(db.url), indicator, event_id, geo, method, as_of, store_version(db),
+                timeline_version()))
     result = cache.get(key)
     if result is None:
         result = verify(db, indicator, event, events=events(), geo=geo, method=method, as_of=as_of)
@@ -134,7 +142,7 @@ def assessment(indicator: str, event_id: str, geo: str | None = None, method: st
 
 def scorecard_grid(as_of: dt.date | None = None) -> dict:
     db = engine()
-    key = repr(("scorecard", str(db.url), as_of, store_version(db)))
+    key = repr(("scorecard", str(db.url), as_of, store_version(db), timeline_version()))
     grid = cache.get(key)
     if grid is None:
         grid = scorecard(db, events(), as_of=as_of)
