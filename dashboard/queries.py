@@ -43,7 +43,7 @@ class SeriesQuery:
     as_of: dt.date | None = None
 
 
-def parse_month(value: str | None, name: str, *, end: bool = False) -> dt.date | None:
+def parse_month(value: str | None, name: str) -> dt.date | None:
     """``YYYY-MM`` (or a full ISO date) as the first day of that month."""
     if not value:
         return None
