@@ -1,4 +1,5 @@
-"""Bilingual wording of verification results: verdict labels, notes and the one-sentence answer."""
+"""Bilingual wording of verification results: the one place for verdict labels, notes, reasons
+and the sentence that says what the numbers say. The engine hands over codes and numbers."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ VERDICT_LABELS: dict[str, dict[str, str]] = {
     "improved": {"en": "Improved", "es": "Mejoró"},
     "worsened": {"en": "Worsened", "es": "Empeoró"},
     "changed": {"en": "Changed (direction not judged)", "es": "Cambió (sin juzgar la dirección)"},
+    "inconclusive": {"en": "Inconclusive", "es": "No concluyente"},
     "no_detectable_change": {"en": "No detectable change", "es": "Sin cambio detectable"},
     "not_yet_verifiable": {"en": "Not yet verifiable", "es": "Aún no verificable"},
     "confounded": {"en": "Confounded", "es": "Confundido"},
@@ -21,7 +23,7 @@ VERDICT_LABELS: dict[str, dict[str, str]] = {
 
 METHOD_LABELS: dict[str, dict[str, str]] = {
     "yoy": {"en": "year-over-year comparison", "es": "comparación interanual"},
-    "its": {"en": "interrupted time series (HAC)", "es": "serie de tiempo interrumpida (HAC)"},
+    "its": {"en": "segmented-regression counterfactual", "es": "contrafactual de regresión segmentada"},
     "structural": {"en": "structural time-series counterfactual", "es": "contrafactual de series estructurales"},
     "descriptive": {"en": "descriptive comparison", "es": "comparación descriptiva"},
     "auto": {"en": "automatic", "es": "automático"},
@@ -29,23 +31,34 @@ METHOD_LABELS: dict[str, dict[str, str]] = {
 
 NOTES: dict[str, dict[str, str]] = {
     "rolling": {
-        "en": "Each value sums the 12 months ending that month, so a change appears gradually and "
-              "neighbouring values overlap; the post window is widened to 12 months and the effect is "
-              "in 12-month deaths.",
-        "es": "Cada valor suma los 12 meses que terminan en ese mes, así que un cambio aparece de forma "
-              "gradual y los valores vecinos se traslapan; la ventana posterior se amplía a 12 meses y el "
-              "efecto está en muertes de 12 meses.",
+        "en": "Each value sums the 12 months ending that month: the effect compares the observed and the "
+              "expected 12-month total at the last post-event month, so it counts each death once.",
+        "es": "Cada valor suma los 12 meses que terminan en ese mes: el efecto compara el total de 12 meses "
+              "observado y el esperado en el último mes posterior, así que cuenta cada muerte una vez.",
     },
-    "previous_event": {
-        "en": "The pre-period ends at the previous event ({date}); the {gap} month(s) between are left out.",
-        "es": "El periodo previo termina en el evento anterior ({date}); se excluyen los {gap} mes(es) "
-              "intermedios.",
+    "predicted": {
+        "en": "CDC's predicted counts (adjusted for deaths still under investigation) are used where "
+              "published: reported counts of recent months are incomplete and would read as a fall.",
+        "es": "Se usan los conteos predichos de los CDC (ajustados por muertes aún en investigación) donde "
+              "existen: los conteos reportados de meses recientes están incompletos y parecerían una baja.",
+    },
+    "left_out": {
+        "en": "{n} month(s) between the pre-period and the post window ({first} to {last}) are left out of "
+              "both; the counterfactual is forecast through them.",
+        "es": "{n} mes(es) entre el periodo previo y la ventana posterior ({first} a {last}) quedan fuera de "
+              "ambos; el contrafactual se pronostica a través de ellos.",
     },
     "previous_event_kept": {
-        "en": "The previous event ({date}) falls inside the pre-period: too little history before it to "
-              "end the pre-period there, so this estimate may absorb part of its effect.",
-        "es": "El evento anterior ({date}) cae dentro del periodo previo: no hay historia suficiente antes "
-              "de él, así que esta estimación puede absorber parte de su efecto.",
+        "en": "The previous linked event ({date}) falls inside the pre-period: too little history before it "
+              "to end the pre-period there, so this estimate may absorb part of its effect.",
+        "es": "El evento ligado anterior ({date}) cae dentro del periodo previo: no hay historia suficiente "
+              "antes de él, así que esta estimación puede absorber parte de su efecto.",
+    },
+    "later_events": {
+        "en": "Later linked events fall inside the post window ({events}): the estimate includes any effect "
+              "of theirs.",
+        "es": "Eventos ligados posteriores caen dentro de la ventana posterior ({events}): la estimación "
+              "incluye cualquier efecto suyo.",
     },
     "lag": {
         "en": "It needs data through {needed}, expected to be published around {expected}.",
@@ -61,26 +74,28 @@ NOTES: dict[str, dict[str, str]] = {
         "es": "{n} mes(es) posteriores son provisionales y pueden revisarse.",
     },
     "insufficient": {
-        "en": "Only {n} month(s) of pre-event data.",
-        "es": "Solo {n} mes(es) de datos previos.",
+        "en": "Only {n} month(s) of pre-event data; the models are calibrated from {needed}.",
+        "es": "Solo {n} mes(es) de datos previos; los modelos están calibrados a partir de {needed}.",
+    },
+    "constant_pre": {
+        "en": "The pre-period is constant: there is no variation from which to judge a change.",
+        "es": "El periodo previo es constante: no hay variación con la cual juzgar un cambio.",
+    },
+    "not_estimable": {
+        "en": "Neither model could be fitted to this pre-period.",
+        "es": "Ningún modelo pudo ajustarse a este periodo previo.",
     },
     "fallback_its": {
-        "en": "The structural model could not be fitted to this series; the interrupted time series is used.",
-        "es": "No se pudo ajustar el modelo estructural a esta serie; se usa la serie de tiempo interrumpida.",
+        "en": "The structural model could not be fitted to this series; the segmented regression is used.",
+        "es": "No se pudo ajustar el modelo estructural a esta serie; se usa la regresión segmentada.",
     },
     "same_month": {
-        "en": "Other events linked to this indicator fall in the same month ({events}): their effects "
-              "cannot be separated from this one's.",
-        "es": "Otros eventos ligados a este indicador caen en el mismo mes ({events}): sus efectos no "
-              "pueden separarse de los de este.",
-    },
-    "no_seasonal": {
-        "en": "Too little history for seasonal terms; fitted without them.",
-        "es": "Historia insuficiente para términos estacionales; se ajustó sin ellos.",
+        "en": "Events in the same month cannot be told apart; this result covers them together ({events}).",
+        "es": "Los eventos del mismo mes no pueden separarse; este resultado los cubre juntos ({events}).",
     },
     "yoy": {
-        "en": "The year-over-year comparison includes any trend that was already under way.",
-        "es": "La comparación interanual incluye cualquier tendencia que ya estaba en curso.",
+        "en": "The year-over-year comparison includes any trend already under way: described, not tested.",
+        "es": "La comparación interanual incluye cualquier tendencia ya en curso: se describe, no se prueba.",
     },
     "confounded": {
         "en": "A dated measurement change ({date}) falls inside the window.",
@@ -93,71 +108,143 @@ NOTES: dict[str, dict[str, str]] = {
     },
 }
 
-
-class Notes:
-    """Collects notes in both languages as the assessment is made."""
-
-    def __init__(self) -> None:
-        self.english: list[str] = []
-        self.spanish: list[str] = []
-
-    def add(self, key: str, **values) -> None:
-        self.english.append(NOTES[key]["en"].format(**values))
-        self.spanish.append(NOTES[key]["es"].format(**values))
-
-
-def add_note(result, key: str, **values) -> None:
-    result.notes.append(NOTES[key]["en"].format(**values))
-    result.notes_es.append(NOTES[key]["es"].format(**values))
-
-
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
-
-
-def _number_es(value: float) -> str:
-    return _number(value).replace(",", " ")
+REASONS: dict[str, dict[str, str]] = {
+    "placebo": {
+        "en": "shifts this large are not unusual at earlier dates in this series",
+        "es": "desviaciones así de grandes no son raras en fechas anteriores de esta serie",
+    },
+    "recent_break": {
+        "en": "the series had already left its earlier path in the months just before the event",
+        "es": "la serie ya se había apartado de su trayectoria anterior en los meses previos al evento",
+    },
+    "outlier": {
+        "en": "the result depends on unusual months just before the event",
+        "es": "el resultado depende de meses atípicos justo antes del evento",
+    },
+    "pre_length": {
+        "en": "the estimate does not hold with a shorter or longer pre-period",
+        "es": "la estimación no se sostiene con un periodo previo más corto o más largo",
+    },
+    "other_method": {
+        "en": "the other model does not agree",
+        "es": "el otro modelo no coincide",
+    },
+}
 
 
-def sentence(result: Assessment) -> tuple[str, str]:
-    """One sentence in English and in Spanish saying what the numbers say."""
-    verdict = result.verdict
-    method_en = METHOD_LABELS.get(result.method, METHOD_LABELS["auto"])["en"]
-    method_es = METHOD_LABELS.get(result.method, METHOD_LABELS["auto"])["es"]
+def note(key: str, lang: str, **values) -> str:
+    return NOTES[key][lang].format(**values)
+
+
+def number(value: float, lang: str = "en", signed: bool = False) -> str:
+    """Thousands separated (a thin space in Spanish, as the RAE recommends), one decimal below 100."""
+    text = f"{value:{'+' if signed else ''},.0f}" if abs(value) >= 100 else f"{value:{'+' if signed else ''},.1f}"
+    text = text.replace("-", "−")
+    return text.replace(",", "\u2009") if lang == "es" else text
+
+
+def percent(value: float | None, lang: str = "en", signed: bool = True) -> str:
+    if value is None:
+        return "—"
+    text = f"{value * 100:{'+' if signed else ''}.1f}".replace("-", "−")
+    return f"{text} %" if lang == "es" else f"{text}%"
+
+
+def _unit(result: Assessment, lang: str) -> str:
+    """The unit of the effect: for a 12-month total, the count itself ("deaths")."""
+    unit = (result.unit or {}).get(lang, "")
+    return unit.split(",")[0] if result.semantics == "rolling_12m" else unit
+
+
+def _what(result: Assessment, lang: str) -> str:
+    """What the effect is: a monthly average, or one 12-month total."""
+    if result.semantics == "rolling_12m":
+        if lang == "es":
+            return (f"en el total de 12 meses {result.total_start:%Y-%m} a {result.post_end:%Y-%m} "
+                    f"({result.total_post_months} de sus 12 meses después del evento)")
+        return (f"in the 12-month total {result.total_start:%Y-%m} to {result.post_end:%Y-%m} "
+                f"({result.total_post_months} of its 12 months after the event)")
+    if lang == "es":
+        return f"en promedio mensual durante {result.n_post} mes(es) desde {result.post_start:%Y-%m}"
+    return f"on average per month over {result.n_post} month(s) from {result.post_start:%Y-%m}"
+
+
+def _numbers(result: Assessment, lang: str) -> str:
     level = round((1 - result.alpha) * 100)
-    if result.pre_ends_at_event:
-        method_en += f"; pre-period ends at the previous event, {result.pre_ends_at_event:%Y-%m-%d}"
-        method_es += f"; el periodo previo termina en el evento anterior, {result.pre_ends_at_event:%Y-%m-%d}"
+    unit = _unit(result, lang)
+    relative = ""
+    if result.relative_effect is not None:
+        high = percent(result.relative_ci_high, lang) if result.relative_ci_high is not None else (
+            "sin límite" if lang == "es" else "unbounded")
+        relative = (f"; {percent(result.relative_effect, lang)}, "
+                    + (f"intervalo {percent(result.relative_ci_low, lang)} a {high}" if lang == "es"
+                       else f"interval {percent(result.relative_ci_low, lang)} to {high}"))
+    if lang == "es":
+        return (f"{number(result.effect, lang, True)} {unit} frente al contrafactual {_what(result, lang)} "
+                f"(intervalo de {level} %: {number(result.ci_low, lang)} a {number(result.ci_high, lang)}{relative})")
+    return (f"{number(result.effect, lang, True)} {unit} against the counterfactual {_what(result, lang)} "
+            f"({level}% interval {number(result.ci_low, lang)} to {number(result.ci_high, lang)}{relative})")
+
+
+def _noise(result: Assessment, lang: str) -> str:
+    unit = _unit(result, lang)
+    share = f" ({percent(result.mde_relative, lang, signed=False)})" if result.mde_relative is not None else ""
+    if lang == "es":
+        return (f"los datos son demasiado ruidosos para distinguir un cambio menor que {number(result.mde, lang)} "
+                f"{unit}{share} en cualquier dirección")
+    return f"the data are too noisy to tell a change smaller than {number(result.mde, lang)} {unit}{share} either way"
+
+
+def sentence(result: Assessment, lang: str) -> str:
+    """One sentence saying what the numbers say."""
+    verdict = result.verdict
+    label = VERDICT_LABELS[verdict][lang]
+    method = METHOD_LABELS.get(result.method, METHOD_LABELS["auto"])[lang]
     if verdict == "not_yet_verifiable":
         through = f"{result.data_through:%Y-%m}" if result.data_through else "—"
-        en = (f"Not yet verifiable: data are published only through {through}, and the event needs data "
-              f"through {result.checkable_from:%Y-%m} ({result.n_post} post-event month(s) so far).")
-        es = (f"Aún no verificable: los datos se publican solo hasta {through} y el evento requiere datos "
-              f"hasta {result.checkable_from:%Y-%m} ({result.n_post} mes(es) posteriores por ahora).")
-        return en, es
+        if lang == "es":
+            return (f"{label}: los datos se publican solo hasta {through} y el evento requiere datos hasta "
+                    f"{result.checkable_from:%Y-%m} ({result.n_post} mes(es) posteriores por ahora).")
+        return (f"{label}: data are published only through {through}, and the event needs data through "
+                f"{result.checkable_from:%Y-%m} ({result.n_post} post-event month(s) so far).")
     if verdict == "insufficient_history":
-        return (f"Insufficient history: only {result.n_pre} pre-event months to build a counterfactual.",
-                f"Historia insuficiente: solo {result.n_pre} meses previos para construir un contrafactual.")
+        if lang == "es":
+            return f"{label}: {result.n_pre} meses previos utilizables no bastan para construir un contrafactual."
+        return f"{label}: {result.n_pre} usable pre-event months are not enough to build a counterfactual."
     if verdict == "descriptive_only":
-        return ("Annual figures: described, not tested; no change can be attributed to the event.",
-                "Cifras anuales: se describen, no se prueban; no se puede atribuir un cambio al evento.")
-    effect, low, high = result.effect, result.ci_low, result.ci_high
-    rolling = result.semantics == "rolling_12m"
-    per, per_es = ("in the 12-month total", "en el total de 12 meses") if rolling else ("per month", "por mes")
-    span = f"{_number(effect)} {per} ({level}% interval {_number(low)} to {_number(high)})"
-    span_es = f"{_number_es(effect)} {per_es} (intervalo de {level}%: {_number_es(low)} a {_number_es(high)})"
-    window = f"over {result.n_post} month(s) from {result.post_start:%Y-%m}"
-    window_es = f"en {result.n_post} mes(es) desde {result.post_start:%Y-%m}"
+        if result.method == "yoy" and result.effect is not None:
+            unit = _unit(result, lang)
+            if lang == "es":
+                return (f"{label}: {number(result.effect, lang, True)} {unit} frente a los mismos meses del año "
+                        f"anterior ({percent(result.relative_effect, lang)}); no se atribuye al evento.")
+            return (f"{label}: {number(result.effect, lang, True)} {unit} against the same months a year "
+                    f"earlier ({percent(result.relative_effect, lang)}); not attributed to the event.")
+        if lang == "es":
+            return f"{label}: cifras que se describen, no se prueban; no se puede atribuir un cambio al evento."
+        return f"{label}: figures described, not tested; no change can be attributed to the event."
+    numbers = _numbers(result, lang)
     if verdict == "confounded":
-        return (f"Confounded: a measurement change falls inside the window, so the estimated {span} {window} "
-                f"({method_en}) cannot be read as the event's effect.",
-                f"Confundido: un cambio de medición cae dentro de la ventana, así que el efecto estimado de "
-                f"{span_es} {window_es} ({method_es}) no puede leerse como efecto del evento.")
+        if lang == "es":
+            return (f"{label}: un cambio de medición cae dentro de la ventana, así que {numbers} no puede "
+                    f"leerse como efecto del evento ({method}).")
+        return (f"{label}: a measurement change falls inside the window, so {numbers} cannot be read as the "
+                f"event's effect ({method}).")
     if verdict == "no_detectable_change":
-        return (f"No detectable change: the difference from the counterfactual, {span} {window}, is "
-                f"compatible with zero ({method_en}).",
-                f"Sin cambio detectable: la diferencia con el contrafactual, {span_es} {window_es}, es "
-                f"compatible con cero ({method_es}).")
-    label = VERDICT_LABELS[verdict]
-    return (f"{label['en']}: {span} {window} against the counterfactual ({method_en}).",
-            f"{label['es']}: {span_es} {window_es} frente al contrafactual ({method_es}).")
+        if lang == "es":
+            return f"{label}: {numbers}; {_noise(result, lang)} ({method})."
+        return f"{label}: {numbers}; {_noise(result, lang)} ({method})."
+    if verdict == "inconclusive":
+        why = "; ".join(REASONS[code][lang] for code in result.reasons)
+        if lang == "es":
+            return f"{label}: {numbers}, pero {why} ({method})."
+        return f"{label}: {numbers}, but {why} ({method})."
+    return f"{label}: {numbers} ({method})."
+
+
+def render(result: Assessment) -> None:
+    """Fill the result's explanation and notes, in both languages, from its codes and numbers."""
+    for lang, sentence_attr, notes_attr in (("en", "explanation", "notes"), ("es", "explanation_es", "notes_es")):
+        setattr(result, sentence_attr, sentence(result, lang))
+        setattr(result, notes_attr, [
+            note(item["code"], lang, **{k: v for k, v in item.items() if k != "code"}) for item in result.note_codes
+        ])
