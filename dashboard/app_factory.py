@@ -12,13 +12,14 @@ from dashboard.api import api
 from dashboard.pages import explorer, scorecard
 from etl.pipeline import ensure_store
 from etl.store import PROJECT_ROOT, make_engine
+from indicators import precompute
 
 
 def create_app(database_url: str | None = None, *, engine: Engine | None = None,
                prepare_store: bool = True) -> dash.Dash:
     engine = engine or make_engine(database_url)
     if prepare_store:
-        ensure_store(engine)
+        ensure_store(engine, then=precompute.ensure_scorecard)
     app = dash.Dash(
         __name__,
         use_pages=True,

@@ -11,7 +11,7 @@ from dashboard import ids, queries
 from dashboard.figures import VERDICT_COLOURS
 from dashboard.i18n import pick, t
 from etl.store import failing_sources
-from indicators.explain import METHOD_LABELS, VERDICT_LABELS
+from indicators.explain import METHOD_LABELS, VERDICT_LABELS, number, percent
 from indicators.registry import Indicator
 from indicators.verification import Assessment
 
@@ -93,18 +93,35 @@ def verdict_badge(verdict: str, lang: str) -> html.Span:
                      style={"background": VERDICT_COLOURS.get(verdict, "#6e7781")})
 
 
+def _with_unit(value: float | None, unit: str, lang: str, signed: bool = True) -> str:
+    return "—" if value is None else f"{number(value, lang, signed)} {unit}"
+
+
 def assessment_panel(result: Assessment, lang: str, spec: Indicator) -> list:
-    """The numbers behind the band: effect and interval, placebo rank, windows, notes."""
+    """The numbers behind the band: effect with unit and interval, relative effect with its
+    interval, smallest detectable change, placebo rank, q-value, windows, robustness, notes."""
     level = round((1 - result.alpha) * 100)
     unit = pick(spec.unit, lang)
+    interval = "—" if result.ci_low is None else (
+        f"{_with_unit(result.ci_low, unit, lang)} … {_with_unit(result.ci_high, unit, lang)}")
+    relative = "—"
+    if result.relative_effect is not None:
+        high = percent(result.relative_ci_high, lang) if result.relative_ci_high is not None else "…"
+        low = percent(result.relative_ci_low, lang) if result.relative_ci_low is not None else "…"
+        relative = f"{percent(result.relative_effect, lang)} ({low} … {high})"
     rows = [
         (t("method", lang), pick(METHOD_LABELS.get(result.method, METHOD_LABELS["auto"]), lang)),
-        (t("effect", lang), f"{_fmt(result.effect, 1)} {unit}"),
-        (f"{level}% {t('interval', lang)}", f"{_fmt(result.ci_low, 1)} … {_fmt(result.ci_high, 1)}"),
-        (t("relative_effect", lang),
-         "—" if result.relative_effect is None else f"{result.relative_effect * 100:+.1f}%"),
-        (t("cumulative_effect", lang), f"{_fmt(result.cumulative_effect)} ({_fmt(result.cumulative_ci_low)} … "
-                                       f"{_fmt(result.cumulative_ci_high)})"),
+        (t("effect", lang), _with_unit(result.effect, unit, lang)),
+        (f"{level}% {t('interval', lang)}", interval),
+        (t("relative_effect", lang), relative),
+        (t("mde", lang), "—" if result.mde is None else
+         f"±{_with_unit(result.mde, unit, lang, False)} ({percent(result.mde_relative, lang, signed=False)})"),
+    ]
+    if result.cumulative_effect is not None:
+        rows.append((t("cumulative_effect", lang),
+                     f"{number(result.cumulative_effect, lang, True)} ({number(result.cumulative_ci_low, lang)} … "
+                     f"{number(result.cumulative_ci_high, lang)})"))
+    rows += [
         (t("p_value", lang), "—" if result.p_value is None else f"{result.p_value:.3f}"),
         (t("placebo", lang), "—" if result.placebo_p_value is None
          else f"{result.placebo_p_value:.2f} ({result.placebo_n} {t('placebo_dates', lang)})"),
@@ -113,6 +130,9 @@ def assessment_panel(result: Assessment, lang: str, spec: Indicator) -> list:
     ]
     if result.checkable_from:
         rows.append((t("checkable_from", lang), f"{result.checkable_from:%Y-%m}"))
+    for check in result.checks:
+        state = {True: "check_passed", False: "check_failed", None: "check_na"}[check["passed"]]
+        rows.append((f"{t('checks', lang)}: {t('check_' + check['check'], lang)}", t(state, lang)))
     notes = result.notes_es if lang == "es" else result.notes
     return [
         verdict_badge(result.verdict, lang),

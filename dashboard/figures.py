@@ -141,6 +141,7 @@ VERDICT_COLOURS = {
     "improved": "#1a7f37",
     "worsened": "#cf222e",
     "changed": "#8250df",
+    "inconclusive": "#7d4e00",
     "no_detectable_change": "#6e7781",
     "not_yet_verifiable": "#9a6700",
     "confounded": "#bc4c00",

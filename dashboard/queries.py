@@ -18,8 +18,9 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from etl.store import Source, Vintage, read_events
+from indicators import precompute
 from indicators.registry import Indicator, get_indicator
-from indicators.scorecard import scorecard, verify
+from indicators.scorecard import verify
 from indicators.series import geographies, read_series
 from indicators.verification import METHODS, Assessment
 
@@ -145,7 +146,7 @@ def scorecard_grid(as_of: dt.date | None = None) -> dict:
     key = repr(("scorecard", str(db.url), as_of, store_version(db), timeline_version()))
     grid = cache.get(key)
     if grid is None:
-        grid = scorecard(db, events(), as_of=as_of)
+        grid = precompute.scorecard_grid(db, events(), as_of)
         cache.set(key, grid)
     return grid
 

@@ -90,21 +90,27 @@ def main(argv: list[str] | None = None) -> int:
                                   progress=sys.stderr.isatty())
             new = sum(r.outcome == "ok" for r in runs)
             print(f"built: {new} new vintage(s), {len(runs) - new} unchanged")
+            pipeline.after_publish(engine)
         elif args.command == "snapshot":
             manifest = snapshot.write(engine, args.out)
             print(f"snapshot: {len(manifest['vintages'])} vintage(s) written to {args.out}")
         elif args.command == "import":
             run = pipeline.import_file(engine, args.source, args.file, args.published_on)
             print(f"{run.outcome}: {run.message}")
+            if run.outcome == "ok":
+                pipeline.after_publish(engine)
         elif args.command == "refresh":
-            failed = 0
+            failed = published = 0
             for source_id in args.sources or live_sources():
                 try:
                     run = pipeline.refresh(engine, source_id)
+                    published += run.outcome == "ok"
                     print(f"{source_id}: {run.outcome}: {run.message}")
                 except PublishError as exc:
                     failed += 1
                     print(f"error: {source_id}: {exc}", file=sys.stderr)
+            if published:
+                pipeline.after_publish(engine)
             return 2 if failed else 0
         elif args.command == "status":
             _status(engine)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-from collections.abc import Iterator
+import importlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from etl.store import (
     PublishError,
     RefreshRun,
     VintageRecord,
+    after_publish_hooks,
     init_schema,
     is_empty,
     publish,
@@ -122,11 +124,26 @@ def _prepare_lock(engine: Engine) -> Iterator[None]:
         yield
 
 
-def ensure_store(engine: Engine, snapshot_dir: Path = snapshot.SNAPSHOT_DIR) -> None:
+def ensure_store(engine: Engine, snapshot_dir: Path = snapshot.SNAPSHOT_DIR,
+                 then: Callable[[Engine], None] | None = None) -> None:
     """First start: create the schema and fill it from the committed snapshot; always load the
-    curated timeline (it is versioned in git). Safe when several workers start at once."""
+    curated timeline (it is versioned in git); then ``then(engine)`` (derived results), still
+    under the lock. Safe when several workers start at once."""
     with _prepare_lock(engine):
         init_schema(engine)
         if is_empty(engine):
             snapshot.load(engine, snapshot_dir)
         timeline.load_into_store(engine)
+        if then is not None:
+            then(engine)
+
+
+def after_publish(engine: Engine) -> None:
+    """Run the hooks named in ``VERIFICA_AFTER_PUBLISH`` (``module:function``, comma-separated;
+    default: recompute the stored scorecard). ETL knows nothing of what they compute: the hooks
+    are named, not imported, so this package never depends on the layers above it."""
+    for spec in after_publish_hooks():
+        module_name, _, function = spec.partition(":")
+        hook = getattr(importlib.import_module(module_name), function)
+        with _prepare_lock(engine):
+            hook(engine)

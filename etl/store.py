@@ -35,6 +35,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -130,9 +131,30 @@ class RefreshRun(Base):
     message: Mapped[str] = mapped_column(Text, default="")
 
 
+class DerivedResult(Base):
+    """A result computed from the store (the scorecard's assessments), kept with the vintage set
+    and inputs it came from (``key``) so requests read it instead of recomputing it."""
+
+    __tablename__ = "derived_results"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    payload: Mapped[str] = mapped_column(Text)
+
+
 def database_url() -> str:
     """The store URL: ``DATABASE_URL`` if set, else the embedded SQLite file."""
     return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_DB_PATH}"
+
+
+DEFAULT_AFTER_PUBLISH = "indicators.precompute:refresh_scorecard"
+
+
+def after_publish_hooks() -> list[str]:
+    """Hooks run after a publish (``VERIFICA_AFTER_PUBLISH``; empty to run none)."""
+    value = os.environ.get("VERIFICA_AFTER_PUBLISH", DEFAULT_AFTER_PUBLISH)
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -467,3 +489,30 @@ def vintage_observations(engine: Engine, vintage_ids: Sequence[int]) -> pd.DataF
     )
     with engine.connect() as conn:
         return pd.read_sql_query(query, conn)
+
+
+def vintage_set_key(engine: Engine) -> str:
+    """A digest of every published vintage (id and checksum): changes exactly when one is published."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(Vintage.id, Vintage.sha256).order_by(Vintage.id)).all()
+    return hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()[:32]
+
+
+def read_derived(engine: Engine, name: str, key: str) -> str | None:
+    with Session(engine) as session:
+        row = session.get(DerivedResult, (name, key))
+        return None if row is None else row.payload
+
+
+def write_derived(engine: Engine, name: str, key: str, payload: str) -> None:
+    """Store one derived result; results of older keys under the same name are dropped."""
+    try:
+        with Session(engine) as session, session.begin():
+            session.query(DerivedResult).filter(DerivedResult.name == name, DerivedResult.key != key).delete()
+            row = session.get(DerivedResult, (name, key))
+            if row is None:
+                session.add(DerivedResult(name=name, key=key, computed_at=utcnow(), payload=payload))
+            else:
+                row.payload, row.computed_at = payload, utcnow()
+    except IntegrityError:
+        pass  # another process stored the same result under the same key first

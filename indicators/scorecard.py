@@ -1,8 +1,10 @@
-"""Commitments × indicators: run the verification for every linked pair, from the store.
+"""Commitments × indicators: the verification of every linked pair, from the store.
 
 Rows are the timeline's commitments (events that are, or carry, a commitment) linked to at least
-one indicator; columns are the indicators they link. Each cell is an :class:`Assessment` made
-with the data as known on ``as_of``.
+one indicator; commitments in the same month are one row (their effects cannot be told apart).
+Columns are the indicators they link. Each cell is an :class:`Assessment` made with the data as
+known on ``as_of``. The grid is many tests at once: each tested cell carries a
+Benjamini–Hochberg q-value, and the grid says how many cells would look significant by chance.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import datetime as dt
 
 import pandas as pd
 from sqlalchemy.engine import Engine
+from statsmodels.stats.multitest import multipletests
 
 from indicators import explain
 from indicators.registry import Indicator, get_indicator
@@ -24,6 +27,10 @@ class NotAssessable(ValueError):
 
 def _date(value) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _month(event: dict) -> pd.Period:
+    return pd.Period(_date(event["date"]), "M")
 
 
 def links(event: dict) -> dict[str, str]:
@@ -41,15 +48,33 @@ def is_commitment(event: dict) -> bool:
     return ("commitment" in kinds or carries) and bool(links(event))
 
 
+def _happened(event: dict) -> bool:
+    return event.get("status", "happened") == "happened"
+
+
 def previous_linked_event(events: list[dict], event: dict, indicator_id: str) -> dt.date | None:
     """The latest event before this one's month that happened and links the same indicator."""
-    month = pd.Period(_date(event["date"]), "M")
     earlier = [
         _date(other["date"]) for other in events
-        if other["id"] != event["id"] and other.get("status", "happened") == "happened"
-        and indicator_id in links(other) and pd.Period(_date(other["date"]), "M") < month
+        if other["id"] != event["id"] and _happened(other) and indicator_id in links(other)
+        and _month(other) < _month(event)
     ]
     return max(earlier) if earlier else None
+
+
+def later_linked_events(events: list[dict], event: dict, indicator_id: str) -> list[tuple[dt.date, str]]:
+    """Events after this one's month that link the same indicator (named if inside the window)."""
+    return [
+        (_date(other["date"]), other["id"]) for other in events
+        if _happened(other) and indicator_id in links(other) and _month(other) > _month(event)
+    ]
+
+
+def same_month_events(events: list[dict], event: dict, indicator_id: str) -> list[str]:
+    return sorted(
+        other["id"] for other in events
+        if other["id"] != event["id"] and indicator_id in links(other) and _month(other) == _month(event)
+    )
 
 
 def measurement_changes(events: list[dict], indicator_id: str) -> list[dt.date]:
@@ -59,48 +84,86 @@ def measurement_changes(events: list[dict], indicator_id: str) -> list[dt.date]:
     ]
 
 
+def assessed_values(frame: pd.DataFrame, spec: Indicator) -> tuple[pd.Series, bool]:
+    """The values a verification reads. Where CDC publishes a predicted count (adjusted for
+    deaths still under investigation), it is used: the reported counts of recent months are
+    incomplete and rise with later releases, so they would read as a fall (bias towards
+    "improved"). Returns the series and whether any predicted value was used."""
+    values = frame.set_index("period")["value"].astype(float)
+    if not spec.has_predicted or "value_predicted" not in frame:
+        return values, False
+    predicted = pd.to_numeric(frame.set_index("period")["value_predicted"], errors="coerce")
+    used = bool(predicted.notna().any())
+    return predicted.fillna(values) if used else values, used
+
+
 def verify(engine: Engine, indicator: str | Indicator, event: dict, *, events: list[dict],
            geo: str | None = None, method: str = "auto", as_of: dt.date | None = None) -> Assessment:
     spec = indicator if isinstance(indicator, Indicator) else get_indicator(indicator)
     if spec.breakdown:
         raise NotAssessable(f"{spec.id} is broken down by {spec.breakdown}; verify one series instead")
     frame = read_series(engine, spec, geo, as_of=as_of)
-    series = frame.set_index("period")["value"]
+    series, predicted = assessed_values(frame, spec)
     provisional = pd.DatetimeIndex(frame.loc[frame["flags"].str.contains("provisional|underreported", na=False),
                                              "period"])
     direction = links(event).get(spec.id, spec.better)
     result = assess(
         series, _date(event["date"]), method=method, as_of=as_of,
         better=direction if direction in ("up", "down") else "ambiguous",
-        semantics=spec.semantics, provisional=provisional,
+        semantics=spec.semantics, unit=spec.unit, provisional=provisional,
         measurement_changes=measurement_changes(events, spec.id),
         previous_event=previous_linked_event(events, event, spec.id),
+        later_events=later_linked_events(events, event, spec.id),
         publication_lag_months=spec.publication_lag_months,
     )
-    month = pd.Period(_date(event["date"]), "M")
-    sharing = sorted(
-        other["id"] for other in events
-        if other["id"] != event["id"] and spec.id in links(other)
-        and pd.Period(_date(other["date"]), "M") == month
-    )
+    extra = []
+    if predicted:
+        extra.append({"code": "predicted"})
+    sharing = same_month_events(events, event, spec.id)
     if sharing:
-        explain.add_note(result, "same_month", events=", ".join(sharing))
+        extra.append({"code": "same_month", "events": ", ".join([event["id"], *sharing])})
+    if extra:
+        result.note_codes = [*result.note_codes, *extra]
+        explain.render(result)
     return result
 
 
-def scorecard(engine: Engine, events: list[dict], *, as_of: dt.date | None = None) -> dict:
-    rows = [e for e in events if is_commitment(e) and (as_of is None or _date(e["date"]) <= as_of)]
+def commitment_groups(events: list[dict], as_of: dt.date | None) -> list[list[dict]]:
+    """Commitment rows, those in the same month merged (earliest first)."""
+    commitments = sorted(
+        (e for e in events if is_commitment(e) and (as_of is None or _date(e["date"]) <= as_of)),
+        key=lambda e: (_date(e["date"]), e["id"]),
+    )
+    groups: dict[pd.Period, list[dict]] = {}
+    for event in commitments:
+        groups.setdefault(_month(event), []).append(event)
+    return list(groups.values())
+
+
+def _direction(group: list[dict], indicator_id: str) -> str:
+    directions = {links(e)[indicator_id] for e in group if indicator_id in links(e)}
+    return directions.pop() if len(directions) == 1 else "ambiguous"
+
+
+def scorecard(engine: Engine, events: list[dict], *, as_of: dt.date | None = None, alpha: float = 0.05) -> dict:
+    groups = commitment_groups(events, as_of)
     columns: list[str] = []
-    for event in rows:
-        for indicator_id in links(event):
-            if indicator_id not in columns:
-                columns.append(indicator_id)
+    for group in groups:
+        for event in group:
+            for indicator_id in links(event):
+                if indicator_id not in columns:
+                    columns.append(indicator_id)
     columns.sort(key=lambda i: (get_indicator(i).status != "available", i))
     grid = []
-    for event in rows:
+    for group in groups:
+        lead = group[0]
+        linked = sorted({i for e in group for i in links(e)}, key=columns.index)
         cells = {}
-        for indicator_id, direction in links(event).items():
+        for indicator_id in linked:
+            direction = _direction(group, indicator_id)
             spec = get_indicator(indicator_id)
+            # The assessment is made for the event of the group that links this indicator.
+            event = next(e for e in group if indicator_id in links(e))
             if spec.status != "available":
                 cells[indicator_id] = {"verdict": "no_data", "expected_direction": direction}
                 continue
@@ -111,9 +174,24 @@ def scorecard(engine: Engine, events: list[dict], *, as_of: dt.date | None = Non
                 continue
             cell = result.to_json()
             cell.pop("counterfactual")
-            cell["expected_direction"] = direction
-            cell["geo"] = spec.default_geo
+            cell.update(expected_direction=direction, geo=spec.default_geo, event=event["id"])
             cells[indicator_id] = cell
-        grid.append({"event": {k: event[k] for k in ("id", "date", "type", "title", "confidence", "status")},
-                     "cells": cells})
-    return {"as_of": as_of.isoformat() if as_of else None, "columns": columns, "rows": grid}
+        row_event = {k: lead[k] for k in ("id", "date", "type", "title", "confidence", "status")}
+        row_event["merged"] = [{k: e[k] for k in ("id", "date", "title")} for e in group[1:]]
+        grid.append({"event": row_event, "cells": cells})
+    tested = _adjust(grid, alpha)
+    return {
+        "as_of": as_of.isoformat() if as_of else None, "columns": columns, "rows": grid, "alpha": alpha,
+        "tests": tested, "expected_by_chance": round(alpha * tested, 2),
+    }
+
+
+def _adjust(grid: list[dict], alpha: float) -> int:
+    """Benjamini–Hochberg q-values over every cell with a model p-value; returns how many."""
+    tested = [cell for row in grid for cell in row["cells"].values() if cell.get("p_value") is not None
+              and cell.get("method") in ("structural", "its")]
+    if tested:
+        _, q_values, _, _ = multipletests([c["p_value"] for c in tested], alpha=alpha, method="fdr_bh")
+        for cell, q in zip(tested, q_values, strict=True):
+            cell["q_value"] = float(q)
+    return len(tested)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from dashboard import ids
+from etl.timeline import read_timeline
+from indicators.scorecard import commitment_groups
 
 pytestmark = pytest.mark.browser
 
@@ -19,14 +23,16 @@ def test_score001_grid_renders_with_verdicts(app_browser):
     assert "Fentanyl seizures at the Southwest border" in table
     assert "Not yet verifiable" in table and "No data loaded" in table
     rows = app_browser.find_elements(f"#{ids.SCORECARD} tbody tr")
-    assert len(rows) >= 8
+    assert len(rows) == len(commitment_groups(read_timeline(), dt.date(2026, 11, 25)))
+    tests = app_browser.find_element("#multiple-tests").text
+    assert "would look significant by chance" in tests
     assert app_browser.find_elements(f"#{CELL} .badge")
 
 
 def test_score002_cell_opens_the_explorer_with_the_counterfactual(app_browser):
     app_browser.wait_for_page(app_browser.server_url + "/scorecard")
     app_browser.wait_for_element(f"#{CELL}", timeout=30).click()
-    app_browser.wait_for_contains_text(f"#{ids.ASSESSMENT}", "Average effect", timeout=30)
+    app_browser.wait_for_contains_text(f"#{ids.ASSESSMENT}", "Effect (actual − counterfactual)", timeout=30)
     url = app_browser.driver.current_url
     assert "event=2025-02-03-tariff-pause-national-guard" in url and "indicator=cbp_fentanyl_seizures_swb_lbs" in url
     metas = app_browser.driver.execute_script(f"return {FIGURE}.data.map(t => t.meta)")
@@ -45,3 +51,4 @@ def test_score003_spanish_scorecard(app_browser):
     app_browser.wait_for_page(app_browser.server_url + "/scorecard?lang=es")
     app_browser.wait_for_contains_text("h2", "¿Cambió algo", timeout=30)
     assert "Aún no verificable" in app_browser.find_element(f"#{ids.SCORECARD}").text
+    assert "parecerían significativas solo por azar" in app_browser.find_element("#multiple-tests").text

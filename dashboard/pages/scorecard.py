@@ -12,7 +12,7 @@ from dash import dcc, html
 
 from dashboard import components, ids, queries
 from dashboard.i18n import normalise_lang, pick, t
-from indicators.explain import VERDICT_LABELS
+from indicators.explain import VERDICT_LABELS, number
 from indicators.registry import get_indicator
 
 
@@ -21,16 +21,20 @@ def _cell(event: dict, indicator_id: str, cell: dict | None, lang: str, as_of: s
         return html.Td("", className="empty")
     verdict = cell["verdict"]
     children = [components.verdict_badge(verdict, lang)]
-    if cell.get("effect") is not None:
+    if cell.get("effect") is not None and cell.get("ci_low") is not None:
+        unit = pick(cell.get("unit"), lang)
         children.append(html.Div(
-            f"{cell['effect']:,.0f} [{cell['ci_low']:,.0f}, {cell['ci_high']:,.0f}]", className="effect"))
+            f"{number(cell['effect'], lang, True)} [{number(cell['ci_low'], lang)}, {number(cell['ci_high'], lang)}] "
+            f"{unit}", className="effect"))
+        if cell.get("q_value") is not None:
+            children.append(html.Div(f"q = {cell['q_value']:.2f}", className="qvalue"))
     elif cell.get("checkable_from"):
         children.append(html.Div(f"→ {cell['checkable_from'][:7]}", className="effect"))
     arrow = {"down": "↓", "up": "↑", "ambiguous": "↕"}.get(cell.get("expected_direction"), "")
     children.append(html.Div(f"{t('expected_short', lang)} {arrow}", className="direction"))
     if verdict == "no_data":
         return html.Td(children, className="cell no-data")
-    params = {"indicator": indicator_id, "geo": cell.get("geo", "US"), "event": event["id"],
+    params = {"indicator": indicator_id, "geo": cell.get("geo", "US"), "event": cell.get("event", event["id"]),
               "from": str(cell.get("pre_start") or event["date"])[:7]}
     if as_of:
         params["as_of"] = as_of
@@ -54,7 +58,10 @@ def layout(lang: str = "en", as_of: str | None = None, **_query: str) -> html.Di
     ])
     body = [
         html.Tr([
-            html.Th([html.Div(row["event"]["date"]), html.Div(pick(row["event"]["title"], lang))], className="event"),
+            html.Th([html.Div(row["event"]["date"]), html.Div(pick(row["event"]["title"], lang)),
+                     *[html.Div(f"+ {t('merged_with', lang)}: {other['date']} {pick(other['title'], lang)}",
+                                className="merged") for other in row["event"].get("merged", [])]],
+                    className="event"),
             *[_cell(row["event"], i, row["cells"].get(i), lang, as_of_text) for i in grid["columns"]],
         ])
         for row in grid["rows"]
@@ -67,6 +74,8 @@ def layout(lang: str = "en", as_of: str | None = None, **_query: str) -> html.Di
         html.H2(t("scorecard_title", lang)),
         html.P(t("scorecard_intro", lang)),
         legend,
+        html.P(t("multiple_tests", lang, n=str(grid["tests"]), level=str(round(grid["alpha"] * 100)),
+                 k=f"{grid['expected_by_chance']:.1f}"), id="multiple-tests"),
         html.Table(id=ids.SCORECARD, className="scorecard", children=[html.Thead(header_row), html.Tbody(body)]),
         html.P(html.A("JSON", href=f"/api/scorecard.json{'?as_of=' + as_of_text if as_of_text else ''}")),
     ])

@@ -1,0 +1,69 @@
+"""The scorecard's assessments, computed once per publish and stored with what they came from.
+
+The key digests the published vintage set, the curated timeline and the engine's version, so a
+stored grid is served only while all three are unchanged. ``python -m etl`` calls
+:func:`refresh_scorecard` after it publishes; the app calls it on start when the grid is missing.
+Requests only read (:func:`scorecard_grid`); a request computes only when no process has yet
+(a publish made outside the CLI), and then stores the result for every other worker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import time
+
+from sqlalchemy.engine import Engine
+
+from etl.store import read_derived, read_events, vintage_set_key, write_derived
+from indicators.scorecard import scorecard
+
+log = logging.getLogger(__name__)
+
+ENGINE_VERSION = "verification-2"  # bump when the statistics change, so stored grids are recomputed
+NAME = "scorecard"
+
+
+def scorecard_key(engine: Engine, events: list[dict]) -> str:
+    timeline = hashlib.sha256(json.dumps(events, sort_keys=True, default=str).encode()).hexdigest()
+    return hashlib.sha256(f"{ENGINE_VERSION}|{vintage_set_key(engine)}|{timeline}".encode()).hexdigest()[:32]
+
+
+def _name(as_of: dt.date | None) -> str:
+    return NAME if as_of is None else f"{NAME}@{as_of.isoformat()}"
+
+
+def compute_scorecard(engine: Engine, events: list[dict] | None = None, as_of: dt.date | None = None) -> dict:
+    events = read_events(engine) if events is None else events
+    start = time.perf_counter()
+    grid = scorecard(engine, events, as_of=as_of)
+    grid["key"] = scorecard_key(engine, events)
+    grid["computed_at"] = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    log.info("scorecard%s computed in %.1f s", f" as of {as_of}" if as_of else "", time.perf_counter() - start)
+    return grid
+
+
+def stored_scorecard(engine: Engine, events: list[dict], as_of: dt.date | None = None) -> dict | None:
+    payload = read_derived(engine, _name(as_of), scorecard_key(engine, events))
+    return None if payload is None else json.loads(payload)
+
+
+def refresh_scorecard(engine: Engine, events: list[dict] | None = None, as_of: dt.date | None = None) -> dict:
+    """Compute the grid and store it under its key (after a publish, or on start)."""
+    grid = compute_scorecard(engine, events, as_of)
+    write_derived(engine, _name(as_of), grid["key"], json.dumps(grid))
+    return grid
+
+
+def ensure_scorecard(engine: Engine) -> None:
+    """On start: compute the latest grid only if no stored one matches the store and timeline."""
+    events = read_events(engine)
+    if stored_scorecard(engine, events) is None:
+        refresh_scorecard(engine, events)
+
+
+def scorecard_grid(engine: Engine, events: list[dict], as_of: dt.date | None = None) -> dict:
+    """The stored grid; computed and stored first if no process has computed it yet."""
+    return stored_scorecard(engine, events, as_of) or refresh_scorecard(engine, events, as_of)
