@@ -48,6 +48,19 @@ NOTES: dict[str, dict[str, str]] = {
         "es": "{n} mes(es) entre el periodo previo y la ventana posterior ({first} a {last}) quedan fuera de "
               "ambos; el contrafactual se pronostica a través de ellos.",
     },
+    "previous_event": {
+        "en": "The pre-period ends before the previous linked event ({date}): the counterfactual is a world "
+              "with neither event, so the estimate includes any lasting effect of that earlier event.",
+        "es": "El periodo previo termina antes del evento ligado anterior ({date}): el contrafactual es un "
+              "mundo sin ninguno de los dos eventos, así que la estimación incluye cualquier efecto duradero "
+              "de aquel evento.",
+    },
+    "placebo_unavailable": {
+        "en": "The placebo-in-time check was not possible: the history before the pre-period allows only {n} "
+              "fake date(s), fewer than {needed}.",
+        "es": "La prueba de placebo en el tiempo no fue posible: la historia antes del periodo previo permite "
+              "solo {n} fecha(s) ficticia(s), menos de {needed}.",
+    },
     "previous_event_kept": {
         "en": "The previous linked event ({date}) falls inside the pre-period: too little history before it "
               "to end the pre-period there, so this estimate may absorb part of its effect.",
@@ -114,8 +127,10 @@ REASONS: dict[str, dict[str, str]] = {
         "es": "desviaciones así de grandes no son raras en fechas anteriores de esta serie",
     },
     "recent_break": {
-        "en": "the series had already left its earlier path in the months just before the event",
-        "es": "la serie ya se había apartado de su trayectoria anterior en los meses previos al evento",
+        "en": "the months just before the event had already moved away from the earlier path, so the change "
+              "may have begun before the event",
+        "es": "los meses previos al evento ya se habían apartado de la trayectoria anterior, así que el cambio "
+              "pudo haber empezado antes del evento",
     },
     "outlier": {
         "en": "the result depends on unusual months just before the event",
@@ -208,6 +223,14 @@ def sentence(result: Assessment, lang: str) -> str:
         return (f"{label}: data are published only through {through}, and the event needs data through "
                 f"{result.checkable_from:%Y-%m} ({result.n_post} post-event month(s) so far).")
     if verdict == "insufficient_history":
+        codes = {item["code"] for item in result.note_codes}
+        if "constant_pre" in codes:
+            return (f"{label}: el periodo previo es constante; no hay variación con la cual juzgar un cambio."
+                    if lang == "es" else f"{label}: the pre-period is constant; there is no variation to judge a "
+                    "change against.")
+        if "not_estimable" in codes:
+            return (f"{label}: ningún modelo pudo ajustarse a los {result.n_pre} meses previos." if lang == "es"
+                    else f"{label}: no model could be fitted to the {result.n_pre} pre-event months.")
         if lang == "es":
             return f"{label}: {result.n_pre} meses previos utilizables no bastan para construir un contrafactual."
         return f"{label}: {result.n_pre} usable pre-event months are not enough to build a counterfactual."

@@ -98,7 +98,10 @@ def assessed_values(frame: pd.DataFrame, spec: Indicator) -> tuple[pd.Series, bo
 
 
 def verify(engine: Engine, indicator: str | Indicator, event: dict, *, events: list[dict],
-           geo: str | None = None, method: str = "auto", as_of: dt.date | None = None) -> Assessment:
+           geo: str | None = None, method: str = "auto", as_of: dt.date | None = None,
+           direction: str | None = None) -> Assessment:
+    """One assessment; ``direction`` overrides the event's link (the scorecard passes the
+    direction of all same-month commitments, "ambiguous" when they disagree)."""
     spec = indicator if isinstance(indicator, Indicator) else get_indicator(indicator)
     if spec.breakdown:
         raise NotAssessable(f"{spec.id} is broken down by {spec.breakdown}; verify one series instead")
@@ -106,7 +109,7 @@ def verify(engine: Engine, indicator: str | Indicator, event: dict, *, events: l
     series, predicted = assessed_values(frame, spec)
     provisional = pd.DatetimeIndex(frame.loc[frame["flags"].str.contains("provisional|underreported", na=False),
                                              "period"])
-    direction = links(event).get(spec.id, spec.better)
+    direction = direction or links(event).get(spec.id, spec.better)
     result = assess(
         series, _date(event["date"]), method=method, as_of=as_of,
         better=direction if direction in ("up", "down") else "ambiguous",
@@ -168,7 +171,7 @@ def scorecard(engine: Engine, events: list[dict], *, as_of: dt.date | None = Non
                 cells[indicator_id] = {"verdict": "no_data", "expected_direction": direction}
                 continue
             try:
-                result = verify(engine, spec, event, events=events, as_of=as_of)
+                result = verify(engine, spec, event, events=events, as_of=as_of, direction=direction)
             except NotAvailable:
                 cells[indicator_id] = {"verdict": "no_data", "expected_direction": direction}
                 continue

@@ -154,10 +154,13 @@ def _plain(value):
 
 @dataclass(frozen=True)
 class StructuralFit:
-    """A fitted specification, reused (parameters fixed) at the placebo dates."""
+    """A fitted specification, reused (parameters and scale fixed) at the placebo dates: the
+    parameters are variances on the standardised scale of the real pre-period."""
 
     spec: dict
     params: np.ndarray
+    centre: float = 0.0
+    scale: float = 1.0
 
 
 @dataclass
@@ -172,7 +175,7 @@ class Estimate:
     expected: np.ndarray
     band_sd: np.ndarray
     n_post: int
-    pre_z: np.ndarray  # standardised one-step pre-period residuals, oldest first
+    pre_z: np.ndarray  # standardised one-step errors aligned with the pre-period (NaN: none)
     cumulative: float | None = None
     cumulative_se: float | None = None
     fit: StructuralFit | None = None
@@ -352,17 +355,18 @@ def estimate_structural(y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex,
         return None
     seasonal = settings.seasonal if usable.sum() >= MIN_PRE else None
     # Fitted on a standardised scale: the optimiser fails on raw values of the order of 10^4-10^5.
-    centre, scale = float(np.nanmean(pre_values)), float(np.nanstd(pre_values))
-    if not scale > 0:
-        return None
-    standardised = (pre_values - centre) / scale
+    # A placebo keeps the real pre-period's scale, so its fixed variances mean the same noise.
     if fixed is None:
-        result, fit = fit_structural(standardised, seasonal, settings.rolling)
+        centre, scale = float(np.nanmean(pre_values)), float(np.nanstd(pre_values))
+        if not scale > 0:
+            return None
+        result, fitted = fit_structural((pre_values - centre) / scale, seasonal, settings.rolling)
         if result is None:
             return None
+        fit = replace(fitted, centre=centre, scale=scale)
     else:
-        fit = fixed
-        result = UnobservedComponents(standardised, **fit.spec).filter(fit.params)
+        fit, centre, scale = fixed, fixed.centre, fixed.scale
+        result = UnobservedComponents((pre_values - centre) / scale, **fit.spec).filter(fit.params)
     horizon, offset = _horizon(pre, post)
     means, joint = joint_forecast(result, horizon)
     # Small-sample allowance for the estimated variances: scale by n / (n - k) and use t(n - k),
@@ -371,7 +375,8 @@ def estimate_structural(y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex,
     df = max(n_fit - len(fit.params), 1)
     joint = joint * (n_fit / df) * scale**2
     means = centre + scale * means
-    pre_z = np.asarray(result.filter_results.standardized_forecasts_error[0])[int(result.loglikelihood_burn):]
+    pre_z = np.asarray(result.filter_results.standardized_forecasts_error[0], dtype=float).copy()
+    pre_z[: int(result.loglikelihood_burn)] = np.nan  # errors of the diffuse start are not comparable
     return _summarise(y.reindex(post).to_numpy(), means[offset:], joint[offset:, offset:], df, settings,
                       pre_z, fit)
 
@@ -404,25 +409,28 @@ def estimate_its(y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex, settin
         fitted = model.iterative_fit(maxiter=10)
     rho = float(np.clip(model.rho[0], -0.98, 0.98))
     beta, cov_beta, sigma2 = np.asarray(fitted.params), np.asarray(fitted.cov_params()), float(fitted.scale)
-    last = len(pre) - 1
+    # The AR(1) error is carried forward from the last observed pre month.
+    last = int(np.flatnonzero(ok)[-1])
     x_last = design[last]
-    residual_last = values[last] - x_last @ beta if ok[last] else 0.0
-    steps = np.arange(1, horizon + 1)
+    residual_last = values[last] - x_last @ beta
+    steps = np.arange(len(pre), len(periods)) - last
     decay = rho**steps
     X_future = design[len(pre):]
     means = X_future @ beta + decay * residual_last
     gradient = X_future - np.outer(decay, x_last)
-    # AR(1) forecast errors: Cov(e_{n+i}, e_{n+j}) = sigma2 * sum_{k<=min(i,j)} rho^(i-k) rho^(j-k).
+    # AR(1) forecast errors s_i, s_j steps ahead: sigma2 * sum_{k=1..min(s_i,s_j)} rho^(s_i-k) rho^(s_j-k).
     ar = np.empty((horizon, horizon))
     for i in range(horizon):
         for j in range(i, horizon):
-            k = np.arange(1, i + 2)
-            ar[i, j] = ar[j, i] = sigma2 * float(np.sum(rho ** (i + 1 - k) * rho ** (j + 1 - k)))
+            k = np.arange(1, min(steps[i], steps[j]) + 1)
+            ar[i, j] = ar[j, i] = sigma2 * float(np.sum(rho ** (steps[i] - k) * rho ** (steps[j] - k)))
     joint = gradient @ cov_beta @ gradient.T + ar
     df = max(int(ok.sum()) - X_pre.shape[1] - 1, 1)
-    residuals = values[ok] - X_pre @ beta
-    innovations = residuals[1:] - rho * residuals[:-1]
-    pre_z = innovations / math.sqrt(sigma2) if sigma2 > 0 else np.zeros(len(innovations))
+    residuals = np.full(len(pre), np.nan)
+    residuals[ok] = values[ok] - X_pre @ beta
+    pre_z = np.full(len(pre), np.nan)
+    if sigma2 > 0:  # one-step errors only where the month before was observed too
+        pre_z[1:] = (residuals[1:] - rho * residuals[:-1]) / math.sqrt(sigma2)
     return _summarise(y.reindex(post).to_numpy(), means[offset:], joint[offset:, offset:], df, settings,
                       pre_z)
 
@@ -470,7 +478,9 @@ def plan_window(y: pd.Series, event_date: dt.date, pre_months: int, window_month
     )
     if window.left_out:
         notes.append({"code": "left_out", "n": window.left_out, "first": f"{pre_end + 1}",
-                      "last": f"{post_start - 1}", "date": ended_at.isoformat() if ended_at else None})
+                      "last": f"{post_start - 1}"})
+    if ended_at is not None:
+        notes.append({"code": "previous_event", "date": ended_at.isoformat()})
     return window
 
 
@@ -549,7 +559,9 @@ def robustness(y: pd.Series, window: Window, post: pd.PeriodIndex, settings: Set
     # one-step errors over the same months (Brown-Durbin-Evans), which follows a drift sooner.
     holdout = pre[-HOLDOUT_MONTHS:]
     holdout_pre = pd.period_range(holdout[0] - len(pre), holdout[0] - 1, freq="M")
-    recent = _estimate(method, y, holdout_pre, holdout, replace(settings, weighting="ramp"))
+    recent = None
+    if y.reindex(holdout_pre).notna().sum() >= MIN_PRE:  # the primary's specification, seasonal terms included
+        recent = _estimate(method, y, holdout_pre, holdout, replace(settings, weighting="ramp"))
     tail_z = primary.pre_z[-HOLDOUT_MONTHS:]
     tail_z = tail_z[np.isfinite(tail_z)]
     cusum = float(tail_z.sum() / math.sqrt(len(tail_z))) if len(tail_z) else math.nan
@@ -565,7 +577,7 @@ def robustness(y: pd.Series, window: Window, post: pd.PeriodIndex, settings: Set
 
     # Outlying months just before the event pull the counterfactual; re-estimate without them.
     tail = primary.pre_z[-OUTLIER_LOOKBACK:]
-    flagged = [pre[len(pre) - len(tail) + i] for i, z in enumerate(tail) if abs(z) > OUTLIER_Z]
+    flagged = [pre[len(pre) - len(tail) + i] for i, z in enumerate(tail) if np.isfinite(z) and abs(z) > OUTLIER_Z]
     if flagged:
         cleaned = y.copy()
         cleaned.loc[flagged] = np.nan
@@ -718,6 +730,8 @@ def assess(
     if robust and not (result.ci_low <= 0 <= result.ci_high):
         checks, result.placebo_p_value, result.placebo_n = robustness(y, window, post, settings, chosen, estimate)
     result.checks = checks
+    if checks and result.placebo_n < MIN_PLACEBO_GUARD:
+        notes.append({"code": "placebo_unavailable", "n": result.placebo_n, "needed": MIN_PLACEBO_GUARD})
     confounders = [d for d in measurement_changes if pre[0] <= _month(d) <= post[-1]]
     if confounders:
         notes.append({"code": "confounded", "date": min(confounders).isoformat()})

@@ -93,6 +93,15 @@ def test_the_grid_reports_q_values_and_what_chance_alone_would_flag(grid):
     assert all(c["q_value"] >= c["p_value"] for c in tested)
 
 
+def test_a_merged_cell_judges_by_the_direction_all_its_events_share(grid, events):
+    for row, group in zip(grid["rows"], commitment_groups(events, AS_OF), strict=True):
+        for indicator_id, cell in row["cells"].items():
+            directions = {links(e)[indicator_id] for e in group if indicator_id in links(e)}
+            assert cell["expected_direction"] == (directions.pop() if len(directions) == 1 else "ambiguous")
+            if cell["expected_direction"] == "ambiguous":
+                assert cell["verdict"] not in ("improved", "worsened")
+
+
 def test_rolling_cdc_cells_compare_one_12_month_total(grid, snapshot_store, events):
     event = by_id(events, "2025-02-27-security-cabinet-meets-rubio")
     result = verify(snapshot_store, "cdc_synthetic_opioid_deaths_12m", event, events=events, as_of=AS_OF)

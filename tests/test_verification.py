@@ -119,8 +119,8 @@ def test_a_change_under_way_before_the_event_is_not_credited_to_it():
     result = assess(series - 3.0 * after, EVENT, better="down")
     assert result.ci_high < 0  # the model alone would call it a fall...
     assert result.verdict == "inconclusive" and "recent_break" in result.reasons  # ...the check does not
-    assert "already left its earlier path" in result.explanation
-    assert "ya se había apartado" in result.explanation_es
+    assert explain.REASONS["recent_break"]["en"] in result.explanation
+    assert explain.REASONS["recent_break"]["es"] in result.explanation_es
 
 
 def test_a_clear_step_passes_every_check_and_is_judged_by_direction():
@@ -168,7 +168,33 @@ def test_a_constant_pre_period_gives_no_p_value():
     series = pd.Series(np.r_[np.full(37, 5.0), np.full(12, 7.0)], index=index)
     result = assess(series, EVENT)
     assert result.verdict == "insufficient_history" and result.p_value is None
-    assert "constant" in result.notes[-1]
+    assert "constant" in result.notes[-1] and "constant" in result.explanation
+
+
+def test_placebo_refits_keep_the_real_pre_periods_scale():
+    # Re-filtering the real pre-period with its own fitted parameters must reproduce the estimate:
+    # a placebo window standardised on its own spread would change what the variances mean.
+    series = simulate(9, replace(Design(), trend=3.0))
+    pre = pd.period_range(pd.Period(EVENT, "M") - 36, pd.Period(EVENT, "M") - 1, freq="M")
+    post = pd.period_range(post_start_month(EVENT), periods=12, freq="M")
+    settings = Settings(method="structural", seasonal=12, rolling=False, alpha=0.05, pre_months=36)
+    real = estimate_structural(series, pre, post, settings)
+    again = estimate_structural(series, pre, post, settings, real.fit)
+    assert real.fit.scale == pytest.approx(series.reindex(pre).std(ddof=0))
+    assert again.effect == pytest.approx(real.effect) and again.se == pytest.approx(real.se, rel=1e-6)
+    shifted = pre - 12  # an earlier window: same parameters, same scale
+    earlier = estimate_structural(series, shifted, post - 12, settings, real.fit)
+    assert earlier.fit.scale == real.fit.scale
+
+
+def test_its_forecasts_from_the_last_observed_pre_month():
+    series = smooth_series(sd=0.3)
+    gap = series.copy()
+    gap.loc[pd.Period(EVENT, "M") - 1] = np.nan  # the last pre month is missing
+    full = assess(series, EVENT, method="its", robust=False)
+    missing = assess(gap, EVENT, method="its", robust=False)
+    assert missing.n_pre == full.n_pre - 1
+    assert abs(missing.effect) < 0.5 and missing.verdict == "no_detectable_change"
 
 
 def test_left_out_months_are_counted_and_named():
@@ -180,6 +206,8 @@ def test_left_out_months_are_counted_and_named():
     assert f"{len(months)} month(s) between the pre-period and the post window ({months[0]} to {months[-1]})" in \
         result.notes[0]
     assert result.pre_ends_at_event == previous
+    assert any("includes any lasting effect of that earlier event" in note and previous.isoformat() in note
+               for note in result.notes)
 
 
 def test_later_events_inside_the_post_window_are_named():
