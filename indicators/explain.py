@@ -165,103 +165,131 @@ def percent(value: float | None, lang: str = "en", signed: bool = True) -> str:
     return f"{text} %" if lang == "es" else f"{text}%"
 
 
+PHRASES: dict[str, dict[str, str]] = {
+    "what_rolling": {
+        "en": "in the 12-month total {start} to {end} ({k} of its 12 months after the event)",
+        "es": "en el total de 12 meses {start} a {end} ({k} de sus 12 meses después del evento)",
+    },
+    "what_monthly": {
+        "en": "on average per month over {n} month(s) from {start}",
+        "es": "en promedio mensual durante {n} mes(es) desde {start}",
+    },
+    "relative": {"en": "; {rel}, interval {low} to {high}", "es": "; {rel}, intervalo {low} a {high}"},
+    "unbounded": {"en": "unbounded", "es": "sin límite"},
+    "numbers": {
+        "en": "{effect} {unit} against the counterfactual {what} ({level}% interval {low} to {high}{relative})",
+        "es": "{effect} {unit} frente al contrafactual {what} (intervalo de {level} %: {low} a {high}{relative})",
+    },
+    "noise": {
+        "en": "the data are too noisy to tell a change smaller than {mde} {unit}{share} either way",
+        "es": "los datos son demasiado ruidosos para distinguir un cambio menor que {mde} {unit}{share} en "
+              "cualquier dirección",
+    },
+}
+
+SENTENCES: dict[str, dict[str, str]] = {
+    "not_yet_verifiable": {
+        "en": "{label}: data are published only through {through}, and the event needs data through {needed} "
+              "({n_post} post-event month(s) so far).",
+        "es": "{label}: los datos se publican solo hasta {through} y el evento requiere datos hasta {needed} "
+              "({n_post} mes(es) posteriores por ahora).",
+    },
+    "insufficient": {
+        "en": "{label}: {n_pre} usable pre-event months are not enough to build a counterfactual.",
+        "es": "{label}: {n_pre} meses previos utilizables no bastan para construir un contrafactual.",
+    },
+    "constant_pre": {
+        "en": "{label}: the pre-period is constant; there is no variation to judge a change against.",
+        "es": "{label}: el periodo previo es constante; no hay variación con la cual juzgar un cambio.",
+    },
+    "not_estimable": {
+        "en": "{label}: no model could be fitted to the {n_pre} pre-event months.",
+        "es": "{label}: ningún modelo pudo ajustarse a los {n_pre} meses previos.",
+    },
+    "yoy": {
+        "en": "{label}: {effect} {unit} against the same months a year earlier ({rel}); not attributed to the "
+              "event.",
+        "es": "{label}: {effect} {unit} frente a los mismos meses del año anterior ({rel}); no se atribuye al "
+              "evento.",
+    },
+    "descriptive": {
+        "en": "{label}: figures described, not tested; no change can be attributed to the event.",
+        "es": "{label}: cifras que se describen, no se prueban; no se puede atribuir un cambio al evento.",
+    },
+    "confounded": {
+        "en": "{label}: a measurement change falls inside the window, so {numbers} cannot be read as the event's "
+              "effect ({method}).",
+        "es": "{label}: un cambio de medición cae dentro de la ventana, así que {numbers} no puede leerse como "
+              "efecto del evento ({method}).",
+    },
+    "no_detectable_change": {"en": "{label}: {numbers}; {noise} ({method}).",
+                             "es": "{label}: {numbers}; {noise} ({method})."},
+    "inconclusive": {"en": "{label}: {numbers}, but {why} ({method}).",
+                     "es": "{label}: {numbers}, pero {why} ({method})."},
+    "directional": {"en": "{label}: {numbers} ({method}).", "es": "{label}: {numbers} ({method})."},
+}
+
+
 def _unit(result: Assessment, lang: str) -> str:
     """The unit of the effect: for a 12-month total, the count itself ("deaths")."""
     unit = (result.unit or {}).get(lang, "")
     return unit.split(",")[0] if result.semantics == "rolling_12m" else unit
 
 
-def _what(result: Assessment, lang: str) -> str:
-    """What the effect is: a monthly average, or one 12-month total."""
-    if result.semantics == "rolling_12m":
-        if lang == "es":
-            return (f"en el total de 12 meses {result.total_start:%Y-%m} a {result.post_end:%Y-%m} "
-                    f"({result.total_post_months} de sus 12 meses después del evento)")
-        return (f"in the 12-month total {result.total_start:%Y-%m} to {result.post_end:%Y-%m} "
-                f"({result.total_post_months} of its 12 months after the event)")
-    if lang == "es":
-        return f"en promedio mensual durante {result.n_post} mes(es) desde {result.post_start:%Y-%m}"
-    return f"on average per month over {result.n_post} month(s) from {result.post_start:%Y-%m}"
+def _phrase(key: str, lang: str, **values) -> str:
+    return PHRASES[key][lang].format(**values)
 
 
 def _numbers(result: Assessment, lang: str) -> str:
-    level = round((1 - result.alpha) * 100)
-    unit = _unit(result, lang)
+    if result.semantics == "rolling_12m":
+        what = _phrase("what_rolling", lang, start=f"{result.total_start:%Y-%m}", end=f"{result.post_end:%Y-%m}",
+                       k=result.total_post_months)
+    else:
+        what = _phrase("what_monthly", lang, n=result.n_post, start=f"{result.post_start:%Y-%m}")
     relative = ""
     if result.relative_effect is not None:
-        high = percent(result.relative_ci_high, lang) if result.relative_ci_high is not None else (
-            "sin límite" if lang == "es" else "unbounded")
-        relative = (f"; {percent(result.relative_effect, lang)}, "
-                    + (f"intervalo {percent(result.relative_ci_low, lang)} a {high}" if lang == "es"
-                       else f"interval {percent(result.relative_ci_low, lang)} to {high}"))
-    if lang == "es":
-        return (f"{number(result.effect, lang, True)} {unit} frente al contrafactual {_what(result, lang)} "
-                f"(intervalo de {level} %: {number(result.ci_low, lang)} a {number(result.ci_high, lang)}{relative})")
-    return (f"{number(result.effect, lang, True)} {unit} against the counterfactual {_what(result, lang)} "
-            f"({level}% interval {number(result.ci_low, lang)} to {number(result.ci_high, lang)}{relative})")
+        high = (percent(result.relative_ci_high, lang) if result.relative_ci_high is not None
+                else PHRASES["unbounded"][lang])
+        relative = _phrase("relative", lang, rel=percent(result.relative_effect, lang),
+                           low=percent(result.relative_ci_low, lang), high=high)
+    return _phrase("numbers", lang, effect=number(result.effect, lang, True), unit=_unit(result, lang), what=what,
+                   level=round((1 - result.alpha) * 100), low=number(result.ci_low, lang),
+                   high=number(result.ci_high, lang), relative=relative)
 
 
 def _noise(result: Assessment, lang: str) -> str:
-    unit = _unit(result, lang)
     share = f" ({percent(result.mde_relative, lang, signed=False)})" if result.mde_relative is not None else ""
-    if lang == "es":
-        return (f"los datos son demasiado ruidosos para distinguir un cambio menor que {number(result.mde, lang)} "
-                f"{unit}{share} en cualquier dirección")
-    return f"the data are too noisy to tell a change smaller than {number(result.mde, lang)} {unit}{share} either way"
+    return _phrase("noise", lang, mde=number(result.mde, lang), unit=_unit(result, lang), share=share)
+
+
+def _sentence_key(result: Assessment) -> str:
+    verdict = result.verdict
+    if verdict == "insufficient_history":
+        codes = {item["code"] for item in result.note_codes}
+        return next((code for code in ("constant_pre", "not_estimable") if code in codes), "insufficient")
+    if verdict == "descriptive_only":
+        return "yoy" if result.method == "yoy" and result.effect is not None else "descriptive"
+    return "directional" if verdict in ("improved", "worsened", "changed") else verdict
 
 
 def sentence(result: Assessment, lang: str) -> str:
     """One sentence saying what the numbers say."""
-    verdict = result.verdict
-    label = VERDICT_LABELS[verdict][lang]
-    method = METHOD_LABELS.get(result.method, METHOD_LABELS["auto"])[lang]
-    if verdict == "not_yet_verifiable":
-        through = f"{result.data_through:%Y-%m}" if result.data_through else "—"
-        if lang == "es":
-            return (f"{label}: los datos se publican solo hasta {through} y el evento requiere datos hasta "
-                    f"{result.checkable_from:%Y-%m} ({result.n_post} mes(es) posteriores por ahora).")
-        return (f"{label}: data are published only through {through}, and the event needs data through "
-                f"{result.checkable_from:%Y-%m} ({result.n_post} post-event month(s) so far).")
-    if verdict == "insufficient_history":
-        codes = {item["code"] for item in result.note_codes}
-        if "constant_pre" in codes:
-            return (f"{label}: el periodo previo es constante; no hay variación con la cual juzgar un cambio."
-                    if lang == "es" else f"{label}: the pre-period is constant; there is no variation to judge a "
-                    "change against.")
-        if "not_estimable" in codes:
-            return (f"{label}: ningún modelo pudo ajustarse a los {result.n_pre} meses previos." if lang == "es"
-                    else f"{label}: no model could be fitted to the {result.n_pre} pre-event months.")
-        if lang == "es":
-            return f"{label}: {result.n_pre} meses previos utilizables no bastan para construir un contrafactual."
-        return f"{label}: {result.n_pre} usable pre-event months are not enough to build a counterfactual."
-    if verdict == "descriptive_only":
-        if result.method == "yoy" and result.effect is not None:
-            unit = _unit(result, lang)
-            if lang == "es":
-                return (f"{label}: {number(result.effect, lang, True)} {unit} frente a los mismos meses del año "
-                        f"anterior ({percent(result.relative_effect, lang)}); no se atribuye al evento.")
-            return (f"{label}: {number(result.effect, lang, True)} {unit} against the same months a year "
-                    f"earlier ({percent(result.relative_effect, lang)}); not attributed to the event.")
-        if lang == "es":
-            return f"{label}: cifras que se describen, no se prueban; no se puede atribuir un cambio al evento."
-        return f"{label}: figures described, not tested; no change can be attributed to the event."
-    numbers = _numbers(result, lang)
-    if verdict == "confounded":
-        if lang == "es":
-            return (f"{label}: un cambio de medición cae dentro de la ventana, así que {numbers} no puede "
-                    f"leerse como efecto del evento ({method}).")
-        return (f"{label}: a measurement change falls inside the window, so {numbers} cannot be read as the "
-                f"event's effect ({method}).")
-    if verdict == "no_detectable_change":
-        if lang == "es":
-            return f"{label}: {numbers}; {_noise(result, lang)} ({method})."
-        return f"{label}: {numbers}; {_noise(result, lang)} ({method})."
-    if verdict == "inconclusive":
-        why = "; ".join(REASONS[code][lang] for code in result.reasons)
-        if lang == "es":
-            return f"{label}: {numbers}, pero {why} ({method})."
-        return f"{label}: {numbers}, but {why} ({method})."
-    return f"{label}: {numbers} ({method})."
+    key = _sentence_key(result)
+    values = {"label": VERDICT_LABELS[result.verdict][lang], "n_pre": result.n_pre, "n_post": result.n_post,
+              "method": METHOD_LABELS.get(result.method, METHOD_LABELS["auto"])[lang]}
+    if key == "not_yet_verifiable":
+        values.update(through=f"{result.data_through:%Y-%m}" if result.data_through else "—",
+                      needed=f"{result.checkable_from:%Y-%m}")
+    elif key == "yoy":
+        values.update(effect=number(result.effect, lang, True), unit=_unit(result, lang),
+                      rel=percent(result.relative_effect, lang))
+    elif key in ("confounded", "no_detectable_change", "inconclusive", "directional"):
+        values["numbers"] = _numbers(result, lang)
+        if key == "no_detectable_change":
+            values["noise"] = _noise(result, lang)
+        if key == "inconclusive":
+            values["why"] = "; ".join(REASONS[code][lang] for code in result.reasons)
+    return SENTENCES[key][lang].format(**values)
 
 
 def render(result: Assessment) -> None:

@@ -302,7 +302,8 @@ def test_provisional_post_months_are_counted_and_said():
 
 def test_every_verdict_and_reason_has_both_languages():
     assert set(VERDICTS) <= set(explain.VERDICT_LABELS)
-    for table in (explain.VERDICT_LABELS, explain.NOTES, explain.REASONS, explain.METHOD_LABELS):
+    for table in (explain.VERDICT_LABELS, explain.NOTES, explain.REASONS, explain.METHOD_LABELS, explain.PHRASES,
+                  explain.SENTENCES):
         assert all(set(text) == {"en", "es"} and all(text.values()) for text in table.values())
 
 
