@@ -55,6 +55,12 @@ NOTES: dict[str, dict[str, str]] = {
               "mundo sin ninguno de los dos eventos, así que la estimación incluye cualquier efecto duradero "
               "de aquel evento.",
     },
+    "outlier_excluded": {
+        "en": "Outlying month(s) just before the event ({months}) are left out of the counterfactual's fit; "
+              "the check below says whether the result depends on that.",
+        "es": "Mes(es) atípico(s) justo antes del evento ({months}) se excluyen del ajuste del contrafactual; "
+              "la prueba de abajo dice si el resultado depende de ello.",
+    },
     "placebo_unavailable": {
         "en": "The placebo-in-time check was not possible: the history before the pre-period allows only {n} "
               "fake date(s), fewer than {needed}.",

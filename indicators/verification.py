@@ -63,7 +63,7 @@ PRE_LENGTHS = (24, 36, 48)
 HOLDOUT_MONTHS = 6  # the last pre months tested for a departure that began before the event
 MIN_HOLDOUT_FIT = 18
 OUTLIER_LOOKBACK = 3
-OUTLIER_Z = 3.5
+OUTLIER_Z = 3.0
 AGREE_T = 1.0  # a variant agrees when it points the same way and is at least one s.e. from zero
 BREAK_ALPHA = 0.10
 BREAK_SAME_T = 1.0  # a departure the same way as the effect, at least this many s.e., is a break
@@ -542,10 +542,17 @@ def placebo_rank(y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex, settin
     return (1 + exceed) / (1 + len(t_values)), len(t_values)
 
 
+def outlying_months(pre: pd.PeriodIndex, estimate: Estimate) -> list[pd.Period]:
+    """Months among the last OUTLIER_LOOKBACK of the pre-period whose one-step error is extreme."""
+    tail = estimate.pre_z[-OUTLIER_LOOKBACK:]
+    return [pre[len(pre) - len(tail) + i] for i, z in enumerate(tail) if np.isfinite(z) and abs(z) > OUTLIER_Z]
+
+
 def robustness(y: pd.Series, window: Window, post: pd.PeriodIndex, settings: Settings, method: str,
-               primary: Estimate) -> tuple[list[dict], float | None, int]:
+               primary: Estimate, kept: Estimate | None = None,
+               flagged: list[pd.Period] = ()) -> tuple[list[dict], float | None, int]:
     """Checks a directional verdict must pass; each is ``passed`` True/False, or None when the
-    data do not allow it."""
+    data do not allow it. ``kept``: the estimate with the ``flagged`` outlying months kept in."""
     alpha, pre = settings.alpha, window.pre
     checks = []
     p_placebo, n_placebo = placebo_rank(y, pre, post, settings, method, primary)
@@ -575,15 +582,10 @@ def robustness(y: pd.Series, window: Window, post: pd.PeriodIndex, settings: Set
                     or max((abs(v) for v in same_way), default=0) >= BREAK_SAME_T)
         checks.append(_check("recent_break", not departed, recent, alpha, months=HOLDOUT_MONTHS, cusum=cusum))
 
-    # Outlying months just before the event pull the counterfactual; re-estimate without them.
-    tail = primary.pre_z[-OUTLIER_LOOKBACK:]
-    flagged = [pre[len(pre) - len(tail) + i] for i, z in enumerate(tail) if np.isfinite(z) and abs(z) > OUTLIER_Z]
-    if flagged:
-        cleaned = y.copy()
-        cleaned.loc[flagged] = np.nan
-        variant = _estimate(method, cleaned, pre, post, settings)
-        checks.append(_check("outlier", _agrees(primary, variant), variant, alpha,
-                             months=[f"{p}" for p in flagged]))
+    # The primary leaves out outlying months just before the event (they would pull the
+    # counterfactual); the verdict must not depend on that choice.
+    if kept is not None:
+        checks.append(_check("outlier", _agrees(primary, kept), kept, alpha, months=[f"{p}" for p in flagged]))
     else:
         checks.append({"check": "outlier", "passed": True, "months": []})
 
@@ -724,11 +726,20 @@ def assess(
         result.verdict = "insufficient_history"
         notes.append({"code": "not_estimable"})
         return _finish(result, notes)
+    flagged, kept, modelled = outlying_months(pre, estimate), None, y
+    if flagged:
+        cleaned = y.copy()
+        cleaned.loc[flagged] = np.nan
+        without = _estimate(chosen, cleaned, pre, post, settings)
+        if without is not None and without.se > 0:
+            kept, estimate, modelled = estimate, without, cleaned
+            notes.append({"code": "outlier_excluded", "months": ", ".join(f"{p}" for p in flagged)})
 
     _fill_numbers(result, estimate, alpha, nonnegative=bool((y.dropna() >= 0).all()), post=post, y=y)
     checks: list[dict] = []
     if robust and not (result.ci_low <= 0 <= result.ci_high):
-        checks, result.placebo_p_value, result.placebo_n = robustness(y, window, post, settings, chosen, estimate)
+        checks, result.placebo_p_value, result.placebo_n = robustness(modelled, window, post, settings, chosen,
+                                                                      estimate, kept, flagged)
     result.checks = checks
     if checks and result.placebo_n < MIN_PLACEBO_GUARD:
         notes.append({"code": "placebo_unavailable", "n": result.placebo_n, "needed": MIN_PLACEBO_GUARD})

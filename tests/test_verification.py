@@ -105,10 +105,13 @@ def test_auto_never_uses_a_model_below_its_calibrated_history():
 def test_an_outlier_just_before_the_event_is_not_credited_to_it():
     # Defect 4: one outlying month just before the event shifted the counterfactual.
     design = replace(Design(), outlier=8.0)
-    verdicts = [run_one(seed, design)[0] for seed in range(6)]
-    assert all(r.verdict not in DIRECTIONAL for r in verdicts)
-    flagged = [r for r in verdicts if r.verdict == "inconclusive"]
-    assert all("outlier" in r.reasons or "recent_break" in r.reasons for r in flagged)
+    outlier_month = f"{pd.Period(EVENT, 'M') - 1}"
+    for seed in range(6):
+        result, truth = run_one(seed, design)
+        assert result.verdict not in DIRECTIONAL
+        assert result.ci_low <= truth <= result.ci_high  # the month is left out of the fit, not the band
+        assert any(item["code"] == "outlier_excluded" and outlier_month in item["months"]
+                   for item in result.note_codes)
 
 
 def test_a_change_under_way_before_the_event_is_not_credited_to_it():
