@@ -70,6 +70,7 @@ STRINGS: dict[str, dict[str, str]] = {
                              "alone. Each cell's q-value accounts for that.",
                        "es": "Se prueban {n} celdas al {level} %: cerca de {k} parecerían significativas solo por "
                              "azar. El valor q de cada celda lo toma en cuenta."},
+    "mde_short": {"en": "smallest detectable ±{value}", "es": "mínimo detectable ±{value}"},
     "merged_with": {"en": "same month as", "es": "mismo mes que"},
     "interval": {"en": "interval", "es": "intervalo"},
     "relative_effect": {"en": "Relative effect", "es": "Efecto relativo"},

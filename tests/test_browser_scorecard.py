@@ -27,6 +27,7 @@ def test_score001_grid_renders_with_verdicts(app_browser):
     tests = app_browser.find_element("#multiple-tests").text
     assert "would look significant by chance" in tests
     assert app_browser.find_elements(f"#{CELL} .badge")
+    assert "smallest detectable ±" in app_browser.find_element(f"#{CELL}").text
 
 
 def test_score002_cell_opens_the_explorer_with_the_counterfactual(app_browser):

@@ -26,6 +26,8 @@ def _cell(event: dict, indicator_id: str, cell: dict | None, lang: str, as_of: s
         children.append(html.Div(
             f"{number(cell['effect'], lang, True)} [{number(cell['ci_low'], lang)}, {number(cell['ci_high'], lang)}] "
             f"{unit}", className="effect"))
+        if cell.get("mde") is not None:
+            children.append(html.Div(t("mde_short", lang, value=number(cell["mde"], lang)), className="mde"))
         if cell.get("q_value") is not None:
             children.append(html.Div(f"q = {cell['q_value']:.2f}", className="qvalue"))
     elif cell.get("checkable_from"):
