@@ -236,10 +236,14 @@ SENTENCES: dict[str, dict[str, str]] = {
 }
 
 
+def effect_unit(unit: dict[str, str] | None, semantics: str, lang: str) -> str:
+    """The unit of an effect: for a 12-month total, the count itself ("deaths")."""
+    text = (unit or {}).get(lang, "")
+    return text.split(",")[0] if semantics == "rolling_12m" else text
+
+
 def _unit(result: Assessment, lang: str) -> str:
-    """The unit of the effect: for a 12-month total, the count itself ("deaths")."""
-    unit = (result.unit or {}).get(lang, "")
-    return unit.split(",")[0] if result.semantics == "rolling_12m" else unit
+    return effect_unit(result.unit, result.semantics, lang)
 
 
 def _phrase(key: str, lang: str, **values) -> str:

@@ -12,7 +12,7 @@ from dash import dcc, html
 
 from dashboard import components, ids, queries
 from dashboard.i18n import normalise_lang, pick, t
-from indicators.explain import VERDICT_LABELS, number
+from indicators.explain import VERDICT_LABELS, effect_unit, number
 from indicators.registry import get_indicator
 
 
@@ -22,9 +22,9 @@ def _cell(event: dict, indicator_id: str, cell: dict | None, lang: str, as_of: s
     verdict = cell["verdict"]
     children = [components.verdict_badge(verdict, lang)]
     if cell.get("effect") is not None and cell.get("ci_low") is not None:
-        unit = pick(cell.get("unit"), lang)
+        unit = effect_unit(cell.get("unit"), cell.get("semantics", "monthly"), lang)
         children.append(html.Div(
-            f"{number(cell['effect'], lang, True)} [{number(cell['ci_low'], lang)}, {number(cell['ci_high'], lang)}] "
+            f"{number(cell['effect'], lang, True)} [{number(cell['ci_low'], lang)} … {number(cell['ci_high'], lang)}] "
             f"{unit}", className="effect"))
         if cell.get("mde") is not None:
             children.append(html.Div(t("mde_short", lang, value=number(cell["mde"], lang)), className="mde"))
