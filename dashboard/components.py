@@ -11,7 +11,7 @@ from dashboard import ids, queries
 from dashboard.figures import VERDICT_COLOURS
 from dashboard.i18n import pick, t
 from etl.store import failing_sources
-from indicators.explain import METHOD_LABELS, VERDICT_LABELS, number, percent
+from indicators.explain import METHOD_LABELS, VERDICT_LABELS, effect_unit, number, percent
 from indicators.registry import Indicator
 from indicators.verification import Assessment
 
@@ -101,7 +101,7 @@ def assessment_panel(result: Assessment, lang: str, spec: Indicator) -> list:
     """The numbers behind the band: effect with unit and interval, relative effect with its
     interval, smallest detectable change, placebo rank, q-value, windows, robustness, notes."""
     level = round((1 - result.alpha) * 100)
-    unit = pick(spec.unit, lang)
+    unit = effect_unit(spec.unit, spec.semantics, lang)
     interval = "—" if result.ci_low is None else (
         f"{_with_unit(result.ci_low, unit, lang)} … {_with_unit(result.ci_high, unit, lang)}")
     relative = "—"
