@@ -82,12 +82,6 @@ def source_panel(spec: Indicator, frame: pd.DataFrame, lang: str, api_query: str
     ]
 
 
-def _fmt(value: float | None, digits: int = 0) -> str:
-    if value is None or value != value:
-        return "—"
-    return f"{value:,.{digits}f}"
-
-
 def verdict_badge(verdict: str, lang: str) -> html.Span:
     return html.Span(pick(VERDICT_LABELS[verdict], lang), className=f"badge verdict-{verdict}",
                      style={"background": VERDICT_COLOURS.get(verdict, "#6e7781")})

@@ -7,8 +7,6 @@ report cites is exactly what the chart showed.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from dataclasses import dataclass
 
 import pandas as pd
@@ -115,7 +113,7 @@ def events() -> list[dict]:
 
 def timeline_version() -> str:
     """Changes when the curated timeline does, so verification caches follow edits to it."""
-    return hashlib.sha256(json.dumps(events(), sort_keys=True).encode()).hexdigest()[:16]
+    return precompute.timeline_digest(events())
 
 
 def _event(event_id: str) -> dict:

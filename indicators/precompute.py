@@ -26,9 +26,14 @@ ENGINE_VERSION = "verification-2"  # bump when the statistics change, so stored 
 NAME = "scorecard"
 
 
+def timeline_digest(events: list[dict]) -> str:
+    """Changes when the curated timeline does."""
+    return hashlib.sha256(json.dumps(events, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
 def scorecard_key(engine: Engine, events: list[dict]) -> str:
-    timeline = hashlib.sha256(json.dumps(events, sort_keys=True, default=str).encode()).hexdigest()
-    return hashlib.sha256(f"{ENGINE_VERSION}|{vintage_set_key(engine)}|{timeline}".encode()).hexdigest()[:32]
+    key = f"{ENGINE_VERSION}|{vintage_set_key(engine)}|{timeline_digest(events)}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def _name(as_of: dt.date | None) -> str:

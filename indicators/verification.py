@@ -217,11 +217,9 @@ class Window:
 class Settings:
     """What every estimate of one assessment shares."""
 
-    method: str
     seasonal: int | None
     rolling: bool
     alpha: float
-    pre_months: int
     weighting: str = "mean"  # mean (monthly flows) | last (12-month totals) | ramp (the break test)
 
 
@@ -433,9 +431,6 @@ def estimate_its(y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex, settin
         pre_z[1:] = (residuals[1:] - rho * residuals[:-1]) / math.sqrt(sigma2)
     return _summarise(y.reindex(post).to_numpy(), means[offset:], joint[offset:, offset:], df, settings,
                       pre_z)
-
-
-ESTIMATORS = {"structural": estimate_structural, "its": estimate_its}
 
 
 def _estimate(method: str, y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex, settings: Settings,
@@ -715,8 +710,7 @@ def assess(
         result.verdict = "insufficient_history"
         notes.append({"code": "constant_pre"})
         return _finish(result, notes)
-    settings = Settings(method=chosen, seasonal=seasonal, rolling=rolling, alpha=alpha, pre_months=pre_months,
-                        weighting="last" if rolling else "mean")
+    settings = Settings(seasonal=seasonal, rolling=rolling, alpha=alpha, weighting="last" if rolling else "mean")
     estimate = _estimate(chosen, y, pre, post, settings)
     if estimate is None and chosen == "structural":
         notes.append({"code": "fallback_its"})
