@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from bench.limits import discrimination, oracle_effect
+from bench.limits import _regressors, discrimination, oracle_effect
 from bench.simulation import Design, simulate
 
 
@@ -30,3 +30,8 @@ def test_the_least_favourable_bend_is_the_closest_one():
     for other in (slope - 0.05, slope + 0.05, -0.25):
         assert discrimination(design, 6, slope=other)[0] > distance
     assert distance > 0.5  # a bend is never exactly a step
+
+
+def test_the_oracle_regressors_have_full_rank():
+    X = _regressors(np.arange(49, dtype=float))
+    assert np.linalg.matrix_rank(X) == X.shape[1]
