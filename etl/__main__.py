@@ -5,6 +5,9 @@
     python -m etl import SOURCE FILE       one downloaded file as a new vintage
     python -m etl refresh [SOURCE ...]     fetch the newest release from the publisher
     python -m etl status                   sources, vintages, coverage, last runs
+    python -m etl migrate                  run pending schema migrations in place
+
+Every command first runs pending schema migrations (an existing store is upgraded, never rebuilt).
 
 Bad input prints one line ``error: ...`` and exits with status 2; the store is unchanged.
 """
@@ -23,10 +26,12 @@ from etl.store import (
     PublishError,
     database_url,
     failing_sources,
+    head_revision,
     init_schema,
     list_sources,
     list_vintages,
     make_engine,
+    migrate,
     recent_runs,
 )
 
@@ -55,12 +60,13 @@ def _parser() -> argparse.ArgumentParser:
                      metavar="SOURCE", help=f"default: all of {', '.join(live_sources())}")
 
     sub.add_parser("status", help="sources, vintages, coverage and recent runs")
+    sub.add_parser("migrate", help="run pending schema migrations (in place)")
     return parser
 
 
 def _status(engine) -> None:
     init_schema(engine)
-    print(f"store: {engine.url.render_as_string(hide_password=True)}")
+    print(f"store: {engine.url.render_as_string(hide_password=True)} (schema {head_revision()})")
     sources = {s.id: s for s in list_sources(engine)}
     for source_id in sorted(SOURCES):
         title = sources[source_id].title if source_id in sources else "(not loaded)"
@@ -114,6 +120,11 @@ def main(argv: list[str] | None = None) -> int:
             return 2 if failed else 0
         elif args.command == "status":
             _status(engine)
+        elif args.command == "migrate":
+            with pipeline.prepare_lock(engine):
+                before, after = migrate(engine)
+            print(f"schema: {before or 'empty'} -> {after}" if before != after
+                  else f"schema: already at {after} (newest {head_revision()})")
     except (SanityError, PublishError, KeyError, OSError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"error: {message}", file=sys.stderr)

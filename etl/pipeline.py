@@ -99,7 +99,7 @@ _PREPARE_LOCK_KEY = 7_244_091_512
 
 
 @contextmanager
-def _prepare_lock(engine: Engine) -> Iterator[None]:
+def prepare_lock(engine: Engine) -> Iterator[None]:
     """One process at a time prepares a store: several app workers may start at once.
 
     PostgreSQL: a session advisory lock. SQLite: an exclusive lock on a file beside the database
@@ -129,7 +129,7 @@ def ensure_store(engine: Engine, snapshot_dir: Path = snapshot.SNAPSHOT_DIR,
     """First start: create the schema and fill it from the committed snapshot; always load the
     curated timeline (it is versioned in git); then ``then(engine)`` (derived results), still
     under the lock. Safe when several workers start at once."""
-    with _prepare_lock(engine):
+    with prepare_lock(engine):
         init_schema(engine)
         if is_empty(engine):
             snapshot.load(engine, snapshot_dir)
@@ -145,5 +145,5 @@ def after_publish(engine: Engine) -> None:
     for spec in after_publish_hooks():
         module_name, _, function = spec.partition(":")
         hook = getattr(importlib.import_module(module_name), function)
-        with _prepare_lock(engine):
+        with prepare_lock(engine):
             hook(engine)

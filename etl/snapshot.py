@@ -1,8 +1,9 @@
 """The committed snapshot: every published vintage as a compact monthly table, with provenance.
 
 A fresh clone fills its store from here with no network. Each vintage is one gzip CSV of the
-store's tidy observations (calendar months, normalised dimensions); ``manifest.json`` carries the
-origin block of each source and each vintage's file name, sha256, release date and row count.
+store's tidy observations (calendar months; one column per dimension the vintage has, format 2);
+``manifest.json`` carries the origin block of each source and each vintage's file name, sha256,
+release date and row count.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from sqlalchemy.engine import Engine
 
 from etl.common import SanityError, load_origin
 from etl.store import (
-    DIMENSIONS,
     OBSERVATION_COLUMNS,
     PROJECT_ROOT,
     VintageRecord,
@@ -40,10 +40,13 @@ def write(engine: Engine, out_dir: Path = SNAPSHOT_DIR) -> dict:
     for stale in out_dir.glob("*/*.csv.gz"):
         stale.unlink()
     observations = vintage_observations(engine, [v.id for v in vintages])
-    manifest: dict = {"format": 1, "sources": {}, "vintages": []}
+    manifest: dict = {"format": 2, "sources": {}, "vintages": []}
     for vintage in vintages:
         manifest["sources"].setdefault(vintage.source_id, load_origin(vintage.source_id))
-        rows = observations[observations["vintage_id"] == vintage.id][list(OBSERVATION_COLUMNS)]
+        rows = observations[observations["vintage_id"] == vintage.id].drop(columns="vintage_id")
+        rows = rows.dropna(axis="columns", how="all").reindex(
+            columns=[*OBSERVATION_COLUMNS, *sorted(c for c in rows.columns if c not in OBSERVATION_COLUMNS
+                                                   and rows[c].notna().any())])
         relative = f"{vintage.source_id}/{vintage.published_on.isoformat()}_{vintage.sha256[:12]}.csv.gz"
         target = out_dir / relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -88,7 +91,7 @@ def load(engine: Engine, snapshot_dir: Path = SNAPSHOT_DIR) -> int:
             raise SanityError(f"snapshot {item['file']}: {len(frame)} rows, manifest says {item['row_count']}")
         for column in ("value", "value_predicted"):
             frame[column] = pd.to_numeric(frame[column].mask(frame[column] == ""))
-        for column in DIMENSIONS:
+        for column in frame.columns.difference(OBSERVATION_COLUMNS):  # dimensions (format 1: five fixed)
             frame[column] = frame[column].mask(frame[column] == "")
         frame["period"] = pd.to_datetime(frame["period"]).dt.date
         record = VintageRecord(

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,9 +33,11 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -41,9 +45,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "verifica.db"
 
-# Dimension columns an observation may carry besides indicator, period and geo. They are generic
-# on purpose: CBP uses all of them, CDC none; later sources reuse them.
-DIMENSIONS: tuple[str, ...] = ("component", "region", "land_filter", "area", "category")
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Revision of the schema every store had before migrations existed (stamped, then upgraded).
+BASELINE_REVISION = "0001"
+DIMENSION_NAME = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
+DIMS_TYPE = JSON().with_variant(JSONB(), "postgresql")
 
 
 class Base(DeclarativeBase):
@@ -94,11 +100,9 @@ class Observation(Base):
     indicator: Mapped[str] = mapped_column(String(96))
     period: Mapped[dt.date] = mapped_column(Date)
     geo: Mapped[str] = mapped_column(String(16))
-    component: Mapped[str | None] = mapped_column(String(64))
-    region: Mapped[str | None] = mapped_column(String(64))
-    land_filter: Mapped[str | None] = mapped_column(String(32))
-    area: Mapped[str | None] = mapped_column(String(96))
-    category: Mapped[str | None] = mapped_column(String(96))
+    # The observation's dimensions, e.g. {"region": "Southwest Border", "category": "Fentanyl"}:
+    # whatever the source has (direction, mode, state, weapon, ...). Null ones are left out.
+    dims: Mapped[dict] = mapped_column(DIMS_TYPE, default=dict)
     value: Mapped[float | None] = mapped_column(Float)
     value_predicted: Mapped[float | None] = mapped_column(Float)
     flags: Mapped[str] = mapped_column(String(128), default="")
@@ -174,8 +178,58 @@ def make_engine(url: str | None = None) -> Engine:
     return engine
 
 
+def _alembic_config(connection):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _recorded_revision(conn) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The store's schema revision: None for an empty database, the baseline for a store made
+    before migrations existed."""
+    with engine.connect() as conn:
+        current = _recorded_revision(conn)
+        if current is None and inspect(conn).has_table("observations"):
+            return BASELINE_REVISION
+        return current
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+
+
+def migrate(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
+    """Run pending schema migrations in place (never a rebuild); returns (before, after).
+
+    A store made before migrations existed is stamped with the baseline first. Callers hold the
+    store-preparation lock when several processes may start at once.
+    """
+    from alembic import command
+
+    before = schema_revision(engine)
+    with engine.begin() as conn:
+        config = _alembic_config(conn)
+        if before is not None and _recorded_revision(conn) is None:
+            command.stamp(config, BASELINE_REVISION)
+        command.upgrade(config, revision)
+    return before, schema_revision(engine)
+
+
 def init_schema(engine: Engine) -> None:
-    Base.metadata.create_all(engine)
+    """Bring the schema to the newest revision (creating it in an empty database)."""
+    if schema_revision(engine) != head_revision():
+        migrate(engine)
 
 
 def utcnow() -> dt.datetime:
@@ -208,15 +262,17 @@ def make_record(source_id: str, content: bytes, file_name: str, tidy: pd.DataFra
                          published_on=published_on, published_on_basis=basis, observations=tidy, url=url)
 
 
-OBSERVATION_COLUMNS: tuple[str, ...] = (
-    "indicator",
-    "period",
-    "geo",
-    *DIMENSIONS,
-    "value",
-    "value_predicted",
-    "flags",
-)
+# The columns every observation has; any other column of a tidy frame is a dimension.
+OBSERVATION_COLUMNS: tuple[str, ...] = ("indicator", "period", "geo", "value", "value_predicted", "flags")
+
+
+def dimension_columns(frame: pd.DataFrame) -> list[str]:
+    """The dimension columns of a tidy frame (every column that is not an observation column)."""
+    names = [c for c in frame.columns if c not in OBSERVATION_COLUMNS and c != "vintage_id"]
+    bad = [c for c in names if not DIMENSION_NAME.match(str(c))]
+    if bad:
+        raise ValueError(f"dimension names must be lower-case identifiers: {bad}")
+    return names
 
 
 def upsert_source(session: Session, origin: dict) -> None:
@@ -242,15 +298,18 @@ def upsert_source(session: Session, origin: dict) -> None:
 
 
 def _records(frame: pd.DataFrame, vintage_id: int) -> list[dict]:
-    frame = frame.reindex(columns=list(OBSERVATION_COLUMNS))
+    dimensions = dimension_columns(frame)
+    frame = frame.reindex(columns=[*OBSERVATION_COLUMNS, *dimensions])
     frame = frame.astype(object).where(frame.notna(), None)
-    records = frame.to_dict("records")
-    for record in records:
+    records = []
+    for row in frame.to_dict("records"):
+        record = {c: row[c] for c in OBSERVATION_COLUMNS}
+        record["dims"] = {d: str(row[d]) for d in dimensions if row[d] not in (None, "")}
         record["vintage_id"] = vintage_id
         record["flags"] = record["flags"] or ""
-        period = record["period"]
-        if isinstance(period, pd.Timestamp):
-            record["period"] = period.date()
+        if isinstance(record["period"], pd.Timestamp):
+            record["period"] = record["period"].date()
+        records.append(record)
     return records
 
 
@@ -378,58 +437,113 @@ def is_empty(engine: Engine) -> bool:
         return session.scalar(select(func.count()).select_from(Vintage)) == 0
 
 
-_LATEST_SQL = """
-WITH covering AS (
-    SELECT o.period AS period, o.vintage_id AS vintage_id,
-           ROW_NUMBER() OVER (
-               PARTITION BY o.period ORDER BY v.published_on DESC, v.id DESC
-           ) AS rank_newest
-    FROM (
-        SELECT DISTINCT period, vintage_id FROM observations
-        WHERE indicator = :indicator AND geo = :geo
-          AND period >= :period_from AND period <= :period_to
-    ) AS o
-    JOIN vintages AS v ON v.id = o.vintage_id
+# One statement (so a publish in between cannot mix two views): for each month of (indicator,
+# geo), the newest vintage covering it as known on :as_of (chosen from every row of the key, so a
+# combination missing from the newest release is not taken from an older one); then the rows of
+# those vintages that match the dimension filters ("row"), and each chosen month's flags ("month").
+_SLICE_SQL = """
+WITH candidates AS (
+    SELECT DISTINCT period, vintage_id, flags FROM observations
+    WHERE indicator = :indicator AND geo = :geo AND period >= :period_from AND period <= :period_to
+),
+ranked AS (
+    SELECT c.period, c.vintage_id, c.flags,
+           DENSE_RANK() OVER (PARTITION BY c.period ORDER BY v.published_on DESC, v.id DESC) AS rank_newest
+    FROM candidates AS c JOIN vintages AS v ON v.id = c.vintage_id
     WHERE v.published_on <= :as_of
-)
-SELECT obs.period, obs.geo, {dimensions}, obs.value, obs.value_predicted, obs.flags,
-       v.id AS vintage_id, v.file_name AS vintage, v.published_on AS vintage_published_on
-FROM covering AS c
+),
+chosen AS (SELECT DISTINCT period, vintage_id FROM ranked WHERE rank_newest = 1)
+SELECT 'row' AS kind, obs.period AS period, obs.vintage_id AS vintage_id, {dims_text} AS dims,
+       obs.value AS value, obs.value_predicted AS value_predicted, obs.flags AS flags
+FROM chosen AS c
 JOIN observations AS obs
   ON obs.vintage_id = c.vintage_id AND obs.period = c.period
- AND obs.indicator = :indicator AND obs.geo = :geo
-JOIN vintages AS v ON v.id = c.vintage_id
-WHERE c.rank_newest = 1
-ORDER BY obs.period
+ AND obs.indicator = :indicator AND obs.geo = :geo {filters}
+UNION ALL
+SELECT 'month', r.period, r.vintage_id, NULL, NULL, NULL, r.flags
+FROM ranked AS r WHERE r.rank_newest = 1
 """
 
 
-def read_observations(
+def _filter_sql(dialect: str, filters: dict[str, str]) -> tuple[str, dict]:
+    """SQL conditions for dimension filters: ``@>`` on PostgreSQL (GIN-indexed), ``json_extract``
+    on SQLite (inside the index range of the key)."""
+    if not filters:
+        return "", {}
+    for name in filters:
+        if not DIMENSION_NAME.match(name):
+            raise ValueError(f"not a dimension name: {name!r}")
+    if dialect == "postgresql":
+        return " AND obs.dims @> CAST(:dims_filter AS JSONB)", {"dims_filter": json.dumps(filters)}
+    conditions = "".join(f" AND json_extract(obs.dims, '$.{name}') = :dim_{i}" for i, name in enumerate(filters))
+    return conditions, {f"dim_{i}": str(value) for i, value in enumerate(filters.values())}
+
+
+def _parse_dims(value) -> dict:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return {}
+    return value if isinstance(value, dict) else json.loads(value)
+
+
+@dataclass
+class Slice:
+    """An (indicator, geo) read: the matching rows, and every month the chosen vintages cover
+    (with that vintage and the month's flags), matched or not."""
+
+    rows: pd.DataFrame
+    months: pd.DataFrame
+
+
+def read_slice(
     engine: Engine,
     indicator: str,
     geo: str,
     *,
+    filters: dict[str, str] | None = None,
     period_from: dt.date | None = None,
     period_to: dt.date | None = None,
     as_of: dt.date | None = None,
-) -> pd.DataFrame:
-    """Rows of the newest vintage covering each month of (indicator, geo), as known on ``as_of``.
-
-    One indexed query; returns only the requested key's rows.
-    """
+) -> Slice:
+    """Rows of the newest vintage covering each month of (indicator, geo), as known on ``as_of``,
+    filtered on dimensions in SQL. Dimensions come back as columns."""
+    conditions, filter_params = _filter_sql(engine.dialect.name, dict(filters or {}))
     params = {
         "indicator": indicator,
         "geo": geo,
         "period_from": period_from or dt.date(1900, 1, 1),
         "period_to": period_to or dt.date(2999, 12, 1),
         "as_of": as_of or dt.date(2999, 12, 31),
+        **filter_params,
     }
-    sql = _LATEST_SQL.format(dimensions=", ".join(f"obs.{d}" for d in DIMENSIONS))
+    dims_text = "CAST(obs.dims AS TEXT)" if engine.dialect.name == "postgresql" else "obs.dims"
+    sql = _SLICE_SQL.format(filters=conditions, dims_text=dims_text)
     with engine.connect() as conn:
         frame = pd.read_sql_query(text(sql), conn, params=params)
+        vintages = pd.read_sql_query(
+            select(Vintage.id.label("vintage_id"), Vintage.file_name.label("vintage"),
+                   Vintage.published_on.label("vintage_published_on")).where(
+                Vintage.id.in_([int(v) for v in frame["vintage_id"].unique()])), conn)
     frame["period"] = pd.to_datetime(frame["period"])
-    frame["vintage_published_on"] = pd.to_datetime(frame["vintage_published_on"]).dt.date
-    return frame
+    vintages["vintage_published_on"] = pd.to_datetime(vintages["vintage_published_on"]).dt.date
+    frame = frame.merge(vintages, on="vintage_id", how="left")
+    months = (frame[frame["kind"] == "month"]
+              .groupby("period", as_index=False)
+              .agg(vintage_id=("vintage_id", "first"), vintage=("vintage", "first"),
+                   vintage_published_on=("vintage_published_on", "first"),
+                   flags=("flags", lambda f: ",".join(sorted({x for i in f for x in str(i).split(",") if x})))))
+    rows = frame[frame["kind"] == "row"].drop(columns="kind").reset_index(drop=True)
+    dims = pd.DataFrame([_parse_dims(d) for d in rows["dims"]], index=rows.index)
+    rows = pd.concat([rows.drop(columns="dims"), dims], axis=1)
+    rows.insert(1, "geo", geo)
+    first = ["period", "geo", *dims.columns, "value", "value_predicted", "flags", "vintage_id", "vintage",
+             "vintage_published_on"]
+    return Slice(rows=rows[first].sort_values("period", kind="stable").reset_index(drop=True),
+                 months=months.sort_values("period").reset_index(drop=True))
+
+
+def read_observations(engine: Engine, indicator: str, geo: str, **kwargs) -> pd.DataFrame:
+    """The rows of :func:`read_slice` (every dimension, unless ``filters`` are given)."""
+    return read_slice(engine, indicator, geo, **kwargs).rows
 
 
 def available_geos(engine: Engine, indicator: str) -> list[str]:
@@ -480,15 +594,19 @@ def failing_sources(engine: Engine) -> list[RefreshRun]:
 
 
 def vintage_observations(engine: Engine, vintage_ids: Sequence[int]) -> pd.DataFrame:
-    """All observations of the given vintages (for the snapshot writer, not for requests)."""
+    """All observations of the given vintages, dimensions as columns (for the snapshot writer and
+    the checks, not for requests)."""
     columns = ["vintage_id", *OBSERVATION_COLUMNS]
     query = (
-        select(*(getattr(Observation, c) for c in columns))
+        select(*(getattr(Observation, c) for c in columns), Observation.dims)
         .where(Observation.vintage_id.in_(list(vintage_ids)))
         .order_by(Observation.vintage_id, Observation.id)
     )
     with engine.connect() as conn:
-        return pd.read_sql_query(query, conn)
+        result = conn.execute(query).all()
+    frame = pd.DataFrame([row[:-1] for row in result], columns=columns)
+    dims = pd.DataFrame([_parse_dims(row[-1]) for row in result], index=frame.index)
+    return pd.concat([frame, dims], axis=1)
 
 
 def vintage_set_key(engine: Engine) -> str:

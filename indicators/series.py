@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from etl.store import available_geos, read_observations
+from etl.store import available_geos, read_slice
 from indicators.registry import Indicator, get_indicator
 
 SERIES_COLUMNS = [
@@ -42,20 +42,18 @@ def read_series(
     if spec.status != "available" or spec.base is None:
         raise NotAvailable(f"{spec.id} has no data loaded yet (source {spec.source_id})")
     geo = geo or spec.default_geo
-    rows = read_observations(engine, spec.base, geo, period_from=start, period_to=end, as_of=as_of)
-    if rows.empty:
+    got = read_slice(engine, spec.base, geo, filters=spec.filters, period_from=start, period_to=end, as_of=as_of)
+    rows = got.rows
+    if got.months.empty:
         return pd.DataFrame(columns=SERIES_COLUMNS[:2] + ([spec.breakdown] if spec.breakdown else [])
                             + SERIES_COLUMNS[2:])
     if not spec.filters and spec.breakdown is None and not spec.zero_fill:
         return rows[SERIES_COLUMNS].reset_index(drop=True)
-    covered = rows.groupby("period").agg(
-        vintage=("vintage", "first"), vintage_published_on=("vintage_published_on", "first")
-    )
-    selected = rows
-    for dimension, wanted in spec.filters.items():
-        selected = selected[selected[dimension] == wanted]
+    covered = got.months.set_index("period")[["vintage", "vintage_published_on"]]
+    if spec.breakdown and spec.breakdown not in rows.columns:
+        rows = rows.assign(**{spec.breakdown: pd.Series(dtype=object)})
     keys = ["period"] + ([spec.breakdown] if spec.breakdown else [])
-    summed = selected.groupby(keys, dropna=False).agg(
+    summed = rows.groupby(keys, dropna=False).agg(
         value=("value", lambda v: v.sum(min_count=1)),
         flags=("flags", _merge_flags),
     )
@@ -67,7 +65,7 @@ def read_series(
         grid = pd.MultiIndex.from_product(levels, names=keys) if spec.breakdown else covered.index
         summed = summed.reindex(grid)
         summed["value"] = summed["value"].fillna(0.0)
-        month_flags = rows.groupby("period")["flags"].agg(_merge_flags)
+        month_flags = got.months.set_index("period")["flags"]
         summed["flags"] = summed["flags"].fillna(
             pd.Series(summed.index.get_level_values("period"), index=summed.index).map(month_flags)
         )

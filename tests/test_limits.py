@@ -13,7 +13,7 @@ from bench.simulation import Design, simulate
 
 def test_the_oracle_standard_error_is_the_spread_of_its_estimates():
     design = Design()
-    estimates, errors = zip(*(oracle_effect(simulate(seed, design).to_numpy(), design) for seed in range(400)))
+    estimates, errors = zip(*(oracle_effect(simulate(seed, design).to_numpy(), design) for seed in range(400)), strict=True)
     assert abs(np.mean(estimates)) < 3 * errors[0] / np.sqrt(len(estimates))
     assert 0.88 < np.std(estimates) / errors[0] < 1.12
 

@@ -1,0 +1,101 @@
+"""Schema migrations: a store made before migrations existed, holding real data, is upgraded in
+place (same vintages, same observations, same series) on SQLite and, in CI, PostgreSQL."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from alembic import command
+from sqlalchemy import MetaData, insert, select, text
+
+from etl import cbp_drug_seizures, cdc_vsrr
+from etl.common import load_origin
+from etl.store import (
+    BASELINE_REVISION,
+    Observation,
+    _alembic_config,
+    head_revision,
+    init_schema,
+    migrate,
+    publish,
+    schema_revision,
+)
+from indicators.registry import INDICATORS
+from indicators.series import read_series
+
+OLD_DIMENSIONS = ("component", "region", "land_filter", "area", "category")
+
+
+def _old_store(engine):
+    """The schema as ``create_all`` left it before migrations: baseline tables, no version table."""
+    with engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "base")
+        command.upgrade(_alembic_config(conn), BASELINE_REVISION)
+        conn.execute(text("DROP TABLE alembic_version"))
+
+
+def _insert_old(engine, source_id, record, vintage_id):
+    meta = MetaData()
+    meta.reflect(engine, only=["sources", "vintages", "observations"])
+    origin = load_origin(source_id)
+    periods = pd.to_datetime(record.observations["period"])
+    rows = record.observations.reindex(
+        columns=["indicator", "period", "geo", *OLD_DIMENSIONS, "value", "value_predicted", "flags"])
+    rows = rows.astype(object).where(rows.notna(), None)
+    with engine.begin() as conn:
+        if conn.execute(select(meta.tables["sources"].c.id).where(meta.tables["sources"].c.id == source_id)).first() is None:
+            conn.execute(insert(meta.tables["sources"]), [{k: origin.get(k) for k in (
+                "id", "producer", "title", "citation", "attribution", "url_main", "url_download", "licence",
+                "description")}])
+        conn.execute(insert(meta.tables["vintages"]), [{
+            "id": vintage_id, "source_id": source_id, "file_name": record.file_name, "url": None,
+            "sha256": record.sha256, "published_on": record.published_on,
+            "published_on_basis": record.published_on_basis, "retrieved_at": record.retrieved_at,
+            "loaded_at": record.retrieved_at, "row_count": len(rows),
+            "period_start": periods.min().date(), "period_end": periods.max().date()}])
+        payload = rows.to_dict("records")
+        for item in payload:
+            item["vintage_id"] = vintage_id
+            item["flags"] = item["flags"] or ""
+            item["period"] = pd.Timestamp(item["period"]).date()
+        conn.execute(insert(meta.tables["observations"]), payload)
+
+
+@pytest.mark.raw
+def test_a_store_made_before_migrations_is_upgraded_in_place_with_its_data(store_factory, raw_dir):
+    records = [(cbp_drug_seizures.SOURCE_ID, cbp_drug_seizures.record_from_file(path))
+               for path in cbp_drug_seizures.raw_files(raw_dir)[:2]]
+    records += [(cdc_vsrr.SOURCE_ID, cdc_vsrr.record_from_file(cdc_vsrr.raw_files(raw_dir)[0]))]
+    old, fresh = store_factory(), store_factory()
+    _old_store(old)
+    for vintage_id, (source_id, record) in enumerate(records, start=1):
+        _insert_old(old, source_id, record, vintage_id)
+        publish(fresh, load_origin(source_id), record, kind="build")
+    assert schema_revision(old) == BASELINE_REVISION
+
+    init_schema(old)  # what every ETL command and the app's first start do
+
+    assert schema_revision(old) == head_revision()
+    with old.connect() as conn:
+        count = conn.execute(select(Observation.id)).all()
+    assert len(count) == sum(len(r.observations) for _, r in records)
+    indicators = [i for i in INDICATORS.values() if i.status == "available"
+                  and i.source_id in {sid for sid, _ in records}]
+    assert indicators
+    for spec in indicators:
+        pd.testing.assert_frame_equal(read_series(old, spec), read_series(fresh, spec), check_dtype=False)
+    # Nothing left of the fixed columns; a second run has nothing to do.
+    with old.connect() as conn:
+        columns = {c for c in conn.execute(text("SELECT * FROM observations LIMIT 1")).keys()}
+    assert not columns & set(OLD_DIMENSIONS) and "dims" in columns
+    assert migrate(old) == (head_revision(), head_revision())
+
+
+def test_an_empty_database_gets_the_newest_schema_and_migrations_go_both_ways(store_factory):
+    engine = store_factory()
+    assert schema_revision(engine) == head_revision()
+    with engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), BASELINE_REVISION)
+    assert schema_revision(engine) == BASELINE_REVISION
+    init_schema(engine)
+    assert schema_revision(engine) == head_revision()
