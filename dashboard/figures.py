@@ -49,7 +49,8 @@ def series_figure(
     figure = go.Figure()
     unit = pick(spec.unit, lang)
     if spec.breakdown:
-        groups = list(frame.groupby(spec.breakdown, sort=True))
+        groups = [(pick(spec.value_labels.get(str(value)), lang) or value, rows)
+                  for value, rows in frame.groupby(spec.breakdown, sort=True)]
     else:
         groups = [(pick(spec.name, lang) if not spec.has_predicted else t("reported", lang), frame)]
     for index, (label, rows) in enumerate(groups):

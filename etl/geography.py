@@ -1,4 +1,5 @@
-"""Geography codes that travel across sources: US, US states (USPS codes), CDC's special codes."""
+"""Geography codes that travel across sources: US, US states (USPS codes), CDC's special codes,
+Mexico and its states (ISO 3166-2 codes, joined to INEGI's two-digit entity keys)."""
 
 from __future__ import annotations
 
@@ -28,10 +29,29 @@ US_STATES: dict[str, tuple[str, str]] = {
 # a source that adds the two together is published under "NYS" so the meanings never mix.
 SPECIAL_GEOS: dict[str, dict[str, str]] = {
     "US": {"en": "United States", "es": "Estados Unidos"},
+    "MX": {"en": "Mexico", "es": "México"},
     "YC": {"en": "New York City", "es": "Ciudad de Nueva York"},
     "NY": {"en": "New York (excl. New York City)", "es": "Nueva York (sin la Ciudad de Nueva York)"},
     "NYS": {"en": "New York State (incl. New York City)", "es": "Estado de Nueva York (con la ciudad)"},
 }
+
+MX_STATES: dict[str, tuple[str, str]] = {
+    # ISO 3166-2 code: (INEGI cve_ent, official short name)
+    "MX-AGU": ("01", "Aguascalientes"), "MX-BCN": ("02", "Baja California"),
+    "MX-BCS": ("03", "Baja California Sur"), "MX-CAM": ("04", "Campeche"),
+    "MX-COA": ("05", "Coahuila"), "MX-COL": ("06", "Colima"), "MX-CHP": ("07", "Chiapas"),
+    "MX-CHH": ("08", "Chihuahua"), "MX-CMX": ("09", "Ciudad de México"), "MX-DUR": ("10", "Durango"),
+    "MX-GUA": ("11", "Guanajuato"), "MX-GRO": ("12", "Guerrero"), "MX-HID": ("13", "Hidalgo"),
+    "MX-JAL": ("14", "Jalisco"), "MX-MEX": ("15", "Estado de México"), "MX-MIC": ("16", "Michoacán"),
+    "MX-MOR": ("17", "Morelos"), "MX-NAY": ("18", "Nayarit"), "MX-NLE": ("19", "Nuevo León"),
+    "MX-OAX": ("20", "Oaxaca"), "MX-PUE": ("21", "Puebla"), "MX-QUE": ("22", "Querétaro"),
+    "MX-ROO": ("23", "Quintana Roo"), "MX-SLP": ("24", "San Luis Potosí"), "MX-SIN": ("25", "Sinaloa"),
+    "MX-SON": ("26", "Sonora"), "MX-TAB": ("27", "Tabasco"), "MX-TAM": ("28", "Tamaulipas"),
+    "MX-TLA": ("29", "Tlaxcala"), "MX-VER": ("30", "Veracruz"), "MX-YUC": ("31", "Yucatán"),
+    "MX-ZAC": ("32", "Zacatecas"),
+}
+INEGI_TO_CODE = {cve: code for code, (cve, _name) in MX_STATES.items()}
+INEGI_TO_CODE["00"] = "MX"
 
 FIPS_TO_CODE = {fips: code for code, (fips, _name) in US_STATES.items()}
 NAME_TO_CODE = {name: code for code, (_fips, name) in US_STATES.items()}
@@ -42,4 +62,6 @@ def geo_name(code: str, lang: str = "en") -> str:
         return SPECIAL_GEOS[code][lang if lang in ("en", "es") else "en"]
     if code in US_STATES:
         return US_STATES[code][1]
+    if code in MX_STATES:
+        return MX_STATES[code][1]
     return code

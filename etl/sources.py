@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from etl import cbp_drug_seizures, cdc_vsrr, cdc_wonder
+from etl import cbp_drug_seizures, cdc_vsrr, cdc_wonder, conapo_population, sesnsp_homicides
 
 SOURCES: dict[str, ModuleType] = {
-    module.SOURCE_ID: module for module in (cbp_drug_seizures, cdc_vsrr, cdc_wonder)
+    module.SOURCE_ID: module
+    for module in (cbp_drug_seizures, cdc_vsrr, cdc_wonder, sesnsp_homicides, conapo_population)
 }
 
 

@@ -31,6 +31,11 @@ class Indicator:
     publication_lag_months: int = 1  # months from the end of a data month to its publication
     caveats: Text = field(default_factory=dict)
     status: str = "available"  # available | planned (source not loaded yet)
+    # Read-time transforms of the summed series: None | daily_average | per_100k | share
+    # (share: percent of the series that also matches ``share_of``).
+    transform: str | None = None
+    share_of: dict[str, str] = field(default_factory=dict)
+    value_labels: dict[str, Text] = field(default_factory=dict)  # breakdown values → EN/ES labels
 
     def to_json(self) -> dict:
         return {
@@ -48,6 +53,7 @@ class Indicator:
             "publication_lag_months": self.publication_lag_months,
             "caveats": self.caveats,
             "status": self.status,
+            "transform": self.transform,
         }
 
 
@@ -72,6 +78,35 @@ ROLLING_CAVEAT = {
           "(unos 4-6 meses de rezago) y suben 1-3 % entre publicaciones; los valores predichos "
           "corrigen por investigaciones pendientes.",
 }
+
+
+HOMICIDE_CAVEAT = {
+    "en": "Victims recorded by the state prosecutors' investigation files, not deaths certified by "
+          "INEGI. Each monthly cut revises recent months, usually upward (figures quoted at a "
+          "morning press conference are preliminary). A fall can also come from classification: "
+          "deaths recorded as other crimes against life, or people reported missing, do not count "
+          "as homicidio doloso.",
+    "es": "Víctimas registradas en las carpetas de investigación de las fiscalías estatales, no "
+          "defunciones certificadas por el INEGI. Cada corte mensual revisa los meses recientes, "
+          "casi siempre al alza (las cifras dichas en la mañanera son preliminares). Una baja "
+          "también puede venir de la clasificación: las muertes registradas como otros delitos "
+          "contra la vida, o las personas desaparecidas, no cuentan como homicidio doloso.",
+}
+WEAPON_LABELS = {
+    "firearm": {"en": "Firearm", "es": "Con arma de fuego"},
+    "knife": {"en": "Bladed weapon", "es": "Con arma blanca"},
+    "other": {"en": "Other means", "es": "Con otro elemento"},
+    "unspecified": {"en": "Not specified", "es": "No especificado"},
+}
+HOMICIDE = {"crime": "homicidio_doloso"}
+
+
+def _sesnsp(indicator_id: str, name: Text, unit: Text, description: Text, **fields) -> Indicator:
+    return Indicator(
+        id=indicator_id, source_id="sesnsp_homicides", base="sesnsp_victims", name=name, unit=unit,
+        description=description, default_geo="MX", geo_kind="mx_states", publication_lag_months=1,
+        caveats=fields.pop("caveats", HOMICIDE_CAVEAT), filters=fields.pop("filters", HOMICIDE), **fields,
+    )
 
 
 def _cdc(indicator_id: str, en: str, es: str, desc_en: str, desc_es: str) -> Indicator:
@@ -252,17 +287,83 @@ INDICATORS: dict[str, Indicator] = {
             semantics="annual",
             status="planned",
         ),
-        Indicator(
-            id="sesnsp_homicides_daily_avg",
-            source_id="sesnsp_homicides",
-            name={"en": "Intentional-homicide victims in Mexico, daily average",
-                  "es": "Víctimas de homicidio doloso en México, promedio diario"},
-            unit={"en": "victims per day", "es": "víctimas por día"},
-            description={"en": "SESNSP victims of intentional homicide, daily average per month.",
-                         "es": "Víctimas de homicidio doloso del SESNSP, promedio diario mensual."},
-            default_geo="MX",
-            geo_kind="mx_states",
-            status="planned",
+        _sesnsp(
+            "sesnsp_homicides_daily_avg",
+            {"en": "Intentional-homicide victims in Mexico, daily average",
+             "es": "Víctimas de homicidio doloso en México, promedio diario"},
+            {"en": "victims per day", "es": "víctimas por día"},
+            {"en": "Victims of homicidio doloso (SESNSP) per day of each month: the government's "
+                   "headline metric (86.9 a day in September 2024, the baseline of its claims).",
+             "es": "Víctimas de homicidio doloso (SESNSP) por día de cada mes: la métrica que "
+                   "destaca el gobierno (86.9 al día en septiembre de 2024, la base de sus cifras)."},
+            transform="daily_average",
+        ),
+        _sesnsp(
+            "sesnsp_homicide_victims",
+            {"en": "Intentional-homicide victims in Mexico per month",
+             "es": "Víctimas de homicidio doloso en México por mes"},
+            {"en": "victims per month", "es": "víctimas por mes"},
+            {"en": "Victims of homicidio doloso recorded by the state prosecutors (SESNSP), by month.",
+             "es": "Víctimas de homicidio doloso registradas por las fiscalías estatales (SESNSP), por mes."},
+        ),
+        _sesnsp(
+            "sesnsp_homicide_victims_by_weapon",
+            {"en": "Intentional-homicide victims by weapon", "es": "Víctimas de homicidio doloso por arma"},
+            {"en": "victims per month", "es": "víctimas por mes"},
+            {"en": "Victims of homicidio doloso by the means recorded: firearm, bladed weapon, other, "
+                   "not specified.",
+             "es": "Víctimas de homicidio doloso según el medio registrado: arma de fuego, arma "
+                   "blanca, otro elemento, no especificado."},
+            breakdown="weapon", value_labels=WEAPON_LABELS,
+        ),
+        _sesnsp(
+            "sesnsp_homicide_rate_100k",
+            {"en": "Intentional-homicide rate per 100,000 people (annualised)",
+             "es": "Tasa de homicidio doloso por 100 mil habitantes (anualizada)"},
+            {"en": "victims per 100,000 people per year", "es": "víctimas por 100 mil habitantes al año"},
+            {"en": "Victims per day of the month × days of the year ÷ CONAPO mid-year population × "
+                   "100,000: the month's pace as a yearly rate, comparable across states and with "
+                   "annual rates.",
+             "es": "Víctimas por día del mes × días del año ÷ población a mitad de año de CONAPO × "
+                   "100,000: el ritmo del mes como tasa anual, comparable entre estados y con las "
+                   "tasas anuales."},
+            transform="per_100k",
+        ),
+        _sesnsp(
+            "sesnsp_homicide_firearm_share",
+            {"en": "Share of intentional-homicide victims killed with a firearm",
+             "es": "Porcentaje de víctimas de homicidio doloso con arma de fuego"},
+            {"en": "% of victims", "es": "% de las víctimas"},
+            {"en": "Victims of homicidio doloso recorded as killed with a firearm, as a percentage of "
+                   "all its victims.",
+             "es": "Víctimas de homicidio doloso registradas con arma de fuego, como porcentaje de "
+                   "todas sus víctimas."},
+            transform="share", share_of={"weapon": "firearm"},
+            caveats={
+                "en": HOMICIDE_CAVEAT["en"] + " Victims whose weapon is not specified count in the "
+                      "denominator only, so a state that records the weapon better shows a higher share.",
+                "es": HOMICIDE_CAVEAT["es"] + " Las víctimas sin arma especificada solo cuentan en el "
+                      "denominador: un estado que registra mejor el arma muestra un porcentaje mayor.",
+            },
+        ),
+        _sesnsp(
+            "sesnsp_feminicide_victims",
+            {"en": "Feminicide victims in Mexico per month", "es": "Víctimas de feminicidio en México por mes"},
+            {"en": "victims per month", "es": "víctimas por mes"},
+            {"en": "Victims of feminicidio recorded by the state prosecutors (SESNSP), by month.",
+             "es": "Víctimas de feminicidio registradas por las fiscalías estatales (SESNSP), por mes."},
+            filters={"crime": "feminicidio"},
+        ),
+        _sesnsp(
+            "sesnsp_firearm_injury_victims",
+            {"en": "Victims of intentional firearm injuries in Mexico per month",
+             "es": "Víctimas de lesiones dolosas con arma de fuego en México por mes"},
+            {"en": "victims per month", "es": "víctimas por mes"},
+            {"en": "Victims of lesiones dolosas con arma de fuego (SESNSP), by month: gun violence "
+                   "that did not kill.",
+             "es": "Víctimas de lesiones dolosas con arma de fuego (SESNSP), por mes: violencia "
+                   "armada que no mató."},
+            filters={"crime": "lesiones_dolosas", "weapon": "firearm"},
         ),
     ]
 }

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
@@ -13,6 +15,10 @@ from indicators.registry import Indicator, get_indicator
 SERIES_COLUMNS = [
     "period", "geo", "value", "value_predicted", "flags", "vintage", "vintage_published_on",
 ]
+
+
+# Mid-year population by year (CONAPO), the denominator of rates per 100,000 people.
+POPULATION_BASE = "conapo_population_mid_year"
 
 
 class NotAvailable(LookupError):
@@ -42,6 +48,33 @@ def read_series(
     if spec.status != "available" or spec.base is None:
         raise NotAvailable(f"{spec.id} has no data loaded yet (source {spec.source_id})")
     geo = geo or spec.default_geo
+    series = _summed(engine, spec, geo, start=start, end=end, as_of=as_of)
+    if spec.transform is None or series.empty:
+        return series
+    if spec.transform == "share":
+        part = _summed(engine, replace(spec, filters={**spec.filters, **spec.share_of}, zero_fill=True), geo,
+                       start=start, end=end, as_of=as_of)
+        keys = ["period"] + ([spec.breakdown] if spec.breakdown else [])
+        numerator = series[keys].merge(part[[*keys, "value"]], on=keys, how="left")["value"]
+        series["value"] = (numerator.fillna(0.0) / series["value"].where(series["value"] > 0) * 100).to_numpy()
+        return series
+    days = series["period"].dt.days_in_month
+    if spec.transform == "daily_average":
+        series["value"] = series["value"] / days
+        return series
+    if spec.transform == "per_100k":
+        population = read_slice(engine, POPULATION_BASE, geo, as_of=as_of).rows
+        by_year = pd.Series(population["value"].to_numpy(), index=population["period"].dt.year)
+        year = series["period"].dt.year
+        days_in_year = np.where(series["period"].dt.is_leap_year, 366, 365)
+        series["value"] = series["value"] / days * days_in_year / year.map(by_year).to_numpy() * 100_000
+        return series
+    raise ValueError(f"{spec.id}: unknown transform {spec.transform!r}")
+
+
+def _summed(engine: Engine, spec: Indicator, geo: str, *, start: dt.date | None, end: dt.date | None,
+            as_of: dt.date | None) -> pd.DataFrame:
+    """The indicator's base series for one geography: filtered, summed per month (and breakdown)."""
     got = read_slice(engine, spec.base, geo, filters=spec.filters, period_from=start, period_to=end, as_of=as_of)
     rows = got.rows
     if got.months.empty:

@@ -147,3 +147,18 @@ def app_browser(browser_ready, dash_duo, snapshot_store):
     yield dash_duo
     severe = [entry for entry in dash_duo.get_logs() if entry.get("level") == "SEVERE"]
     assert severe == [], f"severe browser console errors: {severe}"
+
+
+@pytest.fixture
+def planned_indicator(monkeypatch: pytest.MonkeyPatch) -> str:
+    """An indicator whose source is not loaded (the registry's own, or a made-up one once every
+    source is loaded): its id."""
+    from indicators.registry import INDICATORS, Indicator
+
+    planned = [i.id for i in INDICATORS.values() if i.status == "planned"]
+    if planned:
+        return planned[0]
+    spec = Indicator(id="test_planned", source_id="test_source", name={"en": "Planned", "es": "Prevista"},
+                     unit={"en": "units", "es": "unidades"}, description={"en": "-", "es": "-"}, status="planned")
+    monkeypatch.setitem(INDICATORS, spec.id, spec)
+    return spec.id

@@ -20,7 +20,9 @@ def test_indicator_index_lists_every_indicator_with_source_and_geos(client):
     assert fentanyl["source"]["citation"].startswith("U.S. Customs and Border Protection")
     assert fentanyl["name"]["es"].startswith("Decomisos de fentanilo")
     assert "YC" in by_id["cdc_synthetic_opioid_deaths_12m"]["geos"]
-    assert by_id["sesnsp_homicides_daily_avg"]["status"] == "planned"
+    for spec in INDICATORS.values():
+        assert by_id[spec.id]["status"] == spec.status
+    assert {"MX", "MX-CHH"} <= set(by_id["sesnsp_homicides_daily_avg"]["geos"])
 
 
 def test_csv_has_period_geo_value_flags_and_vintage(client):
@@ -67,7 +69,6 @@ def test_breakdown_indicator_carries_its_dimension(client):
     ("url", "status", "message"),
     [
         ("/api/indicators/no_such.csv", 404, "unknown indicator"),
-        ("/api/indicators/sesnsp_homicides_daily_avg.json", 404, "no data loaded yet"),
         ("/api/indicators/cbp_fentanyl_seizures_swb_lbs.xml", 404, "use .csv, .json, .png, .svg or .pdf"),
         ("/api/indicators/cbp_fentanyl_seizures_swb_lbs.json?from=2025-13", 400, "is not a month"),
         ("/api/indicators/cbp_fentanyl_seizures_swb_lbs.json?as_of=yesterday", 400, "is not a date"),
@@ -78,6 +79,11 @@ def test_bad_requests_get_clear_errors(client, url, status, message):
     response = client.get(url)
     assert response.status_code == status
     assert message in response.get_json()["error"]
+
+
+def test_an_indicator_without_data_is_a_clear_404(client, planned_indicator):
+    response = client.get(f"/api/indicators/{planned_indicator}.json")
+    assert response.status_code == 404 and "no data loaded yet" in response.get_json()["error"]
 
 
 def test_events_json_in_both_languages(client):

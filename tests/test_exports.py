@@ -53,6 +53,6 @@ def test_export_errors_are_clear(client, query, status, message):
     assert response.status_code == status and message in response.get_json()["error"]
 
 
-def test_planned_indicator_has_no_image(client):
-    response = client.get("/api/indicators/sesnsp_homicides_daily_avg.png")
+def test_planned_indicator_has_no_image(client, planned_indicator):
+    response = client.get(f"/api/indicators/{planned_indicator}.png")
     assert response.status_code == 404 and "no data loaded yet" in response.get_json()["error"]
