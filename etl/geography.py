@@ -30,6 +30,9 @@ US_STATES: dict[str, tuple[str, str]] = {
 SPECIAL_GEOS: dict[str, dict[str, str]] = {
     "US": {"en": "United States", "es": "Estados Unidos"},
     "MX": {"en": "Mexico", "es": "México"},
+    "GU": {"en": "Guam", "es": "Guam"},
+    "MP": {"en": "Northern Mariana Islands", "es": "Islas Marianas del Norte"},
+    "VI": {"en": "U.S. Virgin Islands", "es": "Islas Vírgenes de EE. UU."},
     "YC": {"en": "New York City", "es": "Ciudad de Nueva York"},
     "NY": {"en": "New York (excl. New York City)", "es": "Nueva York (sin la Ciudad de Nueva York)"},
     "NYS": {"en": "New York State (incl. New York City)", "es": "Estado de Nueva York (con la ciudad)"},

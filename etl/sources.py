@@ -9,11 +9,21 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from etl import cbp_drug_seizures, cdc_vsrr, cdc_wonder, conapo_population, sesnsp_homicides
+from etl import (
+    cbp_amo_drug_seizures,
+    cbp_drug_seizures,
+    cbp_encounters,
+    cbp_weapons_seizures,
+    cdc_vsrr,
+    cdc_wonder,
+    conapo_population,
+    sesnsp_homicides,
+)
 
 SOURCES: dict[str, ModuleType] = {
     module.SOURCE_ID: module
-    for module in (cbp_drug_seizures, cdc_vsrr, cdc_wonder, sesnsp_homicides, conapo_population)
+    for module in (cbp_drug_seizures, cbp_amo_drug_seizures, cbp_weapons_seizures, cbp_encounters, cdc_vsrr,
+                   cdc_wonder, sesnsp_homicides, conapo_population)
 }
 
 

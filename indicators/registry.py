@@ -68,6 +68,38 @@ SEIZURE_CAVEAT = {
           "significar menos fentanilo cruzando o una interdicción menos eficaz. Los meses del año "
           "fiscal en curso son provisionales y CBP los revisa en publicaciones posteriores.",
 }
+WEAPONS_CAVEAT = {
+    "en": "Seizures measure interdiction, not trafficking: more southbound seizures can mean more "
+          "inspections (the commitment) or more guns moving. An event can hold one round or "
+          "thousands. Months of the fiscal year in progress are provisional.",
+    "es": "Los decomisos miden la interdicción, no el tráfico: más decomisos hacia el sur pueden "
+          "significar más inspecciones (el compromiso) o más armas en movimiento. Un evento puede "
+          "ser un cartucho o miles. Los meses del año fiscal en curso son provisionales.",
+}
+ENCOUNTERS_CAVEAT = {
+    "en": "Encounters count events, not people (one person caught twice counts twice), "
+          "and move with policy (Title 42 expulsions until May 2023, asylum rules) as much "
+          "as with flows. Months of the fiscal year in progress are provisional.",
+    "es": "Los encuentros cuentan eventos, no personas (alguien detenido dos veces cuenta "
+          "dos), y se mueven con la política (expulsiones del Título 42 hasta mayo de 2023, "
+          "reglas de asilo) tanto como con los flujos. Los meses del año fiscal en curso son "
+          "provisionales.",
+}
+WEAPON_CATEGORY_LABELS = {
+    "Handgun": {"en": "Handguns", "es": "Armas cortas"},
+    "Long Arm": {"en": "Long arms", "es": "Armas largas"},
+    "Receivers": {"en": "Receivers", "es": "Receptores"},
+    "Other Firearms": {"en": "Other firearms", "es": "Otras armas de fuego"},
+    "Silencer (Muffler or Sound Moderator)": {"en": "Silencers", "es": "Silenciadores"},
+    "Magazine": {"en": "Magazines", "es": "Cargadores"},
+    "Ammunition": {"en": "Ammunition", "es": "Municiones"},
+    "Scope": {"en": "Scopes", "es": "Miras"},
+    "Case": {"en": "Cases", "es": "Estuches"},
+    "Vest Body Armor": {"en": "Body armour", "es": "Chalecos antibalas"},
+    "Explosives": {"en": "Explosives", "es": "Explosivos"},
+    "Other Weapons": {"en": "Other weapons", "es": "Otras armas"},
+    "Other Ammunition & Gun Parts": {"en": "Other ammunition and gun parts", "es": "Otras municiones y partes"},
+}
 ROLLING_CAVEAT = {
     "en": "Each value counts deaths in the 12 months ending that month, so a change shows up "
           "gradually over a year. Recent months are provisional (about 4-6 months of reporting "
@@ -133,14 +165,17 @@ INDICATORS: dict[str, Indicator] = {
             source_id="cbp_drug_seizures",
             base="cbp_drug_seizures_lbs",
             filters={"category": "Fentanyl", "region": "Southwest Border"},
-            name={"en": "Fentanyl seizures at the Southwest border",
-                  "es": "Decomisos de fentanilo en la frontera suroeste"},
+            name={"en": "Fentanyl seizures at the Southwest border (ports and Border Patrol)",
+                  "es": "Decomisos de fentanilo en la frontera suroeste (puertos y Patrulla Fronteriza)"},
             unit=LBS,
             description={
-                "en": "Pounds of fentanyl seized by CBP (ports of entry and Border Patrol) in the "
-                      "Southwest Border region, by calendar month.",
-                "es": "Libras de fentanilo decomisadas por CBP (puertos de entrada y Patrulla "
-                      "Fronteriza) en la región de la frontera suroeste, por mes calendario.",
+                "en": "Pounds of fentanyl seized by CBP's Office of Field Operations (ports of entry) "
+                      "and the Border Patrol in the Southwest Border region, by calendar month. "
+                      "Air and Marine Operations seizures are not included (a series of their own).",
+                "es": "Libras de fentanilo decomisadas por la Oficina de Operaciones de Campo de CBP "
+                      "(puertos de entrada) y la Patrulla Fronteriza en la región de la frontera "
+                      "suroeste, por mes calendario. No incluye los decomisos de Operaciones Aéreas y "
+                      "Marítimas (serie aparte).",
             },
             zero_fill=True,
             caveats=SEIZURE_CAVEAT,
@@ -150,12 +185,14 @@ INDICATORS: dict[str, Indicator] = {
             source_id="cbp_drug_seizures",
             base="cbp_drug_seizures_lbs",
             filters={"category": "Fentanyl"},
-            name={"en": "Fentanyl seizures, all CBP regions",
-                  "es": "Decomisos de fentanilo, todas las regiones de CBP"},
+            name={"en": "Fentanyl seizures nationwide (ports and Border Patrol)",
+                  "es": "Decomisos de fentanilo en todo el país (puertos y Patrulla Fronteriza)"},
             unit=LBS,
             description={
-                "en": "Pounds of fentanyl seized by CBP nationwide (all regions), by month.",
-                "es": "Libras de fentanilo decomisadas por CBP en todo el país, por mes.",
+                "en": "Pounds of fentanyl seized nationwide by CBP's ports of entry and the Border "
+                      "Patrol, by month; Air and Marine Operations not included.",
+                "es": "Libras de fentanilo decomisadas en todo el país por los puertos de entrada de "
+                      "CBP y la Patrulla Fronteriza, por mes; sin Operaciones Aéreas y Marítimas.",
             },
             zero_fill=True,
             caveats=SEIZURE_CAVEAT,
@@ -256,25 +293,122 @@ INDICATORS: dict[str, Indicator] = {
                       "estados subestime.",
             },
         ),
-        # Planned: linked from the timeline, sources not loaded yet.
         Indicator(
-            id="cbp_swb_encounters",
-            source_id="cbp_encounters",
-            name={"en": "Southwest border encounters", "es": "Encuentros en la frontera suroeste"},
-            unit={"en": "encounters per month", "es": "encuentros por mes"},
-            description={"en": "CBP encounters at the Southwest land border.",
-                         "es": "Encuentros de CBP en la frontera terrestre suroeste."},
-            status="planned",
+            id="cbp_amo_fentanyl_seizures_lbs",
+            source_id="cbp_amo_drug_seizures",
+            base="cbp_amo_drug_seizures_lbs",
+            filters={"category": "Fentanyl"},
+            name={"en": "Fentanyl seizures by CBP Air and Marine Operations",
+                  "es": "Decomisos de fentanilo de Operaciones Aéreas y Marítimas de CBP"},
+            unit=LBS,
+            description={
+                "en": "Pounds of fentanyl seized by CBP's aircraft and vessels (all regions), by month: "
+                      "the part the nationwide port and Border Patrol series leave out.",
+                "es": "Libras de fentanilo decomisadas por aeronaves y embarcaciones de CBP (todas las "
+                      "regiones), por mes: la parte que las series de puertos y Patrulla Fronteriza no "
+                      "incluyen.",
+            },
+            zero_fill=True,
+            caveats=SEIZURE_CAVEAT,
         ),
         Indicator(
             id="cbp_weapons_seizures_outbound",
             source_id="cbp_weapons_seizures",
-            name={"en": "Outbound weapons seizures, Southwest border",
-                  "es": "Decomisos de armas de salida, frontera suroeste"},
+            base="cbp_weapons_seizure_events",
+            filters={"region": "Southwest Border", "direction": "outbound", "seizure_type": "all"},
+            name={"en": "Southbound weapons and ammunition seizure events, Southwest border",
+                  "es": "Eventos de decomiso de armas y municiones hacia el sur, frontera suroeste"},
+            unit={"en": "seizure events per month", "es": "eventos de decomiso por mes"},
+            description={
+                "en": "CBP seizure events of weapons, ammunition or gun parts leaving the US "
+                      "(outbound) at the Southwest border, by month: the southbound-arms commitment.",
+                "es": "Eventos de decomiso de CBP de armas, municiones o partes de armas que salen de "
+                      "EE. UU. (de salida) por la frontera suroeste, por mes: el compromiso sobre armas "
+                      "hacia el sur.",
+            },
+            better="up",
+            zero_fill=True,
+            caveats=WEAPONS_CAVEAT,
+        ),
+        Indicator(
+            id="cbp_weapons_seizures_outbound_nationwide",
+            source_id="cbp_weapons_seizures",
+            base="cbp_weapons_seizure_events",
+            filters={"region": "all", "direction": "outbound", "seizure_type": "all"},
+            name={"en": "Outbound weapons and ammunition seizure events, nationwide",
+                  "es": "Eventos de decomiso de armas y municiones de salida, todo el país"},
+            unit={"en": "seizure events per month", "es": "eventos de decomiso por mes"},
+            description={
+                "en": "CBP seizure events of weapons, ammunition or gun parts leaving the US, all "
+                      "regions, by month.",
+                "es": "Eventos de decomiso de CBP de armas, municiones o partes de armas que salen de "
+                      "EE. UU., todas las regiones, por mes.",
+            },
+            better="up",
+            zero_fill=True,
+            caveats=WEAPONS_CAVEAT,
+        ),
+        Indicator(
+            id="cbp_firearms_seized_outbound_swb",
+            source_id="cbp_weapons_seizures",
+            base="cbp_weapons_seized_items",
+            filters={"region": "Southwest Border", "direction": "outbound", "seizure_type": "weapons"},
+            breakdown="category",
+            name={"en": "Southbound weapons seized by category, Southwest border",
+                  "es": "Armas decomisadas hacia el sur por categoría, frontera suroeste"},
             unit={"en": "items per month", "es": "piezas por mes"},
-            description={"en": "CBP seizures of weapons headed south into Mexico.",
-                         "es": "Decomisos de CBP de armas con destino a México."},
-            status="planned",
+            description={
+                "en": "Weapons (handguns, long arms, receivers, ...) CBP seized leaving the US at the "
+                      "Southwest border, one line per category.",
+                "es": "Armas (cortas, largas, receptores, ...) que CBP decomisó saliendo de EE. UU. por "
+                      "la frontera suroeste, una línea por categoría.",
+            },
+            better="up",
+            zero_fill=True,
+            caveats=WEAPONS_CAVEAT,
+            value_labels=WEAPON_CATEGORY_LABELS,
+        ),
+        Indicator(
+            id="cbp_swb_encounters",
+            source_id="cbp_encounters",
+            base="cbp_encounters",
+            filters={"region": "Southwest Land Border"},
+            name={"en": "Southwest land border encounters", "es": "Encuentros en la frontera terrestre suroeste"},
+            unit={"en": "encounters per month", "es": "encuentros por mes"},
+            description={
+                "en": "CBP encounters (Border Patrol apprehensions and port-of-entry inadmissibles) at "
+                      "the Southwest land border, by month; by state where the encounter happened.",
+                "es": "Encuentros de CBP (detenciones de la Patrulla Fronteriza e inadmisibles en "
+                      "puertos) en la frontera terrestre suroeste, por mes; por estado donde ocurrió.",
+            },
+            geo_kind="us_states",
+            zero_fill=True,
+            caveats=ENCOUNTERS_CAVEAT,
+        ),
+        Indicator(
+            id="cbp_swb_encounters_by_demographic",
+            source_id="cbp_encounters",
+            base="cbp_encounters",
+            filters={"region": "Southwest Land Border"},
+            breakdown="demographic",
+            name={"en": "Southwest land border encounters by demographic",
+                  "es": "Encuentros en la frontera terrestre suroeste por grupo"},
+            unit={"en": "encounters per month", "es": "encuentros por mes"},
+            description={
+                "en": "Southwest land border encounters: single adults, family units (FMUA), "
+                      "accompanied minors and unaccompanied children (UAC).",
+                "es": "Encuentros en la frontera terrestre suroeste: adultos solos, unidades familiares "
+                      "(FMUA), menores acompañados y menores no acompañados (UAC).",
+            },
+            geo_kind="us_states",
+            zero_fill=True,
+            caveats=ENCOUNTERS_CAVEAT,
+            value_labels={
+                "Single Adults": {"en": "Single adults", "es": "Adultos solos"},
+                "FMUA": {"en": "Family units", "es": "Unidades familiares"},
+                "Accompanied Minors": {"en": "Accompanied minors", "es": "Menores acompañados"},
+                "UAC": {"en": "Unaccompanied children", "es": "Menores no acompañados"},
+            },
         ),
         Indicator(
             id="atf_mexico_us_sourced_traces",

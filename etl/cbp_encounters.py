@@ -1,0 +1,94 @@
+"""CBP nationwide encounters (state flavour): fetch → parse → sanity checks → vintage record.
+
+One row per fiscal month × land border region × state × demographic × citizenship × title of
+authority, with the encounter count. ``Month Grouping`` (``FYTD`` / ``Remaining``) is a label
+for same-period comparisons, not a subtotal: it is ignored. The store keeps the national total
+(``US``) with region, demographic, citizenship and authority, and each state with region,
+demographic and authority (citizenship summed, to keep the store small). The state flavour has
+no component (OFO / Border Patrol); the AOR flavour, which has, is a different file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import requests
+
+from etl import cbp
+from etl.common import SanityError, read_csv_cells, require_columns, require_range
+from etl.store import VintageRecord, make_record
+
+SOURCE_ID = "cbp_encounters"
+RAW_SUBDIR = "cbp/encounters"
+LISTING_URL = "https://www.cbp.gov/document/stats/nationwide-encounters"
+DATASET = "nationwide-encounters"
+FILE_NAME_PATTERN = cbp.release_pattern(DATASET, "-state")
+INDICATOR = "cbp_encounters"
+COLUMNS = ["Fiscal Year", "Month (abbv)", "Land Border Region", "State", "Demographic", "Citizenship",
+           "Title of Authority", "Encounter Count"]
+REGIONS = {"Southwest Land Border", "Northern Land Border", "Other"}
+# Nationwide encounters peaked near 370,000 in a month (Dec 2023); far above is an error.
+MAX_NATIONAL_PER_MONTH = 1_000_000
+
+
+def raw_files(raw_dir: Path) -> list[Path]:
+    return sorted((raw_dir / RAW_SUBDIR).glob("*-state.csv"))
+
+
+def parse(content: bytes, file_name: str) -> pd.DataFrame:
+    raw = read_csv_cells(content, file_name)
+    require_columns(raw, COLUMNS, file_name)
+    if raw.empty:
+        raise SanityError(f"{file_name}: no data rows")
+    raw = raw[COLUMNS].apply(lambda col: col.str.strip())
+    periods, flags = cbp.months(raw["Fiscal Year"], raw["Month (abbv)"], file_name)
+    unknown = set(raw["Land Border Region"]) - REGIONS
+    if unknown:
+        raise SanityError(f"{file_name}: unknown Land Border Region {sorted(unknown)[0]!r}")
+    states = raw["State"].str.upper()
+    bad = ~states.str.fullmatch(r"[A-Z]{2}")
+    if bad.any():
+        raise SanityError(f"{file_name}: State is not a 2-letter code: {states[bad].iloc[0]!r}")
+    count = cbp.numbers(raw["Encounter Count"], file_name, "Encounter Count")
+    rows = pd.DataFrame({
+        "period": periods, "flags": flags.to_numpy(), "state": states.to_numpy(),
+        "region": raw["Land Border Region"].to_numpy(), "demographic": raw["Demographic"].to_numpy(),
+        "citizenship": raw["Citizenship"].to_numpy(), "authority": raw["Title of Authority"].to_numpy(),
+        "value": count.to_numpy(),
+    })
+    require_range(rows["value"], 0, MAX_NATIONAL_PER_MONTH, f"{file_name}: Encounter Count")
+    national = (rows.groupby(["period", "region", "demographic", "citizenship", "authority"], as_index=False)
+                .agg(value=("value", "sum"), flags=("flags", "first")).assign(geo="US"))
+    by_state = (rows.groupby(["period", "state", "region", "demographic", "authority"], as_index=False)
+                .agg(value=("value", "sum"), flags=("flags", "first")).rename(columns={"state": "geo"}))
+    tidy = pd.concat([national, by_state], ignore_index=True)
+    tidy["indicator"] = INDICATOR
+    tidy["value_predicted"] = None
+    cbp.require_every_month(tidy["period"], file_name)
+    monthly = national.groupby("period")["value"].sum()
+    require_range(monthly, 1_000, MAX_NATIONAL_PER_MONTH, f"{file_name}: national encounters per month")
+    return tidy
+
+
+def published_on(tidy: pd.DataFrame, file_name: str) -> tuple[dt.date, str]:
+    return cbp.published_on(tidy["period"], file_name)
+
+
+def build_record(content: bytes, file_name: str, *, url: str | None = None,
+                 published: tuple[dt.date, str] | None = None) -> VintageRecord:
+    tidy = parse(content, file_name)
+    return make_record(SOURCE_ID, content, file_name, tidy, published or published_on(tidy, file_name), url)
+
+
+def record_from_file(path: Path) -> VintageRecord:
+    return build_record(path.read_bytes(), path.name)
+
+
+def discover_latest_url(listing_html: str, base_url: str = LISTING_URL) -> str:
+    return cbp.discover_latest_url(listing_html, base_url, FILE_NAME_PATTERN, DATASET)
+
+
+def fetch_latest(session: requests.Session | None = None) -> VintageRecord:
+    return cbp.fetch_latest(session, LISTING_URL, FILE_NAME_PATTERN, DATASET, build_record)
