@@ -48,7 +48,10 @@ def series_figure(
 ) -> go.Figure:
     figure = go.Figure()
     unit = pick(spec.unit, lang)
-    if spec.breakdown:
+    if spec.semantics == "annual":
+        _draw_figures(figure, spec, frame, lang)
+        groups = []
+    elif spec.breakdown:
         groups = [(pick(spec.value_labels.get(str(value)), lang) or value, rows)
                   for value, rows in frame.groupby(spec.breakdown, sort=True)]
     else:
@@ -96,6 +99,30 @@ def series_figure(
         height=560,
     )
     return figure
+
+
+CONFIDENCE_DASH = {"high": "solid", "medium": "dash", "low": "dot"}
+
+
+def _draw_figures(figure: go.Figure, spec: Indicator, frame: pd.DataFrame, lang: str) -> None:
+    """Figures for a year or a window of years as horizontal spans over the years they cover
+    (a six-year total is drawn over six years, at its own height: never spread into years), one
+    trace per confidence level (solid high, dashed medium, dotted low)."""
+    unit = pick(spec.unit, lang)
+    for confidence, rows in frame.groupby("confidence", sort=False):
+        xs, ys, texts = [], [], []
+        for row in rows.itertuples(index=False):
+            start, end = row.period, pd.Timestamp(int(row.end_year), 12, 31)
+            text = (f"<b>{row.window}</b>: {row.value:,.1f} {unit}<br>{t('confidence', lang)}: "
+                    f"{t('confidence_' + confidence, lang)}<br>{row.citation}")
+            xs += [start, end, None]
+            ys += [row.value, row.value, None]
+            texts += [text, text, None]
+        figure.add_trace(go.Scatter(
+            x=xs, y=ys, mode="lines+markers", name=f"{t('confidence', lang)}: {t('confidence_' + confidence, lang)}",
+            line={"color": SERIES_COLOURS[0], "width": 3, "dash": CONFIDENCE_DASH.get(confidence, "solid")},
+            marker={"size": 6}, hovertext=texts, hoverinfo="text",
+        ))
 
 
 def _draw_events(figure: go.Figure, events: list[dict], lang: str) -> None:

@@ -64,12 +64,13 @@ class _LinkCollector(HTMLParser):
                     self.links.append(value)
 
 
-def csv_links(html: str, base_url: str) -> list[str]:
-    """Absolute URLs of every link to a .csv file in an HTML page."""
+def links(html: str, base_url: str) -> list[str]:
+    """Absolute URLs of every link in an HTML page."""
     collector = _LinkCollector()
     collector.feed(html)
-    return [
-        urljoin(base_url, link)
-        for link in collector.links
-        if link.lower().split("?", 1)[0].endswith(".csv")
-    ]
+    return [urljoin(base_url, link) for link in collector.links]
+
+
+def csv_links(html: str, base_url: str) -> list[str]:
+    """Absolute URLs of every link to a .csv file in an HTML page."""
+    return [link for link in links(html, base_url) if link.lower().split("?", 1)[0].endswith(".csv")]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from etl import (
+    atf_mexico_traces,
     cbp_amo_drug_seizures,
     cbp_drug_seizures,
     cbp_encounters,
@@ -23,7 +24,7 @@ from etl import (
 SOURCES: dict[str, ModuleType] = {
     module.SOURCE_ID: module
     for module in (cbp_drug_seizures, cbp_amo_drug_seizures, cbp_weapons_seizures, cbp_encounters, cdc_vsrr,
-                   cdc_wonder, sesnsp_homicides, conapo_population)
+                   cdc_wonder, sesnsp_homicides, conapo_population, atf_mexico_traces)
 }
 
 

@@ -133,6 +133,28 @@ WEAPON_LABELS = {
 HOMICIDE = {"crime": "homicidio_doloso"}
 
 
+TRACES_CAVEAT = {
+    "en": "Counts cover firearms Mexico's federal prosecutor submitted for tracing, not all "
+          "recoveries (state seizures are largely missing). Traces rise when tracing expands (eTrace "
+          "in all 32 states after September 2025), not only when more guns cross. Figures come by "
+          "calendar year or multi-year window as published, and later reports revise earlier years; "
+          "overlapping windows must not be added up.",
+    "es": "Los conteos cubren las armas que la FGR envió a rastreo, no todas las recuperadas (faltan "
+          "en gran parte los aseguramientos estatales). Los rastreos suben cuando se amplía el "
+          "rastreo (eTrace en los 32 estados desde septiembre de 2025), no solo cuando cruzan más "
+          "armas. Las cifras son por año o periodo de varios años según se publicaron y los informes "
+          "posteriores revisan años anteriores; no se deben sumar periodos que se traslapan.",
+}
+
+
+def _atf(indicator_id: str, metric: str, name: Text, unit: Text, description: Text) -> Indicator:
+    return Indicator(
+        id=indicator_id, source_id="atf_mexico_traces", base="atf_mexico_traces", filters={"metric": metric},
+        name=name, unit=unit, description=description, semantics="annual", default_geo="MX",
+        publication_lag_months=10, caveats=TRACES_CAVEAT,
+    )
+
+
 def _sesnsp(indicator_id: str, name: Text, unit: Text, description: Text, **fields) -> Indicator:
     return Indicator(
         id=indicator_id, source_id="sesnsp_homicides", base="sesnsp_victims", name=name, unit=unit,
@@ -410,16 +432,39 @@ INDICATORS: dict[str, Indicator] = {
                 "UAC": {"en": "Unaccompanied children", "es": "Menores no acompañados"},
             },
         ),
-        Indicator(
-            id="atf_mexico_us_sourced_traces",
-            source_id="atf_mexico_traces",
-            name={"en": "Firearms recovered in Mexico traced to a US source",
-                  "es": "Armas recuperadas en México rastreadas a origen estadounidense"},
-            unit={"en": "firearms per year", "es": "armas por año"},
-            description={"en": "ATF eTrace results for firearms recovered in Mexico.",
-                         "es": "Resultados de eTrace de la ATF para armas recuperadas en México."},
-            semantics="annual",
-            status="planned",
+        _atf(
+            "atf_mexico_us_sourced_traces", "us_sourced_firearms",
+            {"en": "Firearms recovered in Mexico traced to a US source",
+             "es": "Armas recuperadas en México rastreadas a origen estadounidense"},
+            {"en": "firearms", "es": "armas"},
+            {"en": "Firearms recovered in Mexico, submitted for tracing and found to be U.S.-sourced "
+                   "(made in or legally imported into the U.S.), per year or multi-year window as "
+                   "ATF and GAO published them.",
+             "es": "Armas recuperadas en México, enviadas a rastreo y de origen estadounidense "
+                   "(fabricadas o importadas legalmente en EE. UU.), por año o periodo de varios años "
+                   "tal como los publicaron la ATF y la GAO."},
+        ),
+        _atf(
+            "atf_mexico_traced_firearms", "firearms_recovered_in_mexico_submitted_for_tracing",
+            {"en": "Firearms recovered in Mexico and submitted for tracing",
+             "es": "Armas recuperadas en México y enviadas a rastreo"},
+            {"en": "firearms", "es": "armas"},
+            {"en": "Firearms recovered in Mexico that Mexico's federal prosecutor (FGR) submitted to "
+                   "ATF for tracing, per year or multi-year window.",
+             "es": "Armas recuperadas en México que la Fiscalía General de la República (FGR) envió a "
+                   "la ATF para rastreo, por año o periodo de varios años."},
+        ),
+        _atf(
+            "atf_mexico_us_sourced_share", "us_sourced_share",
+            {"en": "Share of traced firearms that were US-sourced",
+             "es": "Porcentaje de armas rastreadas de origen estadounidense"},
+            {"en": "% of traced firearms", "es": "% de las armas rastreadas"},
+            {"en": "U.S.-sourced firearms as a percentage of those traced, per year or window: derived "
+                   "from the two counts where both are published, otherwise as stated (GAO, NFCTA; "
+                   "the NFCTA's 74 % is on a different basis).",
+             "es": "Armas de origen estadounidense como porcentaje de las rastreadas, por año o periodo: "
+                   "calculado con ambos conteos donde se publican, si no tal como se declaró (GAO, "
+                   "NFCTA; el 74 % de la NFCTA tiene otra base)."},
         ),
         _sesnsp(
             "sesnsp_homicides_daily_avg",

@@ -106,6 +106,8 @@ def verify(engine: Engine, indicator: str | Indicator, event: dict, *, events: l
     if spec.breakdown:
         raise NotAssessable(f"{spec.id} is broken down by {spec.breakdown}; verify one series instead")
     frame = read_series(engine, spec, geo, as_of=as_of)
+    if spec.semantics == "annual":  # single-year figures only: a window is not a year
+        frame = frame[frame["end_year"].astype(int) == frame["period"].dt.year]
     series, predicted = assessed_values(frame, spec)
     provisional = pd.DatetimeIndex(frame.loc[frame["flags"].str.contains("provisional|underreported", na=False),
                                              "period"])

@@ -17,6 +17,8 @@ SERIES_COLUMNS = [
 ]
 
 
+# Columns of annual and multi-year figures (ATF): the window they cover and their provenance.
+FIGURE_COLUMNS = ["end_year", "window", "unit", "confidence", "citation", "url"]
 # Mid-year population by year (CONAPO), the denominator of rates per 100,000 people.
 POPULATION_BASE = "conapo_population_mid_year"
 
@@ -77,6 +79,11 @@ def _summed(engine: Engine, spec: Indicator, geo: str, *, start: dt.date | None,
     """The indicator's base series for one geography: filtered, summed per month (and breakdown)."""
     got = read_slice(engine, spec.base, geo, filters=spec.filters, period_from=start, period_to=end, as_of=as_of)
     rows = got.rows
+    if spec.semantics == "annual":
+        # Published figures for a year or a window, each as it is: never summed, never spread.
+        columns = ["period", "geo", *FIGURE_COLUMNS, *SERIES_COLUMNS[2:]]
+        figures = rows.reindex(columns=columns)
+        return figures.sort_values(["period", "end_year"]).reset_index(drop=True)
     if got.months.empty:
         return pd.DataFrame(columns=SERIES_COLUMNS[:2] + ([spec.breakdown] if spec.breakdown else [])
                             + SERIES_COLUMNS[2:])

@@ -203,6 +203,16 @@ def test_verify_api(client):
     assert tx["geo"] == "TX" and tx["semantics"] == "rolling_12m" and tx["cumulative_effect"] is None
 
 
+def test_verify_api_says_when_an_indicator_has_no_data(client, planned_indicator):
+    response = client.get(f"/api/verify?indicator={planned_indicator}&event={FEB3}")
+    assert response.status_code == 404 and "no data loaded yet" in response.get_json()["error"]
+
+
+def test_annual_figures_give_a_descriptive_cell_without_an_interval(client):
+    body = client.get(f"/api/verify?indicator=atf_mexico_us_sourced_traces&event={FEB3}").get_json()
+    assert body["verdict"] == "descriptive_only" and body["ci_low"] is None and body["ci_high"] is None
+
+
 @pytest.mark.parametrize(
     ("query", "status", "message"),
     [
@@ -210,7 +220,6 @@ def test_verify_api(client):
         (f"indicator=nope&event={FEB3}", 404, "unknown indicator"),
         ("indicator=cbp_fentanyl_seizures_swb_lbs&event=nope", 404, "unknown event"),
         (f"indicator=cbp_fentanyl_seizures_swb_lbs&event={FEB3}&method=magic", 400, "method="),
-        (f"indicator=atf_mexico_us_sourced_traces&event={FEB3}", 404, "no data loaded yet"),
         (f"indicator=cbp_drug_seizures_by_type_lbs&event={FEB3}", 404, "broken down"),
         (f"indicator=cbp_fentanyl_seizures_swb_lbs&event={FEB3}&as_of=soon", 400, "is not a date"),
     ],
