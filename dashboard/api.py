@@ -10,6 +10,7 @@ from dashboard import exports, queries, views
 from dashboard.i18n import normalise_lang
 from etl.store import failing_sources, recent_runs
 from etl.timeline import EVENT_TYPES
+from indicators.claims import summary as claims_summary
 from indicators.registry import INDICATORS, UnknownIndicator, get_indicator
 from indicators.scorecard import NotAssessable
 from indicators.series import NotAvailable
@@ -156,6 +157,16 @@ def verify_json() -> Response:
 @api.get("/scorecard.json")
 def scorecard_json() -> Response:
     return jsonify(queries.scorecard_grid(queries.parse_date(request.args.get("as_of"), "as_of")))
+
+
+@api.get("/claims.json")
+def claims_json() -> Response:
+    """Every official claim: what was said, the independent value, its source and vintage, the status."""
+    unknown = set(request.args) - {"as_of"}
+    if unknown:
+        return _error(400, f"unknown parameter(s): {', '.join(sorted(unknown))}; use as_of")
+    items = queries.claims(queries.parse_date(request.args.get("as_of"), "as_of"))
+    return jsonify({**claims_summary(items), "items": items})
 
 
 @api.get("/events.json")

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from dashboard import queries
 from dashboard.api import api
-from dashboard.pages import explorer, scorecard
+from dashboard.pages import claims, explorer, scorecard
 from etl.pipeline import ensure_store
 from etl.store import PROJECT_ROOT, make_engine
 from indicators import precompute
@@ -32,6 +32,8 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
                        title="Verifica — Explorer")
     dash.register_page(scorecard.__name__, path="/scorecard", layout=scorecard.layout, name="Scorecard",
                        title="Verifica — Scorecard")
+    dash.register_page(claims.__name__, path="/claims", layout=claims.layout, name="Claims",
+                       title="Verifica — Claims")
     explorer.register_callbacks(app)
     app.layout = dash.html.Div([dash.page_container])
 

@@ -8,6 +8,67 @@ STRINGS: dict[str, dict[str, str]] = {
     "app_title": {"en": "Verifica — US–Mexico security commitments against the public numbers",
                   "es": "Verifica — compromisos de seguridad México–EE. UU. frente a las cifras públicas"},
     "nav_explorer": {"en": "Explorer", "es": "Explorador"},
+    "nav_claims": {"en": "Claims", "es": "Cifras oficiales"},
+    "claims_title": {"en": "Official claims checked against the public numbers",
+                     "es": "Cifras oficiales contrastadas con los datos públicos"},
+    "claims_intro": {
+        "en": "Every figure the governments stated in public, recomputed from an independent series where one is "
+              "loaded. Consistent means within {tolerance} % (preliminary figures quoted at press conferences are "
+              "revised by later open-data cuts, usually by less than 1 %); a figure stated as \"more than\" is a "
+              "lower bound.",
+        "es": "Cada cifra que los gobiernos dijeron en público, recalculada con una serie independiente cuando hay "
+              "una cargada. Consistente significa dentro de {tolerance} % (las cifras preliminares de la mañanera "
+              "se revisan en cortes posteriores de datos abiertos, casi siempre menos de 1 %); una cifra dicha "
+              "como \"más de\" es un límite inferior."},
+    "claims_summary": {"en": "{n} claims: {consistent} consistent, {inconsistent} inconsistent, {not_checkable} not "
+                             "checkable.",
+                       "es": "{n} cifras: {consistent} consistentes, {inconsistent} inconsistentes, {not_checkable} "
+                             "no verificables."},
+    "claim_col_claim": {"en": "Claim", "es": "Cifra"},
+    "claim_col_who": {"en": "Who, when", "es": "Quién, cuándo"},
+    "claim_col_period": {"en": "Period", "es": "Periodo"},
+    "claim_col_value": {"en": "Stated", "es": "Dicho"},
+    "claim_col_independent": {"en": "Independent figure", "es": "Cifra independiente"},
+    "claim_col_status": {"en": "Status", "es": "Estado"},
+    "claim_stated_on": {"en": "stated {date}", "es": "dicho el {date}"},
+    "claim_event": {"en": "timeline: {event}", "es": "cronología: {event}"},
+    "claim_lower_bound": {"en": "more than {value}", "es": "más de {value}"},
+    "claim_status_consistent": {"en": "Consistent", "es": "Consistente"},
+    "claim_status_inconsistent": {"en": "Inconsistent", "es": "Inconsistente"},
+    "claim_status_not_checkable": {"en": "Not checkable", "es": "No verificable"},
+    "claim_reason_matches": {"en": "Matches the independent figure.", "es": "Coincide con la cifra independiente."},
+    "claim_reason_within_tolerance": {"en": "Within {tolerance} % of the independent figure (a preliminary figure "
+                                            "later revised).",
+                                      "es": "Dentro de {tolerance} % de la cifra independiente (una cifra preliminar "
+                                            "revisada después)."},
+    "claim_reason_higher_than_independent": {"en": "Higher than the independent figure; more than revisions explain.",
+                                             "es": "Mayor que la cifra independiente; más de lo que explican las "
+                                                   "revisiones."},
+    "claim_reason_lower_than_independent": {"en": "Lower than the independent figure; more than revisions explain.",
+                                            "es": "Menor que la cifra independiente; más de lo que explican las "
+                                                  "revisiones."},
+    "claim_reason_different_basis": {"en": "Stated on another basis (INEGI death registrations, not SESNSP "
+                                           "victims): no like-for-like series is loaded.",
+                                     "es": "Dicha con otra base (defunciones registradas del INEGI, no víctimas del "
+                                           "SESNSP): no hay una serie equivalente cargada."},
+    "claim_reason_no_independent_series": {"en": "No independent series is loaded for this figure.",
+                                           "es": "No hay una serie independiente cargada para esta cifra."},
+    "claim_reason_not_published_yet": {"en": "The independent figure is not published yet; expected by "
+                                             "{expected_by}.",
+                                       "es": "La cifra independiente aún no se publica; se espera para "
+                                             "{expected_by}."},
+    "claim_reason_not_loaded_yet": {"en": "The independent figure should have been published by {expected_by}; "
+                                          "the store's data end {data_through}: refresh the source.",
+                                    "es": "La cifra independiente debió publicarse para {expected_by}; los datos "
+                                          "cargados terminan en {data_through}: actualice la fuente."},
+    "claim_off_by": {"en": "Off by {difference} {unit} ({percent} %).", "es": "Difiere en {difference} {unit} "
+                                                                            "({percent} %)."},
+    "claim_diff": {"en": "Difference {percent} %.", "es": "Diferencia {percent} %."},
+    "claim_would_need": {"en": "Would need {what}.", "es": "Haría falta {what}."},
+    "claim_own_decrease": {"en": "Below the government's own earlier cumulative figure ({value} at {date}).",
+                           "es": "Menor que la cifra acumulada anterior del propio gobierno ({value} al {date})."},
+    "claim_ambiguous": {"en": "The period of this figure is ambiguous in the report it was read from.",
+                        "es": "El periodo de esta cifra es ambiguo en la nota de la que se tomó."},
     "indicator": {"en": "Indicator", "es": "Indicador"},
     "geography": {"en": "Geography", "es": "Geografía"},
     "date_range": {"en": "Months shown", "es": "Meses mostrados"},

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from etl.store import Source, Vintage, read_events
+from indicators import claims as claims_checker
 from indicators import precompute
 from indicators.registry import Indicator, get_indicator
 from indicators.scorecard import verify
@@ -147,6 +148,17 @@ def scorecard_grid(as_of: dt.date | None = None) -> dict:
         grid = precompute.scorecard_grid(db, events(), as_of)
         cache.set(key, grid)
     return grid
+
+
+def claims(as_of: dt.date | None = None) -> list[dict]:
+    """Every official claim with its check (cached per store version and timeline)."""
+    db = engine()
+    key = repr(("claims", str(db.url), as_of, store_version(db), timeline_version()))
+    items = cache.get(key)
+    if items is None:
+        items = claims_checker.check_claims(db, events(), as_of)
+        cache.set(key, items)
+    return items
 
 
 def source_card(source_id: str) -> dict | None:

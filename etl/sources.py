@@ -17,6 +17,8 @@ from etl import (
     cbp_weapons_seizures,
     cdc_vsrr,
     cdc_wonder,
+    claims_homicide,
+    claims_security_results,
     conapo_population,
     sesnsp_homicides,
 )
@@ -24,7 +26,8 @@ from etl import (
 SOURCES: dict[str, ModuleType] = {
     module.SOURCE_ID: module
     for module in (cbp_drug_seizures, cbp_amo_drug_seizures, cbp_weapons_seizures, cbp_encounters, cdc_vsrr,
-                   cdc_wonder, sesnsp_homicides, conapo_population, atf_mexico_traces)
+                   cdc_wonder, sesnsp_homicides, conapo_population, atf_mexico_traces, claims_homicide,
+                   claims_security_results)
 }
 
 

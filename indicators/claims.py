@@ -1,0 +1,209 @@
+"""The claims checker: every official figure stated in public, recomputed from the independent
+series where one is loaded, and classified.
+
+* ``consistent``: the independent value is within ``TOLERANCE`` of the claim (a lower bound,
+  "más de …", is consistent when the independent value is at least the bound less the tolerance);
+* ``inconsistent``: outside it, with the difference in the claim's unit and in percent;
+* ``not_checkable``: no independent series is loaded for it, it is stated on another basis (INEGI
+  death registrations are not SESNSP victims), or the independent figure is not published yet (the
+  date it should be is given; past that date, the store is behind and the source needs a refresh).
+
+Why 2 %: the government quotes SESNSP's preliminary monthly figure at the morning conference;
+SESNSP's open-data cuts revise recent months, usually upward. Where both are public the revisions
+are 0.5 % (December 2024: 72.8 stated, 73.2 in the June-2025 cut) and 0.8 % (April 2025: 65.3 and
+65.8). 2 % leaves room for the newest month's larger revisions; a claim further off than that is
+not explained by revision and is reported as inconsistent, by how much.
+
+Cumulative claims (the cabinet's results since 1 October 2024) are also checked against the
+government's own earlier figures: a total that falls below an earlier cut-off's total is flagged.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from etl.store import read_slice
+from indicators.registry import get_indicator
+from indicators.series import NotAvailable, read_series
+
+TOLERANCE = 0.02
+CLAIM_SOURCES = ("claims_homicide", "claims_security_results")
+# Claimed indicator → the independent series that measures the same thing, and how.
+INDEPENDENT = {
+    "homicidio_doloso_promedio_diario": {"indicator": "sesnsp_homicide_victims", "geo": "MX",
+                                         "how": "daily_average", "lag_days": 20},
+}
+CLAIM_LABELS = {
+    "homicidio_doloso_promedio_diario": {"en": "Intentional-homicide victims per day",
+                                         "es": "Víctimas de homicidio doloso por día"},
+    "defunciones_por_homicidio": {"en": "Homicide deaths registered (INEGI)",
+                                  "es": "Defunciones por homicidio registradas (INEGI)"},
+    "armas_de_fuego_aseguradas": {"en": "Firearms seized", "es": "Armas de fuego aseguradas"},
+    "armas_aseguradas": {"en": "Arms seized (army)", "es": "Armas aseguradas (Ejército)"},
+    "armas_aseguradas_procedencia_eua": {"en": "Arms seized of US origin", "es": "Armas aseguradas de procedencia EUA"},
+    "droga_asegurada": {"en": "Drugs seized", "es": "Droga asegurada"},
+    "fentanilo_asegurado": {"en": "Fentanyl seized", "es": "Fentanilo asegurado"},
+    "pastillas_fentanilo_aseguradas": {"en": "Fentanyl pills seized", "es": "Pastillas de fentanilo aseguradas"},
+    "personas_detenidas_delitos_alto_impacto": {"en": "People arrested for high-impact crimes",
+                                                "es": "Personas detenidas por delitos de alto impacto"},
+    "laboratorios_desmantelados": {"en": "Drug labs dismantled", "es": "Laboratorios desmantelados"},
+    "cocaina_asegurada_altamar": {"en": "Cocaine seized at sea", "es": "Cocaína asegurada en altamar"},
+    "extorsionadores_detenidos": {"en": "Extortionists arrested", "es": "Extorsionadores detenidos"},
+}
+# What would make a claim checkable, by claimed indicator (said when it is not).
+WOULD_NEED = {
+    "defunciones_por_homicidio": {"en": "INEGI's registered-deaths microdata (not loaded)",
+                                  "es": "los microdatos de defunciones registradas del INEGI (no cargados)"},
+}
+DEFAULT_NEED = {
+    "en": "an independent series of Mexican seizures or arrests (SEDENA, FGR, SSPC open data; none published in "
+          "machine-readable form)",
+    "es": "una serie independiente de aseguramientos o detenciones en México (datos abiertos de SEDENA, FGR o SSPC; "
+          "no se publican en formato legible por máquina)",
+}
+
+
+def _date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def claim_id(row: dict) -> str:
+    """Stable id: the claimed indicator, its period and a digest of who said what when."""
+    digest = hashlib.sha256("|".join(str(row.get(k, "")) for k in (
+        "claimant", "claim", "period_start", "period_end", "kind", "value", "stated_on", "url")).encode()).hexdigest()
+    return f"{row['claim']}-{row['period_start'][:7]}-{row['period_end'][:7]}-{digest[:8]}"
+
+
+def read_claims(engine: Engine, as_of: dt.date | None = None) -> pd.DataFrame:
+    frames = []
+    for source_id in CLAIM_SOURCES:
+        rows = read_slice(engine, source_id, "MX", as_of=as_of).rows
+        if not rows.empty:
+            frames.append(rows.assign(source_id=source_id))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _independent_daily_average(engine: Engine, claim: dict, spec: dict, as_of: dt.date | None) -> dict:
+    """Victims over the claim's months ÷ days, from the independent series; or why not."""
+    start, end = _date(claim["period_start"]), _date(claim["period_end"])
+    months = pd.period_range(start, end, freq="M")
+    try:
+        frame = read_series(engine, spec["indicator"], spec["geo"], as_of=as_of)
+    except NotAvailable:
+        return {"reason": "no_independent_series"}
+    values = frame.set_index(frame["period"].dt.to_period("M"))
+    missing = [m for m in months if m not in values.index or pd.isna(values.loc[m, "value"])]
+    if missing:
+        last = months[-1]
+        expected = (last + 1).start_time.date() + dt.timedelta(days=spec["lag_days"] - 1)
+        overdue = expected <= (as_of or dt.date.today())
+        return {"reason": "not_loaded_yet" if overdue else "not_published_yet", "expected_by": expected.isoformat(),
+                "data_through": values.index.max().strftime("%Y-%m") if len(values) else None}
+    used = values.loc[list(months)]
+    days = sum(calendar.monthrange(m.year, m.month)[1] for m in months)
+    return {
+        "value": float(used["value"].sum() / days),
+        "vintages": sorted(set(used["vintage"])),
+        "vintage_published_on": max(used["vintage_published_on"]).isoformat(),
+        "flags": sorted({f for item in used["flags"] for f in str(item).split(",") if f}),
+    }
+
+
+def _classify(claim: dict, independent: float) -> tuple[str, str, float, float]:
+    difference = claim["value"] - independent
+    relative = difference / independent if independent else float("inf")
+    if claim["bound"] == "lower":
+        ok = independent >= claim["value"] * (1 - TOLERANCE)
+    else:
+        ok = abs(relative) <= TOLERANCE
+    if ok:
+        reason = "within_tolerance" if abs(relative) > 0.0005 else "matches"
+        return "consistent", reason, difference, relative * 100
+    reason = "higher_than_independent" if difference > 0 else "lower_than_independent"
+    return "inconsistent", reason, difference, relative * 100
+
+
+def _own_figures(claims: pd.DataFrame) -> dict[int, dict]:
+    """Cumulative claims against the government's own earlier totals for the same start date."""
+    flags: dict[int, dict] = {}
+    cumulative = claims[claims["kind"] == "acumulado"]
+    for _, group in cumulative.groupby(["claim", "period_start", "unit"]):
+        ordered = group.sort_values("period_end")
+        best = None
+        for index, row in ordered.iterrows():
+            if best is not None and row["value"] < best["value"] and row["bound"] == "exact":
+                flags[index] = {"status": "decreases", "earlier_value": float(best["value"]),
+                                "earlier_period_end": best["period_end"]}
+            elif best is not None:
+                flags[index] = {"status": "ok"}
+            if best is None or row["value"] >= best["value"]:
+                best = row
+    return flags
+
+
+def _linked_events(events: list[dict], stated_on: str) -> list[str]:
+    if len(stated_on) != 10:
+        return []
+    day = _date(stated_on)
+    return [e["id"] for e in events
+            if abs((dt.date.fromisoformat(str(e["date"])) - day).days) <= 2]
+
+
+def check_claims(engine: Engine, events: list[dict] | None = None, as_of: dt.date | None = None) -> list[dict]:
+    claims = read_claims(engine, as_of)
+    if claims.empty:
+        return []
+    own = _own_figures(claims)
+    results = []
+    for index, row in claims.iterrows():
+        claim = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in row.items()}
+        out = {
+            "id": claim_id(claim),
+            "claim": claim["claim"],
+            "label": CLAIM_LABELS.get(claim["claim"], {"en": claim["claim"], "es": claim["claim"]}),
+            **{k: claim.get(k) or "" for k in ("claimant", "period_start", "period_end", "kind", "unit", "bound",
+                                               "baseline", "confidence", "url", "stated_on")},
+            "value": float(claim["value"]),
+            "claim_source_id": claim["source_id"],
+            "claim_vintage": claim["vintage"],
+            "events": _linked_events(events or [], claim.get("stated_on") or ""),
+            "own_figures": own.get(index),
+            "independent": None,
+        }
+        spec = INDEPENDENT.get(claim["claim"])
+        if claim.get("basis") == "INEGI":
+            out.update(status="not_checkable", reason="different_basis")
+        elif spec is None:
+            out.update(status="not_checkable", reason="no_independent_series",
+                       would_need=WOULD_NEED.get(claim["claim"], DEFAULT_NEED))
+        else:
+            found = _independent_daily_average(engine, claim, spec, as_of)
+            indicator = get_indicator(spec["indicator"])
+            if "value" not in found:
+                out.update(status="not_checkable", reason=found["reason"], expected_by=found.get("expected_by"),
+                           data_through=found.get("data_through"))
+            else:
+                status, reason, difference, percent = _classify(claim, found["value"])
+                out.update(status=status, reason=reason, difference=difference, difference_pct=percent)
+                out["independent"] = {
+                    "value": found["value"], "indicator": indicator.id, "source_id": indicator.source_id,
+                    "vintages": found["vintages"], "vintage_published_on": found["vintage_published_on"],
+                    "provisional": "provisional" in found["flags"],
+                }
+            if claim["confidence"] == "low":
+                out["ambiguous"] = True
+        results.append(out)
+    results.sort(key=lambda r: (r["claim"], r["period_end"], r["stated_on"]))
+    return results
+
+
+def summary(results: list[dict]) -> dict:
+    counts: dict[str, int] = {}
+    for item in results:
+        counts[item["status"]] = counts.get(item["status"], 0) + 1
+    return {"claims": len(results), "by_status": counts, "tolerance_pct": TOLERANCE * 100}
