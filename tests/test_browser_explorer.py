@@ -10,6 +10,7 @@ from etl.timeline import read_timeline
 
 pytestmark = pytest.mark.browser
 
+EVENTS = read_timeline()  # every event is drawn by default
 FIGURE = f"document.querySelector('#{ids.GRAPH} .js-plotly-plot')"
 
 
@@ -38,11 +39,11 @@ def test_expl001_explorer_loads_with_every_event_drawn(explorer):
     explorer.wait_for_page("/".join([explorer.server_url, ""]))
     figure_ready(explorer, "Fentanyl seizures at the Southwest border")
     shapes = event_shapes(explorer)
-    assert len(shapes) == 35 and all(name.startswith("event:") for name in shapes)
+    assert len(shapes) == len(EVENTS) and all(name.startswith("event:") for name in shapes)
     traces = event_traces(explorer)
-    assert sum(t["n"] for t in traces) == 35
+    assert sum(t["n"] for t in traces) == len(EVENTS)
     # Lines are really drawn in the SVG, with their date labels.
-    assert len(explorer.find_elements(".shapelayer path")) >= 35
+    assert len(explorer.find_elements(".shapelayer path")) >= len(EVENTS)
     assert "23 Jan 26" in explorer.find_element(f"#{ids.GRAPH}").text
     assert "nationwide-drugs-fy23-fy26-dec.csv" in explorer.find_element(f"#{ids.INFO}").text
 
@@ -59,7 +60,7 @@ def test_expl002_switch_indicator_and_geography(explorer):
     assert "indicator=cdc_synthetic_opioid_deaths_12m" in url and "geo=TX" in url
     names = explorer.driver.execute_script(f"return {FIGURE}.data.map(t => t.name)")
     assert "reported" in names and any(n.startswith("predicted") for n in names)
-    assert len(event_shapes(explorer)) == 35
+    assert len(event_shapes(explorer)) == len(EVENTS)
     assert "/api/indicators/cdc_synthetic_opioid_deaths_12m.csv?geo=TX" in \
         explorer.find_element(f"#{ids.DOWNLOAD_CSV}").get_attribute("href")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 
 import pytest
@@ -11,6 +12,9 @@ import yaml
 from etl.common import SanityError
 from etl.timeline import TIMELINE_PATH, read_timeline
 from indicators.registry import INDICATORS
+from tests.conftest import RAW_DIR, require
+
+RESEARCH = RAW_DIR.parent.parent / "research" / "timeline.md"
 
 
 @pytest.fixture(scope="module")
@@ -18,10 +22,30 @@ def events() -> list[dict]:
     return read_timeline()
 
 
+def _fact_sheet_rows() -> list[list[str]]:
+    """The summary table of the research fact sheet: one row per event (# first, confidence last)."""
+    require(RESEARCH.is_file(), f"research fact sheet not found at {RESEARCH}")
+    table = RESEARCH.read_text().split("## Summary table", 1)[1].split("## ", 1)[0]
+    return [[cell.strip() for cell in line.strip().strip("|").split("|")]
+            for line in table.splitlines() if re.match(r"^\|\s*\d+\s*\|", line)]
+
+
+def _confidence(label: str) -> str:
+    label = label.strip("* ").upper()
+    if label.startswith("NOT FOUND"):
+        return "not_found"
+    if label.startswith("SINGLE") and "CONFIRMED" not in label:
+        return "single"
+    return "confirmed"
+
+
 def test_every_event_of_the_fact_sheet_is_encoded(events):
-    # 34 events in the research sheet, plus the eTrace measurement change split out of SIG-1.
-    assert len(events) == 35
-    assert Counter(e["confidence"] for e in events) == {"confirmed": 32, "single": 2, "not_found": 1}
+    # Every row of the research sheet, plus measurement changes split out of them (eTrace in SIG-1).
+    rows = _fact_sheet_rows()
+    split_out = [e for e in events if e["type"] == "measurement_change"]
+    assert len(events) == len(rows) + len(split_out)
+    expected = Counter(_confidence(row[-1]) for row in rows) + Counter(e["confidence"] for e in split_out)
+    assert Counter(e["confidence"] for e in events) == expected
     sig_meetings = [e for e in events if e["id"].startswith(("2025-09-26-sig-1", "2025-12-11-sig-2",
                                                               "2026-01-23-sig-3"))]
     assert [e["date"] for e in sig_meetings] == [dt.date(2025, 9, 26), dt.date(2025, 12, 11), dt.date(2026, 1, 23)]
