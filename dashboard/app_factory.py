@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 import dash
@@ -13,11 +14,16 @@ from dashboard.pages import claims, explorer, scorecard
 from etl.pipeline import ensure_store
 from etl.store import PROJECT_ROOT, make_engine
 from indicators import precompute
+from indicators.registry import registry_problems
+
+log = logging.getLogger(__name__)
 
 
 def create_app(database_url: str | None = None, *, engine: Engine | None = None,
                prepare_store: bool = True) -> dash.Dash:
     engine = engine or make_engine(database_url)
+    for problem in registry_problems():
+        log.error("indicator registry: %s", problem)
     if prepare_store:
         ensure_store(engine, then=precompute.ensure_scorecard)
     app = dash.Dash(

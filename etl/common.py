@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
+import json
 from pathlib import Path
 
+import jsonschema
 import pandas as pd
 import yaml
 
@@ -16,12 +19,38 @@ class SanityError(ValueError):
     """Input failed a sanity check; nothing was published."""
 
 
+ORIGIN_FIELDS = ("producer", "title", "citation", "attribution", "url_main", "url_download", "licence",
+                 "description")
+
+
+@functools.cache
+def _origin_validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads((ORIGINS_DIR / "schema.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
 def load_origin(source_id: str) -> dict:
-    """The origin block of a source (producer, citation, URLs, licence), kept beside the code."""
-    with open(ORIGINS_DIR / f"{source_id}.yaml", encoding="utf-8") as handle:
+    """The origin block of a source (producer, citation, URLs, licence, cadence, lag and the
+    series it outputs), kept beside the code and validated against ``origins/schema.json``."""
+    path = ORIGINS_DIR / f"{source_id}.yaml"
+    with open(path, encoding="utf-8") as handle:
         origin = yaml.safe_load(handle)
+    errors = sorted(_origin_validator().iter_errors(origin), key=lambda e: list(e.path))
+    if errors:
+        where = "/".join(map(str, errors[0].path)) or "(top)"
+        raise SanityError(f"{path.name}: {where}: {errors[0].message}")
     origin["id"] = source_id
     return origin
+
+
+def citation_block(origin: dict) -> dict:
+    """The citation part of an origin (what the store's sources table and the snapshot keep)."""
+    return {"id": origin["id"], **{k: origin.get(k) for k in ORIGIN_FIELDS}}
+
+
+def declared_outputs(origin: dict) -> dict[str, dict]:
+    """Series id → declared output (unit, dimensions, geographies, aggregation)."""
+    return {item["series"]: item for item in origin["outputs"]}
 
 
 def month_start(year: int, month: int) -> dt.date:

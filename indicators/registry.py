@@ -561,3 +561,35 @@ def get_indicator(indicator_id: str) -> Indicator:
 
 def available_indicators() -> list[Indicator]:
     return [i for i in INDICATORS.values() if i.status == "available"]
+
+
+def registry_problems(indicators: dict[str, Indicator] | None = None) -> list[str]:
+    """What is wrong between the registry and the series the sources declare (origin YAML):
+    a ``base`` no source outputs, a filter or breakdown on an undeclared dimension, a
+    level-counted series read without choosing every level. Empty when all is well."""
+    from etl.common import declared_outputs, load_origin
+
+    problems = []
+    for spec in (indicators or INDICATORS).values():
+        if spec.status != "available":
+            continue
+        try:
+            outputs = declared_outputs(load_origin(spec.source_id))
+        except FileNotFoundError:
+            problems.append(f"{spec.id}: source {spec.source_id!r} has no origin file")
+            continue
+        output = outputs.get(spec.base or "")
+        if output is None:
+            problems.append(f"{spec.id}: base {spec.base!r} is not an output of {spec.source_id} "
+                            f"({', '.join(sorted(outputs))})")
+            continue
+        used = {*spec.filters, *spec.share_of, *([spec.breakdown] if spec.breakdown else [])}
+        unknown = used - set(output["dimensions"])
+        if unknown:
+            problems.append(f"{spec.id}: dimension(s) {', '.join(sorted(unknown))} not declared by {spec.base}")
+        if output["aggregation"] == "levels" and set(spec.filters) != set(output["dimensions"]):
+            problems.append(f"{spec.id}: {spec.base} counts distinct events per level; filter every one of "
+                            f"{', '.join(output['dimensions'])}")
+        if output["aggregation"] == "figures" and spec.semantics != "annual":
+            problems.append(f"{spec.id}: {spec.base} holds published figures; read them with semantics='annual'")
+    return problems
