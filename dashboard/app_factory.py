@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from dashboard import queries
 from dashboard.api import api
-from dashboard.pages import claims, explorer, scorecard
+from dashboard.pages import claims, explorer, scorecard, sources
 from etl.pipeline import ensure_store
 from etl.store import PROJECT_ROOT, make_engine
 from indicators import precompute
@@ -40,6 +40,8 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
                        title="Verifica — Scorecard")
     dash.register_page(claims.__name__, path="/claims", layout=claims.layout, name="Claims",
                        title="Verifica — Claims")
+    dash.register_page(sources.__name__, path="/sources", layout=sources.layout, name="Sources",
+                       title="Verifica — Sources")
     explorer.register_callbacks(app)
     app.layout = dash.html.Div([dash.page_container])
 

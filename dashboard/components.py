@@ -33,6 +33,7 @@ def header(lang: str, path: str, query: str) -> html.Header:
                 dcc.Link(t("nav_explorer", lang), href="/" + ("?lang=es" if lang == "es" else "")),
                 dcc.Link(t("nav_scorecard", lang), href="/scorecard" + ("?lang=es" if lang == "es" else "")),
                 dcc.Link(t("nav_claims", lang), href="/claims" + ("?lang=es" if lang == "es" else "")),
+                dcc.Link(t("nav_sources", lang), href="/sources" + ("?lang=es" if lang == "es" else "")),
                 html.A(t("language", lang), id=ids.LANGUAGE_LINK, href=path + _toggle_lang(query, lang),
                        className="language"),
             ]),

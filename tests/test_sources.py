@@ -87,3 +87,20 @@ def test_the_snapshot_manifest_carries_the_origin_files():
     assert set(manifest["sources"]) == {v["source_id"] for v in manifest["vintages"]}
     for source_id, origin in manifest["sources"].items():
         assert origin == load_origin(source_id), f"snapshot stale for {source_id}: run 'python -m etl snapshot'"
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_indicator_with_data_has_a_complete_card(lang):
+    from etl.timeline import read_timeline
+    from indicators.cards import indicator_card, missing
+
+    events = read_timeline()
+    for spec in INDICATORS.values():
+        if spec.status == "available":
+            assert missing(indicator_card(spec, lang, events)) == [], (spec.id, lang)
+    # The eTrace extension is a dated measurement change on the traces it affects.
+    changes = [e for e in events if e["type"] == "measurement_change"]
+    for event in changes:
+        for link in event["indicators"]:
+            card = indicator_card(INDICATORS[link["indicator"]], lang, events)
+            assert event["id"] in [c["id"] for c in card["measurement_changes"]]

@@ -1,0 +1,80 @@
+"""Sources page: a card per source (who publishes it, how to cite it, every vintage loaded with its
+coverage and release date, the latest release, cadence and lag) and, inside it, a card per
+indicator (what it measures, unit, frequency, geographies, lag, the direction the commitments aim
+at and why that can mislead, dated measurement changes, caveats, downloads). ``?lang=es``.
+"""
+
+from __future__ import annotations
+
+from dash import html
+
+from dashboard import components, queries
+from dashboard.i18n import normalise_lang, t
+from etl.common import load_origin
+from etl.sources import SOURCES
+from etl.store import list_vintages
+from indicators.cards import indicator_card
+from indicators.registry import INDICATORS
+
+
+def _vintage(v, lang: str) -> html.Li:
+    estimated = v.published_on_basis.startswith("estimated")
+    published = f"~{v.published_on}" if estimated else str(v.published_on)
+    coverage = f"{v.period_start:%Y-%m}..{v.period_end:%Y-%m}" if v.period_start else "—"
+    return html.Li([
+        html.Code(v.file_name), f" — {t('published', lang)} {published}",
+        f" ({v.published_on_basis})" if estimated else "",
+        f"; {t('coverage', lang)} {coverage}; {v.row_count:,} {t('rows', lang)}; sha256 {v.sha256[:12]}",
+    ])
+
+
+def _indicator(card: dict, lang: str) -> html.Div:
+    rows = [(t(f"card_{field}", lang), card[field]) for field in (
+        "unit", "frequency", "geographies", "lag", "direction")]
+    changes = [f"{c['date']}: {c['title']}" for c in card["measurement_changes"]]
+    return html.Div(id=f"card-{card['id']}", className="indicator-card", children=[
+        html.H4(card["name"]),
+        html.P(card["description"]),
+        html.Table(html.Tbody([html.Tr([html.Th(k), html.Td(v)]) for k, v in rows])),
+        html.P([html.B(f"{t('card_why', lang)}: "), card["caveats"]]),
+        html.P([html.B(f"{t('card_changes', lang)}: "), "; ".join(changes) if changes else t("card_no_changes", lang)]),
+        html.P([html.B(f"{t('download', lang)}: "),
+                html.A("CSV", href=f"/api/indicators/{card['id']}.csv"), " · ",
+                html.A("JSON", href=f"/api/indicators/{card['id']}.json"), " · ",
+                html.A(t("nav_explorer", lang),
+                       href=f"/?indicator={card['id']}" + ("&lang=es" if lang == "es" else ""))]),
+    ])
+
+
+def layout(lang: str = "en", **_query: str) -> html.Div:
+    lang = normalise_lang(lang)
+    db = queries.engine()
+    events = queries.events()
+    cards = []
+    for source_id in SOURCES:
+        origin = load_origin(source_id)
+        vintages = list_vintages(db, source_id)
+        indicators = [spec for spec in INDICATORS.values()
+                      if spec.source_id == source_id and spec.status == "available"]
+        latest = vintages[-1] if vintages else None
+        cards.append(html.Section(id=f"source-{source_id}", className="source-card", children=[
+            html.H3(origin["title"]),
+            html.P([html.B(f"{t('producer', lang)}: "), origin["producer"]]),
+            html.P([html.B(f"{t('citation', lang)}: "), origin["citation"]]),
+            html.P([html.B(f"{t('licence', lang)}: "), origin["licence"], " · ",
+                    html.A(origin["url_main"], href=origin["url_main"])]),
+            html.P([html.B(f"{t('cadence', lang)}: "), t("cadence_" + origin["cadence"], lang), " · ",
+                    html.B(f"{t('latest_release', lang)}: "),
+                    (latest.file_name if latest else t("no_data", lang))]),
+            html.Details([html.Summary(f"{t('vintage', lang)} ({len(vintages)})"),
+                          html.Ul([_vintage(v, lang) for v in vintages])], open=False),
+            *[_indicator(indicator_card(spec, lang, events), lang) for spec in indicators],
+        ]))
+    query = "?lang=es" if lang == "es" else ""
+    return html.Div(className="page", children=[
+        components.header(lang, "/sources", query),
+        components.status_banner(lang),
+        html.H2(t("sources_title", lang)),
+        html.P(t("sources_intro", lang)),
+        html.Div(id="sources", children=cards),
+    ])
