@@ -16,6 +16,7 @@ import requests
 
 from etl import http
 from etl.common import MONTH_ABBREVIATIONS, SanityError, fiscal_to_calendar, next_month
+from etl.source import FileSource
 from etl.store import VintageRecord
 
 
@@ -95,3 +96,24 @@ def require_every_month(periods, file_name: str) -> None:
     if len(missing):
         raise SanityError(f"{file_name}: months with no rows inside the release window: "
                           f"{list(map(str, missing))[:6]}")
+
+
+class ListingSource(FileSource):
+    """A CBP dataset: a file source whose newest release is found on a listing page."""
+
+    def __init__(self, source_id: str, raw_glob: str, parse, published_on, *, dataset: str, listing_url: str,
+                 flavour: str = "", check=None) -> None:
+        super().__init__(source_id, raw_glob, parse, published_on, check)
+        object.__setattr__(self, "dataset", dataset)
+        object.__setattr__(self, "listing_url", listing_url)
+        object.__setattr__(self, "pattern", release_pattern(dataset, flavour))
+
+    def discover_latest_url(self, listing_html: str, base_url: str | None = None) -> str:
+        return discover_latest_url(listing_html, base_url or self.listing_url, self.pattern, self.dataset)
+
+    def fetch_latest(self, session: requests.Session | None = None) -> VintageRecord:
+        return fetch_latest(session, self.listing_url, self.pattern, self.dataset, self.build_record)
+
+
+def tidy_published_on(tidy, file_name: str) -> tuple[dt.date, str]:
+    return published_on(tidy["period"], file_name)

@@ -7,15 +7,10 @@ progress (``2026 (FYTD)``) are revised by later releases, so they are flagged ``
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
 import pandas as pd
-import requests
 
 from etl import cbp
 from etl.common import SanityError, read_csv_cells, require_columns, require_range, require_unique
-from etl.store import VintageRecord, make_record
 
 SOURCE_ID = "cbp_drug_seizures"
 RAW_SUBDIR = "cbp/drug-seizures"
@@ -46,11 +41,7 @@ DIMENSION_COLUMNS = {
 # (marijuana); a value past this bound is a unit or parsing error, not a seizure.
 MAX_LBS_PER_ROW = 2_000_000
 DATASET = "nationwide-drugs"
-FILE_NAME_PATTERN = cbp.release_pattern(DATASET)
 
-
-def raw_files(raw_dir: Path) -> list[Path]:
-    return sorted((raw_dir / RAW_SUBDIR).glob("*.csv"))
 
 
 def parse(content: bytes, file_name: str) -> pd.DataFrame:
@@ -87,25 +78,7 @@ def sanity_check_outputs(tidy: pd.DataFrame, file_name: str) -> None:
         raise SanityError(f"{file_name}: no fentanyl rows; is this a drug-seizure file?")
 
 
-def published_on(tidy: pd.DataFrame, file_name: str) -> tuple[dt.date, str]:
-    return cbp.published_on(tidy["period"], file_name)
-
-
-def build_record(content: bytes, file_name: str, *, url: str | None = None,
-                 published: tuple[dt.date, str] | None = None) -> VintageRecord:
-    tidy = parse(content, file_name)
-    sanity_check_outputs(tidy, file_name)
-    return make_record(SOURCE_ID, content, file_name, tidy, published or published_on(tidy, file_name), url)
-
-
-def record_from_file(path: Path) -> VintageRecord:
-    return build_record(path.read_bytes(), path.name)
-
-
-def discover_latest_url(listing_html: str, base_url: str = LISTING_URL) -> str:
-    """The newest nationwide-drugs CSV linked from CBP's listing page (names change monthly)."""
-    return cbp.discover_latest_url(listing_html, base_url, FILE_NAME_PATTERN, DATASET)
-
-
-def fetch_latest(session: requests.Session | None = None) -> VintageRecord:
-    return cbp.fetch_latest(session, LISTING_URL, FILE_NAME_PATTERN, DATASET, build_record)
+SOURCE = cbp.ListingSource(SOURCE_ID, f"{RAW_SUBDIR}/*.csv", parse, cbp.tidy_published_on, dataset=DATASET,
+                           listing_url=LISTING_URL, check=sanity_check_outputs)
+raw_files, build_record, record_from_file = SOURCE.raw_files, SOURCE.build_record, SOURCE.record_from_file
+discover_latest_url, fetch_latest = SOURCE.discover_latest_url, SOURCE.fetch_latest

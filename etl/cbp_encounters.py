@@ -10,21 +10,15 @@ no component (OFO / Border Patrol); the AOR flavour, which has, is a different f
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
 import pandas as pd
-import requests
 
 from etl import cbp
 from etl.common import SanityError, read_csv_cells, require_columns, require_range
-from etl.store import VintageRecord, make_record
 
 SOURCE_ID = "cbp_encounters"
 RAW_SUBDIR = "cbp/encounters"
 LISTING_URL = "https://www.cbp.gov/document/stats/nationwide-encounters"
 DATASET = "nationwide-encounters"
-FILE_NAME_PATTERN = cbp.release_pattern(DATASET, "-state")
 INDICATOR = "cbp_encounters"
 COLUMNS = ["Fiscal Year", "Month (abbv)", "Land Border Region", "State", "Demographic", "Citizenship",
            "Title of Authority", "Encounter Count"]
@@ -32,9 +26,6 @@ REGIONS = {"Southwest Land Border", "Northern Land Border", "Other"}
 # Nationwide encounters peaked near 370,000 in a month (Dec 2023); far above is an error.
 MAX_NATIONAL_PER_MONTH = 1_000_000
 
-
-def raw_files(raw_dir: Path) -> list[Path]:
-    return sorted((raw_dir / RAW_SUBDIR).glob("*-state.csv"))
 
 
 def parse(content: bytes, file_name: str) -> pd.DataFrame:
@@ -72,23 +63,7 @@ def parse(content: bytes, file_name: str) -> pd.DataFrame:
     return tidy
 
 
-def published_on(tidy: pd.DataFrame, file_name: str) -> tuple[dt.date, str]:
-    return cbp.published_on(tidy["period"], file_name)
-
-
-def build_record(content: bytes, file_name: str, *, url: str | None = None,
-                 published: tuple[dt.date, str] | None = None) -> VintageRecord:
-    tidy = parse(content, file_name)
-    return make_record(SOURCE_ID, content, file_name, tidy, published or published_on(tidy, file_name), url)
-
-
-def record_from_file(path: Path) -> VintageRecord:
-    return build_record(path.read_bytes(), path.name)
-
-
-def discover_latest_url(listing_html: str, base_url: str = LISTING_URL) -> str:
-    return cbp.discover_latest_url(listing_html, base_url, FILE_NAME_PATTERN, DATASET)
-
-
-def fetch_latest(session: requests.Session | None = None) -> VintageRecord:
-    return cbp.fetch_latest(session, LISTING_URL, FILE_NAME_PATTERN, DATASET, build_record)
+SOURCE = cbp.ListingSource(SOURCE_ID, f"{RAW_SUBDIR}/*-state.csv", parse, cbp.tidy_published_on, dataset=DATASET,
+                           listing_url=LISTING_URL, flavour="-state")
+raw_files, build_record, record_from_file = SOURCE.raw_files, SOURCE.build_record, SOURCE.record_from_file
+discover_latest_url, fetch_latest = SOURCE.discover_latest_url, SOURCE.fetch_latest

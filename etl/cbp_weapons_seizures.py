@@ -17,22 +17,17 @@ Two series come out of it:
 
 from __future__ import annotations
 
-import datetime as dt
 from itertools import product
-from pathlib import Path
 
 import pandas as pd
-import requests
 
 from etl import cbp
 from etl.common import SanityError, read_csv_cells, require_columns, require_range
-from etl.store import VintageRecord, make_record
 
 SOURCE_ID = "cbp_weapons_seizures"
 RAW_SUBDIR = "cbp/weapons-ammunition-seizures"
 LISTING_URL = "https://www.cbp.gov/document/stats/weapons-and-ammunition-seizures"
 DATASET = "weapons-ammunition-seizures"
-FILE_NAME_PATTERN = cbp.release_pattern(DATASET)
 INDICATOR_ITEMS = "cbp_weapons_seized_items"
 INDICATOR_EVENTS = "cbp_weapons_seizure_events"
 ALL = "all"
@@ -45,9 +40,6 @@ SEIZURE_TYPES = {"Weapons": "weapons", "Ammunition & Gun Parts": "ammunition_par
 MAX_ITEMS_PER_ROW = 5_000_000
 MAX_BLANK_QUANTITY_SHARE = 0.01
 
-
-def raw_files(raw_dir: Path) -> list[Path]:
-    return sorted((raw_dir / RAW_SUBDIR).glob("*.csv"))
 
 
 def parse(content: bytes, file_name: str) -> pd.DataFrame:
@@ -109,23 +101,7 @@ def _merged_flags(flags: pd.Series) -> str:
     return ",".join(sorted({flag for item in flags for flag in item.split(",") if flag}))
 
 
-def published_on(tidy: pd.DataFrame, file_name: str) -> tuple[dt.date, str]:
-    return cbp.published_on(tidy["period"], file_name)
-
-
-def build_record(content: bytes, file_name: str, *, url: str | None = None,
-                 published: tuple[dt.date, str] | None = None) -> VintageRecord:
-    tidy = parse(content, file_name)
-    return make_record(SOURCE_ID, content, file_name, tidy, published or published_on(tidy, file_name), url)
-
-
-def record_from_file(path: Path) -> VintageRecord:
-    return build_record(path.read_bytes(), path.name)
-
-
-def discover_latest_url(listing_html: str, base_url: str = LISTING_URL) -> str:
-    return cbp.discover_latest_url(listing_html, base_url, FILE_NAME_PATTERN, DATASET)
-
-
-def fetch_latest(session: requests.Session | None = None) -> VintageRecord:
-    return cbp.fetch_latest(session, LISTING_URL, FILE_NAME_PATTERN, DATASET, build_record)
+SOURCE = cbp.ListingSource(SOURCE_ID, f"{RAW_SUBDIR}/*.csv", parse, cbp.tidy_published_on, dataset=DATASET,
+                           listing_url=LISTING_URL)
+raw_files, build_record, record_from_file = SOURCE.raw_files, SOURCE.build_record, SOURCE.record_from_file
+discover_latest_url, fetch_latest = SOURCE.discover_latest_url, SOURCE.fetch_latest

@@ -30,7 +30,8 @@ from etl.common import (
     require_unique,
 )
 from etl.geography import FIPS_TO_CODE
-from etl.store import VintageRecord, make_record
+from etl.source import FileSource
+from etl.store import VintageRecord
 
 SOURCE_ID = "cdc_vsrr"
 RAW_SUBDIR = "cdc_vsrr"
@@ -258,14 +259,9 @@ def published_on(tidy: pd.DataFrame, file_name: str) -> tuple[dt.date, str]:
     )
 
 
-def build_record(content: bytes, file_name: str, *, url: str | None = None,
-                 published: tuple[dt.date, str] | None = None) -> VintageRecord:
-    tidy = parse(content, file_name)
-    return make_record(SOURCE_ID, content, file_name, tidy, published or published_on(tidy, file_name), url)
-
-
-def record_from_file(path: Path) -> VintageRecord:
-    return build_record(path.read_bytes(), path.name)
+# The raw folder holds other products too, so raw_files above picks the releases.
+SOURCE = FileSource(SOURCE_ID, f"{RAW_SUBDIR}/*", parse, published_on)
+build_record, record_from_file = SOURCE.build_record, SOURCE.record_from_file
 
 
 def fetch_all_rows(session: requests.Session, url: str = API_URL,

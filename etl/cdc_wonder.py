@@ -8,22 +8,18 @@ There is no national row: summing states would undercount.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
 
 from etl.common import SanityError, next_month, read_csv_cells, require_columns, require_range, require_unique
 from etl.geography import FIPS_TO_CODE
-from etl.store import VintageRecord, make_record
+from etl.source import FileSource
 
 SOURCE_ID = "cdc_wonder"
 RAW_SUBDIR = "cdc_vsrr"
 INDICATOR = "cdc_synthetic_opioid_deaths_monthly"
 COLUMNS = ["Month Code", "Residence State Code", "Multiple Cause of death Code", "Deaths"]
 
-
-def raw_files(raw_dir: Path) -> list[Path]:
-    return sorted((raw_dir / RAW_SUBDIR).glob("wonder_*.csv"))
 
 
 def parse(content: bytes, file_name: str) -> pd.DataFrame:
@@ -81,13 +77,8 @@ def published_on(tidy: pd.DataFrame, file_name: str) -> tuple[dt.date, str]:
     )
 
 
-def build_record(content: bytes, file_name: str, *, url: str | None = None,
-                 published: tuple[dt.date, str] | None = None) -> VintageRecord:
-    tidy = parse(content, file_name)
-    return make_record(SOURCE_ID, content, file_name, tidy, published or published_on(tidy, file_name), url)
+SOURCE = FileSource(SOURCE_ID, f"{RAW_SUBDIR}/wonder_*.csv", parse, published_on)
+raw_files, build_record, record_from_file = SOURCE.raw_files, SOURCE.build_record, SOURCE.record_from_file
 
-
-def record_from_file(path: Path) -> VintageRecord:
-    return build_record(path.read_bytes(), path.name)
 
 

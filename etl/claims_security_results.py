@@ -5,24 +5,12 @@ live endpoint: new statements are added by hand and imported.
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
+from functools import partial
 
 from etl import official_claims
-from etl.store import VintageRecord
+from etl.source import FileSource
 
 SOURCE_ID = "claims_security_results"
-RAW_SUBDIR = official_claims.RAW_SUBDIR
-
-
-def raw_files(raw_dir: Path) -> list[Path]:
-    return sorted((raw_dir / RAW_SUBDIR).glob("mexico_aseguramientos_cifras_oficiales_reportadas.csv"))
-
-
-def build_record(content: bytes, file_name: str, *, url: str | None = None,
-                 published: tuple[dt.date, str] | None = None) -> VintageRecord:
-    return official_claims.build_record(SOURCE_ID, content, file_name, url=url, published=published)
-
-
-def record_from_file(path: Path) -> VintageRecord:
-    return build_record(path.read_bytes(), path.name)
+SOURCE = FileSource(SOURCE_ID, f"{official_claims.RAW_SUBDIR}/mexico_aseguramientos_cifras_oficiales_reportadas.csv",
+                    partial(official_claims.parse, indicator=SOURCE_ID), official_claims.published_on)
+raw_files, build_record, record_from_file = SOURCE.raw_files, SOURCE.build_record, SOURCE.record_from_file

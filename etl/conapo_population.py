@@ -10,13 +10,12 @@ sex rows and the mid-year column are kept. Each year is stored at its January mo
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
 
 from etl.common import SanityError, read_csv_cells, require_columns, require_range, require_unique
 from etl.geography import INEGI_TO_CODE
-from etl.store import VintageRecord, make_record
+from etl.source import FileSource
 
 SOURCE_ID = "conapo_population"
 RAW_SUBDIR = "mexico"
@@ -25,9 +24,6 @@ COLUMNS = ["n_year", "cve_ent", "genero", "pob_mid_year"]
 # The projections were published in 2023 (revised 2024); years from 2020 are projections.
 FIRST_PROJECTED_YEAR = 2020
 
-
-def raw_files(raw_dir: Path) -> list[Path]:
-    return sorted((raw_dir / RAW_SUBDIR).glob("conapo_poblacion_*.csv"))
 
 
 def parse(content: bytes, file_name: str) -> pd.DataFrame:
@@ -68,11 +64,5 @@ def published_on(tidy: pd.DataFrame, file_name: str) -> tuple[dt.date, str]:
     return dt.date(2023, 6, 1), "estimated: CONAPO's 2020-2070 projections were released mid-2023"
 
 
-def build_record(content: bytes, file_name: str, *, url: str | None = None,
-                 published: tuple[dt.date, str] | None = None) -> VintageRecord:
-    tidy = parse(content, file_name)
-    return make_record(SOURCE_ID, content, file_name, tidy, published or published_on(tidy, file_name), url)
-
-
-def record_from_file(path: Path) -> VintageRecord:
-    return build_record(path.read_bytes(), path.name)
+SOURCE = FileSource(SOURCE_ID, f"{RAW_SUBDIR}/conapo_poblacion_*.csv", parse, published_on)
+raw_files, build_record, record_from_file = SOURCE.raw_files, SOURCE.build_record, SOURCE.record_from_file

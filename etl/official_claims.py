@@ -27,7 +27,6 @@ import re
 import pandas as pd
 
 from etl.common import SanityError, read_csv_cells, require_columns
-from etl.store import VintageRecord, make_record
 
 RAW_SUBDIR = "mexico"
 HOMICIDE_COLUMNS = ["fuente_oficial", "periodo", "indicador", "valor", "unidad", "tipo_dato", "cita_url",
@@ -135,9 +134,3 @@ def parse(content: bytes, file_name: str, indicator: str) -> pd.DataFrame:
 def published_on(tidy: pd.DataFrame, file_name: str) -> tuple[dt.date, str]:
     stated = [dt.date.fromisoformat(s if len(s) == 10 else s + "-01") for s in tidy["stated_on"] if s]
     return max(stated), "the newest statement the table records (fecha_publicacion)"
-
-
-def build_record(source_id: str, content: bytes, file_name: str, *, url: str | None = None,
-                 published: tuple[dt.date, str] | None = None) -> VintageRecord:
-    tidy = parse(content, file_name, source_id)
-    return make_record(source_id, content, file_name, tidy, published or published_on(tidy, file_name), url)

@@ -23,7 +23,6 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from pathlib import Path
 
 import pandas as pd
 import requests
@@ -31,7 +30,8 @@ import requests
 from etl import http
 from etl.common import SanityError, next_month, require_columns, require_range, require_unique
 from etl.geography import INEGI_TO_CODE, MX_STATES
-from etl.store import VintageRecord, make_record
+from etl.source import FileSource
+from etl.store import VintageRecord
 
 SOURCE_ID = "sesnsp_homicides"
 RAW_SUBDIR = "mexico"
@@ -55,9 +55,6 @@ PROVISIONAL_MONTHS = 12
 # National homicide victims per month have been between ~1,300 (2015) and ~3,100 (2018-2019).
 NATIONAL_HOMICIDES_RANGE = (500, 6_000)
 
-
-def raw_files(raw_dir: Path) -> list[Path]:
-    return sorted((raw_dir / RAW_SUBDIR).glob("sesnsp_victimas_homicidio_estatal_mensual_*.csv"))
 
 
 def _key(name: str) -> str:
@@ -185,14 +182,8 @@ def published_on(tidy: pd.DataFrame, file_name: str) -> tuple[dt.date, str]:
             "estimated: the 20th of the month after the last data month (SESNSP's usual release day)")
 
 
-def build_record(content: bytes, file_name: str, *, url: str | None = None,
-                 published: tuple[dt.date, str] | None = None) -> VintageRecord:
-    tidy = parse(content, file_name)
-    return make_record(SOURCE_ID, content, file_name, tidy, published or published_on(tidy, file_name), url)
-
-
-def record_from_file(path: Path) -> VintageRecord:
-    return build_record(path.read_bytes(), path.name)
+SOURCE = FileSource(SOURCE_ID, f"{RAW_SUBDIR}/sesnsp_victimas_homicidio_estatal_mensual_*.csv", parse, published_on)
+raw_files, build_record, record_from_file = SOURCE.raw_files, SOURCE.build_record, SOURCE.record_from_file
 
 
 def candidate_urls(today: dt.date, months_back: int = 4, base: str = LIVE_BASE) -> list[str]:
