@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bench.results import write_block
 from dashboard import queries
 from dashboard.app_factory import create_app
 from dashboard.pages import explorer
@@ -28,7 +29,6 @@ from etl.store import make_engine, read_slice
 from etl.timeline import EVENT_TYPES
 from indicators.registry import get_indicator
 
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 VIEWS = [
     ("cbp_fentanyl_seizures_swb_lbs", "US", "2024-01-01"),
     ("cbp_drug_seizures_by_type_lbs", "US", None),
@@ -142,15 +142,7 @@ def main() -> None:
     block = "\n".join(lines)
     print(block)
     if args.write:
-        text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n\n"
-        begin, end = "<!-- measured block", "<!-- end measured block -->"
-        if begin in text:
-            head, rest = text.split(begin, 1)
-            tail = rest.split(end, 1)[1]
-            text = head + block + tail
-        else:
-            text = text.rstrip() + "\n\n" + block + "\n"
-        RESULTS.write_text(text)
+        write_block("<!-- measured block", "<!-- end measured block -->", block)
 
 
 if __name__ == "__main__":

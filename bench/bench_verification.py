@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bench.results import write_block
 from bench.simulation import Design, study
 from etl.pipeline import ensure_store
 from etl.store import make_engine
@@ -32,7 +33,6 @@ from indicators.scorecard import verify
 from indicators.series import read_series
 from indicators.verification import post_start_month
 
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 BEGIN, END = "<!-- verification block", "<!-- end verification block -->"
 CROSS_CHECKS = [
     ("cbp_fentanyl_seizures_swb_lbs", "US", "2025-02-03-tariff-pause-national-guard"),
@@ -225,13 +225,7 @@ def main() -> None:
     block = "\n".join(lines)
     print(block)
     if args.write:
-        text = RESULTS.read_text()
-        if BEGIN in text:
-            head, rest = text.split(BEGIN, 1)
-            text = head + block + rest.split(END, 1)[1]
-        else:
-            text = text.rstrip() + "\n\n" + block + "\n"
-        RESULTS.write_text(text)
+        write_block(BEGIN, END, block)
 
 
 if __name__ == "__main__":

@@ -27,16 +27,15 @@ import argparse
 import platform
 import time
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from bench.results import write_block
 from bench.simulation import Design, simulate, study
 from indicators.verification import post_start_month
 
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 BEGIN, END = "<!-- limits block", "<!-- end limits block -->"
 
 
@@ -184,13 +183,7 @@ def main() -> None:
     block = "\n".join(lines)
     print(block)
     if args.write:
-        text = RESULTS.read_text()
-        if BEGIN in text:
-            head, rest = text.split(BEGIN, 1)
-            text = head + block + rest.split(END, 1)[1]
-        else:
-            text = text.rstrip() + "\n\n" + block + "\n"
-        RESULTS.write_text(text)
+        write_block(BEGIN, END, block)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,14 @@ import pandas as pd
 import requests
 
 from etl import http
-from etl.common import MONTH_ABBREVIATIONS, SanityError, fiscal_to_calendar, next_month
+from etl.common import (
+    MONTH_ABBREVIATIONS,
+    SanityError,
+    fiscal_to_calendar,
+    next_month,
+    read_csv_cells,
+    require_columns,
+)
 from etl.source import FileSource
 from etl.store import VintageRecord
 
@@ -55,6 +62,15 @@ def fetch_latest(session: requests.Session | None, listing_url: str, pattern: re
     url = discover_latest_url(listing.text, listing_url, pattern, dataset)
     response = http.get(session, url)
     return build_record(response.content, url.rsplit("/", 1)[-1], url=url, published=http.last_modified(response))
+
+
+def read_release(content: bytes, file_name: str, columns: list[str]) -> pd.DataFrame:
+    """A CBP CSV release as text cells: the expected columns (others are ignored), stripped."""
+    raw = read_csv_cells(content, file_name)
+    require_columns(raw, columns, file_name)
+    if raw.empty:
+        raise SanityError(f"{file_name}: no data rows")
+    return raw[columns].apply(lambda col: col.str.strip())
 
 
 def months(fiscal_year: pd.Series, month: pd.Series, file_name: str) -> tuple[list[dt.date], pd.Series]:

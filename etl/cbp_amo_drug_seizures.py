@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from etl import cbp
-from etl.common import SanityError, read_csv_cells, require_columns, require_range, require_unique
+from etl.common import SanityError, require_range, require_unique
 
 SOURCE_ID = "cbp_amo_drug_seizures"
 RAW_SUBDIR = "cbp/amo-drug-seizures"
@@ -25,13 +25,8 @@ DIMENSION_COLUMNS = {"Region": "region", "Land Filter": "land_filter", "Branch":
 MAX_LBS_PER_ROW = 2_000_000
 
 
-
 def parse(content: bytes, file_name: str) -> pd.DataFrame:
-    raw = read_csv_cells(content, file_name)
-    require_columns(raw, COLUMNS, file_name)
-    if raw.empty:
-        raise SanityError(f"{file_name}: no data rows")
-    raw = raw[COLUMNS].apply(lambda col: col.str.strip())
+    raw = cbp.read_release(content, file_name, COLUMNS)
     components = set(raw["Component"])
     if components != {"Air and Marine Operations"}:
         raise SanityError(f"{file_name}: expected only Air and Marine Operations, found {sorted(components)}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from etl import cbp
-from etl.common import SanityError, read_csv_cells, require_columns, require_range, require_unique
+from etl.common import SanityError, require_range, require_unique
 
 SOURCE_ID = "cbp_drug_seizures"
 RAW_SUBDIR = "cbp/drug-seizures"
@@ -43,14 +43,9 @@ MAX_LBS_PER_ROW = 2_000_000
 DATASET = "nationwide-drugs"
 
 
-
 def parse(content: bytes, file_name: str) -> pd.DataFrame:
     """Tidy observations (lbs and event counts) from one release's CSV bytes."""
-    raw = read_csv_cells(content, file_name)
-    require_columns(raw, COLUMNS, file_name)
-    if raw.empty:
-        raise SanityError(f"{file_name}: no data rows")
-    raw = raw[COLUMNS].apply(lambda col: col.str.strip())
+    raw = cbp.read_release(content, file_name, COLUMNS)
 
     periods, flags = cbp.months(raw["FY"], raw["Month (abbv)"], file_name)
     lbs = cbp.numbers(raw["Sum Qty (lbs)"], file_name, "Sum Qty (lbs)")

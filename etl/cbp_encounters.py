@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from etl import cbp
-from etl.common import SanityError, read_csv_cells, require_columns, require_range
+from etl.common import SanityError, require_range
 
 SOURCE_ID = "cbp_encounters"
 RAW_SUBDIR = "cbp/encounters"
@@ -27,13 +27,8 @@ REGIONS = {"Southwest Land Border", "Northern Land Border", "Other"}
 MAX_NATIONAL_PER_MONTH = 1_000_000
 
 
-
 def parse(content: bytes, file_name: str) -> pd.DataFrame:
-    raw = read_csv_cells(content, file_name)
-    require_columns(raw, COLUMNS, file_name)
-    if raw.empty:
-        raise SanityError(f"{file_name}: no data rows")
-    raw = raw[COLUMNS].apply(lambda col: col.str.strip())
+    raw = cbp.read_release(content, file_name, COLUMNS)
     periods, flags = cbp.months(raw["Fiscal Year"], raw["Month (abbv)"], file_name)
     unknown = set(raw["Land Border Region"]) - REGIONS
     if unknown:

@@ -22,7 +22,7 @@ from itertools import product
 import pandas as pd
 
 from etl import cbp
-from etl.common import SanityError, read_csv_cells, require_columns, require_range
+from etl.common import SanityError, require_range
 
 SOURCE_ID = "cbp_weapons_seizures"
 RAW_SUBDIR = "cbp/weapons-ammunition-seizures"
@@ -41,13 +41,8 @@ MAX_ITEMS_PER_ROW = 5_000_000
 MAX_BLANK_QUANTITY_SHARE = 0.01
 
 
-
 def parse(content: bytes, file_name: str) -> pd.DataFrame:
-    raw = read_csv_cells(content, file_name)
-    require_columns(raw, COLUMNS, file_name)
-    if raw.empty:
-        raise SanityError(f"{file_name}: no data rows")
-    raw = raw[COLUMNS].apply(lambda col: col.str.strip())
+    raw = cbp.read_release(content, file_name, COLUMNS)
     periods, flags = cbp.months(raw["Fiscal Year"], raw["Month (abbv)"], file_name)
     direction = raw["Inbound/Outbound"].str.upper().map(DIRECTIONS)
     if direction.isna().any():

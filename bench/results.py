@@ -1,0 +1,18 @@
+"""bench/RESULTS.md: each benchmark owns one measured block, replaced in place by ``--write``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+def write_block(begin: str, end: str, block: str, path: Path = RESULTS) -> None:
+    """Replace the block from the line starting ``begin`` to ``end`` (or append it)."""
+    text = path.read_text() if path.exists() else "# Benchmark results\n\n"
+    if begin in text:
+        head, rest = text.split(begin, 1)
+        text = head + block + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.write_text(text)
