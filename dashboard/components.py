@@ -59,6 +59,8 @@ def source_panel(spec: Indicator, frame: pd.DataFrame, lang: str, api_query: str
     card = queries.source_card(spec.source_id) or {}
     vintages = queries.vintages_used(frame)
     last = frame["period"].max() if not frame.empty else None
+    if last is not None and spec.semantics == "annual":  # a window's figure runs to its last year
+        last = pd.Timestamp(int(frame["end_year"].astype(int).max()), 12, 1)
     suffix = f"?{api_query}" if api_query else ""
     image_suffix = f"?{image_query}" if image_query else suffix
     return [

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.i18n import pick, t
+from indicators.explain import number
 from indicators.registry import Indicator
 
 EVENT_COLOURS = {
@@ -113,7 +114,7 @@ def _draw_figures(figure: go.Figure, spec: Indicator, frame: pd.DataFrame, lang:
         xs, ys, texts = [], [], []
         for row in rows.itertuples(index=False):
             start, end = row.period, pd.Timestamp(int(row.end_year), 12, 31)
-            text = (f"<b>{row.window}</b>: {row.value:,.1f} {unit}<br>{t('confidence', lang)}: "
+            text = (f"<b>{row.window}</b>: {number(row.value, lang)} {unit}<br>{t('confidence', lang)}: "
                     f"{t('confidence_' + confidence, lang)}<br>{row.citation}")
             xs += [start, end, None]
             ys += [row.value, row.value, None]

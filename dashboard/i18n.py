@@ -55,6 +55,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "claim_col_status": {"en": "Status", "es": "Estado"},
     "claim_stated_on": {"en": "stated {date}", "es": "dicho el {date}"},
     "claim_event": {"en": "timeline: {event}", "es": "cronología: {event}"},
+    "claim_undated": {"en": "date of statement not given", "es": "fecha de la declaración no indicada"},
     "claim_lower_bound": {"en": "more than {value}", "es": "más de {value}"},
     "claim_status_consistent": {"en": "Consistent", "es": "Consistente"},
     "claim_status_inconsistent": {"en": "Inconsistent", "es": "Inconsistente"},

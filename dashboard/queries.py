@@ -170,9 +170,13 @@ def source_card(source_id: str) -> dict | None:
 def vintages_used(frame: pd.DataFrame) -> list[dict]:
     if frame.empty:
         return []
+    last = frame["period"]
+    if "end_year" in frame:  # yearly figures: a window runs to the end of its last year
+        last = pd.to_datetime(frame["end_year"].astype(int).astype(str) + "-12-01")
     used = (
-        frame.groupby(["vintage", "vintage_published_on"])["period"]
-        .agg(["min", "max"])
+        frame.assign(last=last)
+        .groupby(["vintage", "vintage_published_on"])
+        .agg(first=("period", "min"), last=("last", "max"))
         .reset_index()
         .sort_values("vintage_published_on")
     )
@@ -180,7 +184,7 @@ def vintages_used(frame: pd.DataFrame) -> list[dict]:
         {
             "file_name": row.vintage,
             "published_on": row.vintage_published_on.isoformat(),
-            "months": f"{row.min:%Y-%m}..{row.max:%Y-%m}",
+            "months": f"{row.first:%Y-%m}..{row.last:%Y-%m}",
         }
         for row in used.itertuples()
     ]

@@ -54,10 +54,14 @@ def chart_view(indicator: str, geo: str | None, start: dt.date | None, end: dt.d
     if geo not in geos:
         geo = spec.default_geo if spec.default_geo in geos else (geos[0] if geos else spec.default_geo)
     _, frame = queries.series_view(queries.SeriesQuery(spec.id, geo, start, end, as_of))
+    if frame.empty and spec.semantics == "annual" and start is not None:
+        # Yearly figures come late (ATF: about ten months after the year): rather than an empty
+        # chart for a recent range, show every figure published; the events still mark the range.
+        _, frame = queries.series_view(queries.SeriesQuery(spec.id, geo, None, end, as_of))
     # Events after the last published month stay on the chart: they show the data lag.
     shown_events = filter_events(queries.events(), event_types, unconfirmed, start, end)
     view = ChartView(spec, geo, frame, series_figure(spec, frame, shown_events, lang=lang,
-                                                     geo_label=geo_name(geo, lang)))
+                                                     geo_label=geo_name(geo, lang, spec.source_id)))
     if event:
         try:
             view.assessment = queries.assessment(spec.id, event, geo=geo, method=method or "auto", as_of=as_of)

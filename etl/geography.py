@@ -60,7 +60,10 @@ FIPS_TO_CODE = {fips: code for code, (fips, _name) in US_STATES.items()}
 NAME_TO_CODE = {name: code for code, (_fips, name) in US_STATES.items()}
 
 
-def geo_name(code: str, lang: str = "en") -> str:
+def geo_name(code: str, lang: str = "en", source_id: str | None = None) -> str:
+    """A geography's name; CDC VSRR's "NY" (without New York City) is named so only for it."""
+    if code == "NY" and source_id != "cdc_vsrr":
+        return US_STATES["NY"][1]
     if code in SPECIAL_GEOS:
         return SPECIAL_GEOS[code][lang if lang in ("en", "es") else "en"]
     if code in US_STATES:

@@ -546,11 +546,12 @@ def read_observations(engine: Engine, indicator: str, geo: str, **kwargs) -> pd.
     return read_slice(engine, indicator, geo, **kwargs).rows
 
 
-def available_geos(engine: Engine, indicator: str) -> list[str]:
+def available_geos(engine: Engine, indicator: str, filters: dict[str, str] | None = None) -> list[str]:
+    """Geographies with rows of the series (matching the dimension filters, if any)."""
+    conditions, params = _filter_sql(engine.dialect.name, dict(filters or {}))
+    sql = f"SELECT DISTINCT obs.geo FROM observations AS obs WHERE obs.indicator = :indicator{conditions}"
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(Observation.geo).where(Observation.indicator == indicator).distinct()
-        ).all()
+        rows = conn.execute(text(sql), {"indicator": indicator, **params}).all()
     return sorted(row[0] for row in rows)
 
 

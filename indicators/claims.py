@@ -55,6 +55,30 @@ CLAIM_LABELS = {
     "cocaina_asegurada_altamar": {"en": "Cocaine seized at sea", "es": "Cocaína asegurada en altamar"},
     "extorsionadores_detenidos": {"en": "Extortionists arrested", "es": "Extorsionadores detenidos"},
 }
+# The curated tables' units and kinds of figure, in both languages (the tables are in Spanish).
+UNIT_LABELS = {
+    "armas": {"en": "firearms", "es": "armas"},
+    "defunciones": {"en": "deaths", "es": "defunciones"},
+    "kilogramos": {"en": "kg", "es": "kg"},
+    "laboratorios": {"en": "labs", "es": "laboratorios"},
+    "pastillas": {"en": "pills", "es": "pastillas"},
+    "personas": {"en": "people", "es": "personas"},
+    "toneladas": {"en": "tonnes", "es": "toneladas"},
+    "víctimas/día": {"en": "victims/day", "es": "víctimas/día"},
+}
+KIND_LABELS = {
+    "acumulado": {"en": "cumulative", "es": "acumulado"},
+    "acumulado enero-agosto (interpretación)": {"en": "January–August average (our reading; ambiguous)",
+                                                "es": "promedio enero-agosto (interpretación; ambiguo)"},
+    "anual": {"en": "yearly", "es": "anual"},
+    "anual (base INEGI)": {"en": "yearly (INEGI basis)", "es": "anual (base INEGI)"},
+    "anual definitivo": {"en": "yearly, final", "es": "anual definitivo"},
+    "anual preliminar": {"en": "yearly, preliminary", "es": "anual preliminar"},
+    "mensual": {"en": "monthly", "es": "mensual"},
+    "parcial": {"en": "part of a year", "es": "parcial"},
+    "periodo": {"en": "period", "es": "periodo"},
+    "semestral preliminar": {"en": "half-year, preliminary", "es": "semestral preliminar"},
+}
 # What would make a claim checkable, by claimed indicator (said when it is not).
 WOULD_NEED = {
     "defunciones_por_homicidio": {"en": "INEGI's registered-deaths microdata (not loaded)",

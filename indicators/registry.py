@@ -85,6 +85,18 @@ ENCOUNTERS_CAVEAT = {
           "reglas de asilo) tanto como con los flujos. Los meses del año fiscal en curso son "
           "provisionales.",
 }
+DRUG_LABELS = {
+    "Cocaine": {"en": "Cocaine", "es": "Cocaína"},
+    "Ecstasy": {"en": "Ecstasy", "es": "Éxtasis"},
+    "Fentanyl": {"en": "Fentanyl", "es": "Fentanilo"},
+    "Heroin": {"en": "Heroin", "es": "Heroína"},
+    "Ketamine": {"en": "Ketamine", "es": "Ketamina"},
+    "Khat (Catha Edulis)": {"en": "Khat", "es": "Khat"},
+    "Lsd": {"en": "LSD", "es": "LSD"},
+    "Marijuana": {"en": "Marijuana", "es": "Marihuana"},
+    "Methamphetamine": {"en": "Methamphetamine", "es": "Metanfetamina"},
+    "Other Drugs**": {"en": "Other drugs", "es": "Otras drogas"},
+}
 WEAPON_CATEGORY_LABELS = {
     "Handgun": {"en": "Handguns", "es": "Armas cortas"},
     "Long Arm": {"en": "Long arms", "es": "Armas largas"},
@@ -248,6 +260,7 @@ INDICATORS: dict[str, Indicator] = {
             },
             zero_fill=True,
             caveats=SEIZURE_CAVEAT,
+            value_labels=DRUG_LABELS,
         ),
         Indicator(
             id="cbp_drug_seizures_swb_by_type_lbs",
@@ -264,6 +277,7 @@ INDICATORS: dict[str, Indicator] = {
             },
             zero_fill=True,
             caveats=SEIZURE_CAVEAT,
+            value_labels=DRUG_LABELS,
         ),
         _cdc("cdc_synthetic_opioid_deaths_12m",
              "Synthetic-opioid (fentanyl) overdose deaths, 12 months ending",

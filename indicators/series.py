@@ -77,13 +77,16 @@ def read_series(
 def _summed(engine: Engine, spec: Indicator, geo: str, *, start: dt.date | None, end: dt.date | None,
             as_of: dt.date | None) -> pd.DataFrame:
     """The indicator's base series for one geography: filtered, summed per month (and breakdown)."""
+    if spec.semantics == "annual":
+        # Published figures for a year or a window, each as it is: never summed, never spread. A
+        # window is in the range when any of its years is.
+        rows = read_slice(engine, spec.base, geo, filters=spec.filters, period_to=end, as_of=as_of).rows
+        figures = rows.reindex(columns=["period", "geo", *FIGURE_COLUMNS, *SERIES_COLUMNS[2:]])
+        if start is not None and not figures.empty:
+            figures = figures[figures["end_year"].astype(int) >= start.year]
+        return figures.sort_values(["period", "end_year"]).reset_index(drop=True)
     got = read_slice(engine, spec.base, geo, filters=spec.filters, period_from=start, period_to=end, as_of=as_of)
     rows = got.rows
-    if spec.semantics == "annual":
-        # Published figures for a year or a window, each as it is: never summed, never spread.
-        columns = ["period", "geo", *FIGURE_COLUMNS, *SERIES_COLUMNS[2:]]
-        figures = rows.reindex(columns=columns)
-        return figures.sort_values(["period", "end_year"]).reset_index(drop=True)
     if got.months.empty:
         return pd.DataFrame(columns=SERIES_COLUMNS[:2] + ([spec.breakdown] if spec.breakdown else [])
                             + SERIES_COLUMNS[2:])
@@ -117,7 +120,9 @@ def _summed(engine: Engine, spec: Indicator, geo: str, *, start: dt.date | None,
 
 
 def geographies(engine: Engine, indicator: str | Indicator) -> list[str]:
+    """Geographies with at least one row matching the indicator's filters (a state with no
+    Southwest-border encounters is not offered for a Southwest-border indicator)."""
     spec = indicator if isinstance(indicator, Indicator) else get_indicator(indicator)
     if spec.base is None:
         return []
-    return available_geos(engine, spec.base)
+    return available_geos(engine, spec.base, spec.filters)

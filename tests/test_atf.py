@@ -123,3 +123,12 @@ def test_a_report_page_without_a_pdf_link_is_a_clear_error():
         responses.get(atf.PAGE_URL.format(start=end - 5, end=end), body="<html>Challenge Validation</html>")
     with pytest.raises(SanityError, match="no report download link"):
         atf.fetch_latest(today=dt.date(2026, 3, 1))
+
+
+@pytest.mark.raw
+def test_a_window_is_in_a_range_when_any_of_its_years_is(built_store):
+    import datetime as _dt
+
+    frame = read_series(built_store, "atf_mexico_us_sourced_traces", start=_dt.date(2020, 1, 1))
+    assert set(frame["window"]) == {w for w, e in zip(frame["window"], frame["end_year"], strict=True) if int(e) >= 2020}
+    assert {"2017–2022", "2018–2023"} <= set(frame["window"])

@@ -153,3 +153,19 @@ def test_weapons_refresh_publishes_and_a_broken_file_publishes_nothing(store):
     with pytest.raises(Exception, match="unknown Inbound/Outbound"):
         pipeline.refresh(store, cbp_weapons_seizures.SOURCE_ID)
     assert read_series(store, "cbp_weapons_seizures_outbound").equals(before)
+
+
+@pytest.mark.raw
+def test_only_geographies_with_matching_rows_are_offered(built_store, raw_dir):
+    from indicators.series import geographies
+
+    raw = pd.concat(pd.read_csv(p, dtype=str, keep_default_na=False) for p in cbp_encounters.raw_files(raw_dir))
+    southwest = set(raw.loc[raw["Land Border Region"] == "Southwest Land Border", "State"])
+    assert set(geographies(built_store, "cbp_swb_encounters")) == southwest | {"US"}
+
+
+def test_new_york_means_the_whole_state_except_in_cdc_vsrr():
+    from etl.geography import geo_name
+
+    assert geo_name("NY", "en", "cdc_vsrr") == "New York (excl. New York City)"
+    assert geo_name("NY", "en", "cdc_wonder") == geo_name("NY", "en", "cbp_encounters") == "New York"

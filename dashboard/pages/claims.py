@@ -14,12 +14,16 @@ from dash import html
 
 from dashboard import components, ids, queries
 from dashboard.i18n import normalise_lang, pick, t
-from indicators.claims import TOLERANCE, summary
+from indicators.claims import KIND_LABELS, TOLERANCE, UNIT_LABELS, summary
 from indicators.explain import number
 
 
+def _unit(item: dict, lang: str) -> str:
+    return pick(UNIT_LABELS.get(item["unit"]), lang) or item["unit"]
+
+
 def _value(item: dict, lang: str) -> str:
-    text = f"{number(item['value'], lang)} {item['unit']}"
+    text = f"{number(item['value'], lang)} {_unit(item, lang)}"
     return t("claim_lower_bound", lang, value=text) if item["bound"] == "lower" else text
 
 
@@ -30,7 +34,7 @@ def _status(item: dict, lang: str) -> html.Div:
                tolerance=number(TOLERANCE * 100, lang))
     if item["status"] == "inconsistent":
         reason = t("claim_off_by", lang, difference=number(item["difference"], lang, True),
-                   percent=number(item["difference_pct"], lang, True), unit=item["unit"]) + " " + reason
+                   percent=number(item["difference_pct"], lang, True), unit=_unit(item, lang)) + " " + reason
     elif item["status"] == "consistent" and item.get("difference_pct") is not None:
         reason += " " + t("claim_diff", lang, percent=number(item["difference_pct"], lang, True))
     parts.append(html.Div(reason, className="reason"))
@@ -49,7 +53,7 @@ def _independent(item: dict, lang: str) -> html.Div | str:
     found = item.get("independent")
     if not found:
         return "—"
-    lines = [html.Div(f"{number(found['value'], lang)} {item['unit']}"),
+    lines = [html.Div(f"{number(found['value'], lang)} {_unit(item, lang)}"),
              html.Div(f"{found['indicator']} · {', '.join(found['vintages'])}", className="vintage")]
     if found.get("provisional"):
         lines.append(html.Div(t("provisional", lang), className="vintage"))
@@ -64,16 +68,20 @@ def layout(lang: str = "en", as_of: str | None = None, **_query: str) -> html.Di
         as_of_date = None
     items = queries.claims(as_of_date)
     counts = summary(items)
+    titles = {e["id"]: f"{e['date']} {pick(e['title'], lang)}" for e in queries.events()}
     header = html.Tr([html.Th(t(key, lang)) for key in (
         "claim_col_claim", "claim_col_who", "claim_col_period", "claim_col_value", "claim_col_independent",
         "claim_col_status")])
     rows = [
         html.Tr(id=f"claim-{item['id']}", className=f"claim-row claim-{item['status']}", children=[
-            html.Td([html.Div(pick(item["label"], lang)), html.Div(item["kind"], className="vintage")]),
+            html.Td([html.Div(pick(item["label"], lang)),
+                     html.Div(pick(KIND_LABELS.get(item["kind"]), lang) or item["kind"], className="vintage")]),
             html.Td([html.Div(item["claimant"]),
-                     html.Div([t("claim_stated_on", lang, date=item["stated_on"] or "?"), " · ",
+                     html.Div([t("claim_stated_on", lang, date=item["stated_on"]) if item["stated_on"]
+                               else t("claim_undated", lang), " · ",
                                html.A(t("source", lang), href=item["url"])], className="vintage"),
-                     *[html.Div(t("claim_event", lang, event=e), className="vintage") for e in item["events"]]]),
+                     *[html.Div(t("claim_event", lang, event=titles.get(e, e)), className="vintage")
+                       for e in item["events"]]]),
             html.Td(f"{item['period_start']} … {item['period_end']}"),
             html.Td(_value(item, lang)),
             html.Td(_independent(item, lang)),

@@ -139,7 +139,10 @@ def _query_string(indicator, geo, start, end, as_of, event_types, unconfirmed, l
 def geo_options(indicator: str, current: str | None, lang: str):
     spec = INDICATORS[indicator]
     geos = queries.geos_for(indicator)
-    options = [{"label": f"{geo_name(g, lang)} ({g})", "value": g} for g in geos]
+    names = {g: geo_name(g, lang, spec.source_id) for g in geos}
+    # The country first, then its states by name.
+    ordered = sorted(geos, key=lambda g: (g not in ("US", "MX"), names[g]))
+    options = [{"label": f"{names[g]} ({g})", "value": g} for g in ordered]
     value = current if current in geos else (spec.default_geo if spec.default_geo in geos else
                                              (geos[0] if geos else None))
     return options, value

@@ -36,8 +36,9 @@ def _cell(event: dict, indicator_id: str, cell: dict | None, lang: str, as_of: s
     children.append(html.Div(f"{t('expected_short', lang)} {arrow}", className="direction"))
     if verdict == "no_data":
         return html.Td(children, className="cell no-data")
-    params = {"indicator": indicator_id, "geo": cell.get("geo", "US"), "event": cell.get("event", event["id"]),
-              "from": str(cell.get("pre_start") or event["date"])[:7]}
+    params = {"indicator": indicator_id, "geo": cell.get("geo", "US"), "event": cell.get("event", event["id"])}
+    if cell.get("semantics") != "annual":  # yearly figures are shown whole (they end years before)
+        params["from"] = str(cell.get("pre_start") or event["date"])[:7]
     if as_of:
         params["as_of"] = as_of
     if lang != "en":
