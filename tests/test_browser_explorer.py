@@ -104,3 +104,26 @@ def test_expl005_failed_refresh_is_shown_and_last_data_served(explorer, snapshot
     finally:
         record_run(snapshot_store, RefreshRun(source_id="cbp_drug_seizures", kind="refresh",
                                               started_at=utcnow(), outcome="unchanged", message="test cleanup"))
+
+
+def test_expl006_a_mexican_state_in_spanish(explorer):
+    explorer.wait_for_page(explorer.server_url + "/?indicator=sesnsp_homicides_daily_avg&geo=MX-SIN&lang=es")
+    figure_ready(explorer, "Sinaloa")
+    points = explorer.driver.execute_script(
+        f"const gd = {FIGURE}; const t = gd._fullData.filter(t => t.meta !== 'events')[0];"
+        " return Array.from(t.y || [])")
+    assert points and all(y >= 0 for y in points)
+    options = explorer.driver.execute_script(
+        f"return document.querySelector('#{ids.GEO}').innerText")
+    assert "Sinaloa" in options
+
+
+def test_expl007_yearly_windows_are_drawn_as_spans(explorer):
+    explorer.wait_for_page(explorer.server_url + "/?indicator=atf_mexico_us_sourced_traces")
+    figure_ready(explorer, "Firearms recovered in Mexico")
+    traces = explorer.driver.execute_script(
+        f"return {FIGURE}.data.filter(t => t.meta !== 'events').map(t => ({{name: t.name, x: t.x}}))")
+    assert traces and all(t["name"].startswith("confidence") for t in traces)
+    # A six-year window is one span from its first January to its last December.
+    xs = [x for t in traces for x in t["x"] if x]
+    assert any(str(x).startswith("2018-01-01") for x in xs) and any(str(x).startswith("2023-12-31") for x in xs)
