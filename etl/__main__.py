@@ -54,10 +54,14 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("file", type=Path)
     imp.add_argument("--published-on", type=dt.date.fromisoformat,
                      help="the publisher's release date (YYYY-MM-DD), if known")
+    imp.add_argument("--accept-revisions", action="store_true",
+                     help="publish revised or missing cells of completed months after reviewing them")
 
     ref = sub.add_parser("refresh", help="fetch and publish the newest release of live sources")
     ref.add_argument("sources", nargs="*",
                      metavar="SOURCE", help=f"default: all of {', '.join(live_sources())}")
+    ref.add_argument("--accept-revisions", action="store_true",
+                     help="publish revised or missing cells of completed months after reviewing them")
 
     sub.add_parser("status", help="sources, vintages, coverage and recent runs")
     sub.add_parser("migrate", help="run pending schema migrations (in place)")
@@ -101,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
             manifest = snapshot.write(engine, args.out)
             print(f"snapshot: {len(manifest['vintages'])} vintage(s) written to {args.out}")
         elif args.command == "import":
-            run = pipeline.import_file(engine, args.source, args.file, args.published_on)
+            run = pipeline.import_file(engine, args.source, args.file, args.published_on,
+                                       accept_revisions=args.accept_revisions)
             print(f"{run.outcome}: {run.message}")
             if run.outcome == "ok":
                 pipeline.after_publish(engine)
@@ -109,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
             failed = published = 0
             for source_id in args.sources or live_sources():
                 try:
-                    run = pipeline.refresh(engine, source_id)
+                    run = pipeline.refresh(engine, source_id, accept_revisions=args.accept_revisions)
                     published += run.outcome == "ok"
                     print(f"{source_id}: {run.outcome}: {run.message}")
                 except PublishError as exc:

@@ -93,6 +93,10 @@ def numbers(column: pd.Series, file_name: str, name: str, blank_ok: bool = False
     refused."""
     text = column.str.strip()
     values = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+    # Thousands commas only in groups of three before any point: "1.147,048" (a decimal comma)
+    # would otherwise read as 1.147048.
+    malformed = text.str.contains(",") & ~text.str.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
+    values = values.mask(malformed)
     bad = values.isna() & ~(blank_ok & (text == ""))
     if bad.any():
         raise SanityError(f"{file_name}: {name} is not a number: {column[bad].iloc[0]!r}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import importlib
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from tqdm import tqdm
 
-from etl import snapshot, timeline
+from etl import release_diff, snapshot, timeline
 from etl.common import SanityError, load_origin
 from etl.sources import SOURCES, get_source
 from etl.store import (
@@ -30,14 +31,34 @@ from etl.store import (
 )
 
 
-def _fail(engine: Engine, source_id: str, kind: str, message: str) -> None:
+def _fail(engine: Engine, source_id: str, kind: str, message: str, diff: str | None = None) -> None:
     """Record a run that failed before anything reached the store, then raise."""
     record_run(
         engine,
         RefreshRun(source_id=source_id, kind=kind, started_at=utcnow(), outcome="failed",
-                   message=message),
+                   message=message, diff=diff),
     )
     raise PublishError(message)
+
+
+def guarded_publish(engine: Engine, record: VintageRecord, *, kind: str,
+                    accept_revisions: bool = False) -> RefreshRun:
+    """Publish a release only if its diff against the vintage it follows finds nothing harmful
+    (``etl.release_diff``); otherwise refuse it in one line and keep the diff in the run record.
+    ``accept_revisions`` publishes reviewed revisions and missing cells of completed months."""
+    origin = load_origin(record.source_id)
+    diff = release_diff.diff_release(engine, record, origin)
+    refusals = diff.refusals(accept_revisions)
+    if refusals:
+        more = f" (+{len(refusals) - 1} more problem(s))" if len(refusals) > 1 else ""
+        hint = "; after review, --accept-revisions publishes it" if all(
+            kind_ in release_diff.ACCEPTABLE for kind_, _ in diff.problems) else ""
+        _fail(engine, record.source_id, kind, f"{record.file_name}: refused: {refusals[0]}{more}{hint}",
+              diff.to_json())
+    if diff.problems:
+        log.warning("%s: published with accepted revisions: %s", record.file_name, "; ".join(
+            line for _, line in diff.problems))
+    return publish(engine, origin, record, kind=kind, diff=diff.to_json())
 
 
 def build(engine: Engine, raw_dir: Path, *, progress: bool = True,
@@ -58,14 +79,14 @@ def build(engine: Engine, raw_dir: Path, *, progress: bool = True,
             _fail(engine, source_id, "build", str(exc))
     records.sort(key=lambda item: (item[1].published_on, item[1].file_name))
     runs = []
-    for source_id, record in tqdm(records, desc="publish", unit="vintage", disable=not progress):
-        runs.append(publish(engine, load_origin(source_id), record, kind="build"))
+    for _source_id, record in tqdm(records, desc="publish", unit="vintage", disable=not progress):
+        runs.append(guarded_publish(engine, record, kind="build"))
     timeline.load_into_store(engine)
     return runs
 
 
 def import_file(engine: Engine, source_id: str, path: Path,
-                published_on: dt.date | None = None) -> RefreshRun:
+                published_on: dt.date | None = None, accept_revisions: bool = False) -> RefreshRun:
     """One downloaded file as a new vintage (for offices without internet)."""
     init_schema(engine)
     module = get_source(source_id)
@@ -77,10 +98,11 @@ def import_file(engine: Engine, source_id: str, path: Path,
         record = module.build_record(path.read_bytes(), path.name, published=published)
     except SanityError as exc:
         _fail(engine, source_id, "import", str(exc))
-    return publish(engine, load_origin(source_id), record, kind="import")
+    return guarded_publish(engine, record, kind="import", accept_revisions=accept_revisions)
 
 
-def refresh(engine: Engine, source_id: str, session: requests.Session | None = None) -> RefreshRun:
+def refresh(engine: Engine, source_id: str, session: requests.Session | None = None,
+            accept_revisions: bool = False) -> RefreshRun:
     """Fetch the newest release from the publisher and publish it; on any failure the last good
     data stays served and the failure is recorded."""
     init_schema(engine)
@@ -91,8 +113,10 @@ def refresh(engine: Engine, source_id: str, session: requests.Session | None = N
         record = module.fetch_latest(session)
     except SanityError as exc:
         _fail(engine, source_id, "refresh", str(exc))
-    return publish(engine, load_origin(source_id), record, kind="refresh")
+    return guarded_publish(engine, record, kind="refresh", accept_revisions=accept_revisions)
 
+
+log = logging.getLogger(__name__)
 
 # Any fixed 64-bit number: the key of the PostgreSQL advisory lock held while a store is prepared.
 _PREPARE_LOCK_KEY = 7_244_091_512

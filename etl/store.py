@@ -133,6 +133,7 @@ class RefreshRun(Base):
     rows: Mapped[int] = mapped_column(Integer, default=0)
     vintage_id: Mapped[int | None] = mapped_column(Integer)
     message: Mapped[str] = mapped_column(Text, default="")
+    diff: Mapped[str | None] = mapped_column(Text)  # the release diff (JSON) the run was judged by
 
 
 class DerivedResult(Base):
@@ -319,14 +320,14 @@ def find_vintage(session: Session, source_id: str, sha256: str) -> Vintage | Non
     ).first()
 
 
-def publish(engine: Engine, origin: dict, record: VintageRecord, *, kind: str) -> RefreshRun:
+def publish(engine: Engine, origin: dict, record: VintageRecord, *, kind: str, diff: str | None = None) -> RefreshRun:
     """Publish one vintage atomically and record the run.
 
     All observations of the vintage are written in one transaction with the vintage row; on any
     failure the transaction is rolled back and the previous data stays served. The run record is
     written in its own transaction either way.
     """
-    run = RefreshRun(source_id=record.source_id, kind=kind, started_at=utcnow(), outcome="running")
+    run = RefreshRun(source_id=record.source_id, kind=kind, started_at=utcnow(), outcome="running", diff=diff)
     try:
         with Session(engine) as session, session.begin():
             upsert_source(session, origin)

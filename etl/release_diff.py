@@ -1,0 +1,211 @@
+"""The release diff: a new vintage compared with the one it follows, before anything is published.
+
+A file that parses is not a file that is right. Against the previous vintage of the same source
+(the newest one published on or before this release's date), over the months both cover:
+
+* **revised**: a cell of a completed month (not flagged ``provisional`` in the previous vintage)
+  that moved by more than the source's tolerance (``revision_tolerance`` in its origin file,
+  justified there); provisional months are revised freely;
+* **vanished**: cells of completed months that the previous vintage had and this one lacks, in a
+  (series, geography, month) this release covers (a file cut mid-way, a fentanyl-only file: this
+  release would serve those months, so the missing cells would read as 0);
+* **blank**: values that turn empty where the previous vintage had numbers;
+* **not in this release** (recorded, not refused): series the previous vintage had that this one
+  lacks entirely; the store serves each (series, geography, month) from the newest vintage that
+  has it, so the previous release keeps serving them;
+* **magnitude**: a series whose values moved by a factor of ``MAGNITUDE`` or more (median ratio
+  over the shared cells: swapped columns, units ×10, decimal commas read as points).
+
+Within the release: its last month must not be thin (fewer than half the rows of the thinnest
+other month, per dimensioned series: a download cut mid-way; acceptable after review).
+Whatever the previous vintage, months must lie within the source's span (``span_start`` in its
+origin file) and not after the release date (rows flagged ``projection`` excepted), and the
+release date not in the future. Rows flagged ``projection`` are revised freely, like provisional.
+
+Revised and vanished cells can be accepted by an operator after review (``--accept-revisions``);
+the rest cannot. Every problem is one line that says what and where; the run record keeps the
+diff's summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from etl.store import OBSERVATION_COLUMNS, Vintage, VintageRecord, dimension_columns, vintage_observations
+
+MAGNITUDE = 3.0
+FUTURE_SLACK_DAYS = 1
+DEFAULT_TOLERANCE = {"relative": 0.0, "absolute": 0.0}
+ACCEPTABLE = {"revised", "vanished", "thin"}
+SEVERITY = ("dates", "older", "magnitude", "blank", "vanished", "thin", "revised")  # the first refusal said first
+
+
+@dataclass
+class ReleaseDiff:
+    previous: str | None = None  # file name of the vintage compared with
+    compared_cells: int = 0
+    not_in_release: list[str] = field(default_factory=list)  # series the previous release keeps serving
+    counts: dict[str, int] = field(default_factory=dict)  # kind → cells (or series)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (kind, one line)
+
+    def refusals(self, accept_revisions: bool = False) -> list[str]:
+        """The problems that refuse the release, the most telling first."""
+        ordered = sorted(self.problems, key=lambda item: SEVERITY.index(item[0]))
+        return [line for kind, line in ordered if not (accept_revisions and kind in ACCEPTABLE)]
+
+    def summary(self) -> dict:
+        return {"previous": self.previous, "compared_cells": self.compared_cells, "counts": self.counts,
+                "not_in_release": self.not_in_release, "problems": [line for _, line in self.problems]}
+
+    def to_json(self) -> str:
+        return json.dumps(self.summary(), ensure_ascii=False)
+
+
+def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per cell: (indicator, geo, month, dimensions as canonical text) → value, flags."""
+    dims = dimension_columns(frame)
+    frame = frame.copy()
+    frame["period"] = pd.to_datetime(frame["period"]).dt.to_period("M")
+    if dims:
+        values = frame[dims].astype(object).where(frame[dims].notna() & (frame[dims] != ""), None)
+        frame["dims"] = [json.dumps({k: str(v) for k, v in row.items() if v is not None}, sort_keys=True)
+                         for row in values.to_dict("records")]
+    else:
+        frame["dims"] = "{}"
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
+    frame["flags"] = frame["flags"].fillna("").astype(str)
+    return frame[["indicator", "geo", "period", "dims", "value", "flags"]].drop_duplicates(
+        subset=["indicator", "geo", "period", "dims"], keep="last").set_index(["indicator", "geo", "period", "dims"])
+
+
+def _where(keys: pd.Index, limit: int = 3) -> str:
+    samples = [f"{i} {g} {p}" + ("" if d == "{}" else f" {d}") for i, g, p, d in list(keys)[:limit]]
+    more = len(keys) - len(samples)
+    return "; ".join(samples) + (f" (+{more} more)" if more > 0 else "")
+
+
+def previous_vintage(session: Session, source_id: str, published_on: dt.date) -> Vintage | None:
+    return session.scalars(
+        select(Vintage).where(Vintage.source_id == source_id, Vintage.published_on <= published_on)
+        .order_by(Vintage.published_on.desc(), Vintage.id.desc())
+    ).first()
+
+
+THIN = 0.5  # the last month with fewer rows than half the thinnest other month: a cut download
+
+
+def check_last_month(record: VintageRecord, origin: dict) -> list[tuple[str, str]]:
+    """A download cut mid-way leaves its last month thin. In the stored releases the newest month
+    of a dimensioned series has 0.8-1.1 times the rows of the thinnest other month (AMO, the
+    sparsest: 14 against 17), so fewer than half of it is refused (acceptable after review)."""
+    dimensioned = {o["series"] for o in origin.get("outputs", []) if o["aggregation"] in ("sum", "levels")}
+    frame = record.observations[record.observations["indicator"].isin(dimensioned)]
+    counts = frame.assign(month=pd.to_datetime(frame["period"]).dt.to_period("M")).groupby(
+        ["indicator", "month"]).size()
+    problems = []
+    for indicator, per_month in counts.groupby(level="indicator"):
+        per_month = per_month.droplevel("indicator").sort_index()
+        if len(per_month) < 6:
+            continue
+        thinnest = int(per_month.iloc[:-1].min())
+        if per_month.iloc[-1] < THIN * thinnest:
+            problems.append(("thin", f"{indicator}: the last month {per_month.index[-1]} has {per_month.iloc[-1]} "
+                                     f"row(s), the thinnest other month {thinnest}: a download cut mid-way?"))
+    return problems
+
+
+def check_dates(record: VintageRecord, origin: dict, today: dt.date | None = None) -> list[tuple[str, str]]:
+    problems = []
+    today = today or dt.date.today()
+    if record.published_on > today + dt.timedelta(days=FUTURE_SLACK_DAYS):
+        problems.append(("dates", f"release date {record.published_on} is in the future"))
+    periods = pd.to_datetime(record.observations["period"]).dt.to_period("M")
+    release_month = pd.Period(record.published_on, "M")
+    projected = record.observations["flags"].fillna("").astype(str).str.contains("projection").to_numpy()
+    late = periods[(periods > release_month).to_numpy() & ~projected]
+    if len(late):
+        problems.append(("dates", f"months after the release date {record.published_on}: {late.min()}..{late.max()}"))
+    span_start = origin.get("span_start")
+    if span_start:
+        early = periods[periods < pd.Period(span_start, "M")]
+        if len(early):
+            problems.append(("dates", f"months before the source's span (from {span_start}): "
+                                      f"{early.min()}..{early.max()}"))
+    return problems
+
+
+def diff_release(engine: Engine, record: VintageRecord, origin: dict, today: dt.date | None = None) -> ReleaseDiff:
+    """The new release against the vintage it follows (see the module docstring)."""
+    diff = ReleaseDiff(problems=check_dates(record, origin, today) + check_last_month(record, origin))
+    with Session(engine) as session:
+        newest = previous_vintage(session, record.source_id, dt.date.max)
+        last_month = max(pd.to_datetime(record.observations["period"])).date()
+        if (newest is not None and newest.published_on > record.published_on
+                and record.published_on_basis.startswith("estimated") and newest.period_end
+                and last_month < newest.period_end):
+            diff.problems.append(("older", f"this release ends {last_month:%Y-%m}, before the newest one loaded "
+                                           f"({newest.file_name}, to {newest.period_end:%Y-%m}): an older or truncated "
+                                           "file; give --published-on if it is an older release"))
+        previous = previous_vintage(session, record.source_id, record.published_on)
+        if previous is None:
+            return diff
+        diff.previous = previous.file_name
+        previous_id = previous.id
+    old = _keyed(vintage_observations(engine, [previous_id]).drop(columns="vintage_id"))
+    new = _keyed(record.observations.reindex(columns=[*OBSERVATION_COLUMNS, *dimension_columns(record.observations)]))
+    months = set(old.index.get_level_values("period")) & set(new.index.get_level_values("period"))
+    old = old[old.index.get_level_values("period").isin(months)]
+    new_in = new[new.index.get_level_values("period").isin(months)]
+    if old.empty:
+        return diff
+    completed = ~old["flags"].str.contains("provisional|projection")
+    shared = old.index.intersection(new_in.index)
+    diff.compared_cells = len(shared)
+
+    gone = sorted(set(old.index.get_level_values("indicator")) - set(new_in.index.get_level_values("indicator")))
+    if gone:
+        diff.not_in_release = gone
+    covered = pd.MultiIndex.from_frame(new_in.index.to_frame(index=False)[["indicator", "geo", "period"]]).unique()
+    old_keys = pd.MultiIndex.from_frame(old.index.to_frame(index=False)[["indicator", "geo", "period"]])
+    vanished = old.index[completed.to_numpy() & ~old.index.isin(new_in.index) & old_keys.isin(covered)]
+    if len(vanished):
+        diff.counts["vanished"] = len(vanished)
+        diff.problems.append(("vanished", f"{len(vanished)} cell(s) of completed months are missing (would be "
+                                          f"served as 0 or gaps): {_where(vanished)}"))
+    before, after = old.loc[shared, "value"], new_in.loc[shared, "value"]
+    blank = shared[before.notna().to_numpy() & after.isna().to_numpy()]
+    if len(blank):
+        diff.counts["blank"] = len(blank)
+        diff.problems.append(("blank", f"{len(blank)} value(s) turn blank: {_where(blank)}"))
+    both = before.notna().to_numpy() & after.notna().to_numpy()
+    tolerance = {**DEFAULT_TOLERANCE, **origin.get("revision_tolerance", {})}
+    change = (after - before).abs().to_numpy()
+    allowed = np.maximum(tolerance["absolute"], tolerance["relative"] * before.abs().to_numpy())
+    revised = shared[both & completed.loc[shared].to_numpy() & (change > allowed + 1e-9)]
+    if len(revised):
+        diff.counts["revised"] = len(revised)
+        first = revised[0]
+        limit = f"{tolerance['relative']:.1%} / {tolerance['absolute']:g}"
+        diff.problems.append(("revised", f"{len(revised)} completed-month cell(s) revised beyond {limit}: "
+                                         f"{_where(revised, 2)} (e.g. {old.loc[first, 'value']:g} → "
+                                         f"{new_in.loc[first, 'value']:g})"))
+    for indicator in sorted(set(shared.get_level_values("indicator"))):
+        mask = (shared.get_level_values("indicator") == indicator) & both
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = after.to_numpy()[mask] / before.to_numpy()[mask]
+        ratio = ratio[np.isfinite(ratio) & (ratio > 0)]
+        if len(ratio) >= 3:
+            median = float(np.median(ratio))
+            if median >= MAGNITUDE or median <= 1 / MAGNITUDE:
+                diff.counts["magnitude"] = diff.counts.get("magnitude", 0) + 1
+                diff.problems.append(("magnitude", f"{indicator}: values moved by a factor of {median:.3g} "
+                                                   f"(median over {len(ratio)} shared cells)"))
+    return diff
