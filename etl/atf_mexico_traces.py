@@ -26,7 +26,7 @@ import pandas as pd
 import requests
 
 from etl import http
-from etl.common import SanityError, read_csv_cells, require_columns, require_range, require_unique
+from etl.common import SanityError, load_origin, read_csv_cells, require_columns, require_range, require_unique
 from etl.store import VintageRecord, make_record
 
 SOURCE_ID = "atf_mexico_traces"
@@ -193,17 +193,18 @@ def fetch_latest(session: requests.Session | None = None, today: dt.date | None 
                  page_url: str = PAGE_URL) -> VintageRecord:
     """The newest six-year Mexico report: its page, then the PDF it links."""
     session = session or http.make_session()
+    hosts = load_origin(SOURCE_ID)["hosts"]
     year = (today or dt.date.today()).year
     failures = []
     for end in range(year - 1, year - 4, -1):
         url = page_url.format(start=end - REPORT_YEARS + 1, end=end)
         try:
-            page = http.get(session, url)
+            page = http.get(session, url, hosts=hosts)
         except SanityError as exc:
             failures.append(str(exc))
             continue
         pdf_url = download_link(page.text, url)
-        response = http.get(session, pdf_url)
+        response = http.get(session, pdf_url, hosts=hosts)
         return build_record(response.content, f"atf-mexico-{end - REPORT_YEARS + 1}-{end}.pdf", url=pdf_url,
                             published=http.last_modified(response))
     raise SanityError("no ATF Mexico trace report page found: " + "; ".join(failures))

@@ -19,6 +19,7 @@ from etl.common import (
     MONTH_ABBREVIATIONS,
     SanityError,
     fiscal_to_calendar,
+    load_origin,
     next_month,
     read_csv_cells,
     require_columns,
@@ -35,6 +36,12 @@ def release_pattern(dataset: str, flavour: str = "") -> re.Pattern:
     )
 
 
+def fiscal_year(two_digits: str, today: dt.date | None = None) -> int:
+    """'26' → 2026, '99' → 1999: a two-digit year past next fiscal year is of the last century."""
+    year = 2000 + int(two_digits)
+    return year if year <= (today or dt.date.today()).year + 1 else year - 100
+
+
 def release_order(pattern: re.Pattern, file_name: str) -> tuple[int, int]:
     """(last fiscal year, fiscal month) of a release from its name; (-1, -1) if not one."""
     match = pattern.search(file_name)
@@ -43,7 +50,7 @@ def release_order(pattern: re.Pattern, file_name: str) -> tuple[int, int]:
     month = match.group("month")
     # A fiscal-year-final file (no month) closes the year: September is the 12th FY month.
     fiscal_month = 12 if month is None else (MONTH_ABBREVIATIONS[month.upper()] - 10) % 12 + 1
-    return (int(match.group("end")), fiscal_month)
+    return (fiscal_year(match.group("end")), fiscal_month)
 
 
 def discover_latest_url(listing_html: str, base_url: str, pattern: re.Pattern, dataset: str) -> str:
@@ -56,11 +63,11 @@ def discover_latest_url(listing_html: str, base_url: str, pattern: re.Pattern, d
 
 
 def fetch_latest(session: requests.Session | None, listing_url: str, pattern: re.Pattern, dataset: str,
-                 build_record: Callable[..., VintageRecord]) -> VintageRecord:
+                 build_record: Callable[..., VintageRecord], hosts: list[str] | None = None) -> VintageRecord:
     session = session or http.make_session()
-    listing = http.get(session, listing_url)
+    listing = http.get(session, listing_url, hosts=hosts)
     url = discover_latest_url(listing.text, listing_url, pattern, dataset)
-    response = http.get(session, url)
+    response = http.get(session, url, hosts=hosts)
     return build_record(response.content, url.rsplit("/", 1)[-1], url=url, published=http.last_modified(response))
 
 
@@ -132,7 +139,8 @@ class ListingSource(FileSource):
         return discover_latest_url(listing_html, base_url or self.listing_url, self.pattern, self.dataset)
 
     def fetch_latest(self, session: requests.Session | None = None) -> VintageRecord:
-        return fetch_latest(session, self.listing_url, self.pattern, self.dataset, self.build_record)
+        hosts = load_origin(self.source_id).get("hosts")
+        return fetch_latest(session, self.listing_url, self.pattern, self.dataset, self.build_record, hosts)
 
 
 def tidy_published_on(tidy, file_name: str) -> tuple[dt.date, str]:

@@ -24,6 +24,7 @@ from etl import http
 from etl.common import (
     MONTH_NAMES,
     SanityError,
+    load_origin,
     next_month,
     read_csv_cells,
     require_range,
@@ -37,6 +38,7 @@ SOURCE_ID = "cdc_vsrr"
 RAW_SUBDIR = "cdc_vsrr"
 API_URL = "https://data.cdc.gov/resource/xkb8-kh2a.json"
 PAGE_SIZE = 50_000
+MAX_PAGES = 20  # the whole dataset is about 80,000 rows: two pages; twenty is a misbehaving endpoint
 
 INDICATORS: dict[str, str] = {
     "Number of Drug Overdose Deaths": "cdc_overdose_deaths_12m",
@@ -268,16 +270,17 @@ def fetch_all_rows(session: requests.Session, url: str = API_URL,
                    page_size: int | None = None) -> tuple[list[dict], requests.Response]:
     """Every row of the dataset through SoQL paging with a stable order."""
     page_size = page_size or PAGE_SIZE
+    hosts = load_origin(SOURCE_ID).get("hosts")
     rows: list[dict] = []
     offset = 0
     last_response = None
-    while True:
+    for _page in range(MAX_PAGES):
         params = {
             "$order": "state,indicator,year,month",
             "$limit": str(page_size),
             "$offset": str(offset),
         }
-        last_response = http.get(session, url, params=params)
+        last_response = http.get(session, url, params=params, hosts=hosts)
         try:
             page = last_response.json()
         except ValueError as exc:
@@ -288,6 +291,7 @@ def fetch_all_rows(session: requests.Session, url: str = API_URL,
         if len(page) < page_size:
             return rows, last_response
         offset += page_size
+    raise SanityError(f"{url}: still more rows after {MAX_PAGES} pages of {page_size:,}: a misbehaving endpoint")
 
 
 def fetch_latest(session: requests.Session | None = None) -> VintageRecord:

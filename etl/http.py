@@ -1,11 +1,17 @@
-"""HTTP for live refreshes: one requests session with retries, clear errors, link discovery."""
+"""HTTP for live refreshes: one requests session with retries, clear errors, link discovery, and
+the limits a refresh left running on a timer needs: https only, each source's own hosts only
+(redirects included), a size cap per download, one deadline for the whole refresh, and no release
+date from the future."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
+from collections.abc import Collection
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -16,26 +22,64 @@ from etl.common import SanityError
 # cbp.gov's firewall has been reported to answer 403 to clients that do not look like a browser.
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) Verifica-ETL/1.0 (+public statistics refresh)"
 TIMEOUT_SECONDS = 60
+DEADLINE_SECONDS = 15 * 60  # one refresh of one source, every request included
+MAX_BYTES = 300_000_000  # the largest public file we read is ~50 MB (SESNSP's wide state file)
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+log = logging.getLogger(__name__)
 
 
-def make_session() -> requests.Session:
+def make_session(deadline_seconds: float = DEADLINE_SECONDS) -> requests.Session:
     session = requests.Session()
     retry = Retry(total=3, backoff_factor=1.0, status_forcelist=(429, 500, 502, 503, 504),
                   allowed_methods=("GET",))
     session.mount("https://", HTTPAdapter(max_retries=retry))
     session.mount("http://", HTTPAdapter(max_retries=retry))
     session.headers["User-Agent"] = USER_AGENT
+    session.verifica_deadline = time.monotonic() + deadline_seconds
     return session
 
 
-def get(session: requests.Session, url: str, **kwargs) -> requests.Response:
-    """GET that turns every failure into one clear SanityError message."""
+def check_url(url: str, hosts: Collection[str] | None) -> None:
+    """https to one of the source's hosts; plain http only to a loopback host named in ``hosts``
+    (a local test server)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if hosts is not None and host not in {h.lower() for h in hosts}:
+        raise SanityError(f"refusing {url}: {host or 'no host'} is not one of this source's hosts "
+                          f"({', '.join(sorted(hosts))})")
+    if parts.scheme != "https" and not (parts.scheme == "http" and host in LOOPBACK and hosts is not None):
+        raise SanityError(f"refusing {url}: only https is fetched")
+
+
+def get(session: requests.Session, url: str, *, hosts: Collection[str] | None = None,
+        max_bytes: int = MAX_BYTES, **kwargs) -> requests.Response:
+    """GET that turns every failure into one clear SanityError message, within the source's
+    hosts (redirects included), the size cap and the session's deadline."""
+    check_url(url, hosts)
+    deadline = getattr(session, "verifica_deadline", None)
+    remaining = TIMEOUT_SECONDS if deadline is None else deadline - time.monotonic()
+    if remaining <= 0:
+        raise SanityError(f"could not fetch {url}: the refresh's deadline has passed")
     try:
-        response = session.get(url, timeout=TIMEOUT_SECONDS, **kwargs)
+        response = session.get(url, timeout=min(TIMEOUT_SECONDS, remaining), stream=True, **kwargs)
+        for hop in [*response.history, response]:
+            check_url(hop.url, hosts)
+        if response.status_code != 200:
+            raise SanityError(f"could not fetch {url}: HTTP {response.status_code}")
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > max_bytes:
+            raise SanityError(f"could not fetch {url}: {int(declared):,} bytes is more than the cap of {max_bytes:,}")
+        chunks, size = [], 0
+        for chunk in response.iter_content(chunk_size=1 << 20):
+            size += len(chunk)
+            if size > max_bytes:
+                raise SanityError(f"could not fetch {url}: more than the cap of {max_bytes:,} bytes")
+            if deadline is not None and time.monotonic() > deadline:
+                raise SanityError(f"could not fetch {url}: the refresh's deadline passed during the download")
+            chunks.append(chunk)
+        response._content = b"".join(chunks)
     except requests.RequestException as exc:
         raise SanityError(f"could not fetch {url}: {exc.__class__.__name__}: {exc}") from exc
-    if response.status_code != 200:
-        raise SanityError(f"could not fetch {url}: HTTP {response.status_code}")
     return response
 
 
@@ -44,12 +88,17 @@ def last_modified(response: requests.Response) -> tuple[dt.date, str] | None:
     return last_modified_value(header, "HTTP Last-Modified of the download") if header else None
 
 
-def last_modified_value(value: str, basis: str) -> tuple[dt.date, str] | None:
-    """An HTTP date header as (date, basis); None when it cannot be read."""
+def last_modified_value(value: str, basis: str, today: dt.date | None = None) -> tuple[dt.date, str] | None:
+    """An HTTP date header as (date, basis); None when it cannot be read or lies in the future
+    (a server clock or header that is wrong must not hide later real revisions)."""
     try:
-        return parsedate_to_datetime(value).date(), basis
+        day = parsedate_to_datetime(value).date()
     except (TypeError, ValueError):
         return None
+    if day > (today or dt.date.today()) + dt.timedelta(days=1):
+        log.warning("ignoring %s in the future: %s", basis, day)
+        return None
+    return day, basis
 
 
 class _LinkCollector(HTMLParser):

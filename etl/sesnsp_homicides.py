@@ -23,12 +23,13 @@ import datetime as dt
 import io
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 import pandas as pd
 import requests
 
 from etl import http
-from etl.common import SanityError, next_month, require_columns, require_range, require_unique
+from etl.common import SanityError, load_origin, next_month, require_columns, require_range, require_unique
 from etl.geography import INEGI_TO_CODE, MX_STATES
 from etl.source import FileSource
 from etl.store import VintageRecord
@@ -200,10 +201,11 @@ def fetch_latest(session: requests.Session | None = None, today: dt.date | None 
                  base: str = LIVE_BASE) -> VintageRecord:
     """The newest victims cut on the open-data mirror: the most recent month name that exists."""
     session = session or http.make_session()
+    hosts = load_origin(SOURCE_ID)["hosts"] if base == LIVE_BASE else [urlsplit(base).hostname]
     failures = []
     for url in candidate_urls(today or dt.date.today(), base=base):
         try:
-            response = http.get(session, url)
+            response = http.get(session, url, hosts=hosts)
         except SanityError as exc:
             failures.append(str(exc))
             continue
