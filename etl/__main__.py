@@ -19,6 +19,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from etl import pipeline, snapshot
 from etl.common import SanityError
 from etl.sources import SOURCES, live_sources
@@ -32,6 +34,7 @@ from etl.store import (
     list_vintages,
     make_engine,
     migrate,
+    overdue_sources,
     recent_runs,
 )
 
@@ -68,7 +71,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _status(engine) -> None:
+def _one_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
+
+
+def _status(engine) -> int:
+    """Print the store's state; 1 when a source's last run failed or a live source is overdue
+    (a health check can run it), else 0."""
     init_schema(engine)
     print(f"store: {engine.url.render_as_string(hide_password=True)} (schema {head_revision()})")
     sources = {s.id: s for s in list_sources(engine)}
@@ -86,9 +95,14 @@ def _status(engine) -> None:
     for run in recent_runs(engine, limit=10):
         print(f"  {run.started_at:%Y-%m-%d %H:%M} {run.kind:<8} {run.source_id or '-':<18} "
               f"{run.outcome:<9} {run.message}")
-    for run in failing_sources(engine):
+    failing = failing_sources(engine)
+    for run in failing:
         print(f"\nWARNING: last {run.kind} of {run.source_id} failed at {run.started_at:%Y-%m-%d %H:%M}: "
               f"{run.message} (the previous data is still served)")
+    overdue = overdue_sources(engine)
+    for source_id, expected in overdue:
+        print(f"\nWARNING: {source_id} is overdue: a release with newer data was due by {expected}")
+    return 1 if failing or overdue else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
                 pipeline.after_publish(engine)
             return 2 if failed else 0
         elif args.command == "status":
-            _status(engine)
+            return _status(engine)
         elif args.command == "migrate":
             with pipeline.prepare_lock(engine):
                 before, after = migrate(engine)
@@ -132,7 +146,13 @@ def main(argv: list[str] | None = None) -> int:
                   else f"schema: already at {after} (newest {head_revision()})")
     except (SanityError, PublishError, KeyError, OSError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"error: {message}", file=sys.stderr)
+        print(f"error: {_one_line(str(message))}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        # The database's own first line (locked, unreachable, refused), never the SQL or parameters.
+        detail = str(getattr(exc, "orig", None) or exc.__class__.__name__)
+        where = engine.url.render_as_string(hide_password=True)
+        print(f"error: database {where}: {_one_line(detail)}", file=sys.stderr)
         return 2
     return 0
 

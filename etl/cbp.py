@@ -8,6 +8,7 @@ is dropped in the fiscal-year-final release) and links it from one listing page 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Callable
 
@@ -26,6 +27,8 @@ from etl.common import (
 )
 from etl.source import FileSource
 from etl.store import VintageRecord
+
+log = logging.getLogger(__name__)
 
 
 def release_pattern(dataset: str, flavour: str = "") -> re.Pattern:
@@ -77,6 +80,9 @@ def read_release(content: bytes, file_name: str, columns: list[str]) -> pd.DataF
     require_columns(raw, columns, file_name)
     if raw.empty:
         raise SanityError(f"{file_name}: no data rows")
+    extra = [c for c in raw.columns if c not in columns]
+    if extra:  # a later release may add columns: tolerated, and said
+        log.warning("%s: column(s) not read: %s", file_name, ", ".join(map(str, extra)))
     return raw[columns].apply(lambda col: col.str.strip())
 
 

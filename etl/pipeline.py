@@ -24,7 +24,6 @@ from etl.store import (
     VintageRecord,
     after_publish_hooks,
     init_schema,
-    is_empty,
     publish,
     record_run,
     utcnow,
@@ -150,13 +149,15 @@ def prepare_lock(engine: Engine) -> Iterator[None]:
 
 def ensure_store(engine: Engine, snapshot_dir: Path = snapshot.SNAPSHOT_DIR,
                  then: Callable[[Engine], None] | None = None) -> None:
-    """First start: create the schema and fill it from the committed snapshot; always load the
+    """Every start: bring the schema up to date, add the committed snapshot's vintages the store
+    lacks (all of them on a first start, a newly committed one after a pull); always load the
     curated timeline (it is versioned in git); then ``then(engine)`` (derived results), still
     under the lock. Safe when several workers start at once."""
     with prepare_lock(engine):
         init_schema(engine)
-        if is_empty(engine):
-            snapshot.load(engine, snapshot_dir)
+        added = snapshot.load(engine, snapshot_dir)  # new snapshot vintages reach an existing store
+        if added:
+            log.info("loaded %d snapshot vintage(s) the store did not have", added)
         timeline.load_into_store(engine)
         if then is not None:
             then(engine)

@@ -81,10 +81,14 @@ def read_manifest(snapshot_dir: Path = SNAPSHOT_DIR) -> dict:
 
 
 def load(engine: Engine, snapshot_dir: Path = SNAPSHOT_DIR) -> int:
-    """Publish every snapshot vintage (each atomically); returns how many were new."""
+    """Publish every snapshot vintage the store does not have yet (each atomically), so a newly
+    committed snapshot reaches an existing store on the next start; returns how many were new."""
     manifest = read_manifest(snapshot_dir)
+    have = {(v.source_id, v.sha256) for v in list_vintages(engine)}
     loaded = 0
     for item in manifest["vintages"]:
+        if (item["source_id"], item["sha256"]) in have:
+            continue
         with gzip.open(Path(snapshot_dir) / item["file"], "rb") as handle:
             frame = pd.read_csv(io.BytesIO(handle.read()), dtype=str, keep_default_na=False)
         if len(frame) != item["row_count"]:

@@ -595,6 +595,31 @@ def failing_sources(engine: Engine) -> list[RefreshRun]:
         return list(session.scalars(query).all())
 
 
+def overdue_sources(engine: Engine, today: dt.date | None = None, grace_days: int = 31) -> list[tuple[str, dt.date]]:
+    """Monthly sources whose next release is late: the month after their newest data month, plus
+    their publication lag, plus ``grace_days``. Sources without an origin cadence are skipped."""
+    from etl.common import load_origin
+
+    today = today or dt.date.today()
+    late = []
+    with Session(engine) as session:
+        rows = session.execute(
+            select(Vintage.source_id, func.max(Vintage.period_end)).group_by(Vintage.source_id)).all()
+    for source_id, period_end in rows:
+        try:
+            origin = load_origin(source_id)
+        except FileNotFoundError:
+            continue
+        if origin.get("cadence") != "monthly" or not origin.get("hosts") or period_end is None:
+            continue
+        months = origin.get("publication_lag_months", 1) + 2  # the next data month, published after the lag
+        index = period_end.year * 12 + period_end.month - 1 + months
+        expected = dt.date(index // 12, index % 12 + 1, 1) + dt.timedelta(days=grace_days)
+        if today > expected:
+            late.append((source_id, expected))
+    return sorted(late)
+
+
 def vintage_observations(engine: Engine, vintage_ids: Sequence[int]) -> pd.DataFrame:
     """All observations of the given vintages, dimensions as columns (for the snapshot writer and
     the checks, not for requests)."""

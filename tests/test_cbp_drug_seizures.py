@@ -147,3 +147,12 @@ def test_fiscal_year_final_file_ranks_after_its_own_monthly_files():
 def test_listing_without_a_drug_file_is_an_error():
     with pytest.raises(SanityError, match="no nationwide-drugs CSV link"):
         cbp.discover_latest_url("<a href='/x/amo-drug-seizures-fy23-fy26-aug.csv'>x</a>", "https://x.test/")
+
+
+def test_extra_columns_in_a_later_release_are_tolerated_and_said(caplog):
+    lines = full_window().decode().splitlines()
+    widened = "\r\n".join([lines[0] + ",Notes"] + [line + ",n/a" for line in lines[1:]]) + "\r\n"
+    with caplog.at_level("WARNING"):
+        tidy = cbp.parse(widened.encode(), "nationwide-drugs-fy23-fy26-dec.csv")
+    assert len(tidy) == 2 * (len(lines) - 1)
+    assert "column(s) not read: Notes" in caplog.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from etl.__main__ import main
-from etl.store import Observation
+from etl.store import Observation, overdue_sources
 from tests.test_cbp_drug_seizures import full_window
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -33,10 +34,14 @@ def test_import_then_status(store, tmp_path, capsys):
     assert main(["--database-url", url(store), "import", "cbp_drug_seizures", str(release),
                  "--published-on", "2026-01-14"]) == 0
     assert "ok: nationwide-drugs-fy23-fy26-dec.csv" in capsys.readouterr().out
-    assert main(["--database-url", url(store), "status"]) == 0
+    # A health check: the data end 2025-12, so CBP's next release is overdue today -> exit 1.
+    overdue = overdue_sources(store)
+    assert main(["--database-url", url(store), "status"]) == (1 if overdue else 0)
     out = capsys.readouterr().out
     assert "published 2026-01-14 (given on the command line)" in out
     assert "covers 2024-10..2025-12" in out
+    assert overdue_sources(store, today=dt.date(2026, 2, 1)) == []
+    assert [s for s, _ in overdue_sources(store, today=dt.date(2026, 6, 1))] == ["cbp_drug_seizures"]
 
 
 def test_bad_import_is_one_line_error_exit_2_and_store_unchanged(store, tmp_path, capsys):
@@ -51,8 +56,16 @@ def test_bad_import_is_one_line_error_exit_2_and_store_unchanged(store, tmp_path
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: bad.csv: Sum Qty (lbs) is not a number")
     assert observations(store) == before
-    assert main(["--database-url", url(store), "status"]) == 0
+    assert main(["--database-url", url(store), "status"]) == 1  # failing: a health check fails
     assert "WARNING: last import of cbp_drug_seizures failed" in capsys.readouterr().out
+
+
+def test_an_unreachable_database_is_one_line_and_exit_2(capsys):
+    unreachable = "postgresql+psycopg://nobody@127.0.0.1:9/verifica?connect_timeout=2"
+    assert main(["--database-url", unreachable, "status"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: database postgresql+psycopg://nobody@127.0.0.1:9/verifica")
+    assert "SELECT" not in err and "Traceback" not in err
 
 
 def test_missing_file_and_unknown_source(store, tmp_path, capsys):

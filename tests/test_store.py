@@ -124,3 +124,23 @@ def test_a_newer_release_that_ends_earlier_is_refused(store):
             kind="import")
     assert count(store, Vintage) == 2
     assert read_observations(store, "test_lbs", "US")["value"].tolist() == [1.0, 2.0, 3.0]
+
+
+def test_a_newly_committed_snapshot_reaches_an_existing_store(store, tmp_path):
+    import json
+    import shutil
+
+    from etl import pipeline, snapshot
+    from etl.store import list_vintages
+
+    partial = tmp_path / "snapshot"
+    shutil.copytree(snapshot.SNAPSHOT_DIR, partial)
+    manifest = json.loads((partial / "manifest.json").read_text())
+    newest = manifest["vintages"].pop()
+    (partial / "manifest.json").write_text(json.dumps(manifest))
+    pipeline.ensure_store(store, partial)
+    assert len(list_vintages(store)) == len(manifest["vintages"])
+    pipeline.ensure_store(store, snapshot.SNAPSHOT_DIR)  # after a pull: the new vintage is added
+    vintages = list_vintages(store)
+    assert len(vintages) == len(manifest["vintages"]) + 1
+    assert newest["sha256"] in {v.sha256 for v in vintages}
