@@ -51,18 +51,29 @@ SERIES_PARAMS = {"geo", "from", "to", "as_of"}
 IMAGE_PARAMS = SERIES_PARAMS | {"event", "method", "events", "unconfirmed", "lang"}
 
 
+def _safe(text: str) -> str:
+    """File-name text from a known id: letters, digits, dash and underscore only."""
+    return "".join(c for c in text if c.isalnum() or c in "-_")[:40]
+
+
 def _series_query(indicator_id: str, allowed: set[str] = SERIES_PARAMS) -> queries.SeriesQuery:
     args = request.args
     unknown = set(args) - allowed
     if unknown:
         raise queries.BadQuery(f"unknown parameter(s): {', '.join(sorted(unknown))}; use {', '.join(sorted(allowed))}")
-    return queries.SeriesQuery(
+    query = queries.SeriesQuery(
         indicator=indicator_id,
         geo=args.get("geo") or None,
         start=queries.parse_month(args.get("from"), "from"),
         end=queries.parse_month(args.get("to"), "to"),
         as_of=queries.parse_date(args.get("as_of"), "as_of"),
     )
+    if query.start and query.end and query.start > query.end:
+        raise queries.BadQuery(f"from={args.get('from')} is after to={args.get('to')}")
+    spec = get_indicator(indicator_id)
+    if query.geo is not None and spec.status == "available" and query.geo not in queries.geos_for(indicator_id):
+        raise queries.BadQuery(f"geo={query.geo[:20]!r} has no data for {indicator_id}; see /api/indicators")
+    return query
 
 
 @api.get("/indicators")
@@ -93,9 +104,8 @@ def indicator_series(indicator_id: str, fmt: str) -> Response:
     )
     if fmt == "csv":
         response = Response(table.to_csv(index=False), mimetype="text/csv")
-        response.headers["Content-Disposition"] = (
-            f'attachment; filename="{spec.id}_{query.geo or spec.default_geo}.csv"'
-        )
+        name = f"{spec.id}_{_safe(query.geo or spec.default_geo)}.csv"
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
         response.headers["X-Verifica-Citation"] = citation.encode("ascii", "replace").decode()
         return response
     body = {
@@ -133,7 +143,7 @@ def _image(indicator_id: str, fmt: str) -> Response:
         vintages=queries.vintages_used(view.frame), permalink=request.url,
     )
     response = Response(image, mimetype=exports.FORMATS[fmt])
-    response.headers["Content-Disposition"] = f'attachment; filename="{spec.id}_{view.geo}.{fmt}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{spec.id}_{_safe(view.geo)}.{fmt}"'
     return response
 
 
@@ -185,6 +195,12 @@ def _localise(item: dict, lang: str) -> dict:
         if isinstance(out.get(key), dict):
             out[key] = out[key].get(lang) or out[key].get("en")
     return out
+
+
+@api.route("/<path:unknown>")
+def unknown_api_path(unknown: str) -> Response:
+    return _error(404, "unknown API path; see /api/indicators, /api/scorecard.json, /api/claims.json, "
+                       "/api/events.json, /api/status.json")
 
 
 @api.get("/status.json")

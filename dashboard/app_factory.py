@@ -53,4 +53,18 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
         "CACHE_DEFAULT_TIMEOUT": 600,
     })
     server.register_blueprint(api)
+    server.after_request(_security_headers)
     return app
+
+
+# Dash renders with inline scripts and styles of its own; the policy limits where the page may be
+# framed and what it may embed, which is what the app needs to be safe to link from reports.
+CONTENT_SECURITY_POLICY = "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'"
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response

@@ -7,6 +7,7 @@ report cites is exactly what the chart showed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -43,28 +44,34 @@ class SeriesQuery:
     as_of: dt.date | None = None
 
 
+# YYYY-MM, YYYY-MM-DD, or the date picker's YYYY-MM-DDT00:00:00; nothing after it.
+DATE_TEXT = re.compile(r"\d{4}-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?)?")
+
+
 def parse_month(value: str | None, name: str) -> dt.date | None:
     """``YYYY-MM`` (or a full ISO date) as the first day of that month."""
     if not value:
         return None
     text = str(value).strip()
     try:
-        if len(text) == 7:
-            parsed = dt.date.fromisoformat(text + "-01")
-        else:
-            parsed = dt.date.fromisoformat(text[:10]).replace(day=1)
+        if not DATE_TEXT.fullmatch(text):
+            raise ValueError(text)
+        parsed = dt.date.fromisoformat(text + "-01" if len(text) == 7 else text[:10]).replace(day=1)
     except ValueError:
-        raise BadQuery(f"{name}={value!r} is not a month (YYYY-MM)") from None
+        raise BadQuery(f"{name}={str(value)[:20]!r} is not a month (YYYY-MM)") from None
     return parsed
 
 
 def parse_date(value: str | None, name: str) -> dt.date | None:
     if not value:
         return None
+    text = str(value).strip()
     try:
-        return dt.date.fromisoformat(str(value).strip()[:10])
+        if not DATE_TEXT.fullmatch(text) or len(text) == 7:
+            raise ValueError(text)
+        return dt.date.fromisoformat(text[:10])
     except ValueError:
-        raise BadQuery(f"{name}={value!r} is not a date (YYYY-MM-DD)") from None
+        raise BadQuery(f"{name}={str(value)[:20]!r} is not a date (YYYY-MM-DD)") from None
 
 
 def engine() -> Engine:
@@ -199,4 +206,13 @@ def export_frame(spec: Indicator, frame: pd.DataFrame) -> pd.DataFrame:
     out.insert(0, "indicator", spec.id)
     if not spec.has_predicted:
         out = out.drop(columns=["value_predicted"])
+    for column in out.columns:  # no cell a spreadsheet would run as a formula
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(_inert)
     return out
+
+
+def _inert(value):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -98,8 +98,10 @@ def layout(indicator: str = DEFAULT_INDICATOR, geo: str | None = None, lang: str
             components.status_banner(lang),
             controls,
             html.Div(className="chart-row", children=[
-                dcc.Loading(dcc.Graph(id=ids.GRAPH, config={"displaylogo": False,
-                                                            "toImageButtonOptions": {"format": "png", "scale": 2}})),
+                dcc.Loading(dcc.Graph(id=ids.GRAPH, config={
+                    "displaylogo": False, "showSendToCloud": False, "showEditInChartStudio": False,
+                    "modeBarButtonsToRemove": ["sendDataToCloud", "editInChartStudio"],
+                    "toImageButtonOptions": {"format": "png", "scale": 2}})),
                 html.Aside(id=ids.ASSESSMENT, className="assessment-panel"),
             ]),
             html.Div(id=ids.INFO, className="source-card"),

@@ -1,0 +1,56 @@
+"""Web hardening: inert CSV cells, no user text in file names, 400s for bad geographies, ranges
+and dates, JSON 404s under /api, security headers, no third-party upload button."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard import queries
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("/api/indicators/cbp_fentanyl_seizures_swb_lbs.csv?geo=ZZ", "has no data for"),
+        ("/api/indicators/cbp_fentanyl_seizures_swb_lbs.json?from=2025-06&to=2025-01", "is after to="),
+        ("/api/indicators/cbp_fentanyl_seizures_swb_lbs.json?from=2025-01xyz", "is not a month"),
+        ("/api/indicators/cbp_fentanyl_seizures_swb_lbs.json?as_of=2025-01-01junk", "is not a date"),
+        ('/api/indicators/cbp_fentanyl_seizures_swb_lbs.csv?geo=US";%20filename="x.exe', "has no data for"),
+    ],
+)
+def test_bad_queries_are_400s(client, url, message):
+    response = client.get(url)
+    assert response.status_code == 400 and message in response.get_json()["error"]
+
+
+def test_unknown_api_paths_are_json_404s(client):
+    response = client.get("/api/nothing/here")
+    assert response.status_code == 404 and "unknown API path" in response.get_json()["error"]
+
+
+def test_security_headers_on_pages_and_api(client):
+    for url in ("/", "/api/indicators"):
+        headers = client.get(url).headers
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_csv_cells_never_start_a_formula():
+    import pandas as pd
+
+    from indicators.registry import get_indicator
+
+    frame = pd.DataFrame({"period": pd.to_datetime(["2025-01-01"]), "geo": ["US"], "value": [1.0],
+                          "value_predicted": [None], "flags": ["=HYPERLINK(\"x\")"], "vintage": ["+cmd|x"],
+                          "vintage_published_on": [pd.Timestamp("2025-02-01").date()]})
+    table = queries.export_frame(get_indicator("cbp_fentanyl_seizures_swb_lbs"), frame)
+    assert table.loc[0, "flags"] == "'=HYPERLINK(\"x\")" and table.loc[0, "vintage"] == "'+cmd|x"
+
+
+def test_the_chart_has_no_upload_button(client):
+    from dashboard.pages import explorer
+
+    with client.application.test_request_context():
+        layout = str(explorer.layout())
+    assert "'showSendToCloud': False" in layout and "sendDataToCloud" in layout
