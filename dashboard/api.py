@@ -208,8 +208,10 @@ def status_json() -> Response:
     db = queries.engine()
 
     def run_json(run):
+        # Public: what happened and when, never the message (file contents, paths): operators
+        # read it with `python -m etl status`.
         return {"source_id": run.source_id, "kind": run.kind, "outcome": run.outcome,
-                "started_at": run.started_at.isoformat(), "message": run.message}
+                "started_at": run.started_at.isoformat(), "vintage_id": run.vintage_id}
 
     return jsonify({
         "failing": [run_json(r) for r in failing_sources(db)],

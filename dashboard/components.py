@@ -48,8 +48,8 @@ def status_banner(lang: str) -> html.Div:
         id=ids.STATUS_BANNER,
         className="status-banner" if failures else "status-banner empty",
         children=[
-            html.P(t("refresh_failed", lang, source=run.source_id or "?",
-                     when=f"{run.started_at:%Y-%m-%d %H:%M} UTC", message=run.message))
+            html.P(t("refresh_failed", lang, source=run.source_id or "?", kind=run.kind,
+                     when=f"{run.started_at:%Y-%m-%d %H:%M} UTC"))
             for run in failures
         ],
     )

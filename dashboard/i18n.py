@@ -122,8 +122,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "no_data": {"en": "No data for this selection.", "es": "No hay datos para esta selección."},
     "data_through": {"en": "Data through", "es": "Datos hasta"},
     "refresh_failed": {
-        "en": "The last refresh of {source} failed on {when}: {message}. The previous data is still shown.",
-        "es": "La última actualización de {source} falló el {when}: {message}. Se muestran los datos anteriores.",
+        "en": "The last update of {source} ({kind}) was refused or failed on {when}. The previous data is "
+              "still shown.",
+        "es": "La última actualización de {source} ({kind}) fue rechazada o falló el {when}. Se muestran los "
+              "datos anteriores.",
     },
     "unconfirmed": {"en": "announced, not confirmed as held", "es": "anunciado, sin confirmar"},
     "expected": {"en": "expected", "es": "esperado"},

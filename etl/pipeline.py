@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from etl import release_diff, snapshot, timeline
 from etl.common import SanityError, load_origin
-from etl.sources import SOURCES, get_source
+from etl.sources import SOURCES, get_source, live_sources
 from etl.store import (
     PublishError,
     RefreshRun,
@@ -45,6 +45,11 @@ def guarded_publish(engine: Engine, record: VintageRecord, *, kind: str,
     """Publish a release only if its diff against the vintage it follows finds nothing harmful
     (``etl.release_diff``); otherwise refuse it in one line and keep the diff in the run record.
     ``accept_revisions`` publishes reviewed revisions and missing cells of completed months."""
+    with prepare_lock(engine):  # one writer at a time: two imports never race
+        return _guarded_publish(engine, record, kind, accept_revisions)
+
+
+def _guarded_publish(engine: Engine, record: VintageRecord, kind: str, accept_revisions: bool) -> RefreshRun:
     origin = load_origin(record.source_id)
     diff = release_diff.diff_release(engine, record, origin)
     refusals = diff.refusals(accept_revisions)
@@ -90,9 +95,9 @@ def import_file(engine: Engine, source_id: str, path: Path,
     init_schema(engine)
     module = get_source(source_id)
     path = Path(path)
+    if not path.is_file():  # an operator's typo, not a failure of the source: not recorded
+        raise PublishError(f"file not found: {path}")
     try:
-        if not path.is_file():
-            raise SanityError(f"file not found: {path}")
         published = (published_on, "given on the command line") if published_on else None
         record = module.build_record(path.read_bytes(), path.name, published=published)
     except SanityError as exc:
@@ -106,8 +111,8 @@ def refresh(engine: Engine, source_id: str, session: requests.Session | None = N
     data stays served and the failure is recorded."""
     init_schema(engine)
     module = get_source(source_id)
-    if not hasattr(module, "fetch_latest"):
-        _fail(engine, source_id, "refresh", f"{source_id} has no live endpoint; use 'import'")
+    if not hasattr(module, "fetch_latest"):  # an operator's mistake, not a source failure: not recorded
+        raise PublishError(f"{source_id} has no live endpoint; use 'import' (live: {', '.join(live_sources())})")
     try:
         record = module.fetch_latest(session)
     except SanityError as exc:

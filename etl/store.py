@@ -579,16 +579,20 @@ def recent_runs(engine: Engine, limit: int = 20) -> list[RefreshRun]:
 
 
 def failing_sources(engine: Engine) -> list[RefreshRun]:
-    """For each source whose newest run failed, that run (the last good data is still served)."""
+    """For each source, the newest failed run of a kind (refresh, import, build) whose newest
+    decisive run failed: an "unchanged" import does not clear a refresh failure that is still
+    happening; a later successful run of the same kind does. The last good data is still served."""
+    decisive = RefreshRun.outcome.in_(("ok", "failed"))
     newest = (
-        select(RefreshRun.source_id, func.max(RefreshRun.id).label("last_id"))
-        .group_by(RefreshRun.source_id)
+        select(RefreshRun.source_id, RefreshRun.kind, func.max(RefreshRun.id).label("last_id"))
+        .where(decisive)
+        .group_by(RefreshRun.source_id, RefreshRun.kind)
         .subquery()
     )
     query = (
         select(RefreshRun)
         .join(newest, RefreshRun.id == newest.c.last_id)
-        .where(RefreshRun.outcome == "failed")
+        .where(RefreshRun.outcome == "failed", RefreshRun.kind != "snapshot")
         .order_by(RefreshRun.id)
     )
     with Session(engine) as session:

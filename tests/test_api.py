@@ -99,10 +99,15 @@ def test_status_reports_a_failed_refresh(client, snapshot_store):
                                           outcome="failed", message="HTTP 503"))
     try:
         failing = client.get("/api/status.json").get_json()["failing"]
-        assert [f["message"] for f in failing] == ["HTTP 503"]
+        assert [(f["source_id"], f["kind"]) for f in failing] == [("cdc_vsrr", "refresh")]
+        assert "message" not in failing[0]  # public: no file contents, paths or SQL
+        # An unchanged import does not clear a refresh failure that is still happening.
+        record_run(snapshot_store, RefreshRun(source_id="cdc_vsrr", kind="import", started_at=utcnow(),
+                                              outcome="unchanged", message="same file"))
+        assert len(client.get("/api/status.json").get_json()["failing"]) == 1
     finally:
         record_run(snapshot_store, RefreshRun(source_id="cdc_vsrr", kind="refresh", started_at=utcnow(),
-                                              outcome="unchanged", message="cleanup"))
+                                              outcome="ok", message="cleanup: a refresh that worked"))
     assert client.get("/api/status.json").get_json()["failing"] == []
 
 

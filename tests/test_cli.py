@@ -71,6 +71,9 @@ def test_an_unreachable_database_is_one_line_and_exit_2(capsys):
 def test_missing_file_and_unknown_source(store, tmp_path, capsys):
     assert main(["--database-url", url(store), "import", "cbp_drug_seizures", str(tmp_path / "nope.csv")]) == 2
     assert "error: file not found" in capsys.readouterr().err
+    assert main(["--database-url", url(store), "refresh", "cdc_wonder"]) == 2
+    assert "cdc_wonder has no live endpoint; use 'import'" in capsys.readouterr().err
+    assert failing_sources(store) == []  # operator mistakes are not public failures of a source
     with pytest.raises(SystemExit):
         main(["--database-url", url(store), "import", "no_such_source", "x.csv"])
 
