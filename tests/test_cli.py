@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from etl.__main__ import main
-from etl.store import Observation, overdue_sources
+from etl.store import Observation, failing_sources, overdue_sources
 from tests.test_cbp_drug_seizures import full_window
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
