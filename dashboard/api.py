@@ -100,7 +100,7 @@ def indicator_series(indicator_id: str, fmt: str) -> Response:
     source = queries.source_card(spec.source_id) or {}
     vintages = queries.vintages_used(frame)
     citation = f"{source.get('citation', spec.source_id)} Vintage(s): " + "; ".join(
-        f"{v['file_name']} (published {v['published_on']})" for v in vintages
+        f"{v['file_name']} (published {queries.published_text(v)})" for v in vintages
     )
     if fmt == "csv":
         response = Response(table.to_csv(index=False), mimetype="text/csv")

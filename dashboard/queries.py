@@ -187,14 +187,36 @@ def vintages_used(frame: pd.DataFrame) -> list[dict]:
         .reset_index()
         .sort_values("vintage_published_on")
     )
+    bases = release_bases()
     return [
         {
             "file_name": row.vintage,
             "published_on": row.vintage_published_on.isoformat(),
+            "published_on_basis": bases.get(row.vintage, ""),
+            "estimated": bases.get(row.vintage, "").startswith("estimated"),
             "months": f"{row.first:%Y-%m}..{row.last:%Y-%m}",
         }
         for row in used.itertuples()
     ]
+
+
+def release_bases() -> dict[str, str]:
+    """Vintage file name → how its release date was known ("estimated: …" for estimates)."""
+    db = engine()
+    key = repr(("bases", str(db.url), store_version(db)))
+    bases = cache.get(key)
+    if bases is None:
+        with db.connect() as conn:
+            bases = dict(conn.execute(select(Vintage.file_name, Vintage.published_on_basis)).all())
+        cache.set(key, bases)
+    return bases
+
+
+def published_text(vintage: dict, lang: str = "en") -> str:
+    """"2026-01-15", or "~2026-01-15 (estimated: …)" when the release date is an estimate."""
+    if not vintage.get("estimated"):
+        return vintage["published_on"]
+    return f"~{vintage['published_on']} ({vintage['published_on_basis']})"
 
 
 def export_frame(spec: Indicator, frame: pd.DataFrame) -> pd.DataFrame:

@@ -119,3 +119,10 @@ def test_every_available_indicator_has_a_documented_source(snapshot_store):
         for field in ("producer", "title", "citation", "attribution", "url_main", "licence"):
             assert origin.get(field), (spec.id, field)
         assert spec.name["en"] and spec.name["es"] and spec.unit["es"] and spec.caveats, spec.id
+
+
+def test_estimated_release_dates_are_shown_as_estimates(client):
+    body = client.get("/api/indicators/cbp_fentanyl_seizures_swb_lbs.json").get_json()
+    estimated = [v for v in body["vintages"] if v["estimated"]]
+    assert estimated and all(v["published_on_basis"].startswith("estimated") for v in estimated)
+    assert f"(published ~{estimated[0]['published_on']} (estimated" in body["citation"]
