@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.results import write_block
+from bench.results import report
 from bench.simulation import Design, study
 from etl.pipeline import ensure_store
 from etl.store import make_engine
@@ -222,10 +222,7 @@ def main() -> None:
         *cross,
         END,
     ]
-    block = "\n".join(lines)
-    print(block)
-    if args.write:
-        write_block(BEGIN, END, block)
+    report(BEGIN, END, lines, args.write)
 
 
 if __name__ == "__main__":

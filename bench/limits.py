@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from bench.results import write_block
+from bench.results import report
 from bench.simulation import Design, simulate, study
 from indicators.verification import post_start_month
 
@@ -180,10 +180,7 @@ def main() -> None:
         *body,
         END,
     ]
-    block = "\n".join(lines)
-    print(block)
-    if args.write:
-        write_block(BEGIN, END, block)
+    report(BEGIN, END, lines, args.write)
 
 
 if __name__ == "__main__":

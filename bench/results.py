@@ -16,3 +16,12 @@ def write_block(begin: str, end: str, block: str, path: Path = RESULTS) -> None:
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     path.write_text(text)
+
+
+def report(begin: str, end: str, lines: list[str], write: bool) -> str:
+    """Print the block and, with ``--write``, put it in RESULTS.md."""
+    block = "\n".join(lines)
+    print(block)
+    if write:
+        write_block(begin, end, block)
+    return block

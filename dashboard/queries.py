@@ -74,6 +74,14 @@ def parse_date(value: str | None, name: str) -> dt.date | None:
         raise BadQuery(f"{name}={str(value)[:20]!r} is not a date (YYYY-MM-DD)") from None
 
 
+def page_as_of(value: str | None) -> dt.date | None:
+    """A page's ``as_of`` from its URL; a malformed one shows the latest data (pages do not 400)."""
+    try:
+        return parse_date(value, "as_of")
+    except BadQuery:
+        return None
+
+
 def engine() -> Engine:
     return current_app.config["VERIFICA_ENGINE"]
 

@@ -62,10 +62,7 @@ def _independent(item: dict, lang: str) -> html.Div | str:
 
 def layout(lang: str = "en", as_of: str | None = None, **_query: str) -> html.Div:
     lang = normalise_lang(lang)
-    try:
-        as_of_date = queries.parse_date(as_of, "as_of")
-    except queries.BadQuery:
-        as_of_date = None
+    as_of_date = queries.page_as_of(as_of)
     items = queries.claims(as_of_date)
     counts = summary(items)
     titles = {e["id"]: f"{e['date']} {pick(e['title'], lang)}" for e in queries.events()}

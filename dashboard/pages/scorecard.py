@@ -50,10 +50,7 @@ def _cell(event: dict, indicator_id: str, cell: dict | None, lang: str, as_of: s
 
 def layout(lang: str = "en", as_of: str | None = None, **_query: str) -> html.Div:
     lang = normalise_lang(lang)
-    try:
-        as_of_date = queries.parse_date(as_of, "as_of")
-    except queries.BadQuery:
-        as_of_date = None
+    as_of_date = queries.page_as_of(as_of)
     grid = queries.scorecard_grid(as_of_date)
     as_of_text = as_of_date.isoformat() if as_of_date else None
     header_row = html.Tr([html.Th(t("commitment", lang))] + [
