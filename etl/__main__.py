@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             run = pipeline.import_file(engine, args.source, args.file, args.published_on,
                                        accept_revisions=args.accept_revisions)
             print(f"{run.outcome}: {run.message}")
-            if run.outcome == "ok":
+            if run.outcome in ("ok", "corrected"):
                 pipeline.after_publish(engine)
         elif args.command == "refresh":
             failed = published = 0

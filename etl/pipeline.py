@@ -19,6 +19,7 @@ from etl import release_diff, snapshot, timeline
 from etl.common import SanityError, load_origin
 from etl.sources import SOURCES, get_source, live_sources
 from etl.store import (
+    GIVEN_DATE,
     PublishError,
     RefreshRun,
     VintageRecord,
@@ -98,7 +99,7 @@ def import_file(engine: Engine, source_id: str, path: Path,
     if not path.is_file():  # an operator's typo, not a failure of the source: not recorded
         raise PublishError(f"file not found: {path}")
     try:
-        published = (published_on, "given on the command line") if published_on else None
+        published = (published_on, GIVEN_DATE) if published_on else None
         record = module.build_record(path.read_bytes(), path.name, published=published)
     except SanityError as exc:
         _fail(engine, source_id, "import", str(exc))

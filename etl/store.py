@@ -237,6 +237,9 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+GIVEN_DATE = "given on the command line"
+
+
 class PublishError(Exception):
     """A vintage could not be published; the store is unchanged."""
 
@@ -331,7 +334,17 @@ def publish(engine: Engine, origin: dict, record: VintageRecord, *, kind: str, d
     try:
         with Session(engine) as session, session.begin():
             upsert_source(session, origin)
-            if find_vintage(session, record.source_id, record.sha256) is not None:
+            existing = find_vintage(session, record.source_id, record.sha256)
+            if existing is not None and record.published_on_basis == GIVEN_DATE \
+                    and existing.published_on != record.published_on:
+                # The same release with a release date an operator corrects: the vintage keeps its
+                # rows and id; the run records the old and the new date.
+                run.outcome = "corrected"
+                run.vintage_id = existing.id
+                run.message = (f"{record.file_name}: release date corrected from {existing.published_on} "
+                               f"({existing.published_on_basis}) to {record.published_on}")
+                existing.published_on, existing.published_on_basis = record.published_on, GIVEN_DATE
+            elif existing is not None:
                 run.outcome = "unchanged"
                 run.message = f"{record.file_name}: same sha256 already loaded"
             else:
@@ -641,9 +654,10 @@ def vintage_observations(engine: Engine, vintage_ids: Sequence[int]) -> pd.DataF
 
 
 def vintage_set_key(engine: Engine) -> str:
-    """A digest of every published vintage (id and checksum): changes exactly when one is published."""
+    """A digest of every published vintage (id, checksum, release date): changes exactly when one is
+    published or its release date corrected."""
     with engine.connect() as conn:
-        rows = conn.execute(select(Vintage.id, Vintage.sha256).order_by(Vintage.id)).all()
+        rows = conn.execute(select(Vintage.id, Vintage.sha256, Vintage.published_on).order_by(Vintage.id)).all()
     return hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()[:32]
 
 

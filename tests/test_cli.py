@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from etl.__main__ import main
-from etl.store import Observation, failing_sources, overdue_sources
+from etl.store import Observation, failing_sources, list_vintages, overdue_sources
 from tests.test_cbp_drug_seizures import full_window
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -106,3 +106,22 @@ def test_every_cli_command_is_documented_in_the_readme():
     readme = (PROJECT_ROOT / "README.md").read_text()
     for command in ("build", "snapshot", "import", "refresh", "status"):
         assert f"python -m etl {command}" in readme, command
+
+
+def test_a_wrong_release_date_can_be_corrected_and_must_fit_the_data(store, tmp_path, capsys):
+    release = tmp_path / "nationwide-drugs-fy23-fy26-dec.csv"
+    release.write_bytes(full_window())
+    assert main(["--database-url", url(store), "import", "cbp_drug_seizures", str(release),
+                 "--published-on", "2026-02-20"]) == 0
+    capsys.readouterr()
+    assert main(["--database-url", url(store), "import", "cbp_drug_seizures", str(release),
+                 "--published-on", "2026-01-14"]) == 0
+    assert "corrected: nationwide-drugs-fy23-fy26-dec.csv: release date corrected from 2026-02-20" in \
+        capsys.readouterr().out
+    [vintage] = list_vintages(store, "cbp_drug_seizures")
+    assert vintage.published_on == dt.date(2026, 1, 14)
+    # Not before the last month the release contains (December 2025).
+    assert main(["--database-url", url(store), "import", "cbp_drug_seizures", str(release),
+                 "--published-on", "2025-11-30"]) == 2
+    assert "months after the release date 2025-11-30" in capsys.readouterr().err
+    assert list_vintages(store, "cbp_drug_seizures")[0].published_on == dt.date(2026, 1, 14)
