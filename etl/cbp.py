@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 import requests
@@ -131,15 +132,17 @@ def require_every_month(periods, file_name: str) -> None:
                           f"{list(map(str, missing))[:6]}")
 
 
+@dataclass(frozen=True, kw_only=True)
 class ListingSource(FileSource):
     """A CBP dataset: a file source whose newest release is found on a listing page."""
 
-    def __init__(self, source_id: str, raw_glob: str, parse, published_on, *, dataset: str, listing_url: str,
-                 flavour: str = "", check=None) -> None:
-        super().__init__(source_id, raw_glob, parse, published_on, check)
-        object.__setattr__(self, "dataset", dataset)
-        object.__setattr__(self, "listing_url", listing_url)
-        object.__setattr__(self, "pattern", release_pattern(dataset, flavour))
+    dataset: str
+    listing_url: str
+    flavour: str = ""
+
+    @property
+    def pattern(self) -> re.Pattern:
+        return release_pattern(self.dataset, self.flavour)
 
     def discover_latest_url(self, listing_html: str, base_url: str | None = None) -> str:
         return discover_latest_url(listing_html, base_url or self.listing_url, self.pattern, self.dataset)

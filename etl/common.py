@@ -19,10 +19,6 @@ class SanityError(ValueError):
     """Input failed a sanity check; nothing was published."""
 
 
-ORIGIN_FIELDS = ("producer", "title", "citation", "attribution", "url_main", "url_download", "licence",
-                 "description")
-
-
 @functools.cache
 def _origin_validator() -> jsonschema.Draft202012Validator:
     schema = json.loads((ORIGINS_DIR / "schema.json").read_text(encoding="utf-8"))
@@ -31,8 +27,14 @@ def _origin_validator() -> jsonschema.Draft202012Validator:
 
 def load_origin(source_id: str) -> dict:
     """The origin block of a source (producer, citation, URLs, licence, cadence, lag and the
-    series it outputs), kept beside the code and validated against ``origins/schema.json``."""
+    series it outputs), kept beside the code and validated against ``origins/schema.json``.
+    Parsed once per version of the file (pages and every publish read it)."""
     path = ORIGINS_DIR / f"{source_id}.yaml"
+    return dict(_parsed_origin(path, path.stat().st_mtime_ns, source_id))
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_origin(path: Path, _version: int, source_id: str) -> dict:
     with open(path, encoding="utf-8") as handle:
         origin = yaml.safe_load(handle)
     errors = sorted(_origin_validator().iter_errors(origin), key=lambda e: list(e.path))
@@ -41,11 +43,6 @@ def load_origin(source_id: str) -> dict:
         raise SanityError(f"{path.name}: {where}: {errors[0].message}")
     origin["id"] = source_id
     return origin
-
-
-def citation_block(origin: dict) -> dict:
-    """The citation part of an origin (what the store's sources table and the snapshot keep)."""
-    return {"id": origin["id"], **{k: origin.get(k) for k in ORIGIN_FIELDS}}
 
 
 def declared_outputs(origin: dict) -> dict[str, dict]:
