@@ -182,6 +182,8 @@ def source_card(source_id: str) -> dict | None:
 
 
 def vintages_used(frame: pd.DataFrame) -> list[dict]:
+    """The vintages a view was drawn from, each with its id and checksum, so the same figure can be
+    redrawn later (``as_of``) and the files checked; withdrawn ones say so."""
     if frame.empty:
         return []
     last = frame["period"]
@@ -189,34 +191,43 @@ def vintages_used(frame: pd.DataFrame) -> list[dict]:
         last = pd.to_datetime(frame["end_year"].astype(int).astype(str) + "-12-01")
     used = (
         frame.assign(last=last)
-        .groupby(["vintage", "vintage_published_on"])
+        .groupby(["vintage_id", "vintage", "vintage_published_on"])
         .agg(first=("period", "min"), last=("last", "max"))
         .reset_index()
-        .sort_values("vintage_published_on")
+        .sort_values(["vintage_published_on", "vintage_id"])
     )
-    bases = release_bases()
-    return [
-        {
+    meta = vintage_meta()
+    out = []
+    for row in used.itertuples():
+        info = meta.get(int(row.vintage_id), {})
+        basis = info.get("published_on_basis", "")
+        out.append({
+            "id": int(row.vintage_id),
             "file_name": row.vintage,
+            "sha256": info.get("sha256", ""),
             "published_on": row.vintage_published_on.isoformat(),
-            "published_on_basis": bases.get(row.vintage, ""),
-            "estimated": bases.get(row.vintage, "").startswith("estimated"),
+            "published_on_basis": basis,
+            "estimated": basis.startswith("estimated"),
             "months": f"{row.first:%Y-%m}..{row.last:%Y-%m}",
-        }
-        for row in used.itertuples()
-    ]
+            "withdrawn_on": info.get("withdrawn_on"),
+        })
+    return out
 
 
-def release_bases() -> dict[str, str]:
-    """Vintage file name → how its release date was known ("estimated: …" for estimates)."""
+def vintage_meta() -> dict[int, dict]:
+    """Vintage id → checksum, how its release date was known ("estimated: …" for estimates) and
+    its withdrawal date (ISO), if any."""
     db = engine()
-    key = repr(("bases", str(db.url), store_version(db)))
-    bases = cache.get(key)
-    if bases is None:
+    key = repr(("vintage-meta", str(db.url), store_version(db)))
+    meta = cache.get(key)
+    if meta is None:
         with db.connect() as conn:
-            bases = dict(conn.execute(select(Vintage.file_name, Vintage.published_on_basis)).all())
-        cache.set(key, bases)
-    return bases
+            rows = conn.execute(select(Vintage.id, Vintage.sha256, Vintage.published_on_basis,
+                                       Vintage.withdrawn_on)).all()
+        meta = {row[0]: {"sha256": row[1], "published_on_basis": row[2],
+                         "withdrawn_on": row[3].isoformat() if row[3] else None} for row in rows}
+        cache.set(key, meta)
+    return meta
 
 
 def published_text(vintage: dict, lang: str = "en") -> str:

@@ -6,6 +6,10 @@
     python -m etl refresh [SOURCE ...]     fetch the newest release from the publisher
     python -m etl status                   sources, vintages, coverage, last runs
     python -m etl migrate                  run pending schema migrations in place
+    python -m etl withdraw VINTAGE --reason TEXT
+                                           withdraw a published vintage (kept, never deleted)
+
+``--database-url URL`` may come before or after the command.
 
 Every command first runs pending schema migrations (an existing store is upgraded, never rebuilt).
 
@@ -36,23 +40,31 @@ from etl.store import (
     migrate,
     overdue_sources,
     recent_runs,
+    withdraw,
 )
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m etl", description=__doc__.split("\n")[0])
-    parser.add_argument("--database-url", help="SQLAlchemy URL (default: DATABASE_URL or data/verifica.db)")
+    url_help = "SQLAlchemy URL (default: DATABASE_URL or data/verifica.db)"
+    parser.add_argument("--database-url", help=url_help)
+    # Accepted after the command too; there it overrides one given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--database-url", default=argparse.SUPPRESS, help=url_help)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    build = sub.add_parser("build", help="load every raw file of every source")
+    def command(name: str, **kwargs) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], **kwargs)
+
+    build = command("build", help="load every raw file of every source")
     build.add_argument("--raw-dir", type=Path, required=True)
     build.add_argument("--source", action="append", choices=sorted(SOURCES),
                        help="only this source (repeatable)")
 
-    snap = sub.add_parser("snapshot", help="write the committed snapshot from the store")
+    snap = command("snapshot", help="write the committed snapshot from the store")
     snap.add_argument("--out", type=Path, default=snapshot.SNAPSHOT_DIR)
 
-    imp = sub.add_parser("import", help="load one downloaded file as a new vintage")
+    imp = command("import", help="load one downloaded file as a new vintage")
     imp.add_argument("source", choices=sorted(SOURCES))
     imp.add_argument("file", type=Path)
     imp.add_argument("--published-on", type=dt.date.fromisoformat,
@@ -60,14 +72,19 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--accept-revisions", action="store_true",
                      help="publish revised or missing cells of completed months after reviewing them")
 
-    ref = sub.add_parser("refresh", help="fetch and publish the newest release of live sources")
+    ref = command("refresh", help="fetch and publish the newest release of live sources")
     ref.add_argument("sources", nargs="*",
                      metavar="SOURCE", help=f"default: all of {', '.join(live_sources())}")
     ref.add_argument("--accept-revisions", action="store_true",
                      help="publish revised or missing cells of completed months after reviewing them")
 
-    sub.add_parser("status", help="sources, vintages, coverage and recent runs")
-    sub.add_parser("migrate", help="run pending schema migrations (in place)")
+    command("status", help="sources, vintages, coverage and recent runs")
+    command("migrate", help="run pending schema migrations (in place)")
+
+    wd = command("withdraw", help="withdraw a published vintage (kept; as_of views before today still use it)")
+    wd.add_argument("vintage", type=int, metavar="VINTAGE", help="the vintage id (python -m etl status lists them)")
+    wd.add_argument("--reason", required=True, help="why, as it will be shown to users")
+    wd.add_argument("--on", type=dt.date.fromisoformat, help="withdrawal date (YYYY-MM-DD; default today)")
     return parser
 
 
@@ -91,6 +108,8 @@ def _status(engine) -> int:
             print(f"  #{v.id:<3} {v.file_name}  published {v.published_on} ({v.published_on_basis})"
                   f"\n       covers {v.period_start:%Y-%m}..{v.period_end:%Y-%m}, {v.row_count} rows,"
                   f" sha256 {v.sha256[:16]}")
+            if v.withdrawn_on:
+                print(f"       WITHDRAWN on {v.withdrawn_on}: {v.withdrawn_reason}")
     print("\nrecent runs:")
     for run in recent_runs(engine, limit=10):
         print(f"  {run.started_at:%Y-%m-%d %H:%M} {run.kind:<8} {run.source_id or '-':<18} "
@@ -139,6 +158,12 @@ def main(argv: list[str] | None = None) -> int:
             return 2 if failed else 0
         elif args.command == "status":
             return _status(engine)
+        elif args.command == "withdraw":
+            with pipeline.prepare_lock(engine):
+                init_schema(engine)
+                run = withdraw(engine, args.vintage, args.reason, args.on)
+            print(f"{run.outcome}: {run.message}")
+            pipeline.after_publish(engine)
         elif args.command == "migrate":
             with pipeline.prepare_lock(engine):
                 before, after = migrate(engine)

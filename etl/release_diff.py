@@ -94,7 +94,8 @@ def _where(keys: pd.Index, limit: int = 3) -> str:
 
 def previous_vintage(session: Session, source_id: str, published_on: dt.date) -> Vintage | None:
     return session.scalars(
-        select(Vintage).where(Vintage.source_id == source_id, Vintage.published_on <= published_on)
+        select(Vintage).where(Vintage.source_id == source_id, Vintage.published_on <= published_on,
+                              Vintage.withdrawn_on.is_(None))
         .order_by(Vintage.published_on.desc(), Vintage.id.desc())
     ).first()
 

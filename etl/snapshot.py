@@ -21,10 +21,12 @@ from etl.common import SanityError, load_origin
 from etl.store import (
     OBSERVATION_COLUMNS,
     PROJECT_ROOT,
+    Vintage,
     VintageRecord,
     list_vintages,
     publish,
     vintage_observations,
+    withdraw,
 )
 
 SNAPSHOT_DIR = PROJECT_ROOT / "data" / "snapshot"
@@ -69,6 +71,9 @@ def write(engine: Engine, out_dir: Path = SNAPSHOT_DIR) -> dict:
                 "file": relative,
             }
         )
+        if vintage.withdrawn_on:  # kept, with when and why, so every clone honours the withdrawal
+            manifest["vintages"][-1].update(withdrawn_on=vintage.withdrawn_on.isoformat(),
+                                            withdrawn_reason=vintage.withdrawn_reason)
     (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return manifest
 
@@ -84,10 +89,11 @@ def load(engine: Engine, snapshot_dir: Path = SNAPSHOT_DIR) -> int:
     """Publish every snapshot vintage the store does not have yet (each atomically), so a newly
     committed snapshot reaches an existing store on the next start; returns how many were new."""
     manifest = read_manifest(snapshot_dir)
-    have = {(v.source_id, v.sha256) for v in list_vintages(engine)}
+    have = {(v.source_id, v.sha256): v for v in list_vintages(engine)}
     loaded = 0
     for item in manifest["vintages"]:
         if (item["source_id"], item["sha256"]) in have:
+            _withdraw_as_committed(engine, have[item["source_id"], item["sha256"]], item)
             continue
         with gzip.open(Path(snapshot_dir) / item["file"], "rb") as handle:
             frame = pd.read_csv(io.BytesIO(handle.read()), dtype=str, keep_default_na=False)
@@ -110,4 +116,13 @@ def load(engine: Engine, snapshot_dir: Path = SNAPSHOT_DIR) -> int:
         )
         run = publish(engine, manifest["sources"][item["source_id"]], record, kind="snapshot")
         loaded += run.outcome == "ok"
+        if run.outcome == "ok":
+            [vintage] = [v for v in list_vintages(engine, item["source_id"]) if v.id == run.vintage_id]
+            _withdraw_as_committed(engine, vintage, item)
     return loaded
+
+
+def _withdraw_as_committed(engine: Engine, vintage: Vintage, item: dict) -> None:
+    """A withdrawal committed with the snapshot reaches a store that has the vintage."""
+    if item.get("withdrawn_on") and vintage.withdrawn_on is None:
+        withdraw(engine, vintage.id, item["withdrawn_reason"], dt.date.fromisoformat(item["withdrawn_on"]))

@@ -86,6 +86,11 @@ class Vintage(Base):
     row_count: Mapped[int] = mapped_column(Integer)
     period_start: Mapped[dt.date | None] = mapped_column(Date)
     period_end: Mapped[dt.date | None] = mapped_column(Date)
+    # A digest of the observations (not the bytes): the same release re-encoded is the same release.
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
+    # Withdrawn vintages stay in the store (and in as_of views before this date), never deleted.
+    withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Observation(Base):
@@ -317,10 +322,48 @@ def _records(frame: pd.DataFrame, vintage_id: int) -> list[dict]:
     return records
 
 
-def find_vintage(session: Session, source_id: str, sha256: str) -> Vintage | None:
-    return session.scalars(
+def content_digest(records: list[dict]) -> str:
+    """A digest of a vintage's observations, independent of the file's bytes, column order and row
+    order: (indicator, period, geo, dimensions, value, prediction, flags), values to 10 significant
+    digits (what the snapshot keeps)."""
+
+    def number(value) -> str:
+        return "" if value is None or (isinstance(value, float) and pd.isna(value)) else f"{float(value):.10g}"
+
+    lines = sorted(
+        "\t".join((str(r["indicator"]), str(r["period"])[:10], str(r["geo"]),
+                   json.dumps(r["dims"], sort_keys=True), number(r["value"]), number(r["value_predicted"]),
+                   ",".join(sorted(f for f in str(r["flags"] or "").split(",") if f))))
+        for r in records
+    )
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _stored_digest(session: Session, vintage: Vintage) -> str:
+    """The vintage's content digest, computed from its stored rows the first time it is needed
+    (vintages loaded before digests were kept)."""
+    if vintage.content_sha256 is None:
+        rows = session.execute(
+            select(Observation.indicator, Observation.period, Observation.geo, Observation.dims,
+                   Observation.value, Observation.value_predicted, Observation.flags)
+            .where(Observation.vintage_id == vintage.id)).all()
+        vintage.content_sha256 = content_digest(
+            [{"indicator": r[0], "period": r[1], "geo": r[2], "dims": _parse_dims(r[3]), "value": r[4],
+              "value_predicted": r[5], "flags": r[6]} for r in rows])
+    return vintage.content_sha256
+
+
+def find_vintage(session: Session, source_id: str, sha256: str, content: str | None = None) -> Vintage | None:
+    """The vintage with these bytes, else (given ``content``) the one with the same observations."""
+    same_bytes = session.scalars(
         select(Vintage).where(Vintage.source_id == source_id, Vintage.sha256 == sha256)
     ).first()
+    if same_bytes is not None or content is None:
+        return same_bytes
+    for vintage in session.scalars(select(Vintage).where(Vintage.source_id == source_id).order_by(Vintage.id)):
+        if _stored_digest(session, vintage) == content:
+            return vintage
+    return None
 
 
 def publish(engine: Engine, origin: dict, record: VintageRecord, *, kind: str, diff: str | None = None) -> RefreshRun:
@@ -334,7 +377,9 @@ def publish(engine: Engine, origin: dict, record: VintageRecord, *, kind: str, d
     try:
         with Session(engine) as session, session.begin():
             upsert_source(session, origin)
-            existing = find_vintage(session, record.source_id, record.sha256)
+            records = _records(record.observations, vintage_id=0)
+            digest = content_digest(records)
+            existing = find_vintage(session, record.source_id, record.sha256, digest)
             if existing is not None and record.published_on_basis == GIVEN_DATE \
                     and existing.published_on != record.published_on:
                 # The same release with a release date an operator corrects: the vintage keeps its
@@ -346,7 +391,10 @@ def publish(engine: Engine, origin: dict, record: VintageRecord, *, kind: str, d
                 existing.published_on, existing.published_on_basis = record.published_on, GIVEN_DATE
             elif existing is not None:
                 run.outcome = "unchanged"
-                run.message = f"{record.file_name}: same sha256 already loaded"
+                run.vintage_id = existing.id
+                run.message = (f"{record.file_name}: same sha256 already loaded" if existing.sha256 == record.sha256
+                               else f"{record.file_name}: same observations as vintage #{existing.id} "
+                                    f"({existing.file_name}); only the file's encoding or layout differs")
             else:
                 periods = pd.to_datetime(record.observations["period"])
                 _check_coverage(session, record, periods.max().date())
@@ -362,12 +410,13 @@ def publish(engine: Engine, origin: dict, record: VintageRecord, *, kind: str, d
                     row_count=len(record.observations),
                     period_start=periods.min().date(),
                     period_end=periods.max().date(),
+                    content_sha256=digest,
                 )
                 session.add(vintage)
                 session.flush()
-                session.execute(
-                    insert(Observation), _records(record.observations, vintage.id)
-                )
+                for row in records:
+                    row["vintage_id"] = vintage.id
+                session.execute(insert(Observation), records)
                 run.outcome = "ok"
                 run.rows = len(record.observations)
                 run.vintage_id = vintage.id
@@ -391,7 +440,8 @@ def _check_coverage(session: Session, record: VintageRecord, period_end: dt.date
     older file presented as new, or a truncated download."""
     previous = session.scalars(
         select(Vintage)
-        .where(Vintage.source_id == record.source_id, Vintage.published_on <= record.published_on)
+        .where(Vintage.source_id == record.source_id, Vintage.published_on <= record.published_on,
+               Vintage.withdrawn_on.is_(None))
         .order_by(Vintage.published_on.desc(), Vintage.id.desc())
     ).first()
     if previous is not None and previous.period_end and period_end < previous.period_end:
@@ -452,7 +502,7 @@ def is_empty(engine: Engine) -> bool:
 
 
 # One statement (so a publish in between cannot mix two views): for each month of (indicator,
-# geo), the newest vintage covering it as known on :as_of (chosen from every row of the key, so a
+# geo), the newest vintage covering it as known on :as_of (not yet withdrawn then; chosen from every row of the key, so a
 # combination missing from the newest release is not taken from an older one); then the rows of
 # those vintages that match the dimension filters ("row"), and each chosen month's flags ("month").
 _SLICE_SQL = """
@@ -464,7 +514,7 @@ ranked AS (
     SELECT c.period, c.vintage_id, c.flags,
            DENSE_RANK() OVER (PARTITION BY c.period ORDER BY v.published_on DESC, v.id DESC) AS rank_newest
     FROM candidates AS c JOIN vintages AS v ON v.id = c.vintage_id
-    WHERE v.published_on <= :as_of
+    WHERE v.published_on <= :as_of AND (v.withdrawn_on IS NULL OR v.withdrawn_on > :as_of)
 ),
 chosen AS (SELECT DISTINCT period, vintage_id FROM ranked WHERE rank_newest = 1)
 SELECT 'row' AS kind, obs.period AS period, obs.vintage_id AS vintage_id, {dims_text} AS dims,
@@ -577,6 +627,32 @@ def list_vintages(engine: Engine, source_id: str | None = None) -> list[Vintage]
         return list(session.scalars(query).all())
 
 
+def withdraw(engine: Engine, vintage_id: int, reason: str, on: dt.date | None = None) -> RefreshRun:
+    """Withdraw a published vintage: it stays in the store and in ``as_of`` views before ``on``
+    (today by default), so a figure drawn from it can still be redrawn; later views fall back to the
+    release before it. Recorded as a run; never deleted. Raises PublishError for an unknown or
+    already withdrawn vintage or a blank reason."""
+    on = on or dt.date.today()
+    if not reason.strip():
+        raise PublishError("a withdrawal needs a reason (--reason)")
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        vintage = session.get(Vintage, vintage_id)
+        if vintage is None:
+            raise PublishError(f"no vintage #{vintage_id} (python -m etl status lists them)")
+        if vintage.withdrawn_on is not None:
+            raise PublishError(f"vintage #{vintage_id} ({vintage.file_name}) was already withdrawn on "
+                               f"{vintage.withdrawn_on}: {vintage.withdrawn_reason}")
+        if on < vintage.published_on:
+            raise PublishError(f"vintage #{vintage_id} was published on {vintage.published_on}; "
+                               f"it cannot be withdrawn on {on}")
+        vintage.withdrawn_on, vintage.withdrawn_reason = on, reason.strip()
+        run = RefreshRun(source_id=vintage.source_id, kind="withdraw", started_at=utcnow(), finished_at=utcnow(),
+                         outcome="withdrawn", vintage_id=vintage.id,
+                         message=f"{vintage.file_name}: withdrawn on {on}: {reason.strip()}")
+        session.add(run)
+    return run
+
+
 def list_sources(engine: Engine) -> list[Source]:
     with Session(engine) as session:
         return list(session.scalars(select(Source).order_by(Source.id)).all())
@@ -621,7 +697,8 @@ def overdue_sources(engine: Engine, today: dt.date | None = None, grace_days: in
     late = []
     with Session(engine) as session:
         rows = session.execute(
-            select(Vintage.source_id, func.max(Vintage.period_end)).group_by(Vintage.source_id)).all()
+            select(Vintage.source_id, func.max(Vintage.period_end))
+            .where(Vintage.withdrawn_on.is_(None)).group_by(Vintage.source_id)).all()
     for source_id, period_end in rows:
         try:
             origin = load_origin(source_id)
@@ -654,10 +731,11 @@ def vintage_observations(engine: Engine, vintage_ids: Sequence[int]) -> pd.DataF
 
 
 def vintage_set_key(engine: Engine) -> str:
-    """A digest of every published vintage (id, checksum, release date): changes exactly when one is
-    published or its release date corrected."""
+    """A digest of every published vintage (id, checksum, release date, withdrawal): changes exactly
+    when one is published, its release date corrected or it is withdrawn."""
     with engine.connect() as conn:
-        rows = conn.execute(select(Vintage.id, Vintage.sha256, Vintage.published_on).order_by(Vintage.id)).all()
+        rows = conn.execute(select(Vintage.id, Vintage.sha256, Vintage.published_on, Vintage.withdrawn_on)
+                            .order_by(Vintage.id)).all()
     return hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()[:32]
 
 

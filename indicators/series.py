@@ -13,7 +13,7 @@ from etl.store import available_geos, read_slice
 from indicators.registry import Indicator, get_indicator
 
 SERIES_COLUMNS = [
-    "period", "geo", "value", "value_predicted", "flags", "vintage", "vintage_published_on",
+    "period", "geo", "value", "value_predicted", "flags", "vintage_id", "vintage", "vintage_published_on",
 ]
 
 
@@ -44,7 +44,7 @@ def read_series(
     """Monthly values of an indicator for one geography.
 
     Columns: ``period`` (month start), ``geo``, the breakdown dimension if any, ``value``,
-    ``value_predicted``, ``flags``, ``vintage`` (release file) and ``vintage_published_on``.
+    ``value_predicted``, ``flags``, ``vintage_id``, ``vintage`` (release file) and ``vintage_published_on``.
     """
     spec = indicator if isinstance(indicator, Indicator) else get_indicator(indicator)
     if spec.status != "available" or spec.base is None:
@@ -92,7 +92,7 @@ def _summed(engine: Engine, spec: Indicator, geo: str, *, start: dt.date | None,
                             + SERIES_COLUMNS[2:])
     if not spec.filters and spec.breakdown is None and not spec.zero_fill:
         return rows[SERIES_COLUMNS].reset_index(drop=True)
-    covered = got.months.set_index("period")[["vintage", "vintage_published_on"]]
+    covered = got.months.set_index("period")[["vintage_id", "vintage", "vintage_published_on"]]
     if spec.breakdown and spec.breakdown not in rows.columns:
         rows = rows.assign(**{spec.breakdown: pd.Series(dtype=object)})
     keys = ["period"] + ([spec.breakdown] if spec.breakdown else [])

@@ -31,7 +31,7 @@ def test_csv_has_period_geo_value_flags_and_vintage(client):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert [r["period"] for r in rows] == [f"2025-{m:02d}" for m in range(1, 13)]
-    assert set(rows[0]) == {"indicator", "period", "geo", "value", "flags", "vintage", "vintage_published_on"}
+    assert set(rows[0]) == {"indicator", "period", "geo", "value", "flags", "vintage_id", "vintage", "vintage_published_on"}
     assert float(rows[0]["value"]) == pytest.approx(990.11, abs=0.01)
     assert rows[-1]["flags"] == "provisional"
     assert "nationwide-drugs-fy23-fy26-dec.csv" in response.headers["X-Verifica-Citation"]
