@@ -194,12 +194,22 @@ def phases_child(csv: Path, db: Path, published_on: str) -> None:
     make_records = store._records
 
     def timed_records(frame, vintage_id):
-        marks.mark("publish: session, source, coverage, vintage row")
+        marks.mark("publish: before `_records` (session, source row)")
         records = make_records(frame, vintage_id)
         marks.mark("publish: `_records` list of dicts", rows=len(records))
         return records
 
     cbp.read_release, store._records = timed_read_release, timed_records
+    if hasattr(store, "content_digest"):  # publish digests the observations before looking for the vintage
+        digest = store.content_digest
+
+        def timed_digest(records):
+            marks.mark("publish: (between `_records` and `content_digest`)")
+            value = digest(records)
+            marks.mark("publish: `content_digest` (one sorted text line per observation)")
+            return value
+
+        store.content_digest = timed_digest
     path = Path(csv)
     content = path.read_bytes()
     marks.mark("read bytes (`path.read_bytes()`)", bytes_mb=len(content) / MB)
@@ -219,7 +229,7 @@ def phases_child(csv: Path, db: Path, published_on: str) -> None:
         if diff.refusals():
             raise SystemExit(f"refused: {diff.refusals()}")
         run = store.publish(engine, origin, record, kind="import", diff=diff.to_json())
-        marks.mark("publish: executemany INSERT (ORM bulk) + commit")
+        marks.mark("publish: rest (find_vintage, coverage, vintage row, ORM bulk INSERT of the list, commit)")
     print(json.dumps({"outcome": run.outcome, "rows": run.rows, "marks": marks.rows}))
 
 
@@ -238,6 +248,18 @@ def measure_phases(csv: Path, workdir: Path) -> dict:
 # ---------------------------------------------------------------------------------------------
 
 
+def code_version() -> str:
+    """The commit measured, and whether etl/ had uncommitted changes (read-only git calls)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "--no-optional-locks", "status", "--porcelain", "--", "etl", "settings.py"],
+                               cwd=PROJECT, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown commit"
+    return f"commit {head}" + (" with uncommitted changes in etl/" if dirty else "")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--raw-dir", type=Path, default=DEFAULT_RAW)
@@ -251,6 +273,7 @@ def main() -> None:
         phases_child(Path(args.phases_child[0]), Path(args.phases_child[1]), args.phases_child[2])
         return
 
+    version = code_version()
     workdir = Path(tempfile.mkdtemp(prefix="verifica-import-memory-"))
     print(f"working in {workdir}", file=sys.stderr)
     baseline = measure_baseline(workdir)
@@ -273,7 +296,8 @@ def main() -> None:
     lines = [
         f"{BEGIN}: written by bench/bench_import_memory.py --write -->",
         f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, pandas {pd.__version__}, SQLite store.",
+        f"Python {platform.python_version()}, pandas {pd.__version__}, SQLite store, {version}"
+        + ("" if code_version() == version else f" (changed to {code_version()} during the run)") + ".",
         "",
         "`python -m etl import cbp_drug_seizures FILE` into an empty SQLite store "
         "(`VERIFICA_AFTER_PUBLISH=\"\"`), one child process per file; peak RSS is the child's own "
@@ -305,7 +329,7 @@ def main() -> None:
             "| step | seconds | RSS at end MB | peak within step MB |",
             "|---|---|---|---|",
             *[f"| {m['step']} | {m['seconds']:.1f} | {m['rss_mb']:.0f} | {m['peak_mb']:.0f} |"
-              for m in phases["marks"] if m["step"] != "parse: (entry)"],
+              for m in phases["marks"] if "(entry)" not in m["step"] and "(between" not in m["step"]],
         ]
     lines.append(END)
     report(BEGIN, END, lines, args.write)

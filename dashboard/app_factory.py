@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import os
 
 import dash
 from sqlalchemy.engine import Engine
 
+import settings
 from dashboard import queries
 from dashboard.api import api
 from dashboard.pages import claims, explorer, scorecard, sources
@@ -47,9 +47,10 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
 
     server = app.server
     server.config["VERIFICA_ENGINE"] = engine
+    config = settings.get()
     queries.cache.init_app(server, config={
-        "CACHE_TYPE": os.environ.get("CACHE_TYPE", "SimpleCache"),
-        "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL", ""),
+        "CACHE_TYPE": config.cache_type,
+        "CACHE_REDIS_URL": config.cache_redis_url,
         "CACHE_DEFAULT_TIMEOUT": 600,
     })
     server.register_blueprint(api)

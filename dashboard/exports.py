@@ -15,6 +15,7 @@ import threading
 import kaleido
 import plotly.graph_objects as go
 
+import settings
 from dashboard.i18n import pick, t
 from indicators.registry import Indicator
 
@@ -28,11 +29,11 @@ class ExportUnavailable(RuntimeError):
 
 
 def _ensure_server() -> None:
-    if not os.environ.get("BROWSER_PATH"):
+    if not settings.get().browser_path:
         found = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
         if found is None:
             raise ExportUnavailable("static export needs Chromium: install it or set BROWSER_PATH")
-        os.environ["BROWSER_PATH"] = found
+        os.environ["BROWSER_PATH"] = found  # where kaleido looks for it
     kaleido.start_sync_server(n=1, timeout=90, silence_warnings=True)
 
 

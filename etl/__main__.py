@@ -25,6 +25,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
+import settings
 from etl import pipeline, snapshot
 from etl.common import SanityError
 from etl.sources import SOURCES, live_sources
@@ -126,6 +127,7 @@ def _status(engine) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    settings.configure_logging()
     engine = make_engine(args.database_url or database_url())
     try:
         if args.command == "build":

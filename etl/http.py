@@ -11,12 +11,13 @@ import time
 from collections.abc import Collection
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+import settings
 from etl.common import SanityError
 
 # cbp.gov's firewall has been reported to answer 403 to clients that do not look like a browser.
@@ -51,19 +52,28 @@ def check_url(url: str, hosts: Collection[str] | None) -> None:
         raise SanityError(f"refusing {url}: only https is fetched")
 
 
+def mirrored(url: str, hosts: Collection[str] | None) -> tuple[str, Collection[str] | None]:
+    """With ``VERIFICA_MIRROR`` set, the same path on the mirror, whose host joins the allowed
+    ones (an office's internal mirror, or a local test server)."""
+    mirror = settings.get().mirror
+    if not mirror:
+        return url, hosts
+    parts, base = urlsplit(url), urlsplit(mirror)
+    return (urlunsplit((base.scheme, base.netloc, parts.path, parts.query, parts.fragment)),
+            {*(hosts or ()), (base.hostname or "").lower()})
+
+
 def get(session: requests.Session, url: str, *, hosts: Collection[str] | None = None,
         max_bytes: int = MAX_BYTES, **kwargs) -> requests.Response:
     """GET that turns every failure into one clear SanityError message, within the source's
     hosts (redirects included), the size cap and the session's deadline."""
+    publisher_hosts = {h.lower() for h in hosts or ()}
+    url, hosts = mirrored(url, hosts)
+    log.info("GET %s", url)
     check_url(url, hosts)
     deadline = getattr(session, "verifica_deadline", None)
-    remaining = TIMEOUT_SECONDS if deadline is None else deadline - time.monotonic()
-    if remaining <= 0:
-        raise SanityError(f"could not fetch {url}: the refresh's deadline has passed")
     try:
-        response = session.get(url, timeout=min(TIMEOUT_SECONDS, remaining), stream=True, **kwargs)
-        for hop in [*response.history, response]:
-            check_url(hop.url, hosts)
+        response = _follow(session, url, hosts, publisher_hosts, deadline, **kwargs)
         if response.status_code != 200:
             raise SanityError(f"could not fetch {url}: HTTP {response.status_code}")
         declared = response.headers.get("Content-Length")
@@ -77,10 +87,39 @@ def get(session: requests.Session, url: str, *, hosts: Collection[str] | None = 
             if deadline is not None and time.monotonic() > deadline:
                 raise SanityError(f"could not fetch {url}: the refresh's deadline passed during the download")
             chunks.append(chunk)
+        encoded = response.headers.get("Content-Encoding", "identity").lower() not in ("", "identity")
+        if declared and declared.isdigit() and not encoded and size != int(declared):
+            # The connection closed early: a cut file can parse (fewer rows), so never read it.
+            raise SanityError(f"could not fetch {url}: the download stopped at {size:,} of {int(declared):,} bytes")
         response._content = b"".join(chunks)
     except requests.RequestException as exc:
         raise SanityError(f"could not fetch {url}: {exc.__class__.__name__}: {exc}") from exc
     return response
+
+
+MAX_REDIRECTS = 5
+
+
+def _follow(session: requests.Session, url: str, hosts: Collection[str] | None, publisher_hosts: set[str],
+            deadline: float | None, **kwargs) -> requests.Response:
+    """GET, following redirects one at a time: each new address is checked against the source's
+    hosts *before* it is contacted (with a mirror, a redirect to the publisher's own host goes to
+    the mirror; one anywhere else is refused)."""
+    for _hop in range(MAX_REDIRECTS + 1):
+        remaining = TIMEOUT_SECONDS if deadline is None else deadline - time.monotonic()
+        if remaining <= 0:
+            raise SanityError(f"could not fetch {url}: the refresh's deadline has passed")
+        response = session.get(url, timeout=min(TIMEOUT_SECONDS, remaining), stream=True,
+                               allow_redirects=False, **kwargs)
+        if not response.is_redirect:
+            return response
+        target = urljoin(url, response.headers["Location"])
+        if (urlsplit(target).hostname or "").lower() in publisher_hosts:
+            target = mirrored(target, hosts)[0]
+        response.close()
+        check_url(target, hosts)
+        url, kwargs = target, {k: v for k, v in kwargs.items() if k != "params"}  # the query is in the Location
+    raise SanityError(f"could not fetch {url}: more than {MAX_REDIRECTS} redirects")
 
 
 def last_modified(response: requests.Response) -> tuple[dt.date, str] | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -42,8 +41,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "verifica.db"
+import settings
+
+PROJECT_ROOT = settings.PROJECT_ROOT
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Revision of the schema every store had before migrations existed (stamped, then upgraded).
@@ -155,16 +155,12 @@ class DerivedResult(Base):
 
 def database_url() -> str:
     """The store URL: ``DATABASE_URL`` if set, else the embedded SQLite file."""
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_DB_PATH}"
-
-
-DEFAULT_AFTER_PUBLISH = "indicators.precompute:refresh_scorecard"
+    return settings.get().database_url
 
 
 def after_publish_hooks() -> list[str]:
     """Hooks run after a publish (``VERIFICA_AFTER_PUBLISH``; empty to run none)."""
-    value = os.environ.get("VERIFICA_AFTER_PUBLISH", DEFAULT_AFTER_PUBLISH)
-    return [item.strip() for item in value.split(",") if item.strip()]
+    return list(settings.get().after_publish)
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -502,9 +498,10 @@ def is_empty(engine: Engine) -> bool:
 
 
 # One statement (so a publish in between cannot mix two views): for each month of (indicator,
-# geo), the newest vintage covering it as known on :as_of (not yet withdrawn then; chosen from every row of the key, so a
-# combination missing from the newest release is not taken from an older one); then the rows of
-# those vintages that match the dimension filters ("row"), and each chosen month's flags ("month").
+# geo), the newest vintage covering it as known on :as_of, not withdrawn by then (chosen from every
+# row of the key, so a combination missing from the newest release is not taken from an older
+# one); then the rows of those vintages that match the dimension filters ("row"), and each chosen
+# month's flags ("month").
 _SLICE_SQL = """
 WITH candidates AS (
     SELECT DISTINCT period, vintage_id, flags FROM observations
@@ -669,9 +666,9 @@ def recent_runs(engine: Engine, limit: int = 20) -> list[RefreshRun]:
 
 def failing_sources(engine: Engine) -> list[RefreshRun]:
     """For each source, the newest failed run of a kind (refresh, import, build) whose newest
-    decisive run failed: an "unchanged" import does not clear a refresh failure that is still
-    happening; a later successful run of the same kind does. The last good data is still served."""
-    decisive = RefreshRun.outcome.in_(("ok", "failed"))
+    run of that kind failed: an import does not clear a refresh failure that is still happening; a
+    later refresh that works (new data or unchanged) does. The last good data is still served."""
+    decisive = RefreshRun.outcome.in_(("ok", "unchanged", "corrected", "failed"))
     newest = (
         select(RefreshRun.source_id, RefreshRun.kind, func.max(RefreshRun.id).label("last_id"))
         .where(decisive)

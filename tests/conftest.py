@@ -8,7 +8,6 @@ fails the test instead of skipping it.
 
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,14 +17,16 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
+import settings
 from etl import pipeline
 from etl.store import init_schema, make_engine
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-RAW_DIR = Path(os.environ.get("VERIFICA_RAW_DIR", PROJECT_ROOT.parent / "shared" / "data" / "raw"))
+CONFIG = settings.get()
+RAW_DIR = CONFIG.raw_dir
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-IN_CI = os.environ.get("CI", "").lower() == "true"
-CHROMIUM = os.environ.get("VERIFICA_CHROMIUM", "/usr/bin/chromium")
+IN_CI = CONFIG.in_ci
+CHROMIUM = CONFIG.chromium
 CHROME_FLAGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -53,8 +54,8 @@ def raw_dir() -> Path:
 
 
 def _server_url() -> str | None:
-    url = os.environ.get("DATABASE_URL")
-    return url if url and not url.startswith("sqlite") else None
+    url = settings.get().database_url
+    return None if url.startswith("sqlite") else url
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ import requests
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+import settings
 from etl.snapshot import read_manifest
 from etl.store import Vintage
 
@@ -27,7 +28,7 @@ def free_port() -> int:
 
 
 def test_store_fixtures_use_the_configured_database(store):
-    configured = os.environ.get("DATABASE_URL", "sqlite")
+    configured = settings.get().database_url
     assert store.dialect.name == ("postgresql" if configured.startswith("postgresql") else "sqlite")
 
 

@@ -1,0 +1,91 @@
+"""Every setting Verifica takes from the environment, read here and nowhere else.
+
+``VARIABLES`` lists each one with its default and what it does (the README's settings table is
+checked against it); :func:`get` reads them (each call, so a test or a worker sees a change).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "verifica.db"
+DEFAULT_AFTER_PUBLISH = "indicators.precompute:refresh_scorecard"
+
+# name: (default, what it does)
+VARIABLES: dict[str, tuple[str, str]] = {
+    "DATABASE_URL": ("sqlite:///data/verifica.db",
+                     "SQLAlchemy URL of the store (PostgreSQL: postgresql+psycopg://...)"),
+    "HOST": ("127.0.0.1", "address `python app.py` listens on (0.0.0.0 for every interface)"),
+    "PORT": ("8050", "port `python app.py` listens on"),
+    "CACHE_TYPE": ("SimpleCache",
+                   "Flask-Caching backend of the app (RedisCache to share it between processes)"),
+    "CACHE_REDIS_URL": ("", "Redis URL when CACHE_TYPE is RedisCache"),
+    "BROWSER_PATH": ("chromium on PATH", "Chromium used for PNG/SVG/PDF exports"),
+    "VERIFICA_AFTER_PUBLISH": (DEFAULT_AFTER_PUBLISH,
+                               "hooks run after a publish (module:function, comma-separated; empty for none)"),
+    "VERIFICA_MIRROR": ("", "fetch every live source from this mirror (scheme://host[:port], the publishers' "
+                            "paths) instead of the publishers' hosts"),
+    "VERIFICA_LOG_LEVEL": ("WARNING",
+                           "log level of the command line and the app (DEBUG, INFO, WARNING, ERROR)"),
+    "VERIFICA_RAW_DIR": ("../shared/data/raw", "tests: the folder of raw public files"),
+    "VERIFICA_CHROMIUM": ("/usr/bin/chromium", "tests: the Chromium the browser tests drive"),
+    "CI": ("", "tests: `true` turns every skip for a missing browser or database into a failure"),
+}
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    host: str
+    port: int
+    cache_type: str
+    cache_redis_url: str
+    browser_path: str | None
+    after_publish: tuple[str, ...]
+    mirror: str | None
+    log_level: str
+    raw_dir: Path
+    chromium: str
+    in_ci: bool
+
+
+def get(environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    port = env.get("PORT", "8050")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise SettingsError(f"PORT={port!r} is not a port number (1-65535)")
+    level = env.get("VERIFICA_LOG_LEVEL", "WARNING").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise SettingsError(f"VERIFICA_LOG_LEVEL={level!r}: use DEBUG, INFO, WARNING or ERROR")
+    mirror = env.get("VERIFICA_MIRROR", "").rstrip("/") or None
+    if mirror and not mirror.startswith(("https://", "http://")):
+        raise SettingsError(f"VERIFICA_MIRROR={mirror!r}: give scheme://host[:port]")
+    hooks = env.get("VERIFICA_AFTER_PUBLISH", DEFAULT_AFTER_PUBLISH)
+    return Settings(
+        database_url=env.get("DATABASE_URL") or f"sqlite:///{DEFAULT_DB_PATH}",
+        host=env.get("HOST", "127.0.0.1"),
+        port=int(port),
+        cache_type=env.get("CACHE_TYPE", "SimpleCache"),
+        cache_redis_url=env.get("CACHE_REDIS_URL", ""),
+        browser_path=env.get("BROWSER_PATH") or None,
+        after_publish=tuple(item.strip() for item in hooks.split(",") if item.strip()),
+        mirror=mirror,
+        log_level=level,
+        raw_dir=Path(env.get("VERIFICA_RAW_DIR") or PROJECT_ROOT.parent / "shared" / "data" / "raw"),
+        chromium=env.get("VERIFICA_CHROMIUM", "/usr/bin/chromium"),
+        in_ci=env.get("CI", "").lower() == "true",
+    )
+
+
+def configure_logging() -> None:
+    """Log records to stderr as ``LEVEL name: message`` at ``VERIFICA_LOG_LEVEL``."""
+    logging.basicConfig(level=get().log_level, format="%(levelname)s %(name)s: %(message)s")
