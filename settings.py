@@ -20,8 +20,9 @@ DEFAULT_AFTER_PUBLISH = "indicators.precompute:refresh_scorecard"
 VARIABLES: dict[str, tuple[str, str]] = {
     "DATABASE_URL": ("sqlite:///data/verifica.db",
                      "SQLAlchemy URL of the store (PostgreSQL: postgresql+psycopg://...)"),
-    "HOST": ("127.0.0.1", "address `python app.py` listens on (0.0.0.0 for every interface)"),
-    "PORT": ("8050", "port `python app.py` listens on"),
+    "HOST": ("127.0.0.1", "address the dashboard (`scripts/run-dashboard`, `.venv/bin/python app.py`) "
+                          "listens on (0.0.0.0 for every interface)"),
+    "PORT": ("8050", "port the dashboard listens on"),
     "CACHE_TYPE": ("SimpleCache",
                    "Flask-Caching backend of the app (RedisCache to share it between processes)"),
     "CACHE_REDIS_URL": ("", "Redis URL when CACHE_TYPE is RedisCache"),

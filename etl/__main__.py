@@ -127,8 +127,12 @@ def _status(engine) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings.configure_logging()
-    engine = make_engine(args.database_url or database_url())
+    try:
+        settings.configure_logging()
+        engine = make_engine(args.database_url or database_url())
+    except (settings.SettingsError, SQLAlchemyError) as exc:  # a bad setting or URL
+        print(f"error: {_one_line(str(exc))}", file=sys.stderr)
+        return 2
     try:
         if args.command == "build":
             runs = pipeline.build(engine, args.raw_dir, sources=args.source,

@@ -102,12 +102,6 @@ def test_build_from_a_missing_folder_fails_clearly(store, tmp_path, capsys):
     assert "raw data folder not found" in capsys.readouterr().err
 
 
-def test_every_cli_command_is_documented_in_the_readme():
-    readme = (PROJECT_ROOT / "README.md").read_text()
-    for command in ("build", "snapshot", "import", "refresh", "status"):
-        assert f"python -m etl {command}" in readme, command
-
-
 def test_a_wrong_release_date_can_be_corrected_and_must_fit_the_data(store, tmp_path, capsys):
     release = tmp_path / "nationwide-drugs-fy23-fy26-dec.csv"
     release.write_bytes(full_window())

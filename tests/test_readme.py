@@ -1,0 +1,96 @@
+"""The README as a new user reads it: every command in it works as written (from the project
+folder, with the interpreter the quick start installs), every CLI command and every setting is
+documented, and the settings table matches the one module that reads the environment."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+import settings
+from etl.__main__ import _parser, main
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+README = (PROJECT_ROOT / "README.md").read_text()
+# Placeholders the README uses for what the reader supplies.
+PLACEHOLDERS = {"FILE.csv": "FILE.csv", "VINTAGE": "1"}
+
+
+def code_commands() -> list[str]:
+    """Every command line of the README's bash blocks, comments stripped, env prefixes kept."""
+    commands = []
+    for block in re.findall(r"```bash\n(.*?)```", README, flags=re.S):
+        for line in block.splitlines():
+            line = line.split("  #", 1)[0].strip()
+            if line and not line.startswith("#"):
+                commands.append(line)
+    return commands
+
+
+def subcommands() -> list[str]:
+    [action] = [a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return sorted(action.choices)
+
+
+def test_the_quick_start_is_two_commands_and_both_scripts_exist():
+    quick = README.split("## Quick start", 1)[1].split("##", 1)[0]
+    [block] = re.findall(r"```bash\n(.*?)```", quick, flags=re.S)
+    lines = [line.split("#", 1)[0].strip() for line in block.splitlines() if line.strip()]
+    assert lines == ["bash scripts/run-dashboard", "bash scripts/run-tests"]
+    assert "bash scripts/run-tests" in (PROJECT_ROOT / ".ci" / "run").read_text()
+
+
+@pytest.mark.parametrize("command", code_commands())
+def test_every_command_in_the_readme_works_as_written(command, tmp_path):
+    words = [PLACEHOLDERS.get(w, w) for w in shlex.split(command)]
+    while words and re.fullmatch(r"[A-Z_]+=\S*", words[0]):  # VAR=value prefixes
+        assert words[0].split("=")[0] in settings.VARIABLES, words[0]
+        words = words[1:]
+    program = words[0]
+    if program == "bash":
+        assert (PROJECT_ROOT / words[1]).is_file(), command
+    elif program == ".venv/bin/pip":
+        for i, word in enumerate(words):
+            if word in ("-r", "-c"):
+                assert (PROJECT_ROOT / words[i + 1]).is_file(), command
+    elif program == ".venv/bin/python" and words[1:3] == ["-m", "etl"]:
+        args = _parser().parse_args(words[3:])  # accepted as written (SystemExit fails the test)
+        if args.command in ("status", "migrate"):  # the harmless ones run for real
+            assert main([*words[3:], "--database-url", f"sqlite:///{tmp_path}/x.db"]) == 0
+    elif program == ".venv/bin/python" and words[1] == "-m":
+        assert importlib.util.find_spec(words[2]) is not None, command
+    elif program == ".venv/bin/gunicorn":
+        assert words[-1] == "app:server" and (PROJECT_ROOT / "app.py").is_file()
+    else:
+        pytest.fail(f"the README runs {program!r}: use the project's .venv/bin/ interpreter or a script")
+
+
+def test_every_cli_command_is_in_the_readme():
+    for name in subcommands():
+        assert f".venv/bin/python -m etl {name}" in README, name
+
+
+def test_no_command_in_the_readme_needs_an_activated_venv():
+    inline = re.findall(r"`((?:python|gunicorn|pip)\b[^`]*)`", README)
+    assert inline == [], inline
+
+
+def test_the_settings_table_matches_the_settings_module():
+    table = dict(re.findall(r"^\| `([A-Z_]+)` \| (.*?) \|", README, flags=re.M))
+    assert set(table) >= set(settings.VARIABLES)
+    for name, (default, _what) in settings.VARIABLES.items():
+        assert table[name] == (f"`{default}`" if default else "(unset)"), name
+
+
+def test_a_bad_setting_is_a_clear_error():
+    with pytest.raises(settings.SettingsError, match="PORT='80a' is not a port number"):
+        settings.get({"PORT": "80a"})
+    with pytest.raises(settings.SettingsError, match="VERIFICA_MIRROR"):
+        settings.get({"VERIFICA_MIRROR": "mirror.example"})
+    assert settings.get({}).database_url.startswith("sqlite:///")
+    assert settings.get({"VERIFICA_AFTER_PUBLISH": ""}).after_publish == ()
