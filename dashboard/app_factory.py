@@ -8,7 +8,7 @@ import dash
 from sqlalchemy.engine import Engine
 
 import settings
-from dashboard import queries
+from dashboard import callback_guard, queries
 from dashboard.api import api
 from dashboard.pages import claims, explorer, scorecard, sources
 from etl.pipeline import ensure_store
@@ -43,6 +43,7 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     dash.register_page(sources.__name__, path="/sources", layout=sources.layout, name="Sources",
                        title="Verifica — Sources")
     explorer.register_callbacks(app)
+    callback_guard.install(app)
     app.layout = dash.html.Div([dash.page_container])
 
     server = app.server

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from dashboard import queries
 from dashboard.figures import add_assessment, series_figure
 from etl.geography import geo_name
-from indicators.registry import INDICATORS, Indicator
+from indicators.registry import Indicator, get_indicator
 from indicators.scorecard import NotAssessable
 from indicators.series import NotAvailable
 from indicators.verification import Assessment
@@ -49,7 +49,7 @@ def filter_events(events: list[dict], event_types: list[str], unconfirmed: bool,
 def chart_view(indicator: str, geo: str | None, start: dt.date | None, end: dt.date | None,
                as_of: dt.date | None, event_types: list[str], unconfirmed: bool, event: str | None,
                method: str, lang: str) -> ChartView:
-    spec = INDICATORS[indicator]
+    spec = get_indicator(indicator)
     geos = queries.geos_for(indicator)
     if geo not in geos:
         geo = spec.default_geo if spec.default_geo in geos else (geos[0] if geos else spec.default_geo)

@@ -16,7 +16,7 @@ from dashboard.i18n import normalise_lang, pick, t
 from etl.geography import geo_name
 from etl.timeline import EVENT_TYPES
 from indicators.explain import METHOD_LABELS
-from indicators.registry import INDICATORS, available_indicators
+from indicators.registry import INDICATORS, available_indicators, get_indicator
 from indicators.verification import METHODS
 
 DEFAULT_INDICATOR = "cbp_fentanyl_seizures_swb_lbs"
@@ -139,7 +139,7 @@ def _query_string(indicator, geo, start, end, as_of, event_types, unconfirmed, l
 
 
 def geo_options(indicator: str, current: str | None, lang: str):
-    spec = INDICATORS[indicator]
+    spec = get_indicator(indicator)
     geos = queries.geos_for(indicator)
     names = {g: geo_name(g, lang, spec.source_id) for g in geos}
     # The country first, then its states by name.

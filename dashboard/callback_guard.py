@@ -1,0 +1,115 @@
+"""Crafted or malformed Dash callback requests are client errors (400 with a one-line JSON
+reason), never server errors: the request must name a registered callback, send exactly its
+inputs and state, and each value must have the type its component sends. Semantic checks (an
+unknown indicator, a date that is not a date) raise ``BadQuery`` in the callbacks, answered 400 here
+too. Anything else that fails is a real bug and stays a 500 (and is logged)."""
+
+from __future__ import annotations
+
+import logging
+
+import dash
+from flask import Response, jsonify, request
+
+from dashboard import ids
+from dashboard.queries import BadQuery
+from indicators.registry import UnknownIndicator
+
+log = logging.getLogger(__name__)
+
+STR, STRS, DICT = "a string", "a list of strings", "an object"
+# (component id, property) -> what the browser sends (None is always allowed).
+VALUE_TYPES: dict[tuple[str, str], str] = {
+    (ids.INDICATOR, "value"): STR,
+    (ids.GEO, "value"): STR,
+    (ids.DATES, "start_date"): STR,
+    (ids.DATES, "end_date"): STR,
+    (ids.AS_OF, "date"): STR,
+    (ids.EVENT_TYPES, "value"): STRS,
+    (ids.UNCONFIRMED, "value"): STRS,
+    (ids.ASSESS_EVENT, "value"): STR,
+    (ids.METHOD, "value"): STR,
+    (ids.LANG, "data"): STR,
+    ("_pages_location", "pathname"): STR,
+    ("_pages_location", "search"): STR,
+    ("_pages_store", "data"): DICT,
+}
+MAX_BODY = 256 * 1024  # a real update request is well under 10 kB
+
+
+def _has_type(value, kind: str) -> bool:
+    if value is None:
+        return True
+    if kind == STR:
+        return isinstance(value, str) and len(value) <= 500
+    if kind == STRS:
+        return isinstance(value, list) and len(value) <= 100 and all(isinstance(v, str) for v in value)
+    return isinstance(value, dict)
+
+
+def problem(body, callback_map: dict) -> str | None:
+    """Why this update request cannot come from the app's own pages, or None."""
+    if not isinstance(body, dict):
+        return "the request body is not a JSON object"
+    output = body.get("output")
+    if not isinstance(output, str) or output not in callback_map:
+        return "no such callback output"
+    declared = callback_map[output]
+    if _outputs(body.get("outputs")) != _declared_outputs(output):
+        return "outputs do not match the callback's"
+    for part in ("inputs", "state"):
+        expected = [(item["id"], item["property"]) for item in declared.get(part, [])]
+        sent = body.get(part, [])
+        if not isinstance(sent, list) or not all(isinstance(item, dict) for item in sent):
+            return f"{part} must be a list of objects"
+        if [(item.get("id"), item.get("property")) for item in sent] != expected:
+            return f"{part} do not match the callback's ({len(expected)} expected)"
+        for item in sent:
+            kind = VALUE_TYPES.get((item["id"], item["property"]))
+            if kind and not _has_type(item.get("value"), kind):
+                return f"{item['id']}.{item['property']} must be {kind}"
+    return None
+
+
+def _declared_outputs(output: str) -> list[tuple[str, str]]:
+    """``..a.children...b.value..`` (several outputs) or ``a.children`` (one) as (id, property)."""
+    parts = output[2:-2].split("...") if output.startswith("..") else [output]
+    return [tuple(part.rsplit(".", 1)) for part in parts]
+
+
+def _outputs(sent) -> list[tuple] | None:
+    items = sent if isinstance(sent, list) else [sent]
+    if not all(isinstance(item, dict) for item in items):
+        return None
+    return [(item.get("id"), item.get("property")) for item in items]
+
+
+def _bad_request(message: str) -> Response:
+    response = jsonify({"error": message})
+    response.status_code = 400
+    return response
+
+
+def install(app: dash.Dash) -> None:
+    server = app.server
+    update_path = f"{app.config.requests_pathname_prefix}_dash-update-component"
+
+    @server.before_request
+    def _check_update_request():
+        if request.method != "POST" or request.path != update_path:
+            return None
+        if request.content_length is not None and request.content_length > MAX_BODY:
+            return _bad_request("request too large")
+        reason = problem(request.get_json(silent=True), app.callback_map)
+        if reason:
+            log.info("refused a callback request: %s", reason)
+            return _bad_request(reason)
+        return None
+
+    @server.errorhandler(BadQuery)
+    def _bad_query(exc: BadQuery) -> Response:
+        return _bad_request(str(exc))
+
+    @server.errorhandler(UnknownIndicator)
+    def _unknown_indicator(exc: UnknownIndicator) -> Response:
+        return _bad_request(f"unknown indicator {exc.args[0]!r}")
