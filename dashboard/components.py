@@ -48,7 +48,7 @@ def status_banner(lang: str) -> html.Div:
         id=ids.STATUS_BANNER,
         className="status-banner" if failures else "status-banner empty",
         children=[
-            html.P(t("refresh_failed", lang, source=run.source_id or "?", kind=run.kind,
+            html.P(t("refresh_failed", lang, source=run.source_id or "?", kind=t(f"run_kind_{run.kind}", lang),
                      when=f"{run.started_at:%Y-%m-%d %H:%M} UTC"))
             for run in failures
         ],

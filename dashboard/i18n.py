@@ -127,6 +127,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "La última actualización de {source} ({kind}) fue rechazada o falló el {when}. Se muestran los "
               "datos anteriores.",
     },
+    "run_kind_refresh": {"en": "scheduled refresh", "es": "actualización programada"},
+    "run_kind_import": {"en": "manual import", "es": "importación manual"},
+    "run_kind_build": {"en": "build from the raw files", "es": "carga desde los archivos originales"},
+    "run_kind_snapshot": {"en": "snapshot load", "es": "carga de la instantánea"},
     "unconfirmed": {"en": "announced, not confirmed as held", "es": "anunciado, sin confirmar"},
     "expected": {"en": "expected", "es": "esperado"},
     "direction_down": {"en": "down", "es": "a la baja"},

@@ -98,10 +98,14 @@ def test_expl005_failed_refresh_is_shown_and_last_data_served(explorer, snapshot
                                           outcome="failed", message="could not fetch listing: HTTP 403"))
     try:
         explorer.wait_for_page(explorer.server_url + "/")
-        explorer.wait_for_contains_text(f"#{ids.STATUS_BANNER}", "cbp_drug_seizures (refresh)", timeout=10)
+        explorer.wait_for_contains_text(f"#{ids.STATUS_BANNER}", "cbp_drug_seizures (scheduled refresh)",
+                                        timeout=10)
         assert "HTTP 403" not in explorer.find_element(f"#{ids.STATUS_BANNER}").text  # no internals in public
         figure_ready(explorer, "Fentanyl seizures")
         assert "2025-12" in explorer.find_element(f"#{ids.INFO}").text
+        explorer.wait_for_page(explorer.server_url + "/?lang=es")  # the banner in Spanish, kind included
+        explorer.wait_for_contains_text(f"#{ids.STATUS_BANNER}", "(actualización programada) fue rechazada",
+                                        timeout=10)
     finally:
         record_run(snapshot_store, RefreshRun(source_id="cbp_drug_seizures", kind="refresh",
                                               started_at=utcnow(), outcome="ok", message="test cleanup"))
