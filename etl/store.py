@@ -362,6 +362,13 @@ def find_vintage(session: Session, source_id: str, sha256: str, content: str | N
     return None
 
 
+def known_vintage(engine: Engine, record: VintageRecord) -> Vintage | None:
+    """The vintage this release already is (same bytes, or same observations), if any."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        return find_vintage(session, record.source_id, record.sha256,
+                            content_digest(_records(record.observations, vintage_id=0)))
+
+
 def publish(engine: Engine, origin: dict, record: VintageRecord, *, kind: str, diff: str | None = None) -> RefreshRun:
     """Publish one vintage atomically and record the run.
 
