@@ -158,6 +158,10 @@ def _from_api_frame(frame: pd.DataFrame, file_name: str) -> pd.DataFrame:
         raise SanityError(f"{file_name}: unreadable month {row['year']!r} {row['month']!r}")
 
     value = _count(frame["data_value"], file_name, "data_value")
+    fractional = value.notna() & (value != value.round())
+    if fractional.any():  # deaths are whole; "1.234" is a thousands point read as a decimal
+        raise SanityError(f"{file_name}: data_value must be whole deaths: {int(fractional.sum())} value(s) are "
+                          f"not, e.g. {float(value[fractional].iloc[0]):g} (a thousands separator?)")
     predicted = _count(frame["predicted_value"], file_name, "predicted_value")
     footnote = frame["footnote"].fillna("").astype(str)
     flags = [

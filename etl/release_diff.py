@@ -16,7 +16,12 @@ A file that parses is not a file that is right. Against the previous vintage of 
 * **magnitude**: a series whose values moved by a factor of ``MAGNITUDE`` or more (median ratio
   over the shared cells: swapped columns, units ×10, decimal commas read as points).
 
-Within the release: its last month must not be thin (fewer than half the rows of the thinnest
+* **relabelled**: a series the previous vintage had is gone and a new one covers the same
+  geographies and months (a renamed or mislabelled column: the numbers would be served under
+  another name; acceptable after review).
+
+Within the release: every geography must be one its output declares (``geographies``: national,
+US states, Mexican states), and its last month must not be thin (fewer than half the rows of the thinnest
 other month, per dimensioned series: a download cut mid-way; acceptable after review).
 Whatever the previous vintage, months must lie within the source's span (``span_start`` in its
 origin file) and not after the release date (rows flagged ``projection`` excepted), and the
@@ -39,13 +44,15 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from etl.geography import MX_STATES, SPECIAL_GEOS, US_STATES
 from etl.store import OBSERVATION_COLUMNS, Vintage, VintageRecord, dimension_columns, vintage_observations
 
 MAGNITUDE = 3.0
 FUTURE_SLACK_DAYS = 1
 DEFAULT_TOLERANCE = {"relative": 0.0, "absolute": 0.0}
-ACCEPTABLE = {"revised", "vanished", "thin"}
-SEVERITY = ("dates", "older", "magnitude", "blank", "vanished", "thin", "revised")  # the first refusal said first
+ACCEPTABLE = {"revised", "vanished", "thin", "relabelled"}
+# The first refusal is said first.
+SEVERITY = ("dates", "geography", "older", "magnitude", "relabelled", "blank", "vanished", "thin", "revised")
 
 
 @dataclass
@@ -92,6 +99,24 @@ def _where(keys: pd.Index, limit: int = 3) -> str:
     return "; ".join(samples) + (f" (+{more} more)" if more > 0 else "")
 
 
+def _relabelled(old: pd.DataFrame, new: pd.DataFrame, gone: list[str]) -> list[tuple[str, str]]:
+    """A new series over (nearly) the same geographies and months as one that is gone."""
+    def cells(frame: pd.DataFrame, indicator: str) -> set:
+        part = frame[frame.index.get_level_values("indicator") == indicator].index
+        return set(zip(part.get_level_values("geo"), part.get_level_values("period"), strict=True))
+
+    old_series = set(old.index.get_level_values("indicator"))
+    problems = []
+    for appeared in sorted(set(new.index.get_level_values("indicator")) - old_series):
+        new_cells = cells(new, appeared)
+        for lost in gone:
+            shared = len(new_cells & cells(old, lost))
+            if new_cells and shared >= 0.9 * len(new_cells):
+                problems.append(("relabelled", f"{appeared} is new and {lost} is gone over the same {shared} "
+                                               "geography-months: a renamed or mislabelled column?"))
+    return problems
+
+
 def previous_vintage(session: Session, source_id: str, published_on: dt.date) -> Vintage | None:
     return session.scalars(
         select(Vintage).where(Vintage.source_id == source_id, Vintage.published_on <= published_on,
@@ -123,6 +148,30 @@ def check_last_month(record: VintageRecord, origin: dict) -> list[tuple[str, str
     return problems
 
 
+GEOGRAPHIES = {
+    "national": {"US", "MX"},
+    "us_states": set(US_STATES) | (set(SPECIAL_GEOS) - {"MX"}),
+    "mx_states": set(MX_STATES) | {"MX"},
+}
+
+
+def check_geographies(record: VintageRecord, origin: dict) -> list[tuple[str, str]]:
+    """Every row's geography is one its series declares (an unknown state code would be served
+    as a new geography nobody asked for, or hide a shifted column)."""
+    problems = []
+    frame = record.observations
+    for output in origin.get("outputs", []):
+        allowed = GEOGRAPHIES.get(output.get("geographies"))
+        if allowed is None:
+            continue
+        geos = set(frame.loc[frame["indicator"] == output["series"], "geo"].astype(str))
+        unknown = sorted(geos - allowed)
+        if unknown:
+            problems.append(("geography", f"{output['series']}: geography code(s) not among its "
+                                          f"{output['geographies']}: {', '.join(unknown[:5])}"))
+    return problems
+
+
 def check_dates(record: VintageRecord, origin: dict, today: dt.date | None = None) -> list[tuple[str, str]]:
     problems = []
     today = today or dt.date.today()
@@ -145,7 +194,8 @@ def check_dates(record: VintageRecord, origin: dict, today: dt.date | None = Non
 
 def diff_release(engine: Engine, record: VintageRecord, origin: dict, today: dt.date | None = None) -> ReleaseDiff:
     """The new release against the vintage it follows (see the module docstring)."""
-    diff = ReleaseDiff(problems=check_dates(record, origin, today) + check_last_month(record, origin))
+    diff = ReleaseDiff(problems=check_dates(record, origin, today) + check_geographies(record, origin)
+                       + check_last_month(record, origin))
     with Session(engine) as session:
         newest = previous_vintage(session, record.source_id, dt.date.max)
         last_month = max(pd.to_datetime(record.observations["period"])).date()
@@ -174,6 +224,7 @@ def diff_release(engine: Engine, record: VintageRecord, origin: dict, today: dt.
     gone = sorted(set(old.index.get_level_values("indicator")) - set(new_in.index.get_level_values("indicator")))
     if gone:
         diff.not_in_release = gone
+        diff.problems.extend(_relabelled(old, new_in, gone))
     covered = pd.MultiIndex.from_frame(new_in.index.to_frame(index=False)[["indicator", "geo", "period"]]).unique()
     old_keys = pd.MultiIndex.from_frame(old.index.to_frame(index=False)[["indicator", "geo", "period"]])
     vanished = old.index[completed.to_numpy() & ~old.index.isin(new_in.index) & old_keys.isin(covered)]
