@@ -72,8 +72,9 @@ def source_panel(spec: Indicator, frame: pd.DataFrame, lang: str, api_query: str
         html.P([html.B(f"{t('citation', lang)}: "), card.get("citation", "")]),
         html.Div([
             html.B(f"{t('vintage', lang)}: "),
-            html.Ul([html.Li(f"{v['file_name']} ({t('published', lang)} {queries.published_text(v, lang)}; "
-                             f"{v['months']})") for v in vintages]),
+            html.Ul([html.Li(f"#{v['id']} {v['file_name']} ({t('published', lang)} "
+                             f"{queries.published_text(v, lang)}; {v['months']}; sha256 {v['sha256'][:12]})")
+                     for v in vintages]),
         ]),
         html.P([
             html.B(f"{t('download', lang)}: "),

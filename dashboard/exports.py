@@ -40,8 +40,9 @@ def _ensure_server() -> None:
 def citation_lines(spec: Indicator, source: dict | None, vintages: list[dict], lang: str,
                    permalink: str) -> list[str]:
     source = source or {}
-    used = "; ".join(f"{v['file_name']} ({t('published', lang)} "
-                     f"{'~' if v.get('estimated') else ''}{v['published_on']})" for v in vintages)
+    used = "; ".join(f"#{v.get('id', '?')} {v['file_name']} ({t('published', lang)} "
+                     f"{'~' if v.get('estimated') else ''}{v['published_on']}, sha256 {v.get('sha256', '')[:12]})"
+                     for v in vintages)
     lines = [
         f"{t('source', lang)}: {source.get('citation', spec.source_id)}",
         f"{t('vintage', lang)}: {used or '—'}",

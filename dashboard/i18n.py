@@ -127,6 +127,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "es": "La última actualización de {source} ({kind}) fue rechazada o falló el {when}. Se muestran los "
               "datos anteriores.",
     },
+    "withdrawn_on": {"en": "withdrawn on {day}", "es": "retirada el {day}"},
     "run_kind_refresh": {"en": "scheduled refresh", "es": "actualización programada"},
     "run_kind_import": {"en": "manual import", "es": "importación manual"},
     "run_kind_build": {"en": "build from the raw files", "es": "carga desde los archivos originales"},

@@ -23,6 +23,7 @@ from etl.common import (
     fiscal_to_calendar,
     load_origin,
     next_month,
+    per_value,
     read_csv_cells,
     require_columns,
 )
@@ -84,7 +85,7 @@ def read_release(content: bytes, file_name: str, columns: list[str]) -> pd.DataF
     extra = [c for c in raw.columns if c not in columns]
     if extra:  # a later release may add columns: tolerated, and said
         log.warning("%s: column(s) not read: %s", file_name, ", ".join(map(str, extra)))
-    return raw[columns].apply(lambda col: col.str.strip())
+    return raw[columns].apply(lambda col: per_value(col, str.strip))
 
 
 def months(fiscal_year: pd.Series, month: pd.Series, file_name: str) -> tuple[list[dt.date], pd.Series]:
@@ -96,8 +97,10 @@ def months(fiscal_year: pd.Series, month: pd.Series, file_name: str) -> tuple[li
     number = month.str.strip().str.upper().map(MONTH_ABBREVIATIONS)
     if number.isna().any():
         raise SanityError(f"{file_name}: unknown month {month[number.isna()].iloc[0]!r}")
-    periods = [fiscal_to_calendar(int(y), int(m)) for y, m in zip(year, number, strict=True)]
-    flags = fiscal_year.str.contains("FYTD", case=False).map({True: "provisional", False: ""})
+    key = (year * 100 + number).astype(int)
+    calendar = {k: fiscal_to_calendar(k // 100, k % 100) for k in pd.unique(key)}
+    periods = key.map(calendar).tolist()  # one date object per month, shared by its rows
+    flags = per_value(fiscal_year, lambda fy: "provisional" if "FYTD" in fy.upper() else "")
     return periods, flags
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from etl import cbp
-from etl.common import SanityError, require_range, require_unique
+from etl.common import SanityError, per_value, require_range, require_unique
 
 SOURCE_ID = "cbp_drug_seizures"
 RAW_SUBDIR = "cbp/drug-seizures"
@@ -56,7 +56,7 @@ def parse(content: bytes, file_name: str) -> pd.DataFrame:
     tidy = pd.DataFrame({"period": periods, "geo": "US"})
     for raw_name, dimension in DIMENSION_COLUMNS.items():
         tidy[dimension] = raw[raw_name].to_numpy()
-    tidy["area"] = tidy["area"].str.upper()
+    tidy["area"] = per_value(tidy["area"], str.upper)
     tidy["flags"] = flags.to_numpy()
     key = ["period", *DIMENSION_COLUMNS.values()]
     require_unique(tidy, key, file_name)

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
@@ -91,6 +92,13 @@ def read_csv_cells(content: bytes, file_name: str) -> pd.DataFrame:
         raise SanityError(f"{file_name}: not a readable CSV ({exc})") from exc
     raw.columns = [str(c).strip().lstrip("\ufeff") for c in raw.columns]
     return raw
+
+
+def per_value(column: pd.Series, change: Callable[[str], str]) -> pd.Series:
+    """``change`` applied once per distinct cell: equal cells then share one string object, so a
+    large release's text columns cost a pointer a row, not a string a row."""
+    uniques = pd.unique(column)
+    return column.map(dict(zip(uniques, (change(u) for u in uniques), strict=True)))
 
 
 def require_columns(frame: pd.DataFrame, expected: list[str], what: str) -> None:

@@ -12,10 +12,11 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import (
     JSON,
@@ -257,6 +258,7 @@ class VintageRecord:
     observations: pd.DataFrame
     url: str | None = None
     retrieved_at: dt.datetime = field(default_factory=utcnow)
+    content_sha256: str | None = None  # computed once, on first need (record_digest)
 
 
 def make_record(source_id: str, content: bytes, file_name: str, tidy: pd.DataFrame,
@@ -318,21 +320,41 @@ def _records(frame: pd.DataFrame, vintage_id: int) -> list[dict]:
     return records
 
 
-def content_digest(records: list[dict]) -> str:
+CHUNK_ROWS = 50_000  # observations built and inserted at a time: memory stays flat with file size
+
+
+def _chunks(frame: pd.DataFrame) -> Iterator[list[dict]]:
+    for start in range(0, len(frame), CHUNK_ROWS):
+        yield _records(frame.iloc[start:start + CHUNK_ROWS], vintage_id=0)
+
+
+def content_digest(chunks: Iterable[list[dict]]) -> str:
     """A digest of a vintage's observations, independent of the file's bytes, column order and row
-    order: (indicator, period, geo, dimensions, value, prediction, flags), values to 10 significant
-    digits (what the snapshot keeps)."""
+    order: each row's (indicator, period, geo, dimensions, value, prediction, flags), values to 10
+    significant digits (what the snapshot keeps), hashed on its own; the sorted row hashes hashed
+    together (16 bytes a row, so any size of release fits in memory)."""
 
     def number(value) -> str:
         return "" if value is None or (isinstance(value, float) and pd.isna(value)) else f"{float(value):.10g}"
 
-    lines = sorted(
-        "\t".join((str(r["indicator"]), str(r["period"])[:10], str(r["geo"]),
-                   json.dumps(r["dims"], sort_keys=True), number(r["value"]), number(r["value_predicted"]),
-                   ",".join(sorted(f for f in str(r["flags"] or "").split(",") if f))))
-        for r in records
-    )
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+    rows = []
+    for chunk in chunks:
+        rows.append(np.frombuffer(b"".join(
+            hashlib.blake2b("\t".join((
+                str(r["indicator"]), str(r["period"])[:10], str(r["geo"]), json.dumps(r["dims"], sort_keys=True),
+                number(r["value"]), number(r["value_predicted"]),
+                ",".join(sorted(f for f in str(r["flags"] or "").split(",") if f)))).encode(),
+                digest_size=16).digest()
+            for r in chunk), dtype="V16"))
+    hashes = np.concatenate(rows) if rows else np.empty(0, dtype="V16")
+    ordered = np.sort(hashes.view("S16"), kind="stable").view("V16") if len(hashes) else hashes
+    return hashlib.sha256(ordered.tobytes()).hexdigest()
+
+
+def record_digest(record: VintageRecord) -> str:
+    if record.content_sha256 is None:
+        record.content_sha256 = content_digest(_chunks(record.observations))
+    return record.content_sha256
 
 
 def _stored_digest(session: Session, vintage: Vintage) -> str:
@@ -344,8 +366,8 @@ def _stored_digest(session: Session, vintage: Vintage) -> str:
                    Observation.value, Observation.value_predicted, Observation.flags)
             .where(Observation.vintage_id == vintage.id)).all()
         vintage.content_sha256 = content_digest(
-            [{"indicator": r[0], "period": r[1], "geo": r[2], "dims": _parse_dims(r[3]), "value": r[4],
-              "value_predicted": r[5], "flags": r[6]} for r in rows])
+            [[{"indicator": r[0], "period": r[1], "geo": r[2], "dims": _parse_dims(r[3]), "value": r[4],
+               "value_predicted": r[5], "flags": r[6]} for r in rows]])
     return vintage.content_sha256
 
 
@@ -365,8 +387,7 @@ def find_vintage(session: Session, source_id: str, sha256: str, content: str | N
 def known_vintage(engine: Engine, record: VintageRecord) -> Vintage | None:
     """The vintage this release already is (same bytes, or same observations), if any."""
     with Session(engine, expire_on_commit=False) as session, session.begin():
-        return find_vintage(session, record.source_id, record.sha256,
-                            content_digest(_records(record.observations, vintage_id=0)))
+        return find_vintage(session, record.source_id, record.sha256, record_digest(record))
 
 
 def publish(engine: Engine, origin: dict, record: VintageRecord, *, kind: str, diff: str | None = None) -> RefreshRun:
@@ -380,8 +401,7 @@ def publish(engine: Engine, origin: dict, record: VintageRecord, *, kind: str, d
     try:
         with Session(engine) as session, session.begin():
             upsert_source(session, origin)
-            records = _records(record.observations, vintage_id=0)
-            digest = content_digest(records)
+            digest = record_digest(record)
             existing = find_vintage(session, record.source_id, record.sha256, digest)
             if existing is not None and record.published_on_basis == GIVEN_DATE \
                     and existing.published_on != record.published_on:
@@ -417,9 +437,10 @@ def publish(engine: Engine, origin: dict, record: VintageRecord, *, kind: str, d
                 )
                 session.add(vintage)
                 session.flush()
-                for row in records:
-                    row["vintage_id"] = vintage.id
-                session.execute(insert(Observation), records)
+                for chunk in _chunks(record.observations):  # one transaction, chunk by chunk
+                    for row in chunk:
+                        row["vintage_id"] = vintage.id
+                    session.execute(insert(Observation.__table__), chunk)
                 run.outcome = "ok"
                 run.rows = len(record.observations)
                 run.vintage_id = vintage.id

@@ -6,6 +6,8 @@ import struct
 
 import pytest
 
+from etl.store import list_vintages
+
 pytestmark = pytest.mark.browser
 
 URL = "/api/indicators/cbp_fentanyl_seizures_swb_lbs"
@@ -21,11 +23,15 @@ def test_png_is_report_sized(browser_ready, client):
     assert 'filename="cbp_fentanyl_seizures_swb_lbs_US.png"' in response.headers["Content-Disposition"]
 
 
-def test_svg_carries_citation_vintage_and_counterfactual(browser_ready, client):
+def test_svg_carries_citation_vintage_and_counterfactual(browser_ready, client, snapshot_store):
     svg = client.get(f"{URL}.svg?from=2022-01&event=2025-02-03-tariff-pause-national-guard").get_data(as_text=True)
     assert svg.startswith("<svg")
     assert "U.S. Customs and Border Protection" in svg
-    assert "nationwide-drugs-fy23-fy26-dec.csv (published ~2026-01-15)" in svg  # an estimated date
+    [vintage] = [v for v in list_vintages(snapshot_store, "cbp_drug_seizures")
+                 if v.file_name == "nationwide-drugs-fy23-fy26-dec.csv"]
+    # The vintage by id, file, estimated date and checksum: the figure can be redrawn and checked.
+    assert f"#{vintage.id} nationwide-drugs-fy23-fy26-dec.csv (published ~2026-01-15, sha256" in svg
+    assert vintage.sha256[:12] in svg  # (the footer wraps before it)
     assert "counterfactual (no event)" in svg
     assert "event=2025-02-03-tariff-pause-national-guard" in svg  # the permalink in the footer
 

@@ -21,10 +21,13 @@ def _vintage(v, lang: str) -> html.Li:
     estimated = v.published_on_basis.startswith("estimated")
     published = f"~{v.published_on}" if estimated else str(v.published_on)
     coverage = f"{v.period_start:%Y-%m}..{v.period_end:%Y-%m}" if v.period_start else "—"
-    return html.Li([
-        html.Code(v.file_name), f" — {t('published', lang)} {published}",
+    withdrawn = (f" — {t('withdrawn_on', lang, day=str(v.withdrawn_on))}: {v.withdrawn_reason}"
+                 if v.withdrawn_on else "")
+    return html.Li(className="withdrawn" if v.withdrawn_on else None, children=[
+        f"#{v.id} ", html.Code(v.file_name), f" — {t('published', lang)} {published}",
         f" ({v.published_on_basis})" if estimated else "",
         f"; {t('coverage', lang)} {coverage}; {v.row_count:,} {t('rows', lang)}; sha256 {v.sha256[:12]}",
+        html.B(withdrawn) if withdrawn else None,
     ])
 
 
@@ -56,7 +59,8 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
         vintages = list_vintages(db, source_id)
         indicators = [spec for spec in INDICATORS.values()
                       if spec.source_id == source_id and spec.status == "available"]
-        latest = vintages[-1] if vintages else None
+        served = [v for v in vintages if v.withdrawn_on is None]
+        latest = served[-1] if served else None
         cards.append(html.Section(id=f"source-{source_id}", className="source-card", children=[
             html.H3(origin["title"]),
             html.P([html.B(f"{t('producer', lang)}: "), origin["producer"]]),
