@@ -171,7 +171,7 @@ class Marks:
 
 def phases_child(csv: Path, db: Path, published_on: str) -> None:
     """The steps of ``pipeline.import_file`` → ``guarded_publish`` → ``store.publish``, in order,
-    with ``etl.cbp.read_release`` and ``etl.store._records`` wrapped to split parse and publish."""
+    with ``etl.cbp.read_release`` wrapped to split the parse."""
     from etl import cbp, pipeline, release_diff, store
     from etl.common import load_origin
     from etl.sources import get_source
@@ -187,29 +187,10 @@ def phases_child(csv: Path, db: Path, published_on: str) -> None:
     def timed_read_release(content, file_name, columns):
         marks.mark("parse: (entry)")
         raw = read_release(content, file_name, columns)
-        marks.mark("parse: pandas read_csv (dtype=str) + strip every column", rows=len(raw),
-                   frame_mb=raw.memory_usage(deep=True).sum() / MB)
+        marks.mark("parse: pandas read_csv (dtype=str) + strip (once per distinct cell)", rows=len(raw))
         return raw
 
-    make_records = store._records
-
-    def timed_records(frame, vintage_id):
-        marks.mark("publish: before `_records` (session, source row)")
-        records = make_records(frame, vintage_id)
-        marks.mark("publish: `_records` list of dicts", rows=len(records))
-        return records
-
-    cbp.read_release, store._records = timed_read_release, timed_records
-    if hasattr(store, "content_digest"):  # publish digests the observations before looking for the vintage
-        digest = store.content_digest
-
-        def timed_digest(records):
-            marks.mark("publish: (between `_records` and `content_digest`)")
-            value = digest(records)
-            marks.mark("publish: `content_digest` (one sorted text line per observation)")
-            return value
-
-        store.content_digest = timed_digest
+    cbp.read_release = timed_read_release
     path = Path(csv)
     content = path.read_bytes()
     marks.mark("read bytes (`path.read_bytes()`)", bytes_mb=len(content) / MB)
@@ -228,8 +209,10 @@ def phases_child(csv: Path, db: Path, published_on: str) -> None:
         marks.mark("release diff (dates, thin last month; no previous vintage)")
         if diff.refusals():
             raise SystemExit(f"refused: {diff.refusals()}")
+        store.record_digest(record)
+        marks.mark("content digest (16 bytes a row, sorted)")
         run = store.publish(engine, origin, record, kind="import", diff=diff.to_json())
-        marks.mark("publish: rest (find_vintage, coverage, vintage row, ORM bulk INSERT of the list, commit)")
+        marks.mark("publish: vintage row, chunked INSERT (50,000 rows at a time), commit")
     print(json.dumps({"outcome": run.outcome, "rows": run.rows, "marks": marks.rows}))
 
 

@@ -7,6 +7,7 @@ progress (``2026 (FYTD)``) are revised by later releases, so they are flagged ``
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from etl import cbp
@@ -56,14 +57,19 @@ def parse(content: bytes, file_name: str) -> pd.DataFrame:
     tidy = pd.DataFrame({"period": periods, "geo": "US"})
     for raw_name, dimension in DIMENSION_COLUMNS.items():
         tidy[dimension] = raw[raw_name].to_numpy()
+    del raw  # a large release: its text cells are not needed past here
     tidy["area"] = per_value(tidy["area"], str.upper)
     tidy["flags"] = flags.to_numpy()
     key = ["period", *DIMENSION_COLUMNS.values()]
     require_unique(tidy, key, file_name)
 
-    weights = tidy.assign(indicator=INDICATOR_LBS, value=lbs.to_numpy())
-    counts = tidy.assign(indicator=INDICATOR_EVENTS, value=events.to_numpy())
-    return pd.concat([weights, counts], ignore_index=True)
+    # The weights, then the counts: each column stacked once (no intermediate frames).
+    stacked = {column: np.concatenate([tidy[column].to_numpy(dtype=object)] * 2) for column in tidy.columns}
+    stacked["indicator"] = np.repeat(np.array([INDICATOR_LBS, INDICATOR_EVENTS], dtype=object), len(tidy))
+    stacked["value"] = np.concatenate([lbs.to_numpy(dtype=float), events.to_numpy(dtype=float)])
+    # Object columns as built (inferring a string dtype would copy every column once more).
+    return pd.DataFrame({name: pd.Series(values, dtype=values.dtype, copy=False) for name, values in stacked.items()},
+                        copy=False)
 
 
 def sanity_check_outputs(tidy: pd.DataFrame, file_name: str) -> None:

@@ -98,6 +98,8 @@ def per_value(column: pd.Series, change: Callable[[str], str]) -> pd.Series:
     """``change`` applied once per distinct cell: equal cells then share one string object, so a
     large release's text columns cost a pointer a row, not a string a row."""
     uniques = pd.unique(column)
+    if len(uniques) > len(column) // 4:  # mostly distinct (numbers): a mapping would cost more than it saves
+        return column.map(change)
     return column.map(dict(zip(uniques, (change(u) for u in uniques), strict=True)))
 
 
