@@ -45,6 +45,20 @@ def require(condition: bool, reason: str) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: drives the real app in headless Chromium")
     config.addinivalue_line("markers", "raw: reads the real public files in ../shared/data/raw")
+    config.addinivalue_line("markers", "database: uses the database without a store fixture (runs on PostgreSQL too)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On a PostgreSQL run (``DATABASE_URL`` set), only the tests that use a store: the others
+    (parsers, settings, the README) do not depend on the database and ran on the SQLite pass."""
+    if _server_url() is None:
+        return
+    kept = [item for item in items if "store_factory" in getattr(item, "fixturenames", ())
+            or item.get_closest_marker("database")]
+    deselected = [item for item in items if item not in kept]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")
