@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from dashboard import queries
 from dashboard.figures import add_assessment, series_figure
+from dashboard.i18n import t
 from etl.geography import geo_name
 from indicators.registry import Indicator, get_indicator
 from indicators.scorecard import NotAssessable
@@ -62,6 +63,12 @@ def chart_view(indicator: str, geo: str | None, start: dt.date | None, end: dt.d
     shown_events = filter_events(queries.events(), event_types, unconfirmed, start, end)
     view = ChartView(spec, geo, frame, series_figure(spec, frame, shown_events, lang=lang,
                                                      geo_label=geo_name(geo, lang, spec.source_id)))
+    if as_of is not None:  # a historical view says so on the chart (and on every export of it)
+        view.figure.update_layout(title={"text": f"{view.figure.layout.title.text}<br>"
+                                                 f"<sup>{t('as_known_on', lang, day=as_of.isoformat())}</sup>"})
+        if frame.empty:
+            view.figure.add_annotation(text=t("no_data_as_of", lang, day=as_of.isoformat()), showarrow=False,
+                                       xref="paper", yref="paper", x=0.5, y=0.5, font={"size": 16})
     if event:
         try:
             view.assessment = queries.assessment(spec.id, event, geo=geo, method=method or "auto", as_of=as_of)

@@ -31,13 +31,53 @@ def _month(value: str | None) -> str | None:
     return parsed.isoformat() if parsed else None
 
 
+KNOWN_PARAMS = {"indicator", "geo", "lang", "events", "unconfirmed", "as_of", "from", "to", "event", "method"}
+
+
+def url_problems(lang: str, indicator: str, geo: str | None, events: str | None, as_of: str | None,
+                 to: str | None, event: str | None, method: str, query: dict) -> list[str]:
+    """What in the address could not be used, in words: a mistyped link must never pass silently
+    for the default view."""
+    problems = []
+    spec = INDICATORS.get(indicator)
+    if spec is None or spec.status != "available":
+        problems.append(t("url_bad_indicator", lang, value=indicator,
+                          default=pick(INDICATORS[DEFAULT_INDICATOR].name, lang)))
+        spec = INDICATORS[DEFAULT_INDICATOR]
+    if geo and geo not in queries.geos_for(spec.id):
+        problems.append(t("url_bad_geo", lang, value=geo, default=spec.default_geo))
+    for name, value in (("from", query.get("from")), ("to", to)):
+        if value and _month(value) is None:
+            problems.append(t("url_bad_value", lang, name=name, value=value))
+    try:
+        queries.parse_date(as_of, "as_of")
+    except queries.BadQuery:
+        problems.append(t("url_bad_value", lang, name="as_of", value=as_of))
+    for kind in (events.split(",") if events else []):
+        if kind not in EVENT_TYPES:
+            problems.append(t("url_bad_value", lang, name="events", value=kind))
+    if event and event not in {e["id"] for e in queries.events()}:
+        problems.append(t("url_bad_value", lang, name="event", value=event))
+    if method not in METHODS:
+        problems.append(t("url_bad_value", lang, name="method", value=method))
+    unknown = sorted(set(query) - KNOWN_PARAMS)
+    if unknown:
+        problems.append(t("url_unknown_param", lang, names=", ".join(unknown)))
+    return problems
+
+
 def layout(indicator: str = DEFAULT_INDICATOR, geo: str | None = None, lang: str = "en",
            events: str | None = None, unconfirmed: str = "1", as_of: str | None = None,
            to: str | None = None, event: str | None = None, method: str = "auto", **query: str) -> html.Div:
     lang = normalise_lang(lang)
+    problems = url_problems(lang, indicator, geo, events, as_of, to, event, method, query)
     spec = INDICATORS.get(indicator)
     if spec is None or spec.status != "available":
         spec = INDICATORS[DEFAULT_INDICATOR]
+    if geo and geo not in queries.geos_for(spec.id):
+        geo = None
+    if event and event not in {e["id"] for e in queries.events()}:
+        event = None
     start = _month(query.get("from")) or _month(DEFAULT_FROM)
     end = _month(to)
     event_types = [e for e in (events.split(",") if events is not None else EVENT_TYPES) if e in EVENT_TYPES]
@@ -96,6 +136,8 @@ def layout(indicator: str = DEFAULT_INDICATOR, geo: str | None = None, lang: str
             components.header(lang, "/", _query_string(spec.id, geo, start, end, as_of, event_types,
                                                        unconfirmed == "1", lang, event, method)),
             components.status_banner(lang),
+            html.Div(id=ids.URL_NOTICE, className="url-notice", role="alert", children=[
+                html.P(t("url_notice", lang)), html.Ul([html.Li(p) for p in problems])]) if problems else None,
             controls,
             html.Div(className="chart-row", children=[
                 dcc.Loading(dcc.Graph(id=ids.GRAPH, config={

@@ -1,0 +1,92 @@
+"""A link whose parameters cannot all be used says so on the page (EN/ES), never silently showing
+the default view; a historical view says so on the chart."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from dashboard import ids, views
+from dashboard.app_factory import create_app
+from indicators.registry import available_indicators
+
+
+@pytest.fixture(scope="module")
+def app(request):
+    app = create_app(engine=request.getfixturevalue("snapshot_store"))
+    app.server.test_client().get("/")  # Dash registers the pages' callbacks on the first request
+    return app
+
+
+def page(app, search: str) -> str:
+    """The page layout Dash Pages returns for ``/`` + ``search``, as JSON text."""
+    [output] = [k for k in app.callback_map if "_pages_content.children" in k]
+    body = {
+        "output": output,
+        "outputs": [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True))
+                    for part in output.strip(".").split("...")],
+        "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/"},
+                   {"id": "_pages_location", "property": "search", "value": search}],
+        "state": [], "changedPropIds": ["_pages_location.search"],
+    }
+    response = app.server.test_client().post("/_dash-update-component", data=json.dumps(body),
+                                             content_type="application/json")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def notice(app, search: str) -> str | None:
+    text = page(app, search)
+    if ids.URL_NOTICE not in text:
+        return None
+    layout = json.loads(text)["response"]["_pages_content"]["children"]
+
+    def find(node):
+        if isinstance(node, dict):
+            if node.get("props", {}).get("id") == ids.URL_NOTICE:
+                return json.dumps(node, ensure_ascii=False)
+            return next((f for v in node.values() if (f := find(v))), None)
+        if isinstance(node, list):
+            return next((f for v in node if (f := find(v))), None)
+        return None
+
+    return find(layout)
+
+
+def test_a_clean_link_has_no_notice(app):
+    spec = available_indicators()[0]
+    assert notice(app, f"?indicator={spec.id}&from=2024-01") is None
+
+
+@pytest.mark.parametrize(("search", "says"), [
+    ("?indicator=no_such_indicator", "indicator “no_such_indicator” is unknown"),
+    ("?geo=ZZ", "geography “ZZ” has no data"),
+    ("?as_of=2026-13-01", "as_of=“2026-13-01” is not valid"),
+    ("?from=2024-1x", "from=“2024-1x” is not valid"),
+    ("?events=meeting,parade", "events=“parade” is not valid"),
+    ("?event=no-such-event", "event=“no-such-event” is not valid"),
+    ("?method=magic", "method=“magic” is not valid"),
+    ("?asof=2026-03-01", "unknown parameter(s) ignored: asof"),
+])
+def test_every_unusable_parameter_is_named(app, search, says):
+    text = notice(app, search)
+    assert text is not None and says in text, text
+
+
+def test_the_notice_is_in_spanish_too(app):
+    text = notice(app, "?geo=ZZ&lang=es")
+    assert "Este enlace tiene parámetros que no se pudieron usar" in text
+    assert "la geografía «ZZ» no tiene datos" in text
+
+
+def test_a_historical_view_says_so_on_the_chart(app, snapshot_store):
+    spec = available_indicators()[0]
+    with app.server.app_context():
+        view = views.chart_view(spec.id, None, None, None, dt.date(2026, 3, 1), [], True, None, "auto", "es")
+        assert "Según lo publicado al 2026-03-01" in view.figure.layout.title.text
+        early = views.chart_view(spec.id, None, None, None, dt.date(2000, 1, 1), [], True, None, "auto", "en")
+        assert early.frame.empty
+        assert any("Nothing of this series had been published by 2000-01-01" in a.text
+                   for a in early.figure.layout.annotations)
