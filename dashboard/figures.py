@@ -23,17 +23,17 @@ SERIES_COLOURS = ["#0b3d91", "#d1495b", "#00798c", "#edae49", "#66a182", "#8d6a9
                   "#2e4057", "#c17c74", "#5b8e7d", "#a44a3f"]
 
 
-def _wrap(text: str, width: int = 70) -> str:
+def wrap(text: str, width: int = 70) -> str:
     return "<br>".join(textwrap.wrap(text, width)) if text else ""
 
 
 def event_hover(event: dict, lang: str) -> str:
-    lines = [f"<b>{_wrap(pick(event['title'], lang))}</b>", f"{event['date']} · {t('type_' + event['type'], lang)}"]
+    lines = [f"<b>{wrap(pick(event['title'], lang))}</b>", f"{event['date']} · {t('type_' + event['type'], lang)}"]
     if event.get("status") == "announced_not_confirmed":
         lines.append(f"<i>{t('unconfirmed', lang)}</i>")
-    lines.append(_wrap(pick(event["summary"], lang)))
+    lines.append(wrap(pick(event["summary"], lang)))
     for item in event.get("commitments", [])[:3]:
-        lines.append("• " + _wrap(pick(item, lang)))
+        lines.append("• " + wrap(pick(item, lang)))
     if event.get("sources"):
         lines.append(f"{t('source', lang)}: {event['sources'][0]}")
     return "<br>".join(lines)

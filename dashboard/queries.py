@@ -131,7 +131,7 @@ def timeline_version() -> str:
     return precompute.timeline_digest(events())
 
 
-def _event(event_id: str) -> dict:
+def event_by_id(event_id: str) -> dict:
     for item in events():
         if item["id"] == event_id:
             return item
@@ -143,7 +143,7 @@ def assessment(indicator: str, event_id: str, geo: str | None = None, method: st
     """One verification, cached by store version; the explorer and /api/verify both use it."""
     if method not in METHODS:
         raise BadQuery(f"method={method!r}; use one of {', '.join(METHODS)}")
-    event = _event(event_id)
+    event = event_by_id(event_id)
     db = engine()
     key = repr(("verify", str(db.url), indicator, event_id, geo, method, as_of, store_version(db),
                 timeline_version()))

@@ -13,9 +13,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import queries
-from dashboard.figures import add_assessment, series_figure
-from dashboard.i18n import t
+from dashboard.figures import add_assessment, series_figure, wrap
+from dashboard.i18n import pick, t
 from etl.geography import geo_name
+from indicators.explain import headline
 from indicators.registry import Indicator, get_indicator
 from indicators.scorecard import NotAssessable
 from indicators.series import NotAvailable
@@ -29,6 +30,7 @@ class ChartView:
     frame: pd.DataFrame
     figure: go.Figure
     assessment: Assessment | None = None
+    headline: str | None = None  # the tested event's answer in words
     assessment_error: str | None = None
 
 
@@ -76,4 +78,10 @@ def chart_view(indicator: str, geo: str | None, start: dt.date | None, end: dt.d
             view.assessment_error = str(exc)
         else:
             add_assessment(view.figure, view.assessment, lang)
+            tested = queries.event_by_id(event)
+            answer = headline(view.assessment, pick(tested["title"], lang), str(tested["date"]), lang)
+            view.headline = answer
+            view.figure.update_layout(
+                title={"text": f"{view.figure.layout.title.text}<br><sup>{wrap(answer, 110)}</sup>"},
+                margin={"t": 130})
     return view

@@ -309,3 +309,33 @@ def render(result: Assessment) -> None:
         setattr(result, notes_attr, [
             note(item["code"], lang, **{k: v for k, v in item.items() if k != "code"}) for item in result.note_codes
         ])
+
+
+HEADLINE = {
+    "effect": {
+        "en": "After {title} ({date}): {size} {unit} {direction} than expected ({level}% interval {low} to {high})"
+              " — {label}{noisy}. Smallest change this test can detect: ±{mde} {unit}.",
+        "es": "Tras {title} ({date}): {size} {unit} {direction} de lo esperado (intervalo del {level} %: {low} a "
+              "{high}) — {label}{noisy}. Cambio mínimo que esta prueba detecta: ±{mde} {unit}.",
+    },
+    "plain": {"en": "After {title} ({date}): {label}.", "es": "Tras {title} ({date}): {label}."},
+    "fewer": {"en": "fewer", "es": "menos"},
+    "more": {"en": "more", "es": "más"},
+    "noisy": {"en": " (too noisy to tell)", "es": " (demasiado ruido para saberlo)"},
+}
+
+
+def headline(result: Assessment, title: str, date: str, lang: str = "en") -> str:
+    """The answer in one sentence, for above the chart and on every export of it: how much, which
+    way, the interval, the verdict, and the smallest change the test could have seen."""
+    label = VERDICT_LABELS[result.verdict][lang]
+    if result.effect is None or result.ci_low is None or result.ci_high is None or result.mde is None:
+        return HEADLINE["plain"][lang].format(title=title, date=date, label=label)
+    unit = _unit(result, lang)
+    return HEADLINE["effect"][lang].format(
+        title=title, date=date, size=number(abs(result.effect), lang), unit=unit,
+        direction=HEADLINE["fewer" if result.effect < 0 else "more"][lang],
+        level=round((1 - result.alpha) * 100), low=number(result.ci_low, lang, True),
+        high=number(result.ci_high, lang, True), label=label,
+        noisy=HEADLINE["noisy"][lang] if result.verdict == "inconclusive" else "",
+        mde=number(result.mde, lang))

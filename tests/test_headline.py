@@ -1,0 +1,48 @@
+"""A tested event's answer in words above the chart (and so on every export of it): how much,
+which way, the interval, the verdict, the smallest detectable change — numbers from the
+assessment itself, in EN and ES."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard import views
+from dashboard.app_factory import create_app
+from dashboard.i18n import pick
+from etl.timeline import read_timeline
+from indicators.explain import VERDICT_LABELS, number
+
+INDICATOR = "cbp_fentanyl_seizures_swb_lbs"
+EVENT = "2025-02-03-tariff-pause-national-guard"
+
+
+@pytest.fixture(scope="module")
+def app(request):
+    return create_app(engine=request.getfixturevalue("snapshot_store"))
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_headline_says_the_answer_with_the_assessments_numbers(app, lang):
+    [event] = [e for e in read_timeline() if e["id"] == EVENT]
+    with app.server.app_context():
+        view = views.chart_view(INDICATOR, None, None, None, None, [], True, EVENT, "auto", lang)
+    result, text = view.assessment, view.headline
+    assert result is not None and text
+    assert pick(event["title"], lang) in text and str(event["date"]) in text
+    assert VERDICT_LABELS[result.verdict][lang] in text
+    if result.effect is not None:
+        assert number(abs(result.effect), lang) in text
+        assert number(result.ci_low, lang, True) in text and number(result.ci_high, lang, True) in text
+        assert f"±{number(result.mde, lang)}" in text
+        assert ("fewer" if result.effect < 0 else "more") in text if lang == "en" else \
+            ("menos" if result.effect < 0 else "más") in text
+    if result.verdict == "inconclusive":
+        assert ("too noisy to tell" if lang == "en" else "demasiado ruido") in text
+    # Above the plot, in the figure's title: the exported images carry it too.
+    assert text in view.figure.layout.title.text.replace("<br>", " ")
+
+
+def test_no_event_no_headline(app):
+    with app.server.app_context():
+        view = views.chart_view(INDICATOR, None, None, None, None, [], True, None, "auto", "en")
+    assert view.headline is None and "<sup>" not in view.figure.layout.title.text
