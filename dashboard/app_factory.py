@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 
 import dash
+import flask
 from sqlalchemy.engine import Engine
 
 import settings
 from dashboard import callback_guard, queries
 from dashboard.api import api
+from dashboard.i18n import normalise_lang
 from dashboard.pages import claims, explorer, scorecard, sources
 from etl.pipeline import ensure_store
 from etl.store import PROJECT_ROOT, make_engine
@@ -46,6 +48,7 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     callback_guard.install(app)
     app.layout = dash.html.Div([dash.page_container])
 
+    _html_lang(app)
     server = app.server
     server.config["VERIFICA_ENGINE"] = engine
     config = settings.get()
@@ -57,6 +60,17 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     server.register_blueprint(api)
     server.after_request(_security_headers)
     return app
+
+
+def _html_lang(app: dash.Dash) -> None:
+    """``<html lang="es">`` for a Spanish page (screen readers, hyphenation, translation tools)."""
+    default = app.interpolate_index
+
+    def interpolate_index(**kwargs) -> str:
+        lang = normalise_lang(flask.request.args.get("lang"))
+        return default(**kwargs).replace("<html>", f'<html lang="{lang}">', 1)
+
+    app.interpolate_index = interpolate_index
 
 
 # Dash renders with inline scripts and styles of its own; the policy limits where the page may be

@@ -91,6 +91,14 @@ def test_expl004_permalink_in_spanish(explorer):
     assert {t["name"] for t in event_traces(explorer)} <= {"Reuniones", "Compromisos", "Declaraciones",
                                                             "Acciones", "Cambios de medición"}
     assert "English" in explorer.find_element(f"#{ids.LANGUAGE_LINK}").text
+    assert explorer.driver.execute_script("return document.documentElement.lang") == "es"
+    # The axis speaks Spanish: month names from the plotly locale, none in English.
+    ticks = " ".join(e.text for e in explorer.find_elements(f"#{ids.GRAPH} .xtick text"))
+    english = {"Jan", "Feb", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+    spanish = {"Ene", "Feb", "Mar", "Abr", "May", "Jun", "Jul", "Ago", "Sep", "Oct", "Nov", "Dic"}
+    words = set(ticks.split())
+    assert words & spanish, ticks
+    assert not (words & (english - spanish)), ticks
 
 
 def test_expl005_failed_refresh_is_shown_and_last_data_served(explorer, snapshot_store):
@@ -132,3 +140,12 @@ def test_expl007_yearly_windows_are_drawn_as_spans(explorer):
     # A six-year window is one span from its first January to its last December.
     xs = [x for t in traces for x in t["x"] if x]
     assert any(str(x).startswith("2018-01-01") for x in xs) and any(str(x).startswith("2023-12-31") for x in xs)
+
+
+def test_expl008_the_chart_takes_the_whole_row_without_a_tested_event(explorer):
+    explorer.wait_for_page(explorer.server_url + "/")
+    figure_ready(explorer, "Fentanyl seizures")
+    widths = explorer.driver.execute_script(
+        f"return [document.getElementById('{ids.GRAPH}').getBoundingClientRect().width,"
+        " document.querySelector('.chart-row').getBoundingClientRect().width]")
+    assert widths[0] >= 0.95 * widths[1], widths

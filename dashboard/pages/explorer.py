@@ -141,6 +141,9 @@ def layout(indicator: str = DEFAULT_INDICATOR, geo: str | None = None, lang: str
             controls,
             html.Div(className="chart-row", children=[
                 dcc.Loading(dcc.Graph(id=ids.GRAPH, config={
+                    # Month names, number format and toolbar tooltips in the page's language (the
+                    # Spanish locale is registered by assets/vendor/plotly-locale-es.js).
+                    "locale": lang,
                     "displaylogo": False, "showSendToCloud": False, "showEditInChartStudio": False,
                     "modeBarButtonsToRemove": ["sendDataToCloud", "editInChartStudio"],
                     "toImageButtonOptions": {"format": "png", "scale": 2}})),
