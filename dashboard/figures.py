@@ -8,7 +8,7 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.i18n import pick, t
+from dashboard.i18n import flag_text, pick, t
 from indicators.explain import number
 from indicators.registry import Indicator
 
@@ -63,7 +63,8 @@ def series_figure(
             go.Scatter(
                 x=rows["period"], y=rows["value"], name=str(label), mode="lines",
                 line={"color": colour, "width": 2},
-                customdata=rows[["flags", "vintage"]].to_numpy(),
+                customdata=rows[["flags", "vintage"]].assign(
+                    flags=rows["flags"].map(lambda f: flag_text(f, lang))).to_numpy(),
                 hovertemplate=f"%{{x|%Y-%m}}: %{{y:,.1f}} {unit}<br>%{{customdata[0]}}"
                               f"<br>%{{customdata[1]}}<extra>{label}</extra>",
             )

@@ -204,6 +204,30 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+# The flags observations carry (etl), as readers see them.
+FLAG_LABELS: dict[str, dict[str, str]] = {
+    "provisional": {"en": "provisional (may be revised)", "es": "provisional (puede revisarse)"},
+    "rolling_12m": {"en": "12-month total", "es": "total de 12 meses"},
+    "low_quality": {"en": "low data quality (CDC)", "es": "baja calidad de los datos (CDC)"},
+    "underreported": {"en": "underreported: deaths still under investigation",
+                      "es": "subregistro: muertes aún en investigación"},
+    "suppressed": {"en": "suppressed (small count)", "es": "suprimido (conteo pequeño)"},
+    "missing": {"en": "not published", "es": "no publicado"},
+    "projection": {"en": "projection", "es": "proyección"},
+    "annual": {"en": "annual figure", "es": "cifra anual"},
+    "window": {"en": "figure for several years", "es": "cifra de varios años"},
+    "claim": {"en": "official claim", "es": "declaración oficial"},
+    "derived": {"en": "derived from published figures", "es": "derivado de cifras publicadas"},
+    "quantity_missing": {"en": "quantity not published", "es": "cantidad no publicada"},
+}
+
+
+def flag_text(flags: str | None, lang: str) -> str:
+    """"provisional,rolling_12m" → "provisional (may be revised) · 12-month total"."""
+    names = [f for f in str(flags or "").split(",") if f]
+    return " · ".join(pick(FLAG_LABELS.get(name), lang) or name for name in names)
+
+
 def t(key: str, lang: str, **values: str) -> str:
     text = STRINGS[key].get(lang if lang in LANGUAGES else "en", STRINGS[key]["en"])
     return text.format(**values) if values else text

@@ -90,3 +90,26 @@ def test_a_historical_view_says_so_on_the_chart(app, snapshot_store):
         assert early.frame.empty
         assert any("Nothing of this series had been published by 2000-01-01" in a.text
                    for a in early.figure.layout.annotations)
+
+
+def test_every_flag_in_the_snapshot_reads_as_words_in_both_languages():
+    """Flags come from the data (every vintage of the committed snapshot), not a list typed here."""
+    import gzip
+
+    import pandas as pd
+
+    from dashboard.i18n import FLAG_LABELS, flag_text
+    from etl.snapshot import SNAPSHOT_DIR
+
+    flags = set()
+    for path in SNAPSHOT_DIR.glob("*/*.csv.gz"):
+        with gzip.open(path, "rt") as handle:
+            column = pd.read_csv(handle, dtype=str, keep_default_na=False, usecols=["flags"])["flags"]
+        flags |= {f for cell in column.unique() for f in cell.split(",") if f}
+    assert flags
+    for flag in flags:
+        assert flag in FLAG_LABELS, flag
+        for lang in ("en", "es"):
+            assert FLAG_LABELS[flag][lang] and flag_text(flag, lang) == FLAG_LABELS[flag][lang], (flag, lang)
+        assert "_" not in FLAG_LABELS[flag]["en"] + FLAG_LABELS[flag]["es"]  # words, not tokens
+    assert flag_text("provisional,rolling_12m", "es") == "provisional (puede revisarse) · total de 12 meses"
