@@ -48,7 +48,7 @@ def _no_export(exc: exports.ExportUnavailable) -> Response:
 
 
 SERIES_PARAMS = {"geo", "from", "to", "as_of"}
-IMAGE_PARAMS = SERIES_PARAMS | {"event", "method", "events", "unconfirmed", "lang"}
+IMAGE_PARAMS = SERIES_PARAMS | {"event", "method", "events", "unconfirmed", "lang", "all_events"}
 
 
 def _safe(text: str) -> str:
@@ -135,7 +135,8 @@ def _image(indicator_id: str, fmt: str) -> Response:
     event_types = args["events"].split(",") if "events" in args else list(EVENT_TYPES)
     lang = normalise_lang(args.get("lang"))
     view = views.chart_view(indicator_id, query.geo, query.start, query.end, query.as_of, event_types,
-                            args.get("unconfirmed", "1") == "1", args.get("event"), method, lang)
+                            args.get("unconfirmed", "1") == "1", args.get("event"), method, lang,
+                            all_events=args.get("all_events") == "1")
     if view.assessment_error:
         raise queries.BadQuery(view.assessment_error)
     image = exports.export_figure(

@@ -27,6 +27,7 @@ VALUE_TYPES: dict[tuple[str, str], str] = {
     (ids.AS_OF, "date"): STR,
     (ids.EVENT_TYPES, "value"): STRS,
     (ids.UNCONFIRMED, "value"): STRS,
+    (ids.ALL_EVENTS, "value"): STRS,
     (ids.ASSESS_EVENT, "value"): STR,
     (ids.METHOD, "value"): STR,
     (ids.LANG, "data"): STR,

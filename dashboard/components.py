@@ -55,6 +55,22 @@ def status_banner(lang: str) -> html.Div:
     )
 
 
+def event_list(events: list[dict], lang: str, tested: str | None = None) -> html.Details:
+    """The events drawn on the chart as a list: readable without a mouse, each with its date,
+    type, summary and first source (keyboard: Tab through the links)."""
+    items = []
+    for event in events:
+        sources = event.get("sources") or []
+        title = pick(event["title"], lang)
+        items.append(html.Li(className="tested" if event["id"] == tested else None, children=[
+            html.B(f"{event['date']} · {t('type_' + event['type'], lang)}: "),
+            html.A(title, href=sources[0], target="_blank", rel="noopener") if sources else title,
+            html.Br(), html.Span(pick(event["summary"], lang), className="event-summary"),
+        ]))
+    return html.Details(id=ids.EVENT_LIST, open=True, className="event-list", children=[
+        html.Summary(t("events_on_chart", lang, n=str(len(events)))), html.Ul(items)])
+
+
 def source_panel(spec: Indicator, frame: pd.DataFrame, lang: str, api_query: str, image_query: str = "") -> list:
     card = queries.source_card(spec.source_id) or {}
     vintages = queries.vintages_used(frame)

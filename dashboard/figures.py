@@ -7,6 +7,7 @@ import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
+from babel.dates import format_date
 
 from dashboard.i18n import flag_text, pick, t
 from indicators.explain import number
@@ -21,6 +22,11 @@ EVENT_COLOURS = {
 }
 SERIES_COLOURS = ["#0b3d91", "#d1495b", "#00798c", "#edae49", "#66a182", "#8d6a9f",
                   "#2e4057", "#c17c74", "#5b8e7d", "#a44a3f"]
+
+
+def short_date(day: dt.date, lang: str) -> str:
+    """"23 Jan 26" / "23 ene 26": the CLDR month names of the language (Babel)."""
+    return format_date(day, "dd MMM yy", locale=lang)
 
 
 def wrap(text: str, width: int = 70) -> str:
@@ -146,7 +152,7 @@ def _draw_events(figure: go.Figure, events: list[dict], lang: str) -> None:
             "opacity": 0.7, "name": f"event:{event['id']}",
         })
         labels.append({
-            "x": day, "y": 1.0, "yref": "paper", "text": dt.date.fromisoformat(day).strftime("%d %b %y"),
+            "x": day, "y": 1.0, "yref": "paper", "text": short_date(dt.date.fromisoformat(day), lang),
             "showarrow": False, "textangle": -90, "xanchor": "right", "yanchor": "top",
             "font": {"size": 9, "color": colour}, "name": f"event-label:{event['id']}",
         })

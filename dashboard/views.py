@@ -28,14 +28,25 @@ class ChartView:
     spec: Indicator
     geo: str
     frame: pd.DataFrame
+    events: list[dict]
     figure: go.Figure
     assessment: Assessment | None = None
     headline: str | None = None  # the tested event's answer in words
     assessment_error: str | None = None
 
 
+def linked(event: dict, indicator: str) -> bool:
+    return any(link.get("indicator") == indicator for link in event.get("indicators") or [])
+
+
 def filter_events(events: list[dict], event_types: list[str], unconfirmed: bool,
-                  start: dt.date | None, end: dt.date | None) -> list[dict]:
+                  start: dt.date | None, end: dt.date | None, linked_to: str | None = None,
+                  keep: str | None = None) -> list[dict]:
+    """The events to draw: of the chosen types and dates; with ``linked_to``, only those linked
+    to that indicator in the timeline (all of them when none is); ``keep`` (the tested event)
+    always."""
+    if linked_to and any(linked(e, linked_to) for e in events):
+        events = [e for e in events if linked(e, linked_to) or e["id"] == keep]
     chosen = []
     for event in events:
         day = dt.date.fromisoformat(event["date"])
@@ -51,7 +62,7 @@ def filter_events(events: list[dict], event_types: list[str], unconfirmed: bool,
 
 def chart_view(indicator: str, geo: str | None, start: dt.date | None, end: dt.date | None,
                as_of: dt.date | None, event_types: list[str], unconfirmed: bool, event: str | None,
-               method: str, lang: str) -> ChartView:
+               method: str, lang: str, all_events: bool = False) -> ChartView:
     spec = get_indicator(indicator)
     geos = queries.geos_for(indicator)
     if geo not in geos:
@@ -62,8 +73,9 @@ def chart_view(indicator: str, geo: str | None, start: dt.date | None, end: dt.d
         # chart for a recent range, show every figure published; the events still mark the range.
         _, frame = queries.series_view(queries.SeriesQuery(spec.id, geo, None, end, as_of))
     # Events after the last published month stay on the chart: they show the data lag.
-    shown_events = filter_events(queries.events(), event_types, unconfirmed, start, end)
-    view = ChartView(spec, geo, frame, series_figure(spec, frame, shown_events, lang=lang,
+    shown_events = filter_events(queries.events(), event_types, unconfirmed, start, end,
+                                 linked_to=None if all_events else spec.id, keep=event)
+    view = ChartView(spec, geo, frame, events=shown_events, figure=series_figure(spec, frame, shown_events, lang=lang,
                                                      geo_label=geo_name(geo, lang, spec.source_id)))
     if as_of is not None:  # a historical view says so on the chart (and on every export of it)
         view.figure.update_layout(title={"text": f"{view.figure.layout.title.text}<br>"

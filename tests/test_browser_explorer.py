@@ -10,7 +10,16 @@ from etl.timeline import read_timeline
 
 pytestmark = pytest.mark.browser
 
-EVENTS = read_timeline()  # every event is drawn by default
+EVENTS = read_timeline()
+DEFAULT = "cbp_fentanyl_seizures_swb_lbs"
+
+
+def shown(indicator: str, types: set[str] | None = None, since: str = "") -> list[dict]:
+    """The events a chart of ``indicator`` draws by default: those the timeline links to it (all,
+    if it links none), of the selected types, from ``since``."""
+    linked = [e for e in EVENTS if any(i["indicator"] == indicator for i in e.get("indicators") or [])]
+    return [e for e in (linked or EVENTS)
+            if (types is None or {e["type"], *e.get("also", [])} & types) and str(e["date"]) >= since]
 FIGURE = f"document.querySelector('#{ids.GRAPH} .js-plotly-plot')"
 
 
@@ -35,16 +44,27 @@ def event_traces(duo) -> list[dict]:
     )
 
 
-def test_expl001_explorer_loads_with_every_event_drawn(explorer):
+def test_expl001_explorer_loads_with_the_linked_events_drawn_and_listed(explorer):
     explorer.wait_for_page("/".join([explorer.server_url, ""]))
     figure_ready(explorer, "Fentanyl seizures at the Southwest border")
+    expected = shown(DEFAULT)
+    assert 0 < len(expected) < len(EVENTS)
     shapes = event_shapes(explorer)
-    assert len(shapes) == len(EVENTS) and all(name.startswith("event:") for name in shapes)
+    assert sorted(shapes) == sorted(f"event:{e['id']}" for e in expected)
     traces = event_traces(explorer)
-    assert sum(t["n"] for t in traces) == len(EVENTS)
+    assert sum(t["n"] for t in traces) == len(expected)
     # Lines are really drawn in the SVG, with their date labels.
-    assert len(explorer.find_elements(".shapelayer path")) >= len(EVENTS)
-    assert "23 Jan 26" in explorer.find_element(f"#{ids.GRAPH}").text
+    assert len(explorer.find_elements(".shapelayer path")) >= len(expected)
+    last = max(e["date"] for e in expected)
+    assert f"{last:%d %b %y}" in explorer.find_element(f"#{ids.GRAPH}").text
+    # The same events as a list under the chart, readable without a mouse.
+    items = explorer.find_elements(f"#{ids.EVENT_LIST} li")
+    assert len(items) == len(expected)
+    # On demand, every event.
+    explorer.find_elements(f"#{ids.ALL_EVENTS} input")[0].click()
+    explorer._wait_for(lambda _: len(event_shapes(explorer)) == len(EVENTS), timeout=10,
+                       msg="the other events were not added")
+    assert "all_events=1" in explorer.driver.current_url
     assert "nationwide-drugs-fy23-fy26-dec.csv" in explorer.find_element(f"#{ids.INFO}").text
 
 
@@ -60,7 +80,7 @@ def test_expl002_switch_indicator_and_geography(explorer):
     assert "indicator=cdc_synthetic_opioid_deaths_12m" in url and "geo=TX" in url
     names = explorer.driver.execute_script(f"return {FIGURE}.data.map(t => t.name)")
     assert "reported" in names and any(n.startswith("predicted") for n in names)
-    assert len(event_shapes(explorer)) == len(EVENTS)
+    assert len(event_shapes(explorer)) == len(shown("cdc_synthetic_opioid_deaths_12m"))
     assert "/api/indicators/cdc_synthetic_opioid_deaths_12m.csv?geo=TX" in \
         explorer.find_element(f"#{ids.DOWNLOAD_CSV}").get_attribute("href")
 
@@ -73,7 +93,7 @@ def test_expl003_toggle_event_types(explorer):
     meetings.click()
     # An event stays if its type, or one of its secondary types, is still selected.
     selected = {"statement", "commitment", "action", "measurement_change"}
-    expected = [e["id"] for e in read_timeline() if {e["type"], *e.get("also", [])} & selected]
+    expected = [e["id"] for e in shown(DEFAULT, selected)]
     explorer._wait_for(lambda _: len(event_shapes(explorer)) < before, timeout=10,
                        msg="meeting lines were not removed")
     assert sorted(event_shapes(explorer)) == sorted(f"event:{i}" for i in expected)
@@ -85,8 +105,7 @@ def test_expl004_permalink_in_spanish(explorer):
                            "&events=meeting,commitment&lang=es")
     figure_ready(explorer, "Muertes por sobredosis (todas las drogas)")
     assert "Verifica — compromisos de seguridad" in explorer.find_element("header h1").text
-    expected = [e["id"] for e in read_timeline()
-                if {e["type"], *e.get("also", [])} & {"meeting", "commitment"} and str(e["date"]) >= "2023-01"]
+    expected = [e["id"] for e in shown("cdc_overdose_deaths_12m", {"meeting", "commitment"}, "2023-01")]
     assert sorted(event_shapes(explorer)) == sorted(f"event:{i}" for i in expected)
     assert {t["name"] for t in event_traces(explorer)} <= {"Reuniones", "Compromisos", "Declaraciones",
                                                             "Acciones", "Cambios de medición"}
@@ -99,6 +118,12 @@ def test_expl004_permalink_in_spanish(explorer):
     words = set(ticks.split())
     assert words & spanish, ticks
     assert not (words & (english - spanish)), ticks
+    labels = explorer.driver.execute_script(
+        f"return ({FIGURE}.layout.annotations || []).filter(a => (a.name || '').startsWith('event-label:'))"
+        ".map(a => a.text)")
+    assert len(labels) == len(expected)
+    label_words = {w.capitalize() for label in labels for w in label.split()}
+    assert label_words & spanish and not label_words & (english - spanish), labels
 
 
 def test_expl005_failed_refresh_is_shown_and_last_data_served(explorer, snapshot_store):

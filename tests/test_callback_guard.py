@@ -22,6 +22,7 @@ VALID = {  # what the explorer sends for a normal view
     (ids.AS_OF, "date"): None,
     (ids.EVENT_TYPES, "value"): [],
     (ids.UNCONFIRMED, "value"): ["1"],
+    (ids.ALL_EVENTS, "value"): [],
     (ids.ASSESS_EVENT, "value"): None,
     (ids.METHOD, "value"): "auto",
     (ids.LANG, "data"): "en",

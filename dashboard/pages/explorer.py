@@ -31,7 +31,8 @@ def _month(value: str | None) -> str | None:
     return parsed.isoformat() if parsed else None
 
 
-KNOWN_PARAMS = {"indicator", "geo", "lang", "events", "unconfirmed", "as_of", "from", "to", "event", "method"}
+KNOWN_PARAMS = {"indicator", "geo", "lang", "events", "unconfirmed", "as_of", "from", "to", "event", "method",
+                "all_events"}
 
 
 def url_problems(lang: str, indicator: str, geo: str | None, events: str | None, as_of: str | None,
@@ -68,7 +69,8 @@ def url_problems(lang: str, indicator: str, geo: str | None, events: str | None,
 
 def layout(indicator: str = DEFAULT_INDICATOR, geo: str | None = None, lang: str = "en",
            events: str | None = None, unconfirmed: str = "1", as_of: str | None = None,
-           to: str | None = None, event: str | None = None, method: str = "auto", **query: str) -> html.Div:
+           to: str | None = None, event: str | None = None, method: str = "auto", all_events: str = "0",
+           **query: str) -> html.Div:
     lang = normalise_lang(lang)
     problems = url_problems(lang, indicator, geo, events, as_of, to, event, method, query)
     spec = INDICATORS.get(indicator)
@@ -126,6 +128,11 @@ def layout(indicator: str = DEFAULT_INDICATOR, geo: str | None = None, lang: str
                     options=[{"label": t("show_unconfirmed", lang), "value": "1"}],
                     value=["1"] if unconfirmed == "1" else [], inline=True,
                 ),
+                dcc.Checklist(
+                    id=ids.ALL_EVENTS,
+                    options=[{"label": t("show_all_events", lang), "value": "1"}],
+                    value=["1"] if all_events == "1" else [], inline=True,
+                ),
             ]),
         ],
     )
@@ -134,7 +141,8 @@ def layout(indicator: str = DEFAULT_INDICATOR, geo: str | None = None, lang: str
             dcc.Location(id=ids.EXPLORER_URL, refresh=False),
             dcc.Store(id=ids.LANG, data=lang),
             components.header(lang, "/", _query_string(spec.id, geo, start, end, as_of, event_types,
-                                                       unconfirmed == "1", lang, event, method)),
+                                                       unconfirmed == "1", lang, event, method,
+                                                       all_events == "1")),
             components.status_banner(lang),
             html.Div(id=ids.URL_NOTICE, className="url-notice", role="alert", children=[
                 html.P(t("url_notice", lang)), html.Ul([html.Li(p) for p in problems])]) if problems else None,
@@ -160,7 +168,7 @@ def _event_options(lang: str) -> list[dict]:
 
 
 def _query_string(indicator, geo, start, end, as_of, event_types, unconfirmed, lang, event=None,
-                  method="auto") -> str:
+                  method="auto", all_events=False) -> str:
     params = {"indicator": indicator}
     if geo:
         params["geo"] = geo
@@ -174,6 +182,8 @@ def _query_string(indicator, geo, start, end, as_of, event_types, unconfirmed, l
         params["events"] = ",".join(event_types)
     if not unconfirmed:
         params["unconfirmed"] = "0"
+    if all_events:
+        params["all_events"] = "1"
     if event:
         params["event"] = event
         if method and method != "auto":
@@ -195,13 +205,14 @@ def geo_options(indicator: str, current: str | None, lang: str):
     return options, value
 
 
-def render(indicator, geo, start_date, end_date, as_of, event_types, unconfirmed, event, method, lang):
-    """The explorer's main callback: figure, source card and permalink for the controls."""
+def render(indicator, geo, start_date, end_date, as_of, event_types, unconfirmed, all_events, event, method,
+           lang):
+    """The explorer's main callback: figure, event list, source card and permalink for the controls."""
     start = queries.parse_month(start_date, "from")
     end = queries.parse_month(end_date, "to")
     as_of_date = queries.parse_date(as_of, "as_of")
     view = views.chart_view(indicator, geo, start, end, as_of_date, event_types or [], bool(unconfirmed), event,
-                            method or "auto", lang)
+                            method or "auto", lang, all_events=bool(all_events))
     spec, geo, frame = view.spec, view.geo, view.frame
     panel = None
     if view.assessment_error:
@@ -209,14 +220,15 @@ def render(indicator, geo, start_date, end_date, as_of, event_types, unconfirmed
     elif view.assessment is not None:
         panel = components.assessment_panel(view.assessment, lang, spec)
     search = _query_string(spec.id, geo, start, end, as_of_date, event_types or [], bool(unconfirmed), lang,
-                           event, method)
+                           event, method, bool(all_events))
     api_query = urlencode({k: v for k, v in {
         "geo": geo, "from": start.isoformat()[:7] if start else None,
         "to": end.isoformat()[:7] if end else None,
         "as_of": as_of_date.isoformat() if as_of_date else None}.items() if v})
     # The image export takes the whole view: events shown, the verified event, the language.
     image_query = search.lstrip("?").replace(f"indicator={spec.id}&", "").replace(f"indicator={spec.id}", "")
-    info = components.source_panel(spec, frame, lang, api_query, image_query)
+    info = [components.event_list(view.events, lang, event),
+            *components.source_panel(spec, frame, lang, api_query, image_query)]
     return view.figure, info, search, panel
 
 
@@ -240,6 +252,7 @@ def register_callbacks(app: dash.Dash) -> None:
         Input(ids.AS_OF, "date"),
         Input(ids.EVENT_TYPES, "value"),
         Input(ids.UNCONFIRMED, "value"),
+        Input(ids.ALL_EVENTS, "value"),
         Input(ids.ASSESS_EVENT, "value"),
         Input(ids.METHOD, "value"),
         State(ids.LANG, "data"),
