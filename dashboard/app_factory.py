@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import parse_qs
 
 import dash
 import flask
@@ -11,7 +12,7 @@ from sqlalchemy.engine import Engine
 import settings
 from dashboard import callback_guard, queries
 from dashboard.api import api
-from dashboard.i18n import normalise_lang
+from dashboard.i18n import normalise_lang, t
 from dashboard.pages import claims, explorer, scorecard, sources
 from etl.pipeline import ensure_store
 from etl.store import PROJECT_ROOT, make_engine
@@ -36,14 +37,10 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
         title="Verifica",
         suppress_callback_exceptions=True,
     )
-    dash.register_page(explorer.__name__, path="/", layout=explorer.layout, name="Explorer",
-                       title="Verifica — Explorer")
-    dash.register_page(scorecard.__name__, path="/scorecard", layout=scorecard.layout, name="Scorecard",
-                       title="Verifica — Scorecard")
-    dash.register_page(claims.__name__, path="/claims", layout=claims.layout, name="Claims",
-                       title="Verifica — Claims")
-    dash.register_page(sources.__name__, path="/sources", layout=sources.layout, name="Sources",
-                       title="Verifica — Sources")
+    for module, path, key in ((explorer, "/", "nav_explorer"), (scorecard, "/scorecard", "nav_scorecard"),
+                              (claims, "/claims", "nav_claims"), (sources, "/sources", "nav_sources")):
+        dash.register_page(module.__name__, path=path, layout=module.layout, name=t(key, "en"),
+                           title=_page_title(key))
     explorer.register_callbacks(app)
     callback_guard.install(app)
     app.layout = dash.html.Div([dash.page_container])
@@ -62,12 +59,31 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     return app
 
 
+def request_lang() -> str:
+    """The language of the page being served: ``?lang=`` of a page load, or of the address the
+    Dash Pages callback is rendering (its ``_pages_location.search`` input)."""
+    if flask.request.method == "GET":
+        return normalise_lang(flask.request.args.get("lang"))
+    body = flask.request.get_json(silent=True) or {}
+    for item in body.get("inputs", []) if isinstance(body, dict) else []:
+        if isinstance(item, dict) and item.get("property") == "search" and isinstance(item.get("value"), str):
+            return normalise_lang(parse_qs(item["value"].lstrip("?")).get("lang", ["en"])[0])
+    return "en"
+
+
+def _page_title(key: str):
+    """The browser tab's title in the page's language."""
+    def title(**_path_variables) -> str:
+        return f"Verifica — {t(key, request_lang())}"
+    return title
+
+
 def _html_lang(app: dash.Dash) -> None:
     """``<html lang="es">`` for a Spanish page (screen readers, hyphenation, translation tools)."""
     default = app.interpolate_index
 
     def interpolate_index(**kwargs) -> str:
-        lang = normalise_lang(flask.request.args.get("lang"))
+        lang = request_lang()
         return default(**kwargs).replace("<html>", f'<html lang="{lang}">', 1)
 
     app.interpolate_index = interpolate_index

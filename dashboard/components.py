@@ -55,6 +55,13 @@ def status_banner(lang: str) -> html.Div:
     )
 
 
+def as_written(text: str) -> html.Span:
+    """Source metadata as the project records it (titles, producers, citations and how a release
+    date was known, in English): marked ``lang="en"`` so screen readers and translation tools
+    treat it as English on a Spanish page. A citation stays the reference it is."""
+    return html.Span(text, lang="en")
+
+
 def event_list(events: list[dict], lang: str, tested: str | None = None) -> html.Details:
     """The events drawn on the chart as a list: readable without a mouse, each with its date,
     type, summary and first source (keyboard: Tab through the links)."""
@@ -83,14 +90,17 @@ def source_panel(spec: Indicator, frame: pd.DataFrame, lang: str, api_query: str
         html.P(pick(spec.description, lang)),
         html.P([html.B(f"{t('caveats', lang)}: "), pick(spec.caveats, lang)]) if spec.caveats else None,
         html.P([html.B(f"{t('data_through', lang)}: "), f"{last:%Y-%m}" if last is not None else t("no_data", lang)]),
-        html.P([html.B(f"{t('source', lang)}: "), card.get("attribution", spec.source_id), " — ",
+        html.P([html.B(f"{t('source', lang)}: "), as_written(card.get("attribution", spec.source_id)), " — ",
                 html.A(card.get("url_main", ""), href=card.get("url_main", ""))]),
-        html.P([html.B(f"{t('citation', lang)}: "), card.get("citation", "")]),
+        html.P([html.B(f"{t('citation', lang)}: "), as_written(card.get("citation", ""))]),
         html.Div([
             html.B(f"{t('vintage', lang)}: "),
-            html.Ul([html.Li(f"#{v['id']} {v['file_name']} ({t('published', lang)} "
-                             f"{queries.published_text(v, lang)}; {v['months']}; sha256 {v['sha256'][:12]})")
-                     for v in vintages]),
+            html.Ul([html.Li([
+                f"#{v['id']} ", html.Code(v["file_name"]),
+                f" ({t('published', lang)} {'~' if v['estimated'] else ''}{v['published_on']}",
+                html.Span([" (", as_written(v["published_on_basis"]), ")"]) if v["estimated"] else "",
+                f"; {v['months']}; sha256 {v['sha256'][:12]})",
+            ]) for v in vintages]),
         ]),
         html.P([
             html.B(f"{t('download', lang)}: "),

@@ -25,7 +25,7 @@ def _vintage(v, lang: str) -> html.Li:
                  if v.withdrawn_on else "")
     return html.Li(className="withdrawn" if v.withdrawn_on else None, children=[
         f"#{v.id} ", html.Code(v.file_name), f" — {t('published', lang)} {published}",
-        f" ({v.published_on_basis})" if estimated else "",
+        html.Span([" (", components.as_written(v.published_on_basis), ")"]) if estimated else "",
         f"; {t('coverage', lang)} {coverage}; {v.row_count:,} {t('rows', lang)}; sha256 {v.sha256[:12]}",
         html.B(withdrawn) if withdrawn else None,
     ])
@@ -62,14 +62,14 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
         served = [v for v in vintages if v.withdrawn_on is None]
         latest = served[-1] if served else None
         cards.append(html.Section(id=f"source-{source_id}", className="source-card", children=[
-            html.H3(origin["title"]),
-            html.P([html.B(f"{t('producer', lang)}: "), origin["producer"]]),
-            html.P([html.B(f"{t('citation', lang)}: "), origin["citation"]]),
-            html.P([html.B(f"{t('licence', lang)}: "), origin["licence"], " · ",
+            html.H3(components.as_written(origin["title"])),
+            html.P([html.B(f"{t('producer', lang)}: "), components.as_written(origin["producer"])]),
+            html.P([html.B(f"{t('citation', lang)}: "), components.as_written(origin["citation"])]),
+            html.P([html.B(f"{t('licence', lang)}: "), components.as_written(origin["licence"]), " · ",
                     html.A(origin["url_main"], href=origin["url_main"])]),
             html.P([html.B(f"{t('cadence', lang)}: "), t("cadence_" + origin["cadence"], lang), " · ",
                     html.B(f"{t('latest_release', lang)}: "),
-                    (latest.file_name if latest else t("no_data", lang))]),
+                    (html.Code(latest.file_name) if latest else t("no_data", lang))]),
             html.Details([html.Summary(f"{t('vintage', lang)} ({len(vintages)})"),
                           html.Ul([_vintage(v, lang) for v in vintages])], open=False),
             *[_indicator(indicator_card(spec, lang, events), lang) for spec in indicators],

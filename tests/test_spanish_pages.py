@@ -1,0 +1,110 @@
+"""Every page in Spanish carries no English UI string (text marked ``lang="en"`` on purpose excepted:
+source titles and citations as recorded). The English strings looked for are the
+app's own tables (interface strings, verdicts, methods, flags): any of them that differs from its
+Spanish and shows up on a Spanish page is a missed translation. Pages come from the page registry;
+each is rendered by the real Dash Pages callback, tab title included."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import dash
+import pytest
+
+from dashboard.app_factory import create_app
+from dashboard.i18n import FLAG_LABELS, STRINGS
+from indicators.explain import METHOD_LABELS, VERDICT_LABELS
+
+
+@pytest.fixture(scope="module")
+def app(request):
+    app = create_app(engine=request.getfixturevalue("snapshot_store"))
+    app.server.test_client().get("/")  # registers the pages' callbacks
+    return app
+
+
+def english_only() -> set[str]:
+    """UI strings whose English differs from their Spanish (format fields cut at the first one)."""
+    found = set()
+    for table in (STRINGS, VERDICT_LABELS, METHOD_LABELS, FLAG_LABELS):
+        for pair in table.values():
+            en, es = pair.get("en", ""), pair.get("es", "")
+            head = re.split(r"\{", en)[0].strip(" :.(")
+            if en != es and len(head) >= 6 and head not in es:
+                found.add(head)
+    return found
+
+
+def render(app, path: str, search: str) -> tuple[dict, str]:
+    [output] = [k for k in app.callback_map if "_pages_content.children" in k]
+    body = {"output": output,
+            "outputs": [dict(zip(("id", "property"), p.rsplit(".", 1), strict=True))
+                        for p in output.strip(".").split("...")],
+            "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
+                       {"id": "_pages_location", "property": "search", "value": search}],
+            "state": [], "changedPropIds": []}
+    response = app.server.test_client().post("/_dash-update-component", data=json.dumps(body),
+                                             content_type="application/json")
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    answer = response.get_json()["response"]
+    return answer["_pages_content"]["children"], answer["_pages_store"]["data"]["title"]
+
+
+def texts(node) -> list[str]:
+    """Every string a reader sees: children, labels, placeholders, options, titles."""
+    out = []
+    if isinstance(node, str):
+        out.append(node)
+    elif isinstance(node, list):
+        for item in node:
+            out += texts(item)
+    elif isinstance(node, dict):
+        props = node.get("props", node)
+        if props.get("lang") == "en" or node.get("type") == "Code":  # marked English; file names
+            return out
+        for key in ("children", "label", "placeholder", "title", "start_date_placeholder_text",
+                    "end_date_placeholder_text", "options"):
+            if key in props:
+                out += texts(props[key])
+    return out
+
+
+def pages() -> list[str]:
+    create_app(prepare_store=False)
+    return sorted(page["path"] for page in dash.page_registry.values())
+
+
+@pytest.mark.parametrize("path", pages())
+def test_every_page_in_spanish_has_no_english_ui_string(app, path):
+    layout, title = render(app, path, "?lang=es")
+    seen = " \n ".join([*texts(layout), title])
+    leaks = sorted(s for s in english_only() if s in seen)
+    assert leaks == [], leaks
+    _english, english_title = render(app, path, "")
+    assert title.startswith("Verifica — ") and title != english_title  # the tab title is translated too
+
+
+def test_the_english_pages_are_the_control(app):
+    """The same check finds the English strings on the English pages (it can fail)."""
+    layout, _title = render(app, "/", "")
+    seen = " ".join(texts(layout))
+    assert any(s in seen for s in english_only())
+
+
+def test_the_explorer_callback_output_in_spanish_has_no_english_ui_string(app):
+    """The chart, the event list and the source card come from the explorer's callback."""
+    from dashboard.pages import explorer
+    from indicators.registry import available_indicators
+
+    event = next(e["id"] for e in app.server.test_client().get("/api/events.json").get_json()["events"])
+    for spec in available_indicators():
+        with app.server.test_request_context("/"):
+            figure, info, _search, panel = explorer.render(spec.id, None, "2024-01-01", None, None,
+                                                           ["meeting", "commitment"], ["1"], [], event,
+                                                           "auto", "es")
+        layout = json.loads(json.dumps([info, panel], cls=__import__("plotly").utils.PlotlyJSONEncoder))
+        seen = " \n ".join([*texts(layout), figure.layout.title.text or "",
+                            *[trace.name or "" for trace in figure.data]])
+        leaks = sorted(s for s in english_only() if s in seen)
+        assert leaks == [], (spec.id, leaks)
