@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, request
 
 from dashboard import exports, queries, views
-from dashboard.i18n import normalise_lang
+from dashboard.i18n import normalise_lang, pick
 from etl.store import failing_sources, recent_runs
 from etl.timeline import EVENT_TYPES
 from indicators.claims import summary as claims_summary
@@ -103,7 +104,14 @@ def indicator_series(indicator_id: str, fmt: str) -> Response:
         f"{v['file_name']} (published {queries.published_text(v)})" for v in vintages
     )
     if fmt == "csv":
-        response = Response(table.to_csv(index=False), mimetype="text/csv")
+        unit = pick(spec.unit, "en")
+        lines = [f"# {spec.id}: {pick(spec.name, 'en')} ({unit})", f"# Source: {citation}",
+                 f"# Vintage ids: {', '.join(str(v['id']) for v in vintages) or '-'}; sha256: "
+                 f"{', '.join(v['sha256'][:12] for v in vintages) or '-'}",
+                 f"# View: {explorer_permalink(spec.id)}",
+                 "# Read with pandas.read_csv(path, comment='#'); the table starts below."]
+        body = "\n".join(_inert_line(line) for line in lines) + "\n" + table.to_csv(index=False)
+        response = Response(body, mimetype="text/csv")
         name = f"{spec.id}_{_safe(query.geo or spec.default_geo)}.csv"
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
         response.headers["X-Verifica-Citation"] = citation.encode("ascii", "replace").decode()
@@ -120,6 +128,19 @@ def indicator_series(indicator_id: str, fmt: str) -> Response:
         "data": json.loads(table.to_json(orient="records")),
     }
     return jsonify(body)
+
+
+def _inert_line(line: str) -> str:
+    """A metadata line can carry source text: never a line a spreadsheet would run (it starts with
+    '#', and line breaks inside are flattened)."""
+    return line.replace("\r", " ").replace("\n", " ")
+
+
+def explorer_permalink(indicator_id: str) -> str:
+    """The explorer view an export was made from (the image's own parameters are the explorer's):
+    the address a reader of the report opens to see it live."""
+    params = [("indicator", indicator_id), *((k, v) for k, v in request.args.items(multi=True))]
+    return f"{request.host_url}?{urlencode(params, safe=',')}"
 
 
 def _image(indicator_id: str, fmt: str) -> Response:
@@ -141,7 +162,7 @@ def _image(indicator_id: str, fmt: str) -> Response:
         raise queries.BadQuery(view.assessment_error)
     image = exports.export_figure(
         spec, view.figure, fmt=fmt, lang=lang, source=queries.source_card(spec.source_id),
-        vintages=queries.vintages_used(view.frame), permalink=request.url,
+        vintages=queries.vintages_used(view.frame), permalink=explorer_permalink(indicator_id),
     )
     response = Response(image, mimetype=exports.FORMATS[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{spec.id}_{_safe(view.geo)}.{fmt}"'

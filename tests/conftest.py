@@ -50,11 +50,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On a PostgreSQL run (``DATABASE_URL`` set), only the tests that use a store: the others
-    (parsers, settings, the README) do not depend on the database and ran on the SQLite pass."""
+    (parsers, settings, the README) do not depend on the database and ran on the SQLite pass. The
+    browser tests drive the UI, which reads through the same queries the API and gunicorn tests
+    run on PostgreSQL; they ran on the SQLite pass."""
     if _server_url() is None:
         return
-    kept = [item for item in items if "store_factory" in getattr(item, "fixturenames", ())
-            or item.get_closest_marker("database")]
+    kept = [item for item in items if ("store_factory" in getattr(item, "fixturenames", ())
+                                       or item.get_closest_marker("database"))
+            and not item.get_closest_marker("browser")]
     deselected = [item for item in items if item not in kept]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
@@ -79,6 +82,7 @@ def store_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable
     created: list[tuple[Engine, str | None]] = []
 
     def make() -> Engine:
+        """A new empty store with the schema."""
         if server is None:
             path = tmp_path_factory.mktemp("store") / "verifica.db"
             engine = make_engine(f"sqlite:///{path}")
@@ -105,8 +109,10 @@ def store_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable
 
 
 @pytest.fixture
-def store(store_factory: Callable[[], Engine]) -> Engine:
-    return store_factory()
+def store(store_factory: Callable[[], Engine]) -> Iterator[Engine]:
+    engine = store_factory()
+    yield engine
+    engine.dispose()  # its pooled connections close now, not at the end of the session
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from etl.store import RefreshRun, record_run, utcnow
+from etl.store import RefreshRun, list_vintages, record_run, utcnow
 from etl.timeline import read_timeline
 from indicators.registry import INDICATORS, available_indicators
 
@@ -26,10 +26,25 @@ def test_indicator_index_lists_every_indicator_with_source_and_geos(client):
     assert {"MX", "MX-CHH"} <= set(by_id["sesnsp_homicides_daily_avg"]["geos"])
 
 
-def test_csv_has_period_geo_value_flags_and_vintage(client):
+def export_csv(text: str) -> tuple[list[str], list[dict]]:
+    """An exported CSV's metadata lines (``# …``) and its table."""
+    lines = text.splitlines(keepends=True)
+    meta = [line.strip() for line in lines if line.startswith("#")]
+    return meta, list(csv.DictReader(io.StringIO("".join(line for line in lines if not line.startswith("#")))))
+
+
+def test_csv_has_period_geo_value_flags_and_vintage(client, snapshot_store):
     response = client.get("/api/indicators/cbp_fentanyl_seizures_swb_lbs.csv?from=2025-01&to=2025-12")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    meta, rows = export_csv(response.get_data(as_text=True))
+    # The citation, unit, vintages and the view travel inside the file (a saved file keeps them).
+    text = "\n".join(meta)
+    assert "U.S. Customs and Border Protection" in text and "lbs" in text
+    used = {r["vintage_id"] for r in rows}
+    assert used and all(f"{v.sha256[:12]}" in text for v in list_vintages(snapshot_store) if str(v.id) in used)
+    assert "indicator=cbp_fentanyl_seizures_swb_lbs&from=2025-01&to=2025-12" in text
+    import pandas as pd
+    assert len(pd.read_csv(io.StringIO(response.get_data(as_text=True)), comment="#")) == len(rows)
     assert [r["period"] for r in rows] == [f"2025-{m:02d}" for m in range(1, 13)]
     assert set(rows[0]) == {"indicator", "period", "geo", "value", "flags", "vintage_id", "vintage", "vintage_published_on"}
     assert float(rows[0]["value"]) == pytest.approx(990.11, abs=0.01)
@@ -41,7 +56,7 @@ def test_json_twin_has_the_same_rows_and_a_citation(client):
     params = "geo=TX&from=2025-01&to=2025-06"
     body = client.get(f"/api/indicators/cdc_synthetic_opioid_deaths_12m.json?{params}").get_json()
     text = client.get(f"/api/indicators/cdc_synthetic_opioid_deaths_12m.csv?{params}").get_data(as_text=True)
-    rows = list(csv.DictReader(io.StringIO(text)))
+    _meta, rows = export_csv(text)
     assert [r["period"] for r in rows] == [d["period"] for d in body["data"]]
     assert [float(r["value"]) for r in rows] == [d["value"] for d in body["data"]]
     assert body["query"] == {"geo": "TX", "from": "2025-01", "to": "2025-06", "as_of": None}

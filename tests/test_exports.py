@@ -33,7 +33,9 @@ def test_svg_carries_citation_vintage_and_counterfactual(browser_ready, client, 
     assert f"#{vintage.id} nationwide-drugs-fy23-fy26-dec.csv (published ~2026-01-15, sha256" in svg
     assert vintage.sha256[:12] in svg  # (the footer wraps before it)
     assert "counterfactual (no event)" in svg
-    assert "event=2025-02-03-tariff-pause-national-guard" in svg  # the permalink in the footer
+    assert "event=2025-02-03-tariff-pause-national-guard" in svg  # the permalink in the footer ...
+    assert "/?indicator=cbp_fentanyl_seizures_swb_lbs&amp;from=2022-01" in svg  # ... of the explorer view
+    assert "/api/indicators/" not in svg  # not the image's own address
 
 
 def test_svg_in_spanish(browser_ready, client):

@@ -259,7 +259,9 @@ def seeded(request):
         if previous:
             pipeline.import_file(store, source, raw_dir / base)  # the newest is there too
         stores[source] = store
-    return stores
+    yield stores
+    for store in stores.values():
+        store.dispose()
 
 
 @pytest.mark.raw
