@@ -8,7 +8,7 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import ids, queries
-from dashboard.figures import VERDICT_COLOURS
+from dashboard.figures import VERDICT_COLOURS, VERDICT_SYMBOLS
 from dashboard.i18n import pick, t
 from etl.store import failing_sources
 from indicators.explain import METHOD_LABELS, VERDICT_LABELS, effect_unit, number, percent
@@ -114,8 +114,9 @@ def source_panel(spec: Indicator, frame: pd.DataFrame, lang: str, api_query: str
 
 
 def verdict_badge(verdict: str, lang: str) -> html.Span:
-    return html.Span(pick(VERDICT_LABELS[verdict], lang), className=f"badge verdict-{verdict}",
-                     style={"background": VERDICT_COLOURS.get(verdict, "#6e7781")})
+    return html.Span([html.Span(VERDICT_SYMBOLS[verdict], **{"aria-hidden": "true"}), " ",
+                      pick(VERDICT_LABELS[verdict], lang)], className=f"badge verdict-{verdict}",
+                     style={"background": VERDICT_COLOURS.get(verdict, "#4A5560")})
 
 
 def _with_unit(value: float | None, unit: str, lang: str, signed: bool = True) -> str:

@@ -173,17 +173,32 @@ def _draw_events(figure: go.Figure, events: list[dict], lang: str) -> None:
                                      "fixedrange": True})
 
 
+# Darkened Okabe-Ito hues (told apart with the common colour-vision deficiencies), each with
+# white text at WCAG AA contrast (>= 4.5:1, checked by a test), and a symbol so a verdict reads
+# without colour at all (print in black and white, monochrome screens).
 VERDICT_COLOURS = {
-    "improved": "#1a7f37",
-    "worsened": "#cf222e",
-    "changed": "#8250df",
-    "inconclusive": "#7d4e00",
-    "no_detectable_change": "#6e7781",
-    "not_yet_verifiable": "#9a6700",
-    "confounded": "#bc4c00",
-    "insufficient_history": "#57606a",
-    "descriptive_only": "#57606a",
-    "no_data": "#afb8c1",
+    "improved": "#00664A",
+    "worsened": "#A33C00",
+    "changed": "#8A3B6E",
+    "inconclusive": "#6B4E00",
+    "no_detectable_change": "#4A5560",
+    "not_yet_verifiable": "#0068A3",
+    "confounded": "#7A2E00",
+    "insufficient_history": "#5C4A7A",
+    "descriptive_only": "#3D4852",
+    "no_data": "#67707A",
+}
+VERDICT_SYMBOLS = {
+    "improved": "✓",
+    "worsened": "✗",
+    "changed": "◆",
+    "inconclusive": "?",
+    "no_detectable_change": "=",
+    "not_yet_verifiable": "…",
+    "confounded": "!",
+    "insufficient_history": "◔",
+    "descriptive_only": "○",
+    "no_data": "–",
 }
 
 
