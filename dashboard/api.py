@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
+import pandas as pd
 from flask import Blueprint, Response, jsonify, request
 
 from dashboard import exports, queries, views
@@ -12,6 +13,7 @@ from dashboard.i18n import normalise_lang, pick
 from etl.store import failing_sources, recent_runs
 from etl.timeline import EVENT_TYPES
 from indicators.claims import summary as claims_summary
+from indicators.explain import effect_unit
 from indicators.registry import INDICATORS, UnknownIndicator, get_indicator
 from indicators.scorecard import NotAssessable
 from indicators.series import NotAvailable
@@ -189,6 +191,39 @@ def verify_json() -> Response:
 @api.get("/scorecard.json")
 def scorecard_json() -> Response:
     return jsonify(queries.scorecard_grid(queries.parse_date(request.args.get("as_of"), "as_of")))
+
+
+SCORECARD_CSV_COLUMNS = ["event_id", "event_date", "event_title", "indicator", "geo", "verdict", "method",
+                         "effect", "ci_low", "ci_high", "unit", "mde", "q_value", "expected_direction",
+                         "data_through", "checkable_from"]
+
+
+@api.get("/scorecard.csv")
+def scorecard_csv() -> Response:
+    """The scorecard's CSV twin: one row per commitment × indicator cell, with its unit, and the
+    grid's as-of date, test count and store key in '#' lines."""
+    grid = queries.scorecard_grid(queries.parse_date(request.args.get("as_of"), "as_of"))
+    rows = []
+    for row in grid["rows"]:
+        for indicator, cell in row["cells"].items():
+            rows.append({
+                "event_id": row["event"]["id"], "event_date": row["event"]["date"],
+                "event_title": pick(row["event"]["title"], "en"), "indicator": indicator,
+                "geo": cell.get("geo"), "verdict": cell["verdict"], "method": cell.get("method"),
+                "effect": cell.get("effect"), "ci_low": cell.get("ci_low"), "ci_high": cell.get("ci_high"),
+                "unit": effect_unit(cell.get("unit"), cell.get("semantics", "monthly"), "en"),
+                "mde": cell.get("mde"), "q_value": cell.get("q_value"),
+                "expected_direction": cell.get("expected_direction"), "data_through": cell.get("data_through"),
+                "checkable_from": cell.get("checkable_from"),
+            })
+    table = queries.inert_frame(pd.DataFrame(rows, columns=SCORECARD_CSV_COLUMNS))
+    lines = [f"# Verifica scorecard, data as known on {grid['as_of'] or 'the latest releases'}",
+             f"# {grid['tests']} tests at {round(grid['alpha'] * 100)} %: about {grid['expected_by_chance']:.1f} "
+             "would look significant by chance; q_value accounts for it",
+             "# Read with pandas.read_csv(path, comment='#')."]
+    response = Response("\n".join(lines) + "\n" + table.to_csv(index=False), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="verifica_scorecard.csv"'
+    return response
 
 
 @api.get("/claims.json")

@@ -130,6 +130,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "show_all_events": {"en": "also events not linked to this indicator",
                         "es": "también eventos no vinculados a este indicador"},
     "events_on_chart": {"en": "Events on this chart ({n})", "es": "Eventos en esta gráfica ({n})"},
+    "show": {"en": "Show", "es": "Mostrar"},
     "as_known_on": {"en": "As known on {day}", "es": "Según lo publicado al {day}"},
     "no_data_as_of": {"en": "Nothing of this series had been published by {day}.",
                       "es": "Nada de esta serie se había publicado al {day}."},

@@ -246,7 +246,13 @@ def export_frame(spec: Indicator, frame: pd.DataFrame) -> pd.DataFrame:
     out.insert(0, "indicator", spec.id)
     if not spec.has_predicted:
         out = out.drop(columns=["value_predicted"])
-    for column in out.columns:  # no cell a spreadsheet would run as a formula
+    return inert_frame(out)  # no cell a spreadsheet would run as a formula
+
+
+def inert_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every text cell made inert for spreadsheets (see ``_inert``)."""
+    out = frame.copy()
+    for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(_inert)
     return out

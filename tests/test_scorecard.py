@@ -237,3 +237,24 @@ def test_scorecard_api_matches_the_function(client, snapshot_store, events):
     assert [r["event"]["id"] for r in body["rows"]] == [r["event"]["id"] for r in direct["rows"]]
     first = direct["rows"][0]["cells"]["cbp_fentanyl_seizures_swb_lbs"]
     assert body["rows"][0]["cells"]["cbp_fentanyl_seizures_swb_lbs"]["effect"] == pytest.approx(first["effect"])
+
+
+def test_the_scorecard_has_a_csv_twin_with_units_and_an_as_of_form(client):
+    import io
+
+    import pandas as pd
+
+    grid = client.get("/api/scorecard.json").get_json()
+    response = client.get("/api/scorecard.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    assert text.startswith("# Verifica scorecard") and f"# {grid['tests']} tests" in text
+    table = pd.read_csv(io.StringIO(text), comment="#")
+    cells = {(row["event"]["id"], i): c["verdict"] for row in grid["rows"] for i, c in row["cells"].items()}
+    assert dict(zip(zip(table["event_id"], table["indicator"], strict=True), table["verdict"], strict=True)) == cells
+    with_numbers = table[table["effect"].notna()]
+    assert not with_numbers.empty and with_numbers["unit"].notna().all()
+    # An earlier date is its own grid (and its own file).
+    assert client.get("/api/scorecard.csv?as_of=2026-01-01").get_data(as_text=True).startswith(
+        "# Verifica scorecard, data as known on 2026-01-01")
+    assert client.get("/api/scorecard.csv?as_of=2026-13-01").status_code == 400

@@ -27,7 +27,8 @@ def _cell(event: dict, indicator_id: str, cell: dict | None, lang: str, as_of: s
             f"{number(cell['effect'], lang, True)} [{number(cell['ci_low'], lang)} … {number(cell['ci_high'], lang)}] "
             f"{unit}", className="effect"))
         if cell.get("mde") is not None:
-            children.append(html.Div(t("mde_short", lang, value=number(cell["mde"], lang)), className="mde"))
+            children.append(html.Div(t("mde_short", lang, value=f"{number(cell['mde'], lang)} {unit}"),
+                                     className="mde"))
         if cell.get("q_value") is not None:
             children.append(html.Div(f"q = {cell['q_value']:.2f}", className="qvalue"))
     elif cell.get("checkable_from"):
@@ -76,6 +77,17 @@ def layout(lang: str = "en", as_of: str | None = None, **_query: str) -> html.Di
         legend,
         html.P(t("multiple_tests", lang, n=str(grid["tests"]), level=str(round(grid["alpha"] * 100)),
                  k=f"{grid['expected_by_chance']:.1f}"), id="multiple-tests"),
-        html.Table(id=ids.SCORECARD, className="scorecard", children=[html.Thead(header_row), html.Tbody(body)]),
-        html.P(html.A("JSON", href=f"/api/scorecard.json{'?as_of=' + as_of_text if as_of_text else ''}")),
+        # A plain GET form: the chosen date becomes ?as_of= (a permalink), no script needed.
+        html.Form(action="/scorecard", method="get", className="as-of-form", children=[
+            html.Label([t("as_of", lang), " ", dcc.Input(type="date", name="as_of", value=as_of_text or "",
+                                                          id=ids.SCORECARD_AS_OF)]),
+            dcc.Input(type="hidden", name="lang", value=lang) if lang != "en" else None,
+            html.Button(t("show", lang), type="submit"),
+        ]),
+        html.Div(className="table-scroll", children=html.Table(
+            id=ids.SCORECARD, className="scorecard", children=[html.Thead(header_row), html.Tbody(body)])),
+        html.P([html.B(f"{t('download', lang)}: "),
+                html.A("CSV", href=f"/api/scorecard.csv{'?as_of=' + as_of_text if as_of_text else ''}",
+                       id=ids.SCORECARD_CSV), " · ",
+                html.A("JSON", href=f"/api/scorecard.json{'?as_of=' + as_of_text if as_of_text else ''}")]),
     ])
