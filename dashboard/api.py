@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from urllib.parse import urlencode
 
@@ -91,13 +92,36 @@ def indicators_index() -> Response:
     return jsonify({"indicators": items})
 
 
+DATA_FORMATS = ("csv", "json", "xlsx", "zip")
+
+
 @api.get("/indicators/<indicator_id>.<fmt>")
 def indicator_series(indicator_id: str, fmt: str) -> Response:
     if fmt in exports.FORMATS:
         return _image(indicator_id, fmt)
-    if fmt not in ("csv", "json"):
-        return _error(404, f"unknown format {fmt!r}; use .csv, .json, .png, .svg or .pdf")
-    query = _series_query(indicator_id)
+    if fmt not in DATA_FORMATS:
+        return _error(404, f"unknown format {fmt!r}; use .csv, .json, .xlsx, .zip, .png, .svg or .pdf")
+    spec, query, table, meta = _data_bundle(indicator_id, IMAGE_PARAMS if fmt == "zip" else SERIES_PARAMS)
+    name = f"{spec.id}_{_safe(query.geo or spec.default_geo)}"
+    if fmt == "json":
+        return jsonify({**meta, "data": json.loads(table.to_json(orient="records"))})
+    if fmt == "csv":
+        response = Response(_csv_text(spec, table, meta), mimetype="text/csv")
+        response.headers["X-Verifica-Citation"] = meta["citation"].encode("ascii", "replace").decode()
+    elif fmt == "xlsx":
+        response = Response(exports.xlsx_bytes(table, meta), mimetype=exports.XLSX)
+    else:
+        figure = _image_bytes(indicator_id, "png")
+        response = Response(exports.zip_bytes(name, _csv_text(spec, table, meta), meta, figure),
+                            mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def _data_bundle(indicator_id: str, allowed: set[str]):
+    """The table of a view and everything a reader needs to cite it: indicator, query, source,
+    citation, vintages (ids, checksums, release dates), the explorer permalink, the date."""
+    query = _series_query(indicator_id, allowed)
     spec, frame = queries.series_view(query)
     table = queries.export_frame(spec, frame)
     source = queries.source_card(spec.source_id) or {}
@@ -105,20 +129,7 @@ def indicator_series(indicator_id: str, fmt: str) -> Response:
     citation = f"{source.get('citation', spec.source_id)} Vintage(s): " + "; ".join(
         f"{v['file_name']} (published {queries.published_text(v)})" for v in vintages
     )
-    if fmt == "csv":
-        unit = pick(spec.unit, "en")
-        lines = [f"# {spec.id}: {pick(spec.name, 'en')} ({unit})", f"# Source: {citation}",
-                 f"# Vintage ids: {', '.join(str(v['id']) for v in vintages) or '-'}; sha256: "
-                 f"{', '.join(v['sha256'][:12] for v in vintages) or '-'}",
-                 f"# View: {explorer_permalink(spec.id)}",
-                 "# Read with pandas.read_csv(path, comment='#'); the table starts below."]
-        body = "\n".join(_inert_line(line) for line in lines) + "\n" + table.to_csv(index=False)
-        response = Response(body, mimetype="text/csv")
-        name = f"{spec.id}_{_safe(query.geo or spec.default_geo)}.csv"
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-        response.headers["X-Verifica-Citation"] = citation.encode("ascii", "replace").decode()
-        return response
-    body = {
+    meta = {
         "indicator": spec.to_json(),
         "query": {"geo": query.geo or spec.default_geo,
                   "from": query.start.isoformat()[:7] if query.start else None,
@@ -127,9 +138,20 @@ def indicator_series(indicator_id: str, fmt: str) -> Response:
         "source": source,
         "citation": citation,
         "vintages": vintages,
-        "data": json.loads(table.to_json(orient="records")),
+        "view": explorer_permalink(spec.id),
+        "generated": dt.date.today().isoformat(),
     }
-    return jsonify(body)
+    return spec, query, table, meta
+
+
+def _csv_text(spec, table, meta: dict) -> str:
+    vintages = meta["vintages"]
+    lines = [f"# {spec.id}: {pick(spec.name, 'en')} ({pick(spec.unit, 'en')})", f"# Source: {meta['citation']}",
+             f"# Vintage ids: {', '.join(str(v['id']) for v in vintages) or '-'}; sha256: "
+             f"{', '.join(v['sha256'][:12] for v in vintages) or '-'}",
+             f"# View: {meta['view']}",
+             "# Read with pandas.read_csv(path, comment='#'); the table starts below."]
+    return "\n".join(_inert_line(line) for line in lines) + "\n" + table.to_csv(index=False)
 
 
 def _inert_line(line: str) -> str:
@@ -147,6 +169,14 @@ def explorer_permalink(indicator_id: str) -> str:
 
 def _image(indicator_id: str, fmt: str) -> Response:
     """The explorer's chart as a static image for reports, with citation and data vintage."""
+    spec = get_indicator(indicator_id)
+    response = Response(_image_bytes(indicator_id, fmt), mimetype=exports.FORMATS[fmt])
+    geo = request.args.get("geo") or spec.default_geo
+    response.headers["Content-Disposition"] = f'attachment; filename="{spec.id}_{_safe(geo)}.{fmt}"'
+    return response
+
+
+def _image_bytes(indicator_id: str, fmt: str) -> bytes:
     args = request.args
     query = _series_query(indicator_id, IMAGE_PARAMS)
     spec = get_indicator(indicator_id)
@@ -166,9 +196,7 @@ def _image(indicator_id: str, fmt: str) -> Response:
         spec, view.figure, fmt=fmt, lang=lang, source=queries.source_card(spec.source_id),
         vintages=queries.vintages_used(view.frame), permalink=explorer_permalink(indicator_id),
     )
-    response = Response(image, mimetype=exports.FORMATS[fmt])
-    response.headers["Content-Disposition"] = f'attachment; filename="{spec.id}_{_safe(view.geo)}.{fmt}"'
-    return response
+    return image
 
 
 @api.get("/verify")

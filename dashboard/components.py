@@ -106,7 +106,8 @@ def source_panel(spec: Indicator, frame: pd.DataFrame, lang: str, api_query: str
             html.B(f"{t('download', lang)}: "),
             html.A("CSV", id=ids.DOWNLOAD_CSV, href=f"/api/indicators/{spec.id}.csv{suffix}"), " · ",
             html.A("JSON", id=ids.DOWNLOAD_JSON, href=f"/api/indicators/{spec.id}.json{suffix}"), " · ",
-            *[item for fmt in ("png", "svg", "pdf") for item in (
+            html.A("XLSX", id="explorer-download-xlsx", href=f"/api/indicators/{spec.id}.xlsx{suffix}"), " · ",
+            *[item for fmt in ("zip", "png", "svg", "pdf") for item in (
                 html.A(fmt.upper(), id=f"explorer-download-{fmt}",
                        href=f"/api/indicators/{spec.id}.{fmt}{image_suffix}"), " · ")][:-1],
         ]),

@@ -7,16 +7,21 @@ task queue is not safe for concurrent callers, so calls are serialised with a lo
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 import os
 import shutil
 import textwrap
 import threading
+import zipfile
 
 import kaleido
+import pandas as pd
 import plotly.graph_objects as go
 
 import settings
 from dashboard.i18n import pick, t
+from dashboard.queries import inert_frame
 from indicators.registry import Indicator
 
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
@@ -81,3 +86,51 @@ def export_figure(spec: Indicator, figure: go.Figure, *, fmt: str, lang: str,
                   source: dict | None, vintages: list[dict], permalink: str) -> bytes:
     lines = citation_lines(spec, source, vintages, lang, permalink)
     return render(with_citation(figure, lines, pick(spec.caveats, lang)), fmt)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _metadata_rows(meta: dict) -> list[tuple[str, str]]:
+    indicator = meta["indicator"]
+    rows = [("indicator", indicator["id"]), ("name", pick(indicator.get("name"), "en")),
+            ("nombre", pick(indicator.get("name"), "es")), ("unit", pick(indicator.get("unit"), "en")),
+            ("citation", meta["citation"]), ("view", meta["view"]), ("generated", meta["generated"])]
+    rows += [(f"query.{k}", v or "") for k, v in meta["query"].items()]
+    for v in meta["vintages"]:
+        rows.append((f"vintage #{v['id']}", f"{v['file_name']}; published {'~' if v['estimated'] else ''}"
+                                            f"{v['published_on']}; months {v['months']}; sha256 {v['sha256']}"))
+    return rows
+
+
+def xlsx_bytes(table, meta: dict) -> bytes:
+    """The view's table on a 'data' sheet and how to cite it on a 'metadata' sheet."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        table.to_excel(writer, sheet_name="data", index=False)
+        inert_frame(pd.DataFrame(_metadata_rows(meta), columns=["field", "value"])).to_excel(
+            writer, sheet_name="metadata", index=False)
+    return buffer.getvalue()
+
+
+README = """Verifica export: {name}
+
+data.csv       the table shown (citation, unit, vintages and the view's address in its '#' lines;
+               pandas.read_csv('data.csv', comment='#'))
+figure.png     the chart as shown, with its citation, data vintages and the view's address
+metadata.json  indicator, query, source, citation, every vintage used (id, file, release date,
+               sha256) and the explorer address of this view: {view}
+
+Generated {generated}.
+"""
+
+
+def zip_bytes(name: str, csv_text: str, meta: dict, png: bytes) -> bytes:
+    """Data, figure, metadata and a README in one file, for a briefing folder."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.csv", csv_text)
+        archive.writestr("figure.png", png)
+        archive.writestr("metadata.json", json.dumps(meta, indent=2, ensure_ascii=False, default=str))
+        archive.writestr("README.txt", README.format(name=name, view=meta["view"], generated=meta["generated"]))
+    return buffer.getvalue()

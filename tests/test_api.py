@@ -85,7 +85,7 @@ def test_breakdown_indicator_carries_its_dimension(client):
     ("url", "status", "message"),
     [
         ("/api/indicators/no_such.csv", 404, "unknown indicator"),
-        ("/api/indicators/cbp_fentanyl_seizures_swb_lbs.xml", 404, "use .csv, .json, .png, .svg or .pdf"),
+        ("/api/indicators/cbp_fentanyl_seizures_swb_lbs.xml", 404, "use .csv, .json, .xlsx, .zip, .png, .svg or .pdf"),
         ("/api/indicators/cbp_fentanyl_seizures_swb_lbs.json?from=2025-13", 400, "is not a month"),
         ("/api/indicators/cbp_fentanyl_seizures_swb_lbs.json?as_of=yesterday", 400, "is not a date"),
         ("/api/indicators/cbp_fentanyl_seizures_swb_lbs.json?region=x", 400, "unknown parameter"),
@@ -141,3 +141,23 @@ def test_estimated_release_dates_are_shown_as_estimates(client):
     estimated = [v for v in body["vintages"] if v["estimated"]]
     assert estimated and all(v["published_on_basis"].startswith("estimated") for v in estimated)
     assert f"(published ~{estimated[0]['published_on']} (estimated" in body["citation"]
+
+
+def test_xlsx_has_the_data_and_a_metadata_sheet(client, snapshot_store):
+    import pandas as pd
+
+    url = "/api/indicators/cbp_fentanyl_seizures_swb_lbs"
+    response = client.get(f"{url}.xlsx?from=2025-01&to=2025-12")
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    assert 'filename="cbp_fentanyl_seizures_swb_lbs_US.xlsx"' in response.headers["Content-Disposition"]
+    sheets = pd.read_excel(io.BytesIO(response.data), sheet_name=None)
+    _meta, rows = export_csv(client.get(f"{url}.csv?from=2025-01&to=2025-12").get_data(as_text=True))
+    assert list(sheets["data"]["period"]) == [r["period"] for r in rows]
+    assert list(sheets["data"]["value"]) == pytest.approx([float(r["value"]) for r in rows])
+    fields = dict(zip(sheets["metadata"]["field"], sheets["metadata"]["value"], strict=True))
+    assert "U.S. Customs and Border Protection" in fields["citation"]
+    assert fields["view"].endswith("?indicator=cbp_fentanyl_seizures_swb_lbs&from=2025-01&to=2025-12")
+    used = {int(r["vintage_id"]) for r in rows}
+    for vintage in list_vintages(snapshot_store):
+        if vintage.id in used:
+            assert vintage.sha256 in fields[f"vintage #{vintage.id}"]

@@ -64,3 +64,20 @@ def test_export_errors_are_clear(client, query, status, message):
 def test_planned_indicator_has_no_image(client, planned_indicator):
     response = client.get(f"/api/indicators/{planned_indicator}.png")
     assert response.status_code == 404 and "no data loaded yet" in response.get_json()["error"]
+
+
+def test_zip_bundles_data_figure_metadata_and_a_readme(browser_ready, client):
+    import io
+    import json
+    import zipfile
+
+    response = client.get(f"{URL}.zip?from=2024-01&lang=es")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    assert sorted(archive.namelist()) == ["README.txt", "data.csv", "figure.png", "metadata.json"]
+    assert archive.read("figure.png")[:8] == b"\x89PNG\r\n\x1a\n"
+    meta = json.loads(archive.read("metadata.json"))
+    assert meta["view"].endswith("?indicator=cbp_fentanyl_seizures_swb_lbs&from=2024-01&lang=es")
+    assert meta["vintages"] and all(len(v["sha256"]) == 64 for v in meta["vintages"])
+    assert archive.read("data.csv").decode().startswith("# cbp_fentanyl_seizures_swb_lbs")
+    assert meta["view"] in archive.read("README.txt").decode()
