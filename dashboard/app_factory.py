@@ -13,7 +13,7 @@ import settings
 from dashboard import callback_guard, queries
 from dashboard.api import api
 from dashboard.i18n import normalise_lang, t
-from dashboard.pages import claims, explorer, scorecard, sources
+from dashboard.pages import claims, explorer, scorecard, sources, timeline
 from etl.pipeline import ensure_store
 from etl.store import PROJECT_ROOT, make_engine
 from indicators import precompute
@@ -37,10 +37,13 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
         title="Verifica",
         suppress_callback_exceptions=True,
     )
-    for module, path, key in ((explorer, "/", "nav_explorer"), (scorecard, "/scorecard", "nav_scorecard"),
-                              (claims, "/claims", "nav_claims"), (sources, "/sources", "nav_sources")):
+    # The nav is built from this registry (order, translated name via nav_key).
+    for order, (module, path, key) in enumerate((
+            (explorer, "/", "nav_explorer"), (scorecard, "/scorecard", "nav_scorecard"),
+            (timeline, "/timeline", "nav_timeline"), (claims, "/claims", "nav_claims"),
+            (sources, "/sources", "nav_sources"))):
         dash.register_page(module.__name__, path=path, layout=module.layout, name=t(key, "en"),
-                           title=_page_title(key))
+                           title=_page_title(key), order=order, nav_key=key)
     explorer.register_callbacks(app)
     callback_guard.install(app)
     app.layout = dash.html.Div([dash.page_container])

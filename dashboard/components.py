@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
 
+import dash
 import pandas as pd
 from dash import dcc, html
 
@@ -30,10 +31,9 @@ def header(lang: str, path: str, query: str) -> html.Header:
         children=[
             html.H1(t("app_title", lang)),
             html.Nav([
-                dcc.Link(t("nav_explorer", lang), href="/" + ("?lang=es" if lang == "es" else "")),
-                dcc.Link(t("nav_scorecard", lang), href="/scorecard" + ("?lang=es" if lang == "es" else "")),
-                dcc.Link(t("nav_claims", lang), href="/claims" + ("?lang=es" if lang == "es" else "")),
-                dcc.Link(t("nav_sources", lang), href="/sources" + ("?lang=es" if lang == "es" else "")),
+                *[dcc.Link(t(page["nav_key"], lang), href=page["path"] + ("?lang=es" if lang == "es" else ""))
+                  for page in sorted(dash.page_registry.values(), key=lambda p: p.get("order", 99))
+                  if page.get("nav_key")],
                 html.A(t("language", lang), id=ids.LANGUAGE_LINK, href=path + _toggle_lang(query, lang),
                        className="language"),
             ]),

@@ -1,0 +1,54 @@
+"""The timeline page: every event, filtered by type, party and confidence from the address (a
+plain form), each with its indicators linked to the explorer. Counts come from the timeline."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dashboard.app_factory import create_app
+from etl.timeline import read_timeline
+from tests.test_spanish_pages import render
+
+EVENTS = read_timeline()
+
+
+@pytest.fixture(scope="module")
+def app(request):
+    app = create_app(engine=request.getfixturevalue("snapshot_store"))
+    app.server.test_client().get("/")
+    return app
+
+
+def shown_ids(app, search: str) -> list[str]:
+    layout, _title = render(app, "/timeline", search)
+    return [eid.removeprefix("event-") for eid in json.dumps(layout).split('"id": "')[1:]
+            for eid in [eid.split('"', 1)[0]] if eid.startswith("event-")]
+
+
+def test_every_event_by_default_in_date_order(app):
+    assert shown_ids(app, "") == [e["id"] for e in sorted(EVENTS, key=lambda e: (str(e["date"]), e["id"]))]
+
+
+@pytest.mark.parametrize("search", ["?types=meeting", "?types=meeting&types=commitment", "?party=MX",
+                                    "?confidence=confirmed,single", "?types=action&party=US"])
+def test_filters_from_the_address(app, search):
+    from urllib.parse import parse_qs
+
+    query = {k: ",".join(v).split(",") for k, v in parse_qs(search.lstrip("?")).items()}
+    expected = [e["id"] for e in sorted(EVENTS, key=lambda e: (str(e["date"]), e["id"]))
+                if ({e["type"], *e.get("also", [])} & set(query.get("types", [e["type"]])))
+                and set(e.get("parties") or []) & set(query.get("party", e.get("parties") or []))
+                and e["confidence"] in query.get("confidence", [e["confidence"]])]
+    got = shown_ids(app, search)
+    assert got == expected and 0 < len(got) < len(EVENTS)
+
+
+def test_linked_indicators_open_the_explorer_with_the_event_tested(app):
+    layout, _title = render(app, "/timeline", "?lang=es")
+    text = json.dumps(layout)
+    linked = [(e["id"], link["indicator"]) for e in EVENTS for link in e.get("indicators") or []]
+    assert linked
+    for event_id, indicator in linked[:10]:
+        assert f"/?indicator={indicator}&event={event_id}&lang=es" in text
