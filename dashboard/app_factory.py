@@ -13,7 +13,7 @@ import settings
 from dashboard import callback_guard, queries
 from dashboard.api import api
 from dashboard.i18n import normalise_lang, t
-from dashboard.pages import claims, explorer, scorecard, sources, timeline
+from dashboard.pages import claims, explorer, overview, scorecard, sources, timeline
 from etl.pipeline import ensure_store
 from etl.store import PROJECT_ROOT, make_engine
 from indicators import precompute
@@ -39,7 +39,8 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     )
     # The nav is built from this registry (order, translated name via nav_key).
     for order, (module, path, key) in enumerate((
-            (explorer, "/", "nav_explorer"), (scorecard, "/scorecard", "nav_scorecard"),
+            (overview, "/overview", "nav_overview"), (explorer, "/", "nav_explorer"),
+            (scorecard, "/scorecard", "nav_scorecard"),
             (timeline, "/timeline", "nav_timeline"), (claims, "/claims", "nav_claims"),
             (sources, "/sources", "nav_sources"))):
         dash.register_page(module.__name__, path=path, layout=module.layout, name=t(key, "en"),

@@ -713,29 +713,52 @@ def failing_sources(engine: Engine) -> list[RefreshRun]:
         return list(session.scalars(query).all())
 
 
-def overdue_sources(engine: Engine, today: dt.date | None = None, grace_days: int = 31) -> list[tuple[str, dt.date]]:
-    """Monthly sources whose next release is late: the month after their newest data month, plus
-    their publication lag, plus ``grace_days``. Sources without an origin cadence are skipped."""
+@dataclass
+class Freshness:
+    """Where a source stands: its newest data month, its newest release, and (monthly sources)
+    when a release with the next month is due: the month after the newest data month, published
+    after the source's lag."""
+
+    source_id: str
+    data_through: dt.date | None
+    latest_release: dt.date | None
+    next_due: dt.date | None
+
+
+def freshness(engine: Engine) -> list[Freshness]:
     from etl.common import load_origin
 
-    today = today or dt.date.today()
-    late = []
     with Session(engine) as session:
         rows = session.execute(
-            select(Vintage.source_id, func.max(Vintage.period_end))
+            select(Vintage.source_id, func.max(Vintage.period_end), func.max(Vintage.published_on))
             .where(Vintage.withdrawn_on.is_(None)).group_by(Vintage.source_id)).all()
-    for source_id, period_end in rows:
+    out = []
+    for source_id, period_end, published in rows:
         try:
             origin = load_origin(source_id)
         except FileNotFoundError:
             continue
-        if origin.get("cadence") != "monthly" or not origin.get("hosts") or period_end is None:
+        due = None
+        if origin.get("cadence") == "monthly" and period_end is not None:
+            months = origin.get("publication_lag_months", 1) + 2  # the next data month, after the lag
+            index = period_end.year * 12 + period_end.month - 1 + months
+            due = dt.date(index // 12, index % 12 + 1, 1)
+        out.append(Freshness(source_id, period_end, published, due))
+    return sorted(out, key=lambda f: f.source_id)
+
+
+def overdue_sources(engine: Engine, today: dt.date | None = None, grace_days: int = 31) -> list[tuple[str, dt.date]]:
+    """Live monthly sources whose next release is late: past its due date plus ``grace_days``."""
+    from etl.common import load_origin
+
+    today = today or dt.date.today()
+    late = []
+    for item in freshness(engine):
+        if item.next_due is None or not load_origin(item.source_id).get("hosts"):
             continue
-        months = origin.get("publication_lag_months", 1) + 2  # the next data month, published after the lag
-        index = period_end.year * 12 + period_end.month - 1 + months
-        expected = dt.date(index // 12, index % 12 + 1, 1) + dt.timedelta(days=grace_days)
+        expected = item.next_due + dt.timedelta(days=grace_days)
         if today > expected:
-            late.append((source_id, expected))
+            late.append((item.source_id, expected))
     return sorted(late)
 
 

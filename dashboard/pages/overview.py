@@ -1,0 +1,105 @@
+"""Overview page: what the numbers say since the last bilateral meeting, how fresh each source
+is and when its next release is due. Descriptive on purpose: the scorecard and the explorer hold
+the tests; this page says where to look and what cannot be known yet (data lag)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from dash import dcc, html
+
+from dashboard import components, queries
+from dashboard.i18n import normalise_lang, pick, t
+from etl.common import load_origin
+from etl.store import failing_sources, freshness
+from indicators.explain import effect_unit, number, percent
+from indicators.registry import INDICATORS
+
+OVERVIEW = "overview-changes"
+FRESHNESS = "overview-freshness"
+
+
+def last_meeting(events: list[dict], today: dt.date) -> dict | None:
+    meetings = [e for e in events if "meeting" in {e["type"], *e.get("also", [])}
+                and e.get("status") != "announced_not_confirmed" and dt.date.fromisoformat(str(e["date"])) <= today]
+    return meetings[-1] if meetings else None
+
+
+def _month_before(day: dt.date) -> dt.date:
+    first = day.replace(day=1)
+    return (first - dt.timedelta(days=1)).replace(day=1)
+
+
+def _change_row(spec, meeting: dict, lang: str) -> html.Tr:
+    day = dt.date.fromisoformat(str(meeting["date"]))
+    _spec, frame = queries.series_view(queries.SeriesQuery(spec.id, None, _month_before(day) - dt.timedelta(days=400)))
+    unit = effect_unit(spec.unit, spec.semantics, lang)
+    link = dcc.Link(pick(spec.name, lang), href="/?" + urlencode(
+        {"indicator": spec.id, "event": meeting["id"], **({"lang": lang} if lang != "en" else {})}))
+    if frame.empty or "end_year" in frame:
+        return html.Tr([html.Td(link), html.Td(t("overview_see_explorer", lang), colSpan=3)])
+    series = frame.groupby("period")["value"].sum(min_count=1).dropna()
+    before = series[series.index <= str(_month_before(day))]
+    after = series[series.index >= str(day.replace(day=1))]
+    if before.empty:
+        return html.Tr([html.Td(link), html.Td(t("overview_no_before", lang), colSpan=3)])
+    base_month, base = before.index[-1], float(before.iloc[-1])
+    base_text = f"{number(base, lang)} {unit} ({base_month:%Y-%m})"
+    if after.empty:
+        return html.Tr([html.Td(link), html.Td(base_text),
+                        html.Td(t("overview_not_yet", lang, through=f"{series.index[-1]:%Y-%m}"), colSpan=2)])
+    last_month, last = after.index[-1], float(after.iloc[-1])
+    change = percent((last - base) / base, lang) if base else "—"
+    return html.Tr([html.Td(link), html.Td(base_text), html.Td(f"{number(last, lang)} {unit} ({last_month:%Y-%m})"),
+                    html.Td(change)])
+
+
+def layout(lang: str = "en", **_query: str) -> html.Div:
+    lang = normalise_lang(lang)
+    today = dt.date.today()
+    events = queries.events()
+    meeting = last_meeting(events, today)
+    failing = {run.source_id for run in failing_sources(queries.engine())}
+    changes = []
+    if meeting is not None:
+        # The meeting's own indicators; if it names none, every indicator the timeline links to.
+        named = [link["indicator"] for link in meeting.get("indicators") or []] or sorted(
+            {link["indicator"] for e in events for link in e.get("indicators") or []})
+        linked = [INDICATORS[i] for i in dict.fromkeys(named)
+                  if i in INDICATORS and INDICATORS[i].status == "available"]
+        changes = [html.H3([f"{meeting['date']} · ", pick(meeting["title"], lang)]),
+                   html.P(t("overview_changes_intro", lang)),
+                   html.Div(className="table-scroll", children=html.Table(id=OVERVIEW, className="overview", children=[
+                       html.Thead(html.Tr([html.Th(t(k, lang)) for k in (
+                           "indicator", "overview_before", "overview_latest", "overview_change")])),
+                       html.Tbody([_change_row(spec, meeting, lang) for spec in linked]),
+                   ])) if linked else html.P(t("timeline_no_indicator", lang))]
+    rows = []
+    for item in freshness(queries.engine()):
+        origin = load_origin(item.source_id)
+        due = item.next_due
+        state = ("overview_failing" if item.source_id in failing else
+                 "overview_import_only" if due and not origin.get("hosts") else
+                 "overview_overdue" if due and today > due + dt.timedelta(days=31) else
+                 "overview_on_time" if due else "overview_static")
+        rows.append(html.Tr([
+            html.Td(components.as_written(origin["title"])),
+            html.Td(f"{item.data_through:%Y-%m}" if item.data_through else "—"),
+            html.Td(str(item.latest_release) if item.latest_release else "—"),
+            html.Td(str(due) if due else "—"),
+            html.Td(t(state, lang), className=state),
+        ]))
+    query = "?lang=es" if lang == "es" else ""
+    return html.Div(className="page", children=[
+        components.header(lang, "/overview", query),
+        components.status_banner(lang),
+        html.H2(t("overview_title", lang)),
+        *changes,
+        html.H3(t("overview_freshness", lang)),
+        html.Div(className="table-scroll", children=html.Table(id=FRESHNESS, className="overview", children=[
+            html.Thead(html.Tr([html.Th(t(k, lang)) for k in (
+                "source", "data_through", "overview_latest_release", "overview_next_due", "overview_state")])),
+            html.Tbody(rows),
+        ])),
+    ])
