@@ -177,6 +177,20 @@ def _image(indicator_id: str, fmt: str) -> Response:
 
 
 def _image_bytes(indicator_id: str, fmt: str) -> bytes:
+    """The rendered image, served from the cache when the same view was exported since the last
+    publish (the key holds the store version, the format and every parameter)."""
+    db = queries.engine()
+    key = repr(("image", str(db.url), queries.store_version(db), queries.timeline_version(), dt.date.today(),
+                indicator_id, fmt,
+                sorted(request.args.items(multi=True)), request.host_url))
+    image = queries.cache.get(key)
+    if image is None:
+        image = _render_image(indicator_id, fmt)
+        queries.cache.set(key, image)
+    return image
+
+
+def _render_image(indicator_id: str, fmt: str) -> bytes:
     args = request.args
     query = _series_query(indicator_id, IMAGE_PARAMS)
     spec = get_indicator(indicator_id)

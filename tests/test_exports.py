@@ -81,3 +81,20 @@ def test_zip_bundles_data_figure_metadata_and_a_readme(browser_ready, client):
     assert meta["vintages"] and all(len(v["sha256"]) == 64 for v in meta["vintages"])
     assert archive.read("data.csv").decode().startswith("# cbp_fentanyl_seizures_swb_lbs")
     assert meta["view"] in archive.read("README.txt").decode()
+
+
+def test_a_repeated_export_is_served_from_the_cache_until_the_store_changes(browser_ready, client, monkeypatch):
+    from dashboard import api, queries
+
+    calls = []
+    render = api._render_image
+    monkeypatch.setattr(api, "_render_image", lambda *a: calls.append(a) or render(*a))
+    url = f"{URL}.png?from=2023-03&lang=es"
+    first, second = client.get(url).data, client.get(url).data
+    assert first == second and len(calls) == 1
+    client.get(url.replace("2023-03", "2023-04"))
+    assert len(calls) == 2  # another view is another image
+    version = queries.store_version
+    monkeypatch.setattr(queries, "store_version", lambda db: version(db) + "-after-a-publish")
+    client.get(url)
+    assert len(calls) == 3  # a publish moves the key: no stale figure after new data
