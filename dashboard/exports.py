@@ -18,6 +18,7 @@ import zipfile
 import kaleido
 import pandas as pd
 import plotly.graph_objects as go
+import pypdf
 
 import settings
 from dashboard.i18n import pick, t
@@ -85,7 +86,21 @@ def render(figure: go.Figure, fmt: str) -> bytes:
 def export_figure(spec: Indicator, figure: go.Figure, *, fmt: str, lang: str,
                   source: dict | None, vintages: list[dict], permalink: str) -> bytes:
     lines = citation_lines(spec, source, vintages, lang, permalink)
-    return render(with_citation(figure, lines, pick(spec.caveats, lang)), fmt)
+    image = render(with_citation(figure, lines, pick(spec.caveats, lang)), fmt)
+    if fmt == "pdf":  # the document's own title and subject, not the renderer's
+        image = pdf_with_metadata(image, title=pick(spec.name, lang), subject=permalink,
+                                  author=(source or {}).get("attribution", spec.source_id))
+    return image
+
+
+def pdf_with_metadata(pdf: bytes, *, title: str, subject: str, author: str) -> bytes:
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    writer = pypdf.PdfWriter(clone_from=reader)
+    writer.add_metadata({"/Title": title, "/Subject": subject, "/Author": f"Verifica; data: {author}",
+                         "/Creator": "Verifica"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -44,8 +44,17 @@ def test_svg_in_spanish(browser_ready, client):
 
 
 def test_pdf(browser_ready, client):
-    response = client.get(f"{URL}.pdf?events=meeting")
+    import io
+
+    import pypdf
+
+    from indicators.registry import get_indicator
+
+    response = client.get(f"{URL}.pdf?events=meeting&lang=es")
     assert response.status_code == 200 and response.data[:5] == b"%PDF-"
+    meta = pypdf.PdfReader(io.BytesIO(response.data)).metadata
+    assert meta.title == get_indicator("cbp_fentanyl_seizures_swb_lbs").name["es"]  # not the renderer's name
+    assert meta.subject.endswith("?indicator=cbp_fentanyl_seizures_swb_lbs&events=meeting&lang=es")
 
 
 @pytest.mark.parametrize(
