@@ -77,22 +77,41 @@ def _server_url() -> str | None:
 
 @pytest.fixture(scope="session")
 def store_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], Engine]]:
-    """Makes empty stores with the schema: SQLite files, or new databases on DATABASE_URL."""
+    """Makes empty stores with the schema: SQLite files, or new databases on DATABASE_URL. The
+    schema is migrated once, into a template each new store is copied from (a file copy on
+    SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL); each store still checks it is at the
+    newest revision."""
     server = _server_url()
     created: list[tuple[Engine, str | None]] = []
+    template: dict[str, object] = {}
+
+    def make_template() -> None:
+        if server is None:
+            path = tmp_path_factory.mktemp("template") / "verifica.db"
+            engine = make_engine(f"sqlite:///{path}")
+            init_schema(engine)
+            engine.dispose()
+            template["path"] = path
+        else:
+            name = f"verifica_template_{uuid.uuid4().hex[:10]}"
+            _admin(server, f'CREATE DATABASE "{name}"')
+            engine = make_engine(make_url(server).set(database=name).render_as_string(hide_password=False))
+            init_schema(engine)
+            engine.dispose()
+            template["name"] = name
 
     def make() -> Engine:
         """A new empty store with the schema."""
+        if not template:
+            make_template()
         if server is None:
             path = tmp_path_factory.mktemp("store") / "verifica.db"
+            shutil.copyfile(template["path"], path)
             engine = make_engine(f"sqlite:///{path}")
             created.append((engine, None))
         else:
             name = f"verifica_test_{uuid.uuid4().hex[:10]}"
-            admin = create_engine(server, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-            admin.dispose()
+            _admin(server, f'CREATE DATABASE "{name}" TEMPLATE "{template["name"]}"')
             engine = make_engine(make_url(server).set(database=name).render_as_string(hide_password=False))
             created.append((engine, name))
         init_schema(engine)
@@ -102,10 +121,16 @@ def store_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable
     for engine, name in created:
         engine.dispose()
         if name:
-            admin = create_engine(server, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+            _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    if "name" in template:
+        _admin(server, f'DROP DATABASE IF EXISTS "{template["name"]}" WITH (FORCE)')
+
+
+def _admin(server: str, statement: str) -> None:
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(statement))
+    admin.dispose()
 
 
 @pytest.fixture

@@ -23,21 +23,23 @@ def pages() -> list[str]:
     return sorted(page["path"] for page in dash.page_registry.values())
 
 
-@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("path", pages())
-def test_no_page_scrolls_sideways(app_browser, path, width):
+def test_no_page_scrolls_sideways(app_browser, path):
+    """Both widths in one browser session per page (a browser start costs more than a page)."""
     driver = app_browser.driver
-    driver.set_window_size(width, 900)
-    app_browser.wait_for_page(app_browser.server_url + path + "?lang=es")
-    app_browser.wait_for_element("header h1", timeout=20)
-    if path == "/":
-        app_browser.wait_for_element(f"#{ids.GRAPH} .main-svg", timeout=20)
-    inner = driver.execute_script("return window.innerWidth")
-    scroll = driver.execute_script("return document.documentElement.scrollWidth")
-    assert scroll <= inner + 1, f"{path} at {width}px: the page is {scroll}px wide in a {inner}px window"
-    if path == "/":
-        chart = driver.execute_script(f"return document.getElementById('{ids.GRAPH}').getBoundingClientRect().width")
-        assert chart >= 0.85 * inner - 40, (chart, inner)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    name = (path.strip("/") or "explorer").replace("/", "_")
-    driver.save_screenshot(str(SCREENSHOTS / f"{name}-{width}.png"))
+    for width in WIDTHS:
+        driver.set_window_size(width, 900)
+        app_browser.wait_for_page(app_browser.server_url + path + "?lang=es")
+        app_browser.wait_for_element("header h1", timeout=20)
+        if path == "/":
+            app_browser.wait_for_element(f"#{ids.GRAPH} .main-svg", timeout=20)
+        inner = driver.execute_script("return window.innerWidth")
+        scroll = driver.execute_script("return document.documentElement.scrollWidth")
+        assert scroll <= inner + 1, f"{path} at {width}px: the page is {scroll}px wide in a {inner}px window"
+        if path == "/":
+            chart = driver.execute_script(
+                f"return document.getElementById('{ids.GRAPH}').getBoundingClientRect().width")
+            assert chart >= 0.85 * inner - 40, (chart, inner)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = (path.strip("/") or "explorer").replace("/", "_")
+        driver.save_screenshot(str(SCREENSHOTS / f"{name}-{width}.png"))
