@@ -378,7 +378,15 @@ def find_vintage(session: Session, source_id: str, sha256: str, content: str | N
     ).first()
     if same_bytes is not None or content is None:
         return same_bytes
-    for vintage in session.scalars(select(Vintage).where(Vintage.source_id == source_id).order_by(Vintage.id)):
+    same_content = session.scalars(
+        select(Vintage).where(Vintage.source_id == source_id, Vintage.content_sha256 == content)
+        .order_by(Vintage.id)
+    ).first()
+    if same_content is not None:
+        return same_content
+    # Vintages loaded before digests were kept get theirs now (once), then compare.
+    for vintage in session.scalars(select(Vintage).where(Vintage.source_id == source_id,
+                                                         Vintage.content_sha256.is_(None)).order_by(Vintage.id)):
         if _stored_digest(session, vintage) == content:
             return vintage
     return None
