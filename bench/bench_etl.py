@@ -23,10 +23,10 @@ from bench.results import write_block
 from dashboard import queries
 from dashboard.app_factory import create_app
 from dashboard.pages import explorer
+from dashboard.state import ExplorerState
 from etl import pipeline
 from etl.sources import SOURCES
 from etl.store import make_engine, read_slice
-from etl.timeline import EVENT_TYPES
 from indicators.registry import get_indicator
 
 VIEWS = [
@@ -94,10 +94,10 @@ def main() -> None:
             indicator, geo, start_month = VIEWS[call % len(VIEWS)]
             queries.cache.clear()
             t0 = time.perf_counter()
-            explorer.render(indicator, geo, start_month, None, None, EVENT_TYPES, ["1"], None, "auto", "en")
+            explorer.render_state(ExplorerState(indicator, geo, queries.parse_month(start_month, "from")))
             cold.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            explorer.render(indicator, geo, start_month, None, None, EVENT_TYPES, ["1"], None, "auto", "en")
+            explorer.render_state(ExplorerState(indicator, geo, queries.parse_month(start_month, "from")))
             warm.append(time.perf_counter() - t0)
 
     read_rows = []

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from urllib.parse import urlencode
+from collections.abc import Mapping
 
 import pandas as pd
 from flask import Blueprint, Response, jsonify, request
 
 from dashboard import exports, queries, views
 from dashboard.i18n import normalise_lang, pick
+from dashboard.state import PARAMS, ExplorerState, Problem
 from etl.store import failing_sources, recent_runs
-from etl.timeline import EVENT_TYPES
 from indicators.claims import summary as claims_summary
 from indicators.explain import effect_unit
 from indicators.registry import INDICATORS, UnknownIndicator, get_indicator
 from indicators.scorecard import NotAssessable
 from indicators.series import NotAvailable
-from indicators.verification import METHODS
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -51,8 +50,9 @@ def _no_export(exc: exports.ExportUnavailable) -> Response:
     return _error(503, str(exc))
 
 
-SERIES_PARAMS = {"geo", "from", "to", "as_of"}
-IMAGE_PARAMS = SERIES_PARAMS | {"event", "method", "events", "unconfirmed", "lang", "all_events"}
+EXPORT_PARAMS = tuple(p for p in PARAMS if p != "indicator")  # an explorer view's, the indicator in the path
+IMAGE_PARAMS = (*EXPORT_PARAMS, "size")
+DATA_FORMATS = ("csv", "json", "xlsx", "zip")
 
 
 def _safe(text: str) -> str:
@@ -60,24 +60,19 @@ def _safe(text: str) -> str:
     return "".join(c for c in text if c.isalnum() or c in "-_")[:40]
 
 
-def _series_query(indicator_id: str, allowed: set[str] = SERIES_PARAMS) -> queries.SeriesQuery:
-    args = request.args
-    unknown = set(args) - allowed
-    if unknown:
-        raise queries.BadQuery(f"unknown parameter(s): {', '.join(sorted(unknown))}; use {', '.join(sorted(allowed))}")
-    query = queries.SeriesQuery(
-        indicator=indicator_id,
-        geo=args.get("geo") or None,
-        start=queries.parse_month(args.get("from"), "from"),
-        end=queries.parse_month(args.get("to"), "to"),
-        as_of=queries.parse_date(args.get("as_of"), "as_of"),
-    )
-    if query.start and query.end and query.start > query.end:
-        raise queries.BadQuery(f"from={args.get('from')} is after to={args.get('to')}")
+def view_state(indicator_id: str, params: Mapping[str, str], allowed: tuple[str, ...]) -> ExplorerState:
+    """The explorer view an export asks for (``ExplorerState``, as the page reads it), or a 400
+    naming everything in the address that cannot be used."""
     spec = get_indicator(indicator_id)
-    if query.geo is not None and spec.status == "available" and query.geo not in queries.geos_for(indicator_id):
-        raise queries.BadQuery(f"geo={query.geo[:20]!r} has no data for {indicator_id}; see /api/indicators")
-    return query
+    state, problems = ExplorerState.parse({k: v for k, v in params.items() if k != "size"},
+                                          allowed=allowed, indicator=spec.id)
+    if "size" in params and "size" not in allowed:
+        problems.insert(0, Problem("unknown_params", value="size", extra=", ".join(sorted(allowed))))
+    if problems:
+        raise queries.BadQuery("; ".join(p.english() for p in problems))
+    if spec.status != "available":
+        raise NotAvailable(f"{spec.id} has no data loaded yet (source {spec.source_id})")
+    return state
 
 
 @api.get("/indicators")
@@ -92,65 +87,110 @@ def indicators_index() -> Response:
     return jsonify({"indicators": items})
 
 
-DATA_FORMATS = ("csv", "json", "xlsx", "zip")
-
-
 @api.get("/indicators/<indicator_id>.<fmt>")
 def indicator_series(indicator_id: str, fmt: str) -> Response:
-    if fmt in exports.FORMATS:
-        return _image(indicator_id, fmt)
-    if fmt not in DATA_FORMATS:
+    if fmt not in exports.FORMATS and fmt not in DATA_FORMATS:
         return _error(404, f"unknown format {fmt!r}; use .csv, .json, .xlsx, .zip, .png, .svg or .pdf")
-    spec, query, table, meta = _data_bundle(indicator_id, IMAGE_PARAMS if fmt == "zip" else SERIES_PARAMS)
-    name = f"{spec.id}_{_safe(query.geo or spec.default_geo)}"
     if fmt == "json":
+        state = view_state(indicator_id, request.args.to_dict(), EXPORT_PARAMS)
+        _view, table, meta = data_bundle(state, request.host_url)
         return jsonify({**meta, "data": json.loads(table.to_json(orient="records"))})
+    content, mimetype, filename = export_view(indicator_id, fmt, request.args.to_dict(), request.host_url)
+    response = Response(content, mimetype=mimetype)
     if fmt == "csv":
-        response = Response(_csv_text(spec, table, meta), mimetype="text/csv")
-        response.headers["X-Verifica-Citation"] = meta["citation"].encode("ascii", "replace").decode()
-    elif fmt == "xlsx":
-        response = Response(exports.xlsx_bytes(table, meta), mimetype=exports.XLSX)
-    else:
-        figure = _image_bytes(indicator_id, "png")
-        response = Response(exports.zip_bytes(name, _csv_text(spec, table, meta), meta, figure),
-                            mimetype="application/zip")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+        response.headers["X-Verifica-Citation"] = content.decode().split("\n", 2)[1][9:].encode(
+            "ascii", "replace").decode()
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def _data_bundle(indicator_id: str, allowed: set[str]):
+def export_view(indicator_id: str, fmt: str, params: Mapping[str, str], host_url: str) -> tuple[bytes, str, str]:
+    """An explorer view as a file (bytes, media type, file name): the API's routes and the
+    explorer's download buttons both call this, so a button and a link give the same file."""
+    state = view_state(indicator_id, params, IMAGE_PARAMS if fmt in (*exports.FORMATS, "zip") else EXPORT_PARAMS)
+    size = params.get("size") or exports.DEFAULT_SIZE
+    if size not in exports.SIZES:
+        raise queries.BadQuery(f"size={size[:20]!r}; use one of {', '.join(exports.SIZES)}")
+    spec = get_indicator(indicator_id)
+    name = f"{spec.id}_{_safe(state.geo or spec.default_geo)}"
+    if fmt in exports.FORMATS:
+        return image_bytes(state, fmt, size, host_url), exports.FORMATS[fmt], f"{name}.{fmt}"
+    _view, table, meta = data_bundle(state, host_url)
+    if fmt == "csv":
+        return csv_text(spec, table, meta).encode(), "text/csv", f"{name}.csv"
+    if fmt == "xlsx":
+        return exports.xlsx_bytes(table, meta), exports.XLSX, f"{name}.xlsx"
+    figure = image_bytes(state, "png", size, host_url)
+    return exports.zip_bytes(name, csv_text(spec, table, meta), meta, figure), "application/zip", f"{name}.zip"
+
+
+def data_bundle(state: ExplorerState, host_url: str):
     """The table of a view and everything a reader needs to cite it: indicator, query, source,
-    citation, vintages (ids, checksums, release dates), the explorer permalink, the date."""
-    query = _series_query(indicator_id, allowed)
-    spec, frame = queries.series_view(query)
-    table = queries.export_frame(spec, frame)
+    citation, vintages (ids, checksums, release dates), the test's answer when an event is
+    tested, the explorer permalink, the date."""
+    view = views.chart_view(state)
+    if view.assessment_error:
+        raise queries.BadQuery(view.assessment_error)
+    spec = view.spec
+    table = queries.export_frame(spec, view.table)
     source = queries.source_card(spec.source_id) or {}
-    vintages = queries.vintages_used(frame)
+    vintages = view_vintages(view)
     citation = f"{source.get('citation', spec.source_id)} Vintage(s): " + "; ".join(
         f"{v['file_name']} (published {queries.published_text(v)})" for v in vintages
     )
+    view_state_ = state.with_(geo=view.geo)
     meta = {
         "indicator": spec.to_json(),
-        "query": {"geo": query.geo or spec.default_geo,
-                  "from": query.start.isoformat()[:7] if query.start else None,
-                  "to": query.end.isoformat()[:7] if query.end else None,
-                  "as_of": query.as_of.isoformat() if query.as_of else None},
+        "query": {"geo": view.geo,
+                  "from": state.start.isoformat()[:7] if state.start else None,
+                  "to": state.end.isoformat()[:7] if state.end else None,
+                  "as_of": state.as_of.isoformat() if state.as_of else None,
+                  **{k: v for k, v in view_state_.params(keep_lang=False).items()
+                     if k not in ("indicator", "geo", "from", "to", "as_of")}},
+        "unit": view.unit,
         "source": source,
         "citation": citation,
         "vintages": vintages,
-        "view": explorer_permalink(spec.id),
+        "view": host_url + view_state_.search(),
         "generated": dt.date.today().isoformat(),
     }
-    return spec, query, table, meta
+    if view.assessment is not None:
+        result = view.assessment
+        meta["result"] = {"event": state.event, "headline": view.headline, "verdict": result.verdict,
+                          "method": result.method, "effect": result.effect, "ci_low": result.ci_low,
+                          "ci_high": result.ci_high, "mde": result.mde, "alpha": result.alpha}
+    return view, table, meta
 
 
-def _csv_text(spec, table, meta: dict) -> str:
+def view_vintages(view) -> list[dict]:
+    """Every vintage the view drew from: the series', and those of the compared series (another
+    geography, indicator or an earlier release)."""
+    frames = [view.frame, *(rows for _, rows, _ in view.extra)]
+    frames = [f for f in frames if not f.empty and "vintage_id" in f]
+    if not frames:
+        return []
+    seen, out = set(), []
+    for frame in frames:
+        for item in queries.vintages_used(frame):
+            if item["id"] not in seen:
+                seen.add(item["id"])
+                out.append(item)
+    return out
+
+
+def csv_text(spec, table, meta: dict) -> str:
     vintages = meta["vintages"]
     lines = [f"# {spec.id}: {pick(spec.name, 'en')} ({pick(spec.unit, 'en')})", f"# Source: {meta['citation']}",
              f"# Vintage ids: {', '.join(str(v['id']) for v in vintages) or '-'}; sha256: "
              f"{', '.join(v['sha256'][:12] for v in vintages) or '-'}",
-             f"# View: {meta['view']}",
-             "# Read with pandas.read_csv(path, comment='#'); the table starts below."]
+             f"# View: {meta['view']}"]
+    if meta.get("unit") and meta["unit"] != pick(spec.unit, "en"):
+        lines.append(f"# Shown as: {meta['unit']} (column value_{meta['query'].get('transform')}; "
+                     f"value is the published level)")
+    if meta.get("result"):
+        lines.append(f"# Result: {meta['result']['headline']} (counterfactual columns: the expected level "
+                     f"and its {round((1 - meta['result']['alpha']) * 100)} % interval)")
+    lines.append("# Read with pandas.read_csv(path, comment='#'); the table starts below.")
     return "\n".join(_inert_line(line) for line in lines) + "\n" + table.to_csv(index=False)
 
 
@@ -160,57 +200,30 @@ def _inert_line(line: str) -> str:
     return line.replace("\r", " ").replace("\n", " ")
 
 
-def explorer_permalink(indicator_id: str) -> str:
-    """The explorer view an export was made from (the image's own parameters are the explorer's):
-    the address a reader of the report opens to see it live."""
-    params = [("indicator", indicator_id), *((k, v) for k, v in request.args.items(multi=True))]
-    return f"{request.host_url}?{urlencode(params, safe=',')}"
-
-
-def _image(indicator_id: str, fmt: str) -> Response:
-    """The explorer's chart as a static image for reports, with citation and data vintage."""
-    spec = get_indicator(indicator_id)
-    response = Response(_image_bytes(indicator_id, fmt), mimetype=exports.FORMATS[fmt])
-    geo = request.args.get("geo") or spec.default_geo
-    response.headers["Content-Disposition"] = f'attachment; filename="{spec.id}_{_safe(geo)}.{fmt}"'
-    return response
-
-
-def _image_bytes(indicator_id: str, fmt: str) -> bytes:
+def image_bytes(state: ExplorerState, fmt: str, size: str, host_url: str) -> bytes:
     """The rendered image, served from the cache when the same view was exported since the last
-    publish (the key holds the store version, the format and every parameter)."""
+    publish (the key holds the store version, the timeline, the date, the format, the size and
+    the view's canonical address)."""
     db = queries.engine()
     key = repr(("image", str(db.url), queries.store_version(db), queries.timeline_version(), dt.date.today(),
-                indicator_id, fmt,
-                sorted(request.args.items(multi=True)), request.host_url))
+                fmt, size, state.search(), host_url))
     image = queries.cache.get(key)
     if image is None:
-        image = _render_image(indicator_id, fmt)
+        image = _render_image(state, fmt, size, host_url)
         queries.cache.set(key, image)
     return image
 
 
-def _render_image(indicator_id: str, fmt: str) -> bytes:
-    args = request.args
-    query = _series_query(indicator_id, IMAGE_PARAMS)
-    spec = get_indicator(indicator_id)
-    if spec.status != "available":
-        raise NotAvailable(f"{spec.id} has no data loaded yet (source {spec.source_id})")
-    method = args.get("method") or "auto"
-    if method not in METHODS:
-        raise queries.BadQuery(f"method={method!r}; use one of {', '.join(METHODS)}")
-    event_types = args["events"].split(",") if "events" in args else list(EVENT_TYPES)
-    lang = normalise_lang(args.get("lang"))
-    view = views.chart_view(indicator_id, query.geo, query.start, query.end, query.as_of, event_types,
-                            args.get("unconfirmed", "1") == "1", args.get("event"), method, lang,
-                            all_events=args.get("all_events") == "1")
+def _render_image(state: ExplorerState, fmt: str, size: str, host_url: str) -> bytes:
+    view = views.chart_view(state)
     if view.assessment_error:
         raise queries.BadQuery(view.assessment_error)
-    image = exports.export_figure(
-        spec, view.figure, fmt=fmt, lang=lang, source=queries.source_card(spec.source_id),
-        vintages=queries.vintages_used(view.frame), permalink=explorer_permalink(indicator_id),
+    spec = view.spec
+    return exports.export_figure(
+        spec, view.figure, fmt=fmt, lang=state.lang, source=queries.source_card(spec.source_id),
+        vintages=view_vintages(view), permalink=host_url + state.with_(geo=view.geo).search(),
+        size=size,
     )
-    return image
 
 
 @api.get("/verify")

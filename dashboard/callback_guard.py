@@ -17,7 +17,7 @@ from indicators.registry import UnknownIndicator
 
 log = logging.getLogger(__name__)
 
-STR, STRS, DICT = "a string", "a list of strings", "an object"
+STR, STRS, DICT, COUNT = "a string", "a list of strings", "an object", "a count"
 # (component id, property) -> what the browser sends (None is always allowed).
 VALUE_TYPES: dict[tuple[str, str], str] = {
     (ids.INDICATOR, "value"): STR,
@@ -30,6 +30,19 @@ VALUE_TYPES: dict[tuple[str, str], str] = {
     (ids.ALL_EVENTS, "value"): STRS,
     (ids.ASSESS_EVENT, "value"): STR,
     (ids.METHOD, "value"): STR,
+    (ids.EXPLORER_URL, "search"): STR,
+    (ids.TRANSFORM, "value"): STR,
+    (ids.BASE, "value"): STR,
+    (ids.LOG, "value"): STRS,
+    (ids.COMPARE, "value"): STR,
+    (ids.VS, "value"): STR,
+    (ids.REVISION, "date"): STR,
+    (ids.SIZE, "value"): STR,
+    **{(f"{ids.DOWNLOAD_BUTTON}-{fmt}", "n_clicks"): COUNT for fmt in ("png", "svg", "pdf", "csv", "xlsx", "zip")},
+    (ids.GRAPH, "config"): DICT,
+    (ids.CAMERA, "data"): DICT,
+    (ids.FIGURE, "data"): DICT,
+    (ids.MAP_GRAPH, "clickData"): DICT,
     (ids.LANG, "data"): STR,
     ("_pages_location", "pathname"): STR,
     ("_pages_location", "search"): STR,
@@ -43,6 +56,8 @@ def _has_type(value, kind: str) -> bool:
         return True
     if kind == STR:
         return isinstance(value, str) and len(value) <= 500
+    if kind == COUNT:
+        return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**9
     if kind == STRS:
         return isinstance(value, list) and len(value) <= 100 and all(isinstance(v, str) for v in value)
     return isinstance(value, dict)

@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from dashboard import ids, queries
 from dashboard.figures import VERDICT_COLOURS, VERDICT_SYMBOLS
-from dashboard.i18n import pick, t
+from dashboard.i18n import flag_text, pick, t
 from etl.store import failing_sources
 from indicators.explain import METHOD_LABELS, VERDICT_LABELS, effect_unit, number, percent
 from indicators.registry import Indicator
@@ -76,6 +76,51 @@ def event_list(events: list[dict], lang: str, tested: str | None = None) -> html
         ]))
     return html.Details(id=ids.EVENT_LIST, open=True, className="event-list", children=[
         html.Summary(t("events_on_chart", lang, n=str(len(events)))), html.Ul(items)])
+
+
+TABLE_LIMIT = 600
+
+
+def data_table(view, lang: str) -> html.Details | None:
+    """The view's numbers on the page (collapsed): month, geography, breakdown, the value shown
+    (transformed, if it is), the counterfactual when an event is tested, notes and release. The
+    newest rows first; the downloads carry every row."""
+    table = view.table
+    if table is None or table.empty:
+        return None
+    spec = view.spec
+    value_column = next((c for c in table.columns if c.startswith("value_") and c != "value_predicted"), "value")
+    columns = [c for c in ("series", "period", "geo", spec.breakdown, value_column, "counterfactual",
+                           "counterfactual_lower", "counterfactual_upper", "flags", "vintage_id") if c and c in table]
+    rows = table.sort_values("period", ascending=False, kind="stable").head(TABLE_LIMIT)
+    heads = {"period": t("period", lang), "geo": t("geography", lang),
+             value_column: f"{t('value', lang)} ({view.unit})",
+             "flags": t("flags_col", lang), "vintage_id": t("vintage_col", lang),
+             "counterfactual": t("counterfactual", lang), "series": ""}
+
+    def cell(column, value):
+        if pd.isna(value) if not isinstance(value, (list, dict)) else False:
+            return "—"
+        if column == "period":
+            return f"{pd.Timestamp(value):%Y-%m}"
+        if column == "flags":
+            return flag_text(value, lang)
+        if column == "vintage_id":
+            return f"#{int(value)}"
+        if isinstance(value, float):
+            return number(value, lang)
+        if column == spec.breakdown:
+            return pick(spec.value_labels.get(str(value)), lang) or str(value)
+        return str(value)
+
+    return html.Details(className="data-table", children=[
+        html.Summary(t("data_table", lang, n=str(len(table)))),
+        html.Div(className="table-scroll", children=html.Table([
+            html.Thead(html.Tr([html.Th(heads.get(c, c), scope="col") for c in columns])),
+            html.Tbody([html.Tr([html.Td(cell(c, row[c])) for c in columns])
+                        for _, row in rows.iterrows()]),
+        ])),
+    ])
 
 
 def source_panel(spec: Indicator, frame: pd.DataFrame, lang: str, api_query: str, image_query: str = "") -> list:

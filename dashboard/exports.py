@@ -19,6 +19,7 @@ import kaleido
 import pandas as pd
 import plotly.graph_objects as go
 import pypdf
+from babel.dates import format_date
 
 import settings
 from dashboard.i18n import pick, t
@@ -26,7 +27,10 @@ from dashboard.queries import inert_frame
 from indicators.registry import Indicator
 
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
-WIDTH, HEIGHT = 1200, 720
+# Report sizes: 16:9 for slides, 4:3 for a page of text.
+SIZES = {"1200x675": (1200, 675), "800x600": (800, 600)}
+SIZE_LABELS = {"1200x675": "size_wide", "800x600": "size_page"}
+DEFAULT_SIZE = "1200x675"
 _lock = threading.Lock()
 
 
@@ -54,39 +58,66 @@ def citation_lines(spec: Indicator, source: dict | None, vintages: list[dict], l
         f"{t('vintage', lang)}: {used or '—'}",
         f"Verifica, {dt.date.today().isoformat()}: {permalink}",
     ]
-    wrapped = []
-    for line in lines:
-        wrapped.extend(textwrap.wrap(line, 170))
-    return wrapped
+    return lines
 
 
-def with_citation(figure: go.Figure, lines: list[str], caveat: str) -> go.Figure:
+def with_citation(figure: go.Figure, lines: list[str], caveat: str, size: str = DEFAULT_SIZE,
+                  lang: str = "en") -> go.Figure:
     """A copy of the figure sized for a report, with the citation and vintage under the plot."""
     out = go.Figure(figure)
-    footer = [*lines, *textwrap.wrap(caveat, 170)] if caveat else lines
+    width, height = SIZES[size]
+    chars = 170 if width >= 1200 else 110
+    lines = [part for line in lines for part in textwrap.wrap(line, chars)]
+    footer = [*lines, *textwrap.wrap(caveat, chars)] if caveat else lines
     out.add_annotation(
         text="<br>".join(footer), xref="paper", yref="paper", x=0, y=-0.08, xanchor="left", yanchor="top",
         showarrow=False, align="left", font={"size": 10, "color": "#57606a"},
     )
     # Legend above the plot, citation below it: neither may cover the other in a printed report.
-    out.update_layout(width=WIDTH, height=HEIGHT, margin={"t": 120, "b": 60 + 14 * len(footer)},
+    top = figure.layout.margin.t or 60
+    out.update_layout(width=width, height=height,
+                      margin={"t": top + 40, "b": 60 + 14 * len(footer)},
                       legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
-                      title={"y": 0.97})
+                      title={"y": 0.98, "yanchor": "top"})
+    if lang != "en":
+        localise_months(out, lang)
     return out
 
 
-def render(figure: go.Figure, fmt: str) -> bytes:
+def localise_months(figure: go.Figure, lang: str) -> None:
+    """Month names on the date axis in the figure's language. The renderer draws plotly's own
+    (English) month names, so the ticks are set here: at most about ten, on whole months, named
+    by CLDR (Babel)."""
+    days = []
+    for trace in figure.data:
+        if getattr(trace, "x", None) is not None and trace.meta not in ("events",):
+            days += [pd.Timestamp(x) for x in trace.x if x is not None and not isinstance(x, (int, float))]
+    if not days:
+        return
+    first, last = min(days), max(days)
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    step = next((s for s in (1, 2, 3, 6, 12, 24, 60) if months / s <= 10), 120)
+    start = pd.Timestamp(first.year, 1 if step >= 12 else ((first.month - 1) // step) * step + 1, 1)
+    ticks = [d for d in pd.date_range(start, last + pd.offsets.MonthBegin(1), freq=f"{step}MS") if d >= first
+             - pd.offsets.MonthBegin(1)]
+    pattern = "yyyy" if step >= 12 else "MMM yyyy"
+    figure.update_xaxes(tickmode="array", tickvals=[d.strftime("%Y-%m-%d") for d in ticks],
+                        ticktext=[format_date(d.date(), pattern, locale=lang) for d in ticks])
+
+
+def render(figure: go.Figure, fmt: str, size: str = DEFAULT_SIZE) -> bytes:
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+    width, height = SIZES[size]
     with _lock:
         _ensure_server()
-        return kaleido.calc_fig_sync(figure, opts={"format": fmt, "width": WIDTH, "height": HEIGHT})
+        return kaleido.calc_fig_sync(figure, opts={"format": fmt, "width": width, "height": height})
 
 
 def export_figure(spec: Indicator, figure: go.Figure, *, fmt: str, lang: str,
-                  source: dict | None, vintages: list[dict], permalink: str) -> bytes:
+                  source: dict | None, vintages: list[dict], permalink: str, size: str = DEFAULT_SIZE) -> bytes:
     lines = citation_lines(spec, source, vintages, lang, permalink)
-    image = render(with_citation(figure, lines, pick(spec.caveats, lang)), fmt)
+    image = render(with_citation(figure, lines, pick(spec.caveats, lang), size, lang), fmt, size)
     if fmt == "pdf":  # the document's own title and subject, not the renderer's
         image = pdf_with_metadata(image, title=pick(spec.name, lang), subject=permalink,
                                   author=(source or {}).get("attribution", spec.source_id))

@@ -52,9 +52,10 @@ def series_figure(
     *,
     lang: str = "en",
     geo_label: str = "",
+    unit: str | None = None,
 ) -> go.Figure:
     figure = go.Figure()
-    unit = pick(spec.unit, lang)
+    unit = unit or pick(spec.unit, lang)
     if spec.semantics == "annual":
         _draw_figures(figure, spec, frame, lang)
         groups = []
@@ -202,7 +203,21 @@ VERDICT_SYMBOLS = {
 }
 
 
-def add_assessment(figure: go.Figure, result, lang: str) -> None:
+def add_line(figure: go.Figure, rows: pd.DataFrame, label: str, index: int, *, right: bool, lang: str) -> None:
+    """A compared series: another geography, an earlier vintage, or another indicator on the
+    right axis; dashed or dotted so it never reads as the main line."""
+    colour = SERIES_COLOURS[(index + 2) % len(SERIES_COLOURS)]
+    flags = rows["flags"].map(lambda f: flag_text(f, lang)) if "flags" in rows else pd.Series([""] * len(rows))
+    figure.add_trace(go.Scatter(
+        x=rows["period"], y=rows["value"], name=label, mode="lines",
+        line={"color": colour, "width": 2, "dash": "dot" if right else "dash"},
+        yaxis="y3" if right else "y", customdata=flags.to_numpy().reshape(-1, 1),
+        hovertemplate=f"%{{x|%Y-%m}}: %{{y:,.1f}}<br>%{{customdata[0]}}<extra>{label}</extra>",
+        meta="compare",
+    ))
+
+
+def add_assessment(figure: go.Figure, result, lang: str, band: bool = True) -> None:
     """The counterfactual with its band, the pre-period shaded grey and the post window coloured."""
     colour = VERDICT_COLOURS.get(result.verdict, "#6e7781")
     shapes = list(figure.layout.shapes or [])
@@ -216,6 +231,8 @@ def add_assessment(figure: go.Figure, result, lang: str) -> None:
                        "x1": end.isoformat(), "y0": 0, "y1": 1, "fillcolor": colour, "opacity": 0.12,
                        "line": {"width": 0}, "layer": "below", "name": "window:post"})
     figure.update_layout(shapes=shapes)
+    if not band:
+        return
     band = result.counterfactual
     if band is None or band.empty:
         return

@@ -16,12 +16,12 @@ from flask_caching import Cache
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from etl.store import Source, Vintage, read_events, vintage_set_key
+from etl.store import Source, Vintage, available_geos, read_events, read_slice, vintage_set_key
 from indicators import claims as claims_checker
 from indicators import precompute
 from indicators.registry import Indicator, get_indicator
 from indicators.scorecard import verify
-from indicators.series import geographies, read_series
+from indicators.series import POPULATION_BASE, geographies, read_series
 from indicators.verification import METHODS, Assessment
 
 cache = Cache()
@@ -104,6 +104,56 @@ def series_view(query: SeriesQuery) -> tuple[Indicator, pd.DataFrame]:
         frame = read_series(db, spec, query.geo, start=query.start, end=query.end, as_of=query.as_of)
         cache.set(repr(key), frame)
     return spec, frame
+
+
+def population(geo: str, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Mid-year population of a geography by year (``period``, ``value``; empty when none is
+    loaded), as known on ``as_of``: the denominator of per-100k views."""
+    db = engine()
+    key = repr(("population", str(db.url), geo, as_of, store_version(db)))
+    frame = cache.get(key)
+    if frame is None:
+        frame = read_slice(db, POPULATION_BASE, geo, as_of=as_of).rows[["period", "value"]]
+        cache.set(key, frame)
+    return frame
+
+
+def map_values(indicator: str, month: dt.date, as_of: dt.date | None, per_100k: bool = False
+               ) -> dict[str, float | None]:
+    """Each geography's value of one month (a breakdown summed; per 100,000 people a year when
+    asked and a population is loaded), for the state map; None where the month has no value."""
+    from indicators.transforms import per_100k as rate
+
+    spec = get_indicator(indicator)
+    values: dict[str, float | None] = {}
+    for geo in geos_for(indicator):
+        _, frame = series_view(SeriesQuery(indicator, geo, month, month, as_of))
+        if frame.empty or frame["value"].isna().all():
+            values[geo] = None
+            continue
+        total = frame.groupby("period", as_index=False)["value"].sum(min_count=1)
+        if per_100k:
+            if not has_population(geo):
+                values[geo] = None
+                continue
+            total = rate(total, population(geo, as_of), rolling_12=spec.semantics == "rolling_12m")
+        value = total["value"].iloc[0]
+        values[geo] = None if pd.isna(value) else float(value)
+    return values
+
+
+def has_population(geo: str) -> bool:
+    return geo in population_geos()
+
+
+def population_geos() -> set[str]:
+    db = engine()
+    key = repr(("population-geos", str(db.url), store_version(db)))
+    geos = cache.get(key)
+    if geos is None:
+        geos = set(available_geos(db, POPULATION_BASE))
+        cache.set(key, geos)
+    return geos
 
 
 def geos_for(indicator: str) -> list[str]:

@@ -7,15 +7,18 @@ is exactly the view on screen.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import plotly.graph_objects as go
+from babel.dates import format_date
 
 from dashboard import queries
-from dashboard.figures import add_assessment, series_figure, wrap
+from dashboard.figures import add_assessment, add_line, series_figure, wrap
 from dashboard.i18n import pick, t
+from dashboard.state import ExplorerState
 from etl.geography import geo_name
+from indicators import transforms
 from indicators.explain import headline
 from indicators.registry import Indicator, get_indicator
 from indicators.scorecard import NotAssessable
@@ -33,6 +36,10 @@ class ChartView:
     assessment: Assessment | None = None
     headline: str | None = None  # the tested event's answer in words
     assessment_error: str | None = None
+    shown: pd.DataFrame | None = None  # the frame as drawn (transformed)
+    unit: str = ""
+    extra: list = field(default_factory=list)  # (label, frame, right axis) of compared series
+    table: pd.DataFrame | None = None
 
 
 def linked(event: dict, indicator: str) -> bool:
@@ -60,40 +67,162 @@ def filter_events(events: list[dict], event_types: list[str], unconfirmed: bool,
     return chosen
 
 
-def chart_view(indicator: str, geo: str | None, start: dt.date | None, end: dt.date | None,
-               as_of: dt.date | None, event_types: list[str], unconfirmed: bool, event: str | None,
-               method: str, lang: str, all_events: bool = False) -> ChartView:
-    spec = get_indicator(indicator)
-    geos = queries.geos_for(indicator)
+def chart_view(state: ExplorerState) -> ChartView:
+    """The view a state asks for: the series (transformed as asked), the comparisons, the events,
+    the test of an event; the figure and the table come from the same frames."""
+    spec = get_indicator(state.indicator)
+    lang = state.lang
+    geos = queries.geos_for(state.indicator)
+    geo = state.geo
     if geo not in geos:
         geo = spec.default_geo if spec.default_geo in geos else (geos[0] if geos else spec.default_geo)
-    _, frame = queries.series_view(queries.SeriesQuery(spec.id, geo, start, end, as_of))
-    if frame.empty and spec.semantics == "annual" and start is not None:
+    _, frame = queries.series_view(state.series_query(geo=geo))
+    if frame.empty and spec.semantics == "annual" and state.start is not None:
         # Yearly figures come late (ATF: about ten months after the year): rather than an empty
         # chart for a recent range, show every figure published; the events still mark the range.
-        _, frame = queries.series_view(queries.SeriesQuery(spec.id, geo, None, end, as_of))
+        _, frame = queries.series_view(replace(state.series_query(geo=geo), start=None))
     # Events after the last published month stay on the chart: they show the data lag.
-    shown_events = filter_events(queries.events(), event_types, unconfirmed, start, end,
-                                 linked_to=None if all_events else spec.id, keep=event)
-    view = ChartView(spec, geo, frame, events=shown_events, figure=series_figure(spec, frame, shown_events, lang=lang,
-                                                     geo_label=geo_name(geo, lang, spec.source_id)))
-    if as_of is not None:  # a historical view says so on the chart (and on every export of it)
-        view.figure.update_layout(title={"text": f"{view.figure.layout.title.text}<br>"
-                                                 f"<sup>{t('as_known_on', lang, day=as_of.isoformat())}</sup>"})
+    shown_events = filter_events(queries.events(), list(state.event_types), state.unconfirmed, state.start,
+                                 state.end, linked_to=None if state.all_events else spec.id, keep=state.event)
+    base_event = state.base or state.event
+    shown, unit, base_month = transform_frame(spec, frame, state, geo, base_event)
+    extra = _extra_series(spec, state, geo, base_event)
+    view = ChartView(spec, geo, frame, events=shown_events, shown=shown, unit=unit, extra=extra,
+                     figure=series_figure(spec, shown, shown_events, lang=lang,
+                                          geo_label=geo_name(geo, lang, spec.source_id), unit=unit))
+    figure = view.figure
+    for index, (label, rows, right) in enumerate(extra):
+        add_line(figure, rows, label, index, right=right, lang=lang)
+    if any(right for _, _, right in extra):
+        vs = get_indicator(state.vs)
+        vs_unit = extra[-1][1].attrs.get("unit", pick(vs.unit, lang))
+        figure.update_layout(yaxis3={"title": {"text": f"{pick(vs.name, lang)} ({vs_unit})"}, "overlaying": "y",
+                                     "side": "right", "rangemode": "tozero", "showgrid": False},
+                             margin={"r": 80})
+    if state.log and state.transform != "yoy":
+        figure.update_layout(yaxis={"type": "log", "rangemode": None})
+    if state.transform == "yoy":
+        figure.update_layout(yaxis={"rangemode": None, "zeroline": True, "zerolinecolor": "#57606a"})
+    if base_month is not None and state.transform == "index":
+        figure.add_hline(y=100, line={"color": "#57606a", "width": 1}, opacity=0.6)
+    subtitle = []
+    if state.as_of is not None:  # a historical view says so on the chart (and on every export of it)
+        subtitle.append(t("as_known_on", lang, day=state.as_of.isoformat()))
         if frame.empty:
-            view.figure.add_annotation(text=t("no_data_as_of", lang, day=as_of.isoformat()), showarrow=False,
-                                       xref="paper", yref="paper", x=0.5, y=0.5, font={"size": 16})
-    if event:
+            figure.add_annotation(text=t("no_data_as_of", lang, day=state.as_of.isoformat()), showarrow=False,
+                                  xref="paper", yref="paper", x=0.5, y=0.5, font={"size": 16})
+    if state.transform != "level":
+        subtitle.append(unit)
+    if state.event:
         try:
-            view.assessment = queries.assessment(spec.id, event, geo=geo, method=method or "auto", as_of=as_of)
+            view.assessment = queries.assessment(spec.id, state.event, geo=geo, method=state.method,
+                                                 as_of=state.as_of)
         except (NotAssessable, NotAvailable, queries.BadQuery) as exc:
             view.assessment_error = str(exc)
         else:
-            add_assessment(view.figure, view.assessment, lang)
-            tested = queries.event_by_id(event)
-            answer = headline(view.assessment, pick(tested["title"], lang), str(tested["date"]), lang)
-            view.headline = answer
-            view.figure.update_layout(
-                title={"text": f"{view.figure.layout.title.text}<br><sup>{wrap(answer, 110)}</sup>"},
-                margin={"t": 130})
+            # The test is on the published level: its counterfactual is drawn on that scale only.
+            add_assessment(figure, view.assessment, lang, band=state.transform == "level")
+            tested = queries.event_by_id(state.event)
+            view.headline = headline(view.assessment, pick(tested["title"], lang), str(tested["date"]), lang)
+            subtitle.append(view.headline + ("" if state.transform == "level" else " " + t("test_on_level", lang)))
+    if subtitle:
+        title = figure.layout.title.text + "".join(f"<br><sup>{wrap(line, 110)}</sup>" for line in subtitle)
+        figure.update_layout(title={"text": title}, margin={"t": 60 + 34 * len(subtitle)})
+    view.table = view_table(view, state)
     return view
+
+
+def transform_frame(spec: Indicator, frame: pd.DataFrame, state: ExplorerState, geo: str,
+                    base_event: str | None) -> tuple[pd.DataFrame, str, pd.Timestamp | None]:
+    """The frame as the state shows it, its unit, and (for an index) the month = 100."""
+    lang = state.lang
+    unit = pick(spec.unit, lang)
+    if state.transform == "level" or frame.empty or spec.semantics == "annual":
+        return frame, unit, None
+    if state.transform == "yoy":
+        return transforms.year_over_year(frame, spec.breakdown), t("unit_yoy", lang), None
+    if state.transform == "per100k":
+        shown = transforms.per_100k(frame, queries.population(geo, state.as_of),
+                                    rolling_12=spec.semantics == "rolling_12m")
+        return shown, t("unit_per100k_12m" if spec.semantics == "rolling_12m" else "unit_per100k", lang), None
+    if base_event:  # the last whole month before the event (events fall mid-month) = 100
+        day = dt.date.fromisoformat(str(queries.event_by_id(base_event)["date"]))
+        base = pd.Timestamp(day.replace(day=1)) - pd.DateOffset(months=1)
+    else:
+        base = frame["period"].min()
+    shown, used = transforms.index_to(frame, base, spec.breakdown)
+    month = format_date(used, "MMM yyyy", locale=lang) if used is not None else "—"
+    return shown, t("unit_index", lang, month=month), used
+
+
+def _extra_series(spec: Indicator, state: ExplorerState, geo: str, base_event: str | None
+                  ) -> list[tuple[str, pd.DataFrame, bool]]:
+    """The comparison lines: another geography, another indicator (right axis), an earlier
+    vintage of the same series. Each is the total of its rows per month, transformed like the
+    main series."""
+    if spec.semantics == "annual":
+        return []
+    lang = state.lang
+    out = []
+    if state.compare and state.compare != geo:
+        _, rows = queries.series_view(state.series_query(geo=state.compare))
+        shown, _, _ = transform_frame(spec, _total(spec, rows), replace(state, geo=state.compare), state.compare,
+                                      base_event)
+        out.append((geo_name(state.compare, lang, spec.source_id), shown.assign(series="compare"), False))
+    if state.revision:
+        _, rows = queries.series_view(state.series_query(geo=geo, as_of=state.revision))
+        shown, _, _ = transform_frame(spec, _total(spec, rows), state, geo, base_event)
+        out.append((t("revision_label", lang, day=state.revision.isoformat()), shown.assign(series="revision"), False))
+    if state.vs:
+        vs = get_indicator(state.vs)
+        vs_geos = queries.geos_for(vs.id)
+        vs_geo = geo if geo in vs_geos else vs.default_geo
+        _, rows = queries.series_view(state.series_query(geo=vs_geo, indicator=vs.id))
+        vs_state = replace(state, indicator=vs.id, geo=vs_geo)
+        transform_ok = vs_state.transform_unavailable(state.transform) is None
+        shown, unit, _ = transform_frame(vs, _total(vs, rows), vs_state if transform_ok else
+                                         replace(vs_state, transform="level"), vs_geo, base_event)
+        shown = shown.assign(series="vs", indicator=vs.id)
+        shown.attrs["unit"] = unit
+        out.append((f"{pick(vs.name, lang)} — {geo_name(vs_geo, lang, vs.source_id)}", shown, True))
+    return out
+
+
+def _total(spec: Indicator, rows: pd.DataFrame) -> pd.DataFrame:
+    """One value per month: a breakdown is summed (every value of it is in the rows)."""
+    if rows.empty or not spec.breakdown or spec.breakdown not in rows:
+        return rows
+    if spec.transform == "share":  # shares of parts do not add up to a share of the whole
+        return rows.iloc[0:0]
+    totals = rows.groupby("period", as_index=False).agg(
+        geo=("geo", "first"), value=("value", lambda v: v.sum(min_count=1)), flags=("flags", "first"),
+        vintage_id=("vintage_id", "first"), vintage=("vintage", "first"),
+        vintage_published_on=("vintage_published_on", "first"))
+    totals["value_predicted"] = float("nan")
+    return totals
+
+
+def view_table(view: ChartView, state: ExplorerState) -> pd.DataFrame:
+    """The view's table, as downloads carry it and the page shows it: the published rows (level
+    ``value``), the shown value when transformed, the counterfactual when an event is tested, and
+    the comparison series' rows marked in a ``series`` column."""
+    table = view.frame.copy()
+    if state.transform != "level" and view.spec.semantics != "annual" and not table.empty:
+        table[f"value_{state.transform}"] = view.shown["value"].to_numpy()
+    band = view.assessment.counterfactual if view.assessment is not None else None
+    if band is not None and not band.empty and view.spec.semantics != "annual":
+        cf = band[["period", "expected", "lower", "upper"]].rename(columns={
+            "expected": "counterfactual", "lower": "counterfactual_lower", "upper": "counterfactual_upper"})
+        cf["period"] = pd.to_datetime(cf["period"])
+        table = table.merge(cf, on="period", how="left")
+    if view.extra:
+        table.insert(0, "series", "main")
+        extras = []
+        for _, rows, _ in view.extra:
+            rows = rows.copy()
+            if state.transform != "level":
+                rows[f"value_{state.transform}"] = rows["value"]
+                rows["value"] = float("nan")  # the level of a compared series is in its own download
+            extras.append(rows)
+        table = pd.concat([table, *extras], ignore_index=True)
+    return table

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pandas as pd
 import pytest
 
 from etl.store import RefreshRun, list_vintages, record_run, utcnow
@@ -42,7 +43,7 @@ def test_csv_has_period_geo_value_flags_and_vintage(client, snapshot_store):
     assert "U.S. Customs and Border Protection" in text and "lbs" in text
     used = {r["vintage_id"] for r in rows}
     assert used and all(f"{v.sha256[:12]}" in text for v in list_vintages(snapshot_store) if str(v.id) in used)
-    assert "indicator=cbp_fentanyl_seizures_swb_lbs&from=2025-01&to=2025-12" in text
+    assert "indicator=cbp_fentanyl_seizures_swb_lbs&geo=US&from=2025-01&to=2025-12" in text
     import pandas as pd
     assert len(pd.read_csv(io.StringIO(response.get_data(as_text=True)), comment="#")) == len(rows)
     assert [r["period"] for r in rows] == [f"2025-{m:02d}" for m in range(1, 13)]
@@ -156,8 +157,33 @@ def test_xlsx_has_the_data_and_a_metadata_sheet(client, snapshot_store):
     assert list(sheets["data"]["value"]) == pytest.approx([float(r["value"]) for r in rows])
     fields = dict(zip(sheets["metadata"]["field"], sheets["metadata"]["value"], strict=True))
     assert "U.S. Customs and Border Protection" in fields["citation"]
-    assert fields["view"].endswith("?indicator=cbp_fentanyl_seizures_swb_lbs&from=2025-01&to=2025-12")
+    assert fields["view"].endswith("?indicator=cbp_fentanyl_seizures_swb_lbs&geo=US&from=2025-01&to=2025-12")
     used = {int(r["vintage_id"]) for r in rows}
     for vintage in list_vintages(snapshot_store):
         if vintage.id in used:
             assert vintage.sha256 in fields[f"vintage #{vintage.id}"]
+
+
+def test_csv_of_a_tested_event_carries_the_counterfactual_and_the_result(client, snapshot_store):
+    """The counterfactual the chart draws, in the file: expected level and interval per month,
+    and the answer in words in a '#' line."""
+    from dashboard import queries
+    from dashboard.app_factory import create_app
+
+    indicator = "cbp_fentanyl_seizures_swb_lbs"
+    event = next(e["id"] for e in read_timeline()
+                 if any(i["indicator"] == indicator for i in e.get("indicators") or []))
+    response = client.get(f"/api/indicators/{indicator}.csv?from=2022-01&event={event}")
+    assert response.status_code == 200
+    meta, rows = export_csv(response.get_data(as_text=True))
+    app = create_app(engine=snapshot_store, prepare_store=False)
+    with app.server.app_context():
+        result = queries.assessment(indicator, event)
+    band = result.counterfactual.assign(period=lambda f: pd.to_datetime(f["period"]).dt.strftime("%Y-%m"))
+    by_month = {r["period"]: r for r in rows}
+    assert len(band) > 0
+    for row in band.itertuples():
+        if row.period in by_month:
+            assert float(by_month[row.period]["counterfactual"]) == pytest.approx(row.expected, rel=1e-6)
+            assert float(by_month[row.period]["counterfactual_lower"]) == pytest.approx(row.lower, rel=1e-6)
+    assert any(line.startswith("# Result:") and event[:10] in line for line in meta)

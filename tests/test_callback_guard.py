@@ -26,6 +26,13 @@ VALID = {  # what the explorer sends for a normal view
     (ids.ASSESS_EVENT, "value"): None,
     (ids.METHOD, "value"): "auto",
     (ids.LANG, "data"): "en",
+    (ids.EXPLORER_URL, "search"): "",
+    (ids.TRANSFORM, "value"): "level",
+    (ids.BASE, "value"): None,
+    (ids.LOG, "value"): [],
+    (ids.COMPARE, "value"): None,
+    (ids.VS, "value"): None,
+    (ids.REVISION, "date"): None,
 }
 
 
@@ -37,7 +44,7 @@ def app_and_client(request):
 
 
 def explorer_request(app) -> dict:
-    [output] = [k for k in app.callback_map if f"{ids.GRAPH}.figure" in k]
+    [output] = [k for k in app.callback_map if f"{ids.FIGURE}.data" in k]
     declared = app.callback_map[output]
     values = {**VALID, (ids.INDICATOR, "value"): available_indicators()[0].id}
 
@@ -47,8 +54,9 @@ def explorer_request(app) -> dict:
 
     outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True))
                for part in output.strip(".").split("...")]
+    # A control changed (not the address): the state is read from the controls.
     return {"output": output, "outputs": outputs, "inputs": items("inputs"), "state": items("state"),
-            "changedPropIds": []}
+            "changedPropIds": [f"{ids.GEO}.value"]}
 
 
 def post(client, body, raw: bool = False):
@@ -59,7 +67,7 @@ def test_the_explorer_request_works(app_and_client):
     app, client = app_and_client
     response = post(client, explorer_request(app))
     assert response.status_code == 200
-    assert ids.GRAPH in response.get_json()["response"]
+    assert ids.FIGURE in response.get_json()["response"]
 
 
 def set_value(body, key, value):

@@ -9,6 +9,7 @@ import pytest
 from dashboard import views
 from dashboard.app_factory import create_app
 from dashboard.i18n import pick
+from dashboard.state import ExplorerState
 from etl.timeline import read_timeline
 from indicators.explain import VERDICT_LABELS, number
 
@@ -25,7 +26,7 @@ def app(request):
 def test_the_headline_says_the_answer_with_the_assessments_numbers(app, lang):
     [event] = [e for e in read_timeline() if e["id"] == EVENT]
     with app.server.app_context():
-        view = views.chart_view(INDICATOR, None, None, None, None, [], True, EVENT, "auto", lang)
+        view = views.chart_view(ExplorerState(INDICATOR, start=None, event_types=(), event=EVENT, lang=lang))
     result, text = view.assessment, view.headline
     assert result is not None and text
     assert pick(event["title"], lang) in text and str(event["date"]) in text
@@ -44,5 +45,5 @@ def test_the_headline_says_the_answer_with_the_assessments_numbers(app, lang):
 
 def test_no_event_no_headline(app):
     with app.server.app_context():
-        view = views.chart_view(INDICATOR, None, None, None, None, [], True, None, "auto", "en")
+        view = views.chart_view(ExplorerState(INDICATOR, start=None, event_types=()))
     assert view.headline is None and "<sup>" not in view.figure.layout.title.text

@@ -33,8 +33,8 @@ def test_the_last_meeting_and_its_indicators_are_shown(app):
     named = [link["indicator"] for link in meeting.get("indicators") or []] or sorted(
         {link["indicator"] for e in events for link in e.get("indicators") or []})
     assert named
-    for indicator in named:
-        assert f"/?indicator={indicator}&event={meeting['id']}" in text
+    for indicator in named:  # each links the explorer with the meeting tested
+        assert f"/?indicator={indicator}&from=2024-01&event={meeting['id']}" in text
 
 
 def test_every_source_has_a_freshness_row(app, snapshot_store):

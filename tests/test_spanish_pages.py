@@ -95,15 +95,18 @@ def test_the_english_pages_are_the_control(app):
 def test_the_explorer_callback_output_in_spanish_has_no_english_ui_string(app):
     """The chart, the event list and the source card come from the explorer's callback."""
     from dashboard.pages import explorer
+    from dashboard.state import ExplorerState
     from indicators.registry import available_indicators
 
     event = next(e["id"] for e in app.server.test_client().get("/api/events.json").get_json()["events"])
     for spec in available_indicators():
         with app.server.test_request_context("/"):
-            figure, info, _search, panel = explorer.render(spec.id, None, "2024-01-01", None, None,
-                                                           ["meeting", "commitment"], ["1"], [], event,
-                                                           "auto", "es")
-        layout = json.loads(json.dumps([info, panel], cls=__import__("plotly").utils.PlotlyJSONEncoder))
+            state = ExplorerState(spec.id, event_types=("meeting", "commitment"), event=event, lang="es")
+            out = explorer.render_state(state)
+            options = explorer.transform_options(state)
+        figure = out["figure"]
+        layout = json.loads(json.dumps([out["info"], out["panel"], out["table"], out["map"], out["camera"], options],
+                                       cls=__import__("plotly").utils.PlotlyJSONEncoder))
         seen = " \n ".join([*texts(layout), figure.layout.title.text or "",
                             *[trace.name or "" for trace in figure.data]])
         leaks = sorted(s for s in english_only() if s in seen)

@@ -10,6 +10,7 @@ import pytest
 
 from dashboard import ids, views
 from dashboard.app_factory import create_app
+from dashboard.state import ExplorerState
 from indicators.registry import available_indicators
 
 
@@ -84,9 +85,9 @@ def test_the_notice_is_in_spanish_too(app):
 def test_a_historical_view_says_so_on_the_chart(app, snapshot_store):
     spec = available_indicators()[0]
     with app.server.app_context():
-        view = views.chart_view(spec.id, None, None, None, dt.date(2026, 3, 1), [], True, None, "auto", "es")
+        view = views.chart_view(ExplorerState(spec.id, start=None, as_of=dt.date(2026, 3, 1), lang="es"))
         assert "Según lo publicado al 2026-03-01" in view.figure.layout.title.text
-        early = views.chart_view(spec.id, None, None, None, dt.date(2000, 1, 1), [], True, None, "auto", "en")
+        early = views.chart_view(ExplorerState(spec.id, start=None, as_of=dt.date(2000, 1, 1)))
         assert early.frame.empty
         assert any("Nothing of this series had been published by 2000-01-01" in a.text
                    for a in early.figure.layout.annotations)

@@ -6,89 +6,33 @@ so each view is a permalink a report can cite.
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
 import dash
-from dash import Input, Output, State, dcc, html
+import flask
+from babel.dates import format_date
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 
-from dashboard import components, ids, queries, views
-from dashboard.i18n import normalise_lang, pick, t
+from dashboard import api, components, exports, ids, queries, tilemap, views
+from dashboard.i18n import pick, t
+from dashboard.state import ExplorerState
 from etl.geography import geo_name
 from etl.timeline import EVENT_TYPES
 from indicators.explain import METHOD_LABELS
 from indicators.registry import INDICATORS, available_indicators, get_indicator
+from indicators.transforms import TRANSFORMS
 from indicators.verification import METHODS
 
-DEFAULT_INDICATOR = "cbp_fentanyl_seizures_swb_lbs"
-DEFAULT_FROM = "2024-01"
 
-
-def _month(value: str | None) -> str | None:
-    try:
-        parsed = queries.parse_month(value, "month")
-    except queries.BadQuery:
-        return None
-    return parsed.isoformat() if parsed else None
-
-
-KNOWN_PARAMS = {"indicator", "geo", "lang", "events", "unconfirmed", "as_of", "from", "to", "event", "method",
-                "all_events"}
-
-
-def url_problems(lang: str, indicator: str, geo: str | None, events: str | None, as_of: str | None,
-                 to: str | None, event: str | None, method: str, query: dict) -> list[str]:
-    """What in the address could not be used, in words: a mistyped link must never pass silently
-    for the default view."""
-    problems = []
-    spec = INDICATORS.get(indicator)
-    if spec is None or spec.status != "available":
-        problems.append(t("url_bad_indicator", lang, value=indicator,
-                          default=pick(INDICATORS[DEFAULT_INDICATOR].name, lang)))
-        spec = INDICATORS[DEFAULT_INDICATOR]
-    if geo and geo not in queries.geos_for(spec.id):
-        problems.append(t("url_bad_geo", lang, value=geo, default=spec.default_geo))
-    for name, value in (("from", query.get("from")), ("to", to)):
-        if value and _month(value) is None:
-            problems.append(t("url_bad_value", lang, name=name, value=value))
-    try:
-        queries.parse_date(as_of, "as_of")
-    except queries.BadQuery:
-        problems.append(t("url_bad_value", lang, name="as_of", value=as_of))
-    for kind in (events.split(",") if events else []):
-        if kind not in EVENT_TYPES:
-            problems.append(t("url_bad_value", lang, name="events", value=kind))
-    if event and event not in {e["id"] for e in queries.events()}:
-        problems.append(t("url_bad_value", lang, name="event", value=event))
-    if method not in METHODS:
-        problems.append(t("url_bad_value", lang, name="method", value=method))
-    unknown = sorted(set(query) - KNOWN_PARAMS)
-    if unknown:
-        problems.append(t("url_unknown_param", lang, names=", ".join(unknown)))
-    return problems
-
-
-def layout(indicator: str = DEFAULT_INDICATOR, geo: str | None = None, lang: str = "en",
-           events: str | None = None, unconfirmed: str = "1", as_of: str | None = None,
-           to: str | None = None, event: str | None = None, method: str = "auto", all_events: str = "0",
-           **query: str) -> html.Div:
-    lang = normalise_lang(lang)
-    problems = url_problems(lang, indicator, geo, events, as_of, to, event, method, query)
-    spec = INDICATORS.get(indicator)
-    if spec is None or spec.status != "available":
-        spec = INDICATORS[DEFAULT_INDICATOR]
-    if geo and geo not in queries.geos_for(spec.id):
-        geo = None
-    if event and event not in {e["id"] for e in queries.events()}:
-        event = None
-    start = _month(query.get("from")) or _month(DEFAULT_FROM)
-    end = _month(to)
-    event_types = [e for e in (events.split(",") if events is not None else EVENT_TYPES) if e in EVENT_TYPES]
-    as_of_date = None
-    try:
-        as_of_date = queries.parse_date(as_of, "as_of")
-    except queries.BadQuery:
-        pass
-
+def layout(**query: str) -> html.Div:
+    """The explorer as its address asks (``ExplorerState.parse``); what could not be used is
+    named in a notice above the chart."""
+    state, problems = ExplorerState.parse(query)
+    lang = state.lang
+    spec = INDICATORS[state.indicator]
+    geo_opts, geo = geo_options(state.indicator, state.geo, lang)
+    event_opts = _event_options(lang)
     controls = html.Div(
         className="controls",
         children=[
@@ -97,100 +41,131 @@ def layout(indicator: str = DEFAULT_INDICATOR, geo: str | None = None, lang: str
                 options=[{"label": pick(i.name, lang), "value": i.id} for i in available_indicators()],
                 value=spec.id, clearable=False,
             )]),
-            html.Label([t("geography", lang), dcc.Dropdown(id=ids.GEO, value=geo or spec.default_geo,
+            html.Label([t("geography", lang), dcc.Dropdown(id=ids.GEO, options=geo_opts, value=geo,
                                                             clearable=False)]),
             html.Label([t("date_range", lang), dcc.DatePickerRange(
-                id=ids.DATES, start_date=start, end_date=end, display_format="YYYY-MM",
+                id=ids.DATES, start_date=_day(state.start), end_date=_day(state.end), display_format="YYYY-MM",
                 clearable=True, min_date_allowed="2015-01-01",
                 start_date_placeholder_text=t("start", lang), end_date_placeholder_text=t("end", lang),
             )]),
             html.Label([t("as_of", lang), dcc.DatePickerSingle(
-                id=ids.AS_OF, date=as_of_date.isoformat() if as_of_date else None,
-                display_format="YYYY-MM-DD", clearable=True, placeholder=t("latest", lang),
+                id=ids.AS_OF, date=_day(state.as_of), display_format="YYYY-MM-DD", clearable=True,
+                placeholder=t("latest", lang),
             )]),
             html.Label([t("assess_event", lang), dcc.Dropdown(
-                id=ids.ASSESS_EVENT, options=_event_options(lang), value=event, clearable=True,
+                id=ids.ASSESS_EVENT, options=event_opts, value=state.event, clearable=True,
                 placeholder=t("no_event", lang),
             )]),
             html.Label([t("method", lang), dcc.Dropdown(
-                id=ids.METHOD, value=method if method in METHODS else "auto", clearable=False,
+                id=ids.METHOD, value=state.method, clearable=False,
                 options=[{"label": pick(METHOD_LABELS[m], lang), "value": m} for m in METHODS if m != "descriptive"],
+            )]),
+            html.Label([t("transform", lang), dcc.Dropdown(
+                id=ids.TRANSFORM, value=state.transform, clearable=False, options=transform_options(state),
+            )]),
+            html.Label([t("index_base", lang), dcc.Dropdown(
+                id=ids.BASE, options=event_opts, value=state.base, clearable=True,
+                placeholder=t("index_base_default", lang),
+            )]),
+            html.Label([t("compare_geo", lang), dcc.Dropdown(
+                id=ids.COMPARE, options=geo_opts, value=state.compare, clearable=True,
+                placeholder=t("none_option", lang),
+            )]),
+            html.Label([t("compare_indicator", lang), dcc.Dropdown(
+                id=ids.VS, value=state.vs, clearable=True, placeholder=t("none_option", lang),
+                options=[{"label": pick(i.name, lang), "value": i.id} for i in available_indicators()],
+            )]),
+            html.Label([t("revision", lang), dcc.DatePickerSingle(
+                id=ids.REVISION, date=_day(state.revision), display_format="YYYY-MM-DD", clearable=True,
+                placeholder=t("none_option", lang),
             )]),
             html.Div([
                 html.Span(t("event_types", lang), className="label"),
                 dcc.Checklist(
                     id=ids.EVENT_TYPES,
                     options=[{"label": t("type_" + e, lang), "value": e} for e in EVENT_TYPES],
-                    value=event_types, inline=True,
+                    value=list(state.event_types), inline=True,
                 ),
                 dcc.Checklist(
                     id=ids.UNCONFIRMED,
                     options=[{"label": t("show_unconfirmed", lang), "value": "1"}],
-                    value=["1"] if unconfirmed == "1" else [], inline=True,
+                    value=["1"] if state.unconfirmed else [], inline=True,
                 ),
                 dcc.Checklist(
                     id=ids.ALL_EVENTS,
                     options=[{"label": t("show_all_events", lang), "value": "1"}],
-                    value=["1"] if all_events == "1" else [], inline=True,
+                    value=["1"] if state.all_events else [], inline=True,
+                ),
+                dcc.Checklist(
+                    id=ids.LOG, options=[{"label": t("log_scale", lang), "value": "1"}],
+                    value=["1"] if state.log else [], inline=True,
                 ),
             ]),
         ],
     )
+    downloads = html.Div(className="downloads", children=[
+        html.Span(t("download", lang) + ":", className="label"),
+        *[html.Button(fmt.upper(), id=f"{ids.DOWNLOAD_BUTTON}-{fmt}", n_clicks=0,
+                      className="download-button", **{"aria-label": f"{t('download', lang)}: {fmt.upper()}"})
+          for fmt in DOWNLOAD_FORMATS],
+        html.Label([t("download_size", lang), dcc.RadioItems(
+            id=ids.SIZE, value=exports.DEFAULT_SIZE, inline=True,
+            options=[{"label": t(label, lang), "value": size} for size, label in exports.SIZE_LABELS.items()])],
+            className="size-choice"),
+        dcc.Download(id=ids.DOWNLOAD),
+    ])
     return html.Div(
         [
             dcc.Location(id=ids.EXPLORER_URL, refresh=False),
             dcc.Store(id=ids.LANG, data=lang),
-            components.header(lang, "/", _query_string(spec.id, geo, start, end, as_of, event_types,
-                                                       unconfirmed == "1", lang, event, method,
-                                                       all_events == "1")),
+            dcc.Store(id=ids.CAMERA, data=None),
+            dcc.Store(id=ids.FIGURE, data=None),
+            components.header(lang, "/", state.search()),
             components.status_banner(lang),
             html.Div(id=ids.URL_NOTICE, className="url-notice", role="alert", children=[
-                html.P(t("url_notice", lang)), html.Ul([html.Li(p) for p in problems])]) if problems else None,
+                html.P(t("url_notice", lang)), html.Ul([html.Li(p.words(lang)) for p in problems])]
+            ) if problems else None,
             controls,
             html.Div(className="chart-row", children=[
-                dcc.Loading(dcc.Graph(id=ids.GRAPH, config={
-                    # Month names, number format and toolbar tooltips in the page's language (the
-                    # Spanish locale is registered by assets/vendor/plotly-locale-es.js).
-                    "locale": lang,
-                    "displaylogo": False, "showSendToCloud": False, "showEditInChartStudio": False,
-                    "modeBarButtonsToRemove": ["sendDataToCloud", "editInChartStudio"],
-                    "toImageButtonOptions": {"format": "png", "scale": 2}})),
+                dcc.Loading(dcc.Graph(id=ids.GRAPH, config=graph_config(lang))),
                 html.Aside(id=ids.ASSESSMENT, className="assessment-panel"),
             ]),
+            downloads,
             html.Div(id=ids.INFO, className="source-card"),
+            html.Div(id=ids.TABLE, className="data-table"),
+            html.Div(id=ids.MAP, className="state-map"),
         ],
         className="page",
     )
 
 
+DOWNLOAD_FORMATS = ("png", "svg", "pdf", "csv", "xlsx", "zip")
+
+
+def graph_config(lang: str) -> dict:
+    # Month names, number format and toolbar tooltips in the page's language (the Spanish locale
+    # is registered by assets/vendor/plotly-locale-es.js). The camera button is replaced by one
+    # that downloads the cited export (assets/explorer.js, from the CAMERA store).
+    return {"locale": lang, "displaylogo": False, "showSendToCloud": False, "showEditInChartStudio": False,
+            "modeBarButtonsToRemove": ["sendDataToCloud", "editInChartStudio", "toImage"]}
+
+
+def _day(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def transform_options(state: ExplorerState) -> list[dict]:
+    """Every transform, those this view cannot take disabled with the reason in their label."""
+    options = []
+    for name in TRANSFORMS:
+        why = state.transform_unavailable(name)
+        label = t("transform_" + name, state.lang) + (f" — {t(why, state.lang)}" if why else "")
+        options.append({"label": label, "value": name, "disabled": bool(why)})
+    return options
+
+
 def _event_options(lang: str) -> list[dict]:
     return [{"label": f"{e['date']} — {pick(e['title'], lang)}", "value": e["id"]} for e in queries.events()]
-
-
-def _query_string(indicator, geo, start, end, as_of, event_types, unconfirmed, lang, event=None,
-                  method="auto", all_events=False) -> str:
-    params = {"indicator": indicator}
-    if geo:
-        params["geo"] = geo
-    if start:
-        params["from"] = str(start)[:7]
-    if end:
-        params["to"] = str(end)[:7]
-    if as_of:
-        params["as_of"] = str(as_of)[:10]
-    if set(event_types) != set(EVENT_TYPES):
-        params["events"] = ",".join(event_types)
-    if not unconfirmed:
-        params["unconfirmed"] = "0"
-    if all_events:
-        params["all_events"] = "1"
-    if event:
-        params["event"] = event
-        if method and method != "auto":
-            params["method"] = method
-    if lang != "en":
-        params["lang"] = lang
-    return "?" + urlencode(params, safe=",")
 
 
 def geo_options(indicator: str, current: str | None, lang: str):
@@ -205,55 +180,176 @@ def geo_options(indicator: str, current: str | None, lang: str):
     return options, value
 
 
-def render(indicator, geo, start_date, end_date, as_of, event_types, unconfirmed, all_events, event, method,
-           lang):
-    """The explorer's main callback: figure, event list, source card and permalink for the controls."""
-    start = queries.parse_month(start_date, "from")
-    end = queries.parse_month(end_date, "to")
-    as_of_date = queries.parse_date(as_of, "as_of")
-    view = views.chart_view(indicator, geo, start, end, as_of_date, event_types or [], bool(unconfirmed), event,
-                            method or "auto", lang, all_events=bool(all_events))
+CONTROLS = (
+    # (state field, component id, property): the controls the state is read from and written to.
+    ("indicator", ids.INDICATOR, "value"), ("geo", ids.GEO, "value"), ("start", ids.DATES, "start_date"),
+    ("end", ids.DATES, "end_date"), ("as_of", ids.AS_OF, "date"), ("transform", ids.TRANSFORM, "value"),
+    ("base", ids.BASE, "value"), ("log", ids.LOG, "value"), ("compare", ids.COMPARE, "value"),
+    ("vs", ids.VS, "value"), ("revision", ids.REVISION, "date"), ("event_types", ids.EVENT_TYPES, "value"),
+    ("unconfirmed", ids.UNCONFIRMED, "value"), ("all_events", ids.ALL_EVENTS, "value"),
+    ("event", ids.ASSESS_EVENT, "value"), ("method", ids.METHOD, "value"),
+)
+
+
+def control_values(state: ExplorerState) -> list:
+    """The state as the controls hold it."""
+    out = []
+    for name, _, _ in CONTROLS:
+        value = getattr(state, name)
+        if name in ("log", "unconfirmed", "all_events"):
+            value = ["1"] if value else []
+        elif name == "event_types":
+            value = list(value)
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        out.append(value)
+    return out
+
+
+def render_state(state: ExplorerState) -> dict:
+    """Everything the explorer shows for a state: figure, panel, source card, table, map, the
+    export address the camera button downloads, and the address of the view."""
+    lang = state.lang
+    view = views.chart_view(state)
     spec, geo, frame = view.spec, view.geo, view.frame
+    state = state.with_(geo=geo)
     panel = None
     if view.assessment_error:
         panel = html.P(view.assessment_error, className="assessment-error")
     elif view.assessment is not None:
         panel = components.assessment_panel(view.assessment, lang, spec)
-    search = _query_string(spec.id, geo, start, end, as_of_date, event_types or [], bool(unconfirmed), lang,
-                           event, method, bool(all_events))
-    api_query = urlencode({k: v for k, v in {
-        "geo": geo, "from": start.isoformat()[:7] if start else None,
-        "to": end.isoformat()[:7] if end else None,
-        "as_of": as_of_date.isoformat() if as_of_date else None}.items() if v})
-    # The image export takes the whole view: events shown, the verified event, the language.
-    image_query = search.lstrip("?").replace(f"indicator={spec.id}&", "").replace(f"indicator={spec.id}", "")
-    info = [components.event_list(view.events, lang, event),
-            *components.source_panel(spec, frame, lang, api_query, image_query)]
-    return view.figure, info, search, panel
+    data_query = urlencode({k: v for k, v in state.params().items() if k in DATA_PARAMS}, safe=",")
+    info = [components.event_list(view.events, lang, state.event),
+            *components.source_panel(spec, frame, lang, data_query, state.export_query())]
+    return {
+        "figure": view.figure, "info": info, "panel": panel, "table": components.data_table(view, lang),
+        "map": state_map(state, view), "search": state.search(),
+        "camera": {"href": f"/api/indicators/{spec.id}.png?{state.export_query()}",
+                   "title": t("camera_title", lang)},
+        "state": state,
+    }
+
+
+DATA_PARAMS = ("geo", "from", "to", "as_of")
+
+
+def state_map(state: ExplorerState, view) -> html.Details | None:
+    """For a series published by state: a tile map of the newest month shown (level, or per
+    100,000 people when that is the view), each square a link to that state's chart."""
+    spec = view.spec
+    if spec.semantics == "annual" or view.frame.empty:
+        return None
+    geos = queries.geos_for(spec.id)
+    if tilemap.grid_for(geos) is None:
+        return None
+    month = view.frame["period"].max()
+    values = queries.map_values(spec.id, month.date(), state.as_of,
+                                per_100k=state.transform == "per100k")
+    unit = view.unit if state.transform == "per100k" else pick(spec.unit, state.lang)
+    title = t("map_title", state.lang, month=format_date(month, "MMMM yyyy", locale=state.lang))
+    figure = tilemap.tile_map(values, source_id=spec.source_id, lang=state.lang, unit=unit, title=title,
+                              selected=view.geo)
+    return html.Details(open=False, children=[
+        html.Summary(title),
+        html.P(t("map_hint", state.lang)),
+        dcc.Graph(id=ids.MAP_GRAPH, figure=figure, config={"locale": state.lang, "displaylogo": False}),
+    ])
+
+
+def sync(search, *values):
+    """The explorer's one callback. The address and the controls stay one state: a change of the
+    address (first load, Back, Forward) sets the controls; a change of a control writes the
+    address (one history entry per change, none for a load or Back/Forward)."""
+    *controls, lang = values
+    triggered = dash.ctx.triggered_id
+    keys = [name for name, _, _ in CONTROLS]
+    if triggered is None or triggered == ids.EXPLORER_URL:
+        state, _ = ExplorerState.parse(search or "")
+        write_address = False
+    else:
+        given = dict(zip(keys, controls, strict=True))
+        state = ExplorerState.from_controls(lang=lang, **given)
+        if triggered == ids.INDICATOR:  # a new indicator: its own geographies and transforms
+            geos = queries.geos_for(state.indicator)
+            state = state.with_(geo=state.geo if state.geo in geos else None,
+                                compare=state.compare if state.compare in geos else None,
+                                vs=None if state.vs == state.indicator else state.vs)
+        if state.transform_unavailable(state.transform):
+            state = state.with_(transform="level")
+        write_address = True
+    out = render_state(state)
+    state = out["state"]
+    geo_opts, _ = geo_options(state.indicator, state.geo, state.lang)
+    address = out["search"] if write_address and out["search"] != (search or "") else dash.no_update
+    return (*control_values(state), geo_opts, geo_opts, transform_options(state), out["figure"], out["info"],
+            address, out["panel"], out["table"], out["map"], out["camera"])
+
+
+def download(*values):
+    """A download button: the same export the API serves for this view (citation and vintages
+    inside), as a file."""
+    *clicks, search, size = values
+    triggered = dash.ctx.triggered_id or ""
+    fmt = triggered.removeprefix(f"{ids.DOWNLOAD_BUTTON}-")
+    if fmt not in DOWNLOAD_FORMATS or not any(clicks):
+        return dash.no_update
+    state, _ = ExplorerState.parse(search or "")
+    params = {k: v for k, v in state.params().items() if k != "indicator"}
+    if fmt in (*exports.FORMATS, "zip"):  # an image's size (the data formats have none)
+        params["size"] = size or exports.DEFAULT_SIZE
+    content, _mimetype, filename = api.export_view(state.indicator, fmt, params, flask.request.host_url)
+    return dcc.send_bytes(content, filename)
+
+
+def pick_state(click, search):
+    """A square of the state map: chart that state."""
+    point = (click or {}).get("points", [{}])[0]
+    geo = point.get("customdata")
+    if not isinstance(geo, str) or not geo:
+        return dash.no_update
+    state, _ = ExplorerState.parse(search or "")
+    if geo not in queries.geos_for(state.indicator):
+        return dash.no_update
+    return geo
 
 
 def register_callbacks(app: dash.Dash) -> None:
     app.callback(
+        *[Output(cid, prop) for _, cid, prop in CONTROLS],
         Output(ids.GEO, "options"),
-        Output(ids.GEO, "value"),
-        Input(ids.INDICATOR, "value"),
-        State(ids.GEO, "value"),
-        State(ids.LANG, "data"),
-    )(geo_options)
-    app.callback(
-        Output(ids.GRAPH, "figure"),
+        Output(ids.COMPARE, "options"),
+        Output(ids.TRANSFORM, "options"),
+        Output(ids.FIGURE, "data"),
         Output(ids.INFO, "children"),
         Output(ids.EXPLORER_URL, "search"),
         Output(ids.ASSESSMENT, "children"),
-        Input(ids.INDICATOR, "value"),
-        Input(ids.GEO, "value"),
-        Input(ids.DATES, "start_date"),
-        Input(ids.DATES, "end_date"),
-        Input(ids.AS_OF, "date"),
-        Input(ids.EVENT_TYPES, "value"),
-        Input(ids.UNCONFIRMED, "value"),
-        Input(ids.ALL_EVENTS, "value"),
-        Input(ids.ASSESS_EVENT, "value"),
-        Input(ids.METHOD, "value"),
+        Output(ids.TABLE, "children"),
+        Output(ids.MAP, "children"),
+        Output(ids.CAMERA, "data"),
+        Input(ids.EXPLORER_URL, "search"),
+        *[Input(cid, prop) for _, cid, prop in CONTROLS],
         State(ids.LANG, "data"),
-    )(render)
+    )(sync)
+    app.callback(
+        Output(ids.DOWNLOAD, "data"),
+        *[Input(f"{ids.DOWNLOAD_BUTTON}-{fmt}", "n_clicks") for fmt in DOWNLOAD_FORMATS],
+        State(ids.EXPLORER_URL, "search"),
+        State(ids.SIZE, "value"),
+        prevent_initial_call=True,
+    )(download)
+    app.callback(
+        Output(ids.GEO, "value", allow_duplicate=True),
+        Input(ids.MAP_GRAPH, "clickData"),
+        State(ids.EXPLORER_URL, "search"),
+        prevent_initial_call=True,
+    )(pick_state)
+    # The figure and the config together: the camera button of the chart's toolbar downloads
+    # the cited export of the view.
+    app.clientside_callback(
+        ClientsideFunction(namespace="verifica", function_name="drawChart"),
+        Output(ids.GRAPH, "figure"),
+        Output(ids.GRAPH, "config"),
+        Input(ids.FIGURE, "data"),
+        Input(ids.CAMERA, "data"),
+        State(ids.GRAPH, "config"),
+    )

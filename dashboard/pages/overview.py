@@ -5,12 +5,12 @@ the tests; this page says where to look and what cannot be known yet (data lag).
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
 
 from dash import dcc, html
 
 from dashboard import components, queries
 from dashboard.i18n import normalise_lang, pick, t
+from dashboard.state import ExplorerState
 from etl.common import load_origin
 from etl.store import failing_sources, freshness
 from indicators.explain import effect_unit, number, percent
@@ -35,8 +35,7 @@ def _change_row(spec, meeting: dict, lang: str) -> html.Tr:
     day = dt.date.fromisoformat(str(meeting["date"]))
     _spec, frame = queries.series_view(queries.SeriesQuery(spec.id, None, _month_before(day) - dt.timedelta(days=400)))
     unit = effect_unit(spec.unit, spec.semantics, lang)
-    link = dcc.Link(pick(spec.name, lang), href="/?" + urlencode(
-        {"indicator": spec.id, "event": meeting["id"], **({"lang": lang} if lang != "en" else {})}))
+    link = dcc.Link(pick(spec.name, lang), href=ExplorerState(indicator=spec.id, event=meeting["id"], lang=lang).href())
     if frame.empty or "end_year" in frame:
         return html.Tr([html.Td(link), html.Td(t("overview_see_explorer", lang), colSpan=3)])
     series = frame.groupby("period")["value"].sum(min_count=1).dropna()

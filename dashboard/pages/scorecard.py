@@ -12,6 +12,7 @@ from dash import dcc, html
 
 from dashboard import components, ids, queries
 from dashboard.i18n import normalise_lang, pick, t
+from dashboard.state import ExplorerState
 from indicators.explain import VERDICT_LABELS, effect_unit, number
 from indicators.registry import get_indicator
 
@@ -37,15 +38,13 @@ def _cell(event: dict, indicator_id: str, cell: dict | None, lang: str, as_of: s
     children.append(html.Div(f"{t('expected_short', lang)} {arrow}", className="direction"))
     if verdict == "no_data":
         return html.Td(children, className="cell no-data")
-    params = {"indicator": indicator_id, "geo": cell.get("geo", "US"), "event": cell.get("event", event["id"])}
-    if cell.get("semantics") != "annual":  # yearly figures are shown whole (they end years before)
-        params["from"] = str(cell.get("pre_start") or event["date"])[:7]
-    if as_of:
-        params["as_of"] = as_of
-    if lang != "en":
-        params["lang"] = lang
+    # Yearly figures are shown whole (they end years before); monthly ones from the pre-period.
+    start = None if cell.get("semantics") == "annual" else queries.parse_month(
+        str(cell.get("pre_start") or event["date"])[:7], "from")
+    href = ExplorerState(indicator=indicator_id, geo=cell.get("geo") or None, start=start,
+                         event=cell.get("event", event["id"]), as_of=queries.page_as_of(as_of), lang=lang).href()
     title = cell["explanation_es"] if lang == "es" else cell["explanation"]
-    return html.Td(dcc.Link(children, href="/?" + urlencode(params), title=title,
+    return html.Td(dcc.Link(children, href=href, title=title,
                             id=f"cell-{event['id']}-{indicator_id}"), className=f"cell verdict-{verdict}")
 
 

@@ -10,6 +10,7 @@ from dash import html
 
 from dashboard import components, queries
 from dashboard.i18n import normalise_lang, t
+from dashboard.state import ExplorerState
 from etl.common import load_origin
 from etl.sources import SOURCES
 from etl.store import list_vintages
@@ -45,7 +46,7 @@ def _indicator(card: dict, lang: str) -> html.Div:
                 html.A("CSV", href=f"/api/indicators/{card['id']}.csv"), " · ",
                 html.A("JSON", href=f"/api/indicators/{card['id']}.json"), " · ",
                 html.A(t("nav_explorer", lang),
-                       href=f"/?indicator={card['id']}" + ("&lang=es" if lang == "es" else ""))]),
+                       href=ExplorerState(indicator=card["id"], lang=lang).href())]),
     ])
 
 

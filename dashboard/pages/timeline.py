@@ -11,6 +11,7 @@ from dash import dcc, html
 
 from dashboard import components, queries
 from dashboard.i18n import normalise_lang, pick, t
+from dashboard.state import ExplorerState
 from etl.timeline import CONFIDENCE, EVENT_TYPES
 from indicators.registry import INDICATORS
 
@@ -30,8 +31,8 @@ def _event(event: dict, lang: str) -> html.Li:
         spec = INDICATORS.get(link["indicator"])
         if spec is None:
             continue
-        params = {"indicator": spec.id, "event": event["id"], **({"lang": lang} if lang != "en" else {})}
-        links.append(html.Li(dcc.Link(pick(spec.name, lang), href="/?" + urlencode(params))))
+        href = ExplorerState(indicator=spec.id, event=event["id"], lang=lang).href()
+        links.append(html.Li(dcc.Link(pick(spec.name, lang), href=href)))
     commitments = [html.Li(pick(c, lang)) for c in event.get("commitments") or []]
     return html.Li(id=f"event-{event['id']}", className=f"timeline-event type-{event['type']}", children=[
         html.H3([f"{event['date']} · ", pick(event["title"], lang)]),

@@ -1,0 +1,211 @@
+"""One explorer state: parsed from an address in one place, written back to one canonical address,
+used by the page, its callback, the exports and every page that links into the explorer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from dashboard import queries
+from dashboard.app_factory import create_app
+from dashboard.pages import explorer
+from dashboard.state import PARAMS, ExplorerState
+from etl.timeline import EVENT_TYPES, read_timeline
+from indicators.registry import available_indicators
+from indicators.transforms import TRANSFORMS
+
+EVENTS = read_timeline()
+
+
+@pytest.fixture(scope="module")
+def app(request):
+    return create_app(engine=request.getfixturevalue("snapshot_store"), prepare_store=False)
+
+
+def states(app) -> list[ExplorerState]:
+    """A state per available indicator, each with a different mix of the parameters (every
+    transform its view can take, an event linked to it, a second geography when it has one)."""
+    out = []
+    with app.server.app_context():
+        for n, spec in enumerate(available_indicators()):
+            geos = queries.geos_for(spec.id)
+            linked = [e["id"] for e in EVENTS if any(i["indicator"] == spec.id for i in e.get("indicators") or [])]
+            base = ExplorerState(spec.id, geo=geos[n % len(geos)], start=dt.date(2022, 1 + n % 12, 1))
+            for transform in TRANSFORMS:
+                if base.transform_unavailable(transform) is None:
+                    out.append(base.with_(
+                        transform=transform, log=transform in ("level", "per100k") and n % 2 == 0,
+                        event=linked[0] if linked else None, base=linked[-1] if transform == "index" and linked else None,
+                        compare=next((g for g in geos if g != base.geo), None),
+                        event_types=tuple(EVENT_TYPES[: 1 + n % len(EVENT_TYPES)]),
+                        unconfirmed=n % 3 != 0, all_events=n % 2 == 1, lang=("en", "es")[n % 2],
+                        as_of=dt.date(2026, 1, 1) if n % 4 == 0 else None,
+                        revision=dt.date(2025, 6, 1) if n % 5 == 0 else None))
+    return out
+
+
+def test_every_state_survives_its_own_address(app):
+    cases = states(app)
+    assert len(cases) >= len(available_indicators())
+    with app.server.app_context():
+        for state in cases:
+            parsed, problems = ExplorerState.parse(state.search())
+            assert problems == [], (state, problems)
+            assert parsed == state
+            # The address is canonical: parsing and writing again gives the same text.
+            assert parsed.search() == state.search()
+
+
+def test_a_permalink_names_indicator_geography_and_start_even_when_they_are_defaults(app):
+    with app.server.app_context():
+        params = dict(parse_qsl(ExplorerState().search().lstrip("?"), keep_blank_values=True))
+        assert params["indicator"] == "cbp_fentanyl_seizures_swb_lbs" and params["from"] == "2024-01"
+        assert ExplorerState(start=None).params()["from"] == ""  # every month, said so
+        assert ExplorerState.parse("?from=")[0].start is None
+
+
+BAD = [
+    ("indicator=nope", "indicator"),
+    ("geo=ZZ", "geo"),
+    ("from=2024-13", "from"),
+    ("to=soon", "to"),
+    ("from=2025-06&to=2025-01", "from"),
+    ("as_of=yesterday", "as_of"),
+    ("revision=2025-02-30", "revision"),
+    ("events=meeting,party", "events"),
+    ("event=not-an-event", "event"),
+    ("base=not-an-event", "base"),
+    ("method=magic", "method"),
+    ("transform=cubic", "transform"),
+    ("log=yes", "log"),
+    ("compare=ZZ", "compare"),
+    ("vs=nope", "vs"),
+    ("colour=red", "colour"),
+]
+
+
+@pytest.mark.parametrize(("query", "name"), BAD, ids=[b[0] for b in BAD])
+def test_every_bad_parameter_is_named_and_falls_back(app, query, name):
+    with app.server.app_context():
+        state, problems = ExplorerState.parse(query)
+        default, _ = ExplorerState.parse("")
+        assert len(problems) == 1, problems
+        problem = problems[0]
+        assert name in problem.english()
+        # In both languages, naming the parameter or the value as written.
+        value = name if name == "colour" else query.split("&")[0].split("=", 1)[1].split(",")[-1]
+        for lang in ("en", "es"):
+            assert value in problem.words(lang), (lang, problem.words(lang))
+        # The rest of the view is the default one: the bad value changed nothing else.
+        assert state == default or query.startswith(("from=2025-06&", "events="))
+        if query.startswith("events="):  # the known types in the list are kept
+            assert state.event_types == ("meeting",)
+
+
+def test_every_parameter_has_a_bad_value_case():
+    named = {name for _, name in BAD}
+    assert set(PARAMS) - {"lang", "unconfirmed", "all_events"} <= named
+
+
+def test_a_transform_a_view_cannot_take_is_refused_with_the_reason(app):
+    with app.server.app_context():
+        annual = next(s.id for s in available_indicators() if s.semantics == "annual")
+        state, problems = ExplorerState.parse(f"indicator={annual}&transform=yoy")
+        assert state.transform == "level" and problems[0].code == "transform"
+        assert "yearly figures" in problems[0].english()
+        us_only = "cbp_fentanyl_seizures_swb_lbs"
+        state, problems = ExplorerState.parse(f"indicator={us_only}&transform=per100k")
+        assert state.transform == "level" and "population" in problems[0].english()
+
+
+def test_the_api_and_the_page_read_an_address_alike(app):
+    """The same bad address: the page names it in a notice, the API refuses it with the same words."""
+    client = app.server.test_client()
+    for query, name in BAD:
+        if name in ("indicator", "colour"):
+            continue  # the API's indicator is in its path; its unknown parameters list what it takes
+        with app.server.test_request_context():
+            [problem] = ExplorerState.parse(query)[1]
+        response = client.get(f"/api/indicators/cbp_fentanyl_seizures_swb_lbs.json?{query}")
+        assert response.status_code == 400, query
+        assert problem.english() in response.get_json()["error"], query
+
+
+def test_every_link_into_the_explorer_is_a_canonical_address(app):
+    """Scorecard cells, overview rows, timeline events and source cards link to explorer views
+    that parse without a problem and are already canonical (one Back leaves them)."""
+    import json
+
+    import plotly
+
+    from dashboard.pages import overview, scorecard, sources, timeline
+
+    hrefs = []
+    with app.server.test_request_context("/"):
+        for page in (scorecard, overview, timeline, sources):
+            for lang in ("en", "es"):
+                tree = json.dumps(page.layout(lang=lang), cls=plotly.utils.PlotlyJSONEncoder)
+                hrefs += [h for h in _hrefs(json.loads(tree)) if h.startswith("/?indicator=")]
+        assert len(hrefs) >= len(EVENTS)
+        for href in hrefs:
+            state, problems = ExplorerState.parse(urlsplit(href).query)
+            assert problems == [], (href, problems)
+            assert state.href() == href
+
+
+def _hrefs(node) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["props"]["href"]] if isinstance(node.get("props"), dict) and "href" in node["props"] else []
+        return found + [h for value in node.values() for h in _hrefs(value)]
+    if isinstance(node, list):
+        return [h for item in node for h in _hrefs(item)]
+    return []
+
+
+def explorer_post(app, search: str, controls: ExplorerState, changed: str) -> dict:
+    """The explorer callback's request, as the browser sends it (built from the callback map)."""
+    from dashboard import ids
+
+    [output] = [k for k in app.callback_map if f"{ids.FIGURE}.data" in k]
+    declared = app.callback_map[output]
+    values = {(cid, prop): value for (_, cid, prop), value in zip(explorer.CONTROLS,
+                                                                   explorer.control_values(controls), strict=True)}
+    values[(ids.EXPLORER_URL, "search")] = search
+    values[(ids.LANG, "data")] = controls.lang
+    body = {"output": output,
+            "outputs": [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True))
+                        for part in output.strip(".").split("...")],
+            "inputs": [{**i, "value": values[i["id"], i["property"]]} for i in declared["inputs"]],
+            "state": [{**i, "value": values[i["id"], i["property"]]} for i in declared["state"]],
+            "changedPropIds": [changed]}
+    response = app.server.test_client().post("/_dash-update-component", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return response.get_json()["response"]
+
+
+def test_back_and_forward_set_the_controls_from_the_address_and_write_no_history(app):
+    """The address changed (Back, Forward, a link): the controls follow it, and the address is not
+    written again (a second history entry would take two Backs to leave)."""
+    from dashboard import ids
+
+    shown = ExplorerState()  # what the controls showed before Back
+    for state in states(app)[:6]:
+        out = explorer_post(app, state.search(), shown, f"{ids.EXPLORER_URL}.search")
+        assert "search" not in out.get(ids.EXPLORER_URL, {})
+        with app.server.app_context():
+            expected = explorer.control_values(state)
+        got = [out[cid][prop] for _, cid, prop in explorer.CONTROLS]
+        assert got == expected, state
+
+
+def test_a_control_change_writes_the_canonical_address(app):
+    from dashboard import ids
+
+    with app.server.app_context():
+        state = ExplorerState("cdc_synthetic_opioid_deaths_12m", geo="TX", start=dt.date(2023, 1, 1))
+    out = explorer_post(app, "?indicator=cdc_synthetic_opioid_deaths_12m", state, f"{ids.GEO}.value")
+    with app.server.app_context():
+        assert out[ids.EXPLORER_URL]["search"] == state.search()
+    assert "Texas" in out[ids.FIGURE]["data"]["layout"]["title"]["text"]

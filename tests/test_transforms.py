@@ -1,0 +1,106 @@
+"""Read-time transforms on hand-made series: year-over-year change, an index, a rate per 100,000,
+and what the explorer and its downloads do with them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from indicators.transforms import index_to, per_100k, year_over_year
+
+
+def monthly(values, start="2023-01-01", **columns) -> pd.DataFrame:
+    periods = pd.date_range(start, periods=len(values), freq="MS")
+    return pd.DataFrame({"period": periods, "value": np.asarray(values, dtype=float), **columns})
+
+
+def test_year_over_year_is_the_change_on_the_same_month_a_year_before():
+    frame = monthly(list(range(1, 25)))  # Jan 2023 = 1 ... Dec 2024 = 24
+    out = year_over_year(frame)
+    assert out["value"].iloc[:12].isna().all()  # no year before
+    for i in range(12, 24):
+        assert out["value"].iloc[i] == pytest.approx((frame["value"].iloc[i] / frame["value"].iloc[i - 12] - 1) * 100)
+
+
+def test_year_over_year_of_a_missing_or_zero_month_is_missing_not_infinite():
+    values = [0.0] + [10.0] * 11 + [5.0] * 12
+    frame = monthly(values).drop(index=[3])  # April 2023 never published
+    out = year_over_year(frame).set_index("period")["value"]
+    assert np.isnan(out[pd.Timestamp("2024-01-01")])  # a year before was 0
+    assert np.isnan(out[pd.Timestamp("2024-04-01")])  # a year before is missing
+    assert out[pd.Timestamp("2024-05-01")] == pytest.approx(-50.0)
+
+
+def test_year_over_year_pairs_months_within_each_breakdown_value():
+    a = monthly([10.0] * 12 + [20.0] * 12, kind="a")
+    b = monthly([10.0] * 12 + [5.0] * 12, kind="b")
+    out = year_over_year(pd.concat([a, b], ignore_index=True), "kind")
+    last = out[out["period"] == pd.Timestamp("2024-12-01")].set_index("kind")["value"]
+    assert last["a"] == pytest.approx(100.0) and last["b"] == pytest.approx(-50.0)
+
+
+def test_an_index_is_100_in_its_base_month_and_scales_every_month_alike():
+    frame = monthly([50.0, 80.0, 40.0, 120.0])
+    out, used = index_to(frame, dt.date(2023, 2, 1))
+    assert used == pd.Timestamp("2023-02-01")
+    assert out["value"].tolist() == pytest.approx([62.5, 100.0, 50.0, 150.0])
+
+
+def test_an_index_on_a_missing_or_zero_base_month_uses_the_last_month_before_it_with_a_value():
+    frame = monthly([50.0, 0.0, 40.0, 120.0]).drop(index=[2])  # March missing, February zero
+    out, used = index_to(frame, dt.date(2023, 3, 1))
+    assert used == pd.Timestamp("2023-01-01")
+    assert out["value"].tolist() == pytest.approx([100.0, 0.0, 240.0])
+
+
+def test_an_index_with_a_breakdown_bases_each_part_on_itself():
+    frame = pd.concat([monthly([10.0, 20.0], kind="a"), monthly([4.0, 2.0], kind="b")], ignore_index=True)
+    out, _ = index_to(frame, dt.date(2023, 1, 1), "kind")
+    assert out.set_index(["kind", "period"])["value"].tolist() == pytest.approx([100.0, 200.0, 100.0, 50.0])
+
+
+def test_a_monthly_count_per_100k_is_an_annualised_rate_with_that_years_population():
+    frame = monthly([31.0, 28.0, 31.0], start="2024-01-01")  # 2024 is a leap year: February has 29 days
+    population = pd.DataFrame({"period": pd.to_datetime(["2023-07-01", "2024-07-01"]),
+                               "value": [1_000_000.0, 2_000_000.0]})
+    out = per_100k(frame, population)
+    expected = [31 / 31 * 366 / 2e6 * 1e5, 28 / 29 * 366 / 2e6 * 1e5, 31 / 31 * 366 / 2e6 * 1e5]
+    assert out["value"].tolist() == pytest.approx(expected)
+
+
+def test_a_twelve_month_total_per_100k_is_not_annualised_again_and_a_year_without_population_has_none():
+    frame = monthly([1000.0, 1200.0], start="2024-12-01")
+    population = pd.DataFrame({"period": pd.to_datetime(["2024-07-01"]), "value": [500_000.0]})
+    out = per_100k(frame, population, rolling_12=True)
+    assert out["value"].iloc[0] == pytest.approx(200.0)
+    assert np.isnan(out["value"].iloc[1])  # no 2025 population loaded
+
+
+def test_the_explorer_applies_the_transform_and_downloads_carry_both_values(request):
+    """On the real store: a Mexican state's homicides per 100,000 people, from the CONAPO
+    population in the store; the CSV keeps the published level next to the rate."""
+    from dashboard import api, queries, views
+    from dashboard.app_factory import create_app
+    from dashboard.state import ExplorerState
+    from indicators.registry import INDICATORS
+
+    store = request.getfixturevalue("snapshot_store")
+    app = create_app(engine=store, prepare_store=False)
+    spec = INDICATORS["sesnsp_homicide_victims"]
+    with app.server.test_request_context("/"):
+        state = ExplorerState(spec.id, geo="MX-SIN", start=dt.date(2024, 1, 1), transform="per100k", lang="es")
+        view = views.chart_view(state)
+        population = queries.population("MX-SIN")
+        expected = per_100k(view.frame, population)["value"]
+        assert view.shown["value"].tolist() == pytest.approx(expected.tolist())
+        assert "100 000 habitantes" in view.unit and view.unit in view.figure.layout.title.text
+        body, _, _ = api.export_view(spec.id, "csv", {k: v for k, v in state.params().items() if k != "indicator"},
+                                     "http://x/")
+    text = body.decode()
+    table = pd.read_csv(__import__("io").StringIO(text), comment="#")
+    assert {"value", "value_per100k"} <= set(table.columns)
+    assert table["value_per100k"].tolist() == pytest.approx(expected.tolist())
+    assert "# Shown as:" in text
