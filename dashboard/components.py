@@ -17,7 +17,7 @@ from indicators.registry import Indicator
 from indicators.verification import Assessment
 
 
-def _toggle_lang(query: str, lang: str) -> str:
+def toggle_lang(query: str, lang: str) -> str:
     params = dict(parse_qsl(query.lstrip("?")))
     params["lang"] = "es" if lang == "en" else "en"
     if params["lang"] == "en":
@@ -34,7 +34,7 @@ def header(lang: str, path: str, query: str) -> html.Header:
                 *[dcc.Link(t(page["nav_key"], lang), href=page["path"] + ("?lang=es" if lang == "es" else ""))
                   for page in sorted(dash.page_registry.values(), key=lambda p: p.get("order", 99))
                   if page.get("nav_key")],
-                html.A(t("language", lang), id=ids.LANGUAGE_LINK, href=path + _toggle_lang(query, lang),
+                html.A(t("language", lang), id=ids.LANGUAGE_LINK, href=path + toggle_lang(query, lang),
                        className="language"),
             ]),
         ],

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import logging
 import os
 import shutil
 import textwrap
@@ -32,6 +33,7 @@ SIZES = {"1200x675": (1200, 675), "800x600": (800, 600)}
 SIZE_LABELS = {"1200x675": "size_wide", "800x600": "size_page"}
 DEFAULT_SIZE = "1200x675"
 _lock = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 class ExportUnavailable(RuntimeError):
@@ -105,13 +107,59 @@ def localise_months(figure: go.Figure, lang: str) -> None:
                         ticktext=[format_date(d.date(), pattern, locale=lang) for d in ticks])
 
 
+RENDER_TIMEOUT = 60.0  # seconds; a report image takes well under one
+_TIMED_OUT = object()
+
+
 def render(figure: go.Figure, fmt: str, size: str = DEFAULT_SIZE) -> bytes:
+    """The figure as an image. A renderer that does not answer within ``RENDER_TIMEOUT`` (its
+    browser hung) is abandoned and a new one started for a second try; a second silence is a
+    clear error, never a request that waits forever."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     width, height = SIZES[size]
+    opts = {"format": fmt, "width": width, "height": height}
     with _lock:
-        _ensure_server()
-        return kaleido.calc_fig_sync(figure, opts={"format": fmt, "width": width, "height": height})
+        for attempt in (1, 2):
+            _ensure_server()
+            image = _call_with_timeout(figure, opts)
+            if image is not _TIMED_OUT:
+                return image
+            log.error("the image renderer did not answer in %.0f s (attempt %d); starting a new one",
+                      RENDER_TIMEOUT, attempt)
+            _abandon_server()
+    raise ExportUnavailable(f"the image renderer did not answer in {RENDER_TIMEOUT:.0f} s; try again")
+
+
+def _call_with_timeout(figure: go.Figure, opts: dict):
+    box: dict = {}
+
+    def run() -> None:
+        try:
+            box["image"] = kaleido.calc_fig_sync(figure, opts=opts)
+        except BaseException as exc:  # handed to the caller's thread below
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name="kaleido-call", daemon=True)
+    worker.start()
+    worker.join(RENDER_TIMEOUT)
+    if worker.is_alive():
+        return _TIMED_OUT
+    if "error" in box:
+        raise box["error"]
+    return box["image"]
+
+
+def _abandon_server() -> None:
+    """Forget a hung kaleido server so the next call starts a fresh one (kaleido keeps one
+    module-level singleton and has no way to stop a server whose browser does not answer). The
+    old one is marked stopped so its exit hook does not wait for it."""
+    from kaleido import _sync_server
+
+    old = kaleido._global_server
+    old._initialized = False
+    _sync_server.GlobalKaleidoServer._instance = None
+    kaleido._global_server = _sync_server.GlobalKaleidoServer()
 
 
 def export_figure(spec: Indicator, figure: go.Figure, *, fmt: str, lang: str,

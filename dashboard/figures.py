@@ -217,20 +217,43 @@ def add_line(figure: go.Figure, rows: pd.DataFrame, label: str, index: int, *, r
     ))
 
 
-def add_assessment(figure: go.Figure, result, lang: str, band: bool = True) -> None:
-    """The counterfactual with its band, the pre-period shaded grey and the post window coloured."""
+WINDOW_FILL = {"pre": ("#57606a", 0.16), "post_opacity": 0.2}
+WINDOW_EDGE = "#24292f"
+
+
+def add_assessment(figure: go.Figure, result, lang: str, band: bool = True, event_id: str | None = None) -> None:
+    """The tested event made to stand out (a solid, thick line), the pre-period shaded grey and
+    the post window in the verdict's colour, each with solid edges and a label at the top (the
+    shading alone is too faint to read in print), and the counterfactual with its band."""
     colour = VERDICT_COLOURS.get(result.verdict, "#6e7781")
-    shapes = list(figure.layout.shapes or [])
+    shapes = []
+    for shape in figure.layout.shapes or []:
+        shape = shape.to_plotly_json()
+        if event_id and shape.get("name") == f"event:{event_id}":
+            shape = {**shape, "line": {**shape["line"], "width": 3, "dash": "solid"}, "opacity": 1.0}
+        shapes.append(shape)
+    labels = []
+    fill, alpha = WINDOW_FILL["pre"]
+    windows = []
     if result.pre_start and result.pre_end:
-        shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": result.pre_start.isoformat(),
-                       "x1": result.pre_end.isoformat(), "y0": 0, "y1": 1, "fillcolor": "#d0d7de",
-                       "opacity": 0.25, "line": {"width": 0}, "layer": "below", "name": "window:pre"})
+        windows.append(("pre", result.pre_start, result.pre_end, fill, alpha, t("window_pre", lang)))
     if result.post_start:
-        end = result.post_end or result.post_start
-        shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": result.post_start.isoformat(),
-                       "x1": end.isoformat(), "y0": 0, "y1": 1, "fillcolor": colour, "opacity": 0.12,
-                       "line": {"width": 0}, "layer": "below", "name": "window:post"})
-    figure.update_layout(shapes=shapes)
+        windows.append(("post", result.post_start, result.post_end or result.post_start, colour,
+                        WINDOW_FILL["post_opacity"], t("window_post", lang)))
+    for name, start, end, fill_colour, opacity, label in windows:
+        shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": start.isoformat(), "x1": end.isoformat(),
+                       "y0": 0, "y1": 1, "fillcolor": fill_colour, "opacity": opacity, "line": {"width": 0},
+                       "layer": "below", "name": f"window:{name}"})
+        for edge in (start, end):
+            shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": edge.isoformat(), "x1": edge.isoformat(),
+                           "y0": 0, "y1": 1, "line": {"color": WINDOW_EDGE, "width": 1}, "opacity": 0.8,
+                           "layer": "below", "name": f"window-edge:{name}"})
+        labels.append({"x": start.isoformat(), "y": 0.0, "xref": "x", "yref": "paper", "text": label,
+                       "showarrow": False, "xanchor": "left", "yanchor": "bottom", "font": {"size": 10,
+                       "color": WINDOW_EDGE}, "name": f"window-label:{name}", "bgcolor": "rgba(255,255,255,0.7)"})
+    # Assigned, not updated: plotly's update merges into the existing shapes and drops the change.
+    figure.layout.shapes = shapes
+    figure.layout.annotations = [*(a.to_plotly_json() for a in figure.layout.annotations or []), *labels]
     if not band:
         return
     band = result.counterfactual
@@ -244,8 +267,9 @@ def add_assessment(figure: go.Figure, result, lang: str, band: bool = True) -> N
         fill="toself", fillcolor="rgba(110,119,129,0.2)", line={"width": 0}, hoverinfo="skip",
         name=f"{label} ({round((1 - result.alpha) * 100)}%)", meta="counterfactual-band",
     ))
+    # Dotted and dark, unlike the dashed event lines and the coloured series.
     figure.add_trace(go.Scatter(
-        x=band["period"], y=band["expected"], mode="lines", line={"color": "#57606a", "dash": "dash"},
+        x=band["period"], y=band["expected"], mode="lines", line={"color": "#24292f", "dash": "dot", "width": 2.5},
         name=label, meta="counterfactual",
         hovertemplate="%{x|%Y-%m}: %{y:,.1f}<extra>" + label + "</extra>",
     ))

@@ -158,6 +158,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "vintage": {"en": "Data vintage", "es": "Versión de los datos"},
     "published": {"en": "published", "es": "publicada"},
     "caveats": {"en": "Read with care", "es": "Leer con cuidado"},
+    "window_pre": {"en": "before: the model is fitted here", "es": "antes: aquí se ajusta el modelo"},
+    "window_post": {"en": "after the event: tested", "es": "después del evento: se evalúa"},
     "test_on_level": {"en": "(The test is on the published level; its counterfactual is drawn on that scale.)",
                       "es": "(La prueba es sobre el nivel publicado; su contrafactual se dibuja en esa escala.)"},
     "download": {"en": "Download this view", "es": "Descargar esta vista"},

@@ -121,7 +121,7 @@ def chart_view(state: ExplorerState) -> ChartView:
             view.assessment_error = str(exc)
         else:
             # The test is on the published level: its counterfactual is drawn on that scale only.
-            add_assessment(figure, view.assessment, lang, band=state.transform == "level")
+            add_assessment(figure, view.assessment, lang, band=state.transform == "level", event_id=state.event)
             tested = queries.event_by_id(state.event)
             view.headline = headline(view.assessment, pick(tested["title"], lang), str(tested["date"]), lang)
             subtitle.append(view.headline + ("" if state.transform == "level" else " " + t("test_on_level", lang)))

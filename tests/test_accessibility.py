@@ -38,3 +38,42 @@ def test_a_badge_carries_its_symbol_and_label():
         badge = verdict_badge(verdict, "es")
         symbol, _space, label = badge.children
         assert symbol.children == VERDICT_SYMBOLS[verdict] and label == VERDICT_LABELS[verdict]["es"]
+
+
+def blend(colour: str, opacity: float, under: str = "#ffffff") -> str:
+    top = [int(colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)]
+    bottom = [int(under.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)]
+    return "#" + "".join(f"{round(opacity * a + (1 - opacity) * b):02x}" for a, b in zip(top, bottom, strict=True))
+
+
+def test_a_tested_events_windows_read_on_paper(request):
+    """The pre-period and the post window: shading visibly darker than the page (it was 1.09:1),
+    bounded by edges at WCAG's 3:1 for graphics and labelled in words; the tested event's line
+    stands out from the others, and the counterfactual is drawn unlike the event lines."""
+    from dashboard import views
+    from dashboard.app_factory import create_app
+    from dashboard.figures import WINDOW_EDGE, WINDOW_FILL
+    from dashboard.state import ExplorerState
+
+    fill, alpha = WINDOW_FILL["pre"]
+    assert contrast(blend(fill, alpha), "#ffffff") >= 1.25
+    for colour in VERDICT_COLOURS.values():
+        assert contrast(blend(colour, WINDOW_FILL["post_opacity"]), "#ffffff") >= 1.25, colour
+    assert contrast(blend(WINDOW_EDGE, 0.8), "#ffffff") >= 3
+
+    event = "2025-02-03-tariff-pause-national-guard"
+    app = create_app(engine=request.getfixturevalue("snapshot_store"), prepare_store=False)
+    with app.server.test_request_context("/"):
+        view = views.chart_view(ExplorerState("cbp_fentanyl_seizures_swb_lbs", start=None, event=event))
+    shapes = {s.name: s for s in view.figure.layout.shapes}
+    assert {"window:pre", "window:post"} <= set(shapes)
+    assert sum(1 for name in shapes if name.startswith("window-edge:")) == 2  # names repeat: start and end
+    edges = [s for s in view.figure.layout.shapes if (s.name or "").startswith("window-edge:")]
+    assert len(edges) == 4
+    labels = {a.name: a.text for a in view.figure.layout.annotations if (a.name or "").startswith("window-label:")}
+    assert set(labels) == {"window-label:pre", "window-label:post"}
+    tested = shapes[f"event:{event}"]
+    others = [s for s in view.figure.layout.shapes if (s.name or "").startswith("event:") and s is not tested]
+    assert tested.line.width > max(s.line.width for s in others) and tested.line.dash == "solid"
+    [counterfactual] = [trace for trace in view.figure.data if trace.meta == "counterfactual"]
+    assert counterfactual.line.dash not in {s.line.dash for s in others}

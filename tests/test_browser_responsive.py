@@ -1,10 +1,11 @@
 """Every page at a phone's width (390 px) and a laptop's (1440 px): nothing scrolls sideways, the
 chart keeps a usable width; a screenshot of each page at each width is saved for review (CI keeps
-the folder as an artefact)."""
+the folder as an artefact). On each page the language switch keeps the address and Back undoes it."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dash
 import pytest
@@ -43,3 +44,13 @@ def test_no_page_scrolls_sideways(app_browser, path):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         name = (path.strip("/") or "explorer").replace("/", "_")
         driver.save_screenshot(str(SCREENSHOTS / f"{name}-{width}.png"))
+    # The language switch: the same page in English, and Back returns to the Spanish one.
+    before = driver.current_url
+    app_browser.find_element(f"#{ids.LANGUAGE_LINK}").click()
+    app_browser._wait_for(lambda d: d.execute_script("return document.documentElement.lang") == "en"
+                          and "lang=es" not in d.current_url, timeout=20, msg=f"{path}: no English page")
+    assert urlsplit(driver.current_url).path == path
+    driver.back()
+    app_browser._wait_for(lambda d: d.current_url == before
+                          and d.execute_script("return document.documentElement.lang") == "es",
+                          timeout=20, msg=f"{path}: Back did not return to the Spanish page")

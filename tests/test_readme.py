@@ -94,3 +94,12 @@ def test_a_bad_setting_is_a_clear_error():
         settings.get({"VERIFICA_MIRROR": "mirror.example"})
     assert settings.get({}).database_url.startswith("sqlite:///")
     assert settings.get({"VERIFICA_AFTER_PUBLISH": ""}).after_publish == ()
+
+
+def test_the_readme_explains_every_explorer_parameter():
+    from dashboard.state import PARAMS
+
+    table = README[README.index("| Parameter | Meaning |"):]
+    table = table[: table.index("\n\n")]
+    for name in PARAMS:
+        assert f"`{name}`" in table, name

@@ -104,3 +104,45 @@ def test_the_explorer_applies_the_transform_and_downloads_carry_both_values(requ
     assert {"value", "value_per100k"} <= set(table.columns)
     assert table["value_per100k"].tolist() == pytest.approx(expected.tolist())
     assert "# Shown as:" in text
+
+
+def test_a_revision_overlay_draws_the_series_as_first_published_and_cites_both_releases(request):
+    """The revision view: the same series as known on an earlier date, beside today's, each from
+    its own vintages (both cited)."""
+    from dashboard import api, views
+    from dashboard.app_factory import create_app
+    from dashboard.state import ExplorerState
+    from etl.store import list_vintages
+
+    store = request.getfixturevalue("snapshot_store")
+    app = create_app(engine=store, prepare_store=False)
+    vintages = sorted(list_vintages(store, "cdc_vsrr"), key=lambda v: v.published_on)
+    assert len(vintages) >= 2
+    day = vintages[0].published_on  # as known when only the first release was out
+    with app.server.test_request_context("/"):
+        state = ExplorerState("cdc_synthetic_opioid_deaths_12m", start=dt.date(2023, 1, 1), revision=day)
+        view = views.chart_view(state)
+        early = views.chart_view(state.with_(revision=None, as_of=day))
+        [(label, rows, right)] = view.extra
+        assert day.isoformat() in label and not right
+        assert rows["value"].tolist() == pytest.approx(early.frame["value"].tolist())
+        assert set(rows["vintage_id"]) == set(early.frame["vintage_id"])
+        cited = {v["id"] for v in api.view_vintages(view)}
+        assert set(view.frame["vintage_id"]) | set(rows["vintage_id"]) <= cited
+        traces = [trace for trace in view.figure.data if trace.meta == "compare"]
+        assert [trace.name for trace in traces] == [label] and traces[0].line.dash == "dash"
+
+
+def test_a_second_indicator_is_drawn_on_its_own_axis(request):
+    from dashboard import views
+    from dashboard.app_factory import create_app
+    from dashboard.state import ExplorerState
+
+    app = create_app(engine=request.getfixturevalue("snapshot_store"), prepare_store=False)
+    with app.server.test_request_context("/"):
+        view = views.chart_view(ExplorerState("cbp_fentanyl_seizures_swb_lbs", vs="cdc_synthetic_opioid_deaths_12m"))
+        [trace] = [trace for trace in view.figure.data if trace.meta == "compare"]
+        assert trace.yaxis == "y3" and view.figure.layout.yaxis3.side == "right"
+        assert "deaths" in view.figure.layout.yaxis3.title.text
+        _, rows, right = view.extra[0]
+        assert right and set(rows["indicator"]) == {"cdc_synthetic_opioid_deaths_12m"}

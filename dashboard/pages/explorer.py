@@ -282,7 +282,8 @@ def sync(search, *values):
     geo_opts, _ = geo_options(state.indicator, state.geo, state.lang)
     address = out["search"] if write_address and out["search"] != (search or "") else dash.no_update
     return (*control_values(state), geo_opts, geo_opts, transform_options(state), out["figure"], out["info"],
-            address, out["panel"], out["table"], out["map"], out["camera"])
+            address, out["panel"], out["table"], out["map"], out["camera"],
+            "/" + components.toggle_lang(out["search"], state.lang))
 
 
 def download(*values):
@@ -326,6 +327,7 @@ def register_callbacks(app: dash.Dash) -> None:
         Output(ids.TABLE, "children"),
         Output(ids.MAP, "children"),
         Output(ids.CAMERA, "data"),
+        Output(ids.LANGUAGE_LINK, "href"),
         Input(ids.EXPLORER_URL, "search"),
         *[Input(cid, prop) for _, cid, prop in CONTROLS],
         State(ids.LANG, "data"),

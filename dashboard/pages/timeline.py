@@ -81,7 +81,7 @@ def layout(lang: str = "en", types: str | list[str] | None = None, party: str | 
                        className="on" if value in chosen[name] else "off",
                        **{"aria-pressed": "true" if value in chosen[name] else "false"}), " ")]])
 
-    query = "?lang=es" if lang == "es" else ""
+    query = href("", "").removeprefix("/timeline")  # this view: the language switch keeps the filters
     return html.Div(className="page", children=[
         components.header(lang, "/timeline", query),
         components.status_banner(lang),
