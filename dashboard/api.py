@@ -10,7 +10,7 @@ import pandas as pd
 from flask import Blueprint, Response, jsonify, request
 
 from dashboard import exports, queries, views
-from dashboard.i18n import normalise_lang, pick
+from dashboard.i18n import normalise_lang, pick, t
 from dashboard.state import PARAMS, ExplorerState, Problem
 from etl.store import failing_sources, recent_runs
 from indicators.claims import summary as claims_summary
@@ -98,8 +98,8 @@ def indicator_series(indicator_id: str, fmt: str) -> Response:
     content, mimetype, filename = export_view(indicator_id, fmt, request.args.to_dict(), request.host_url)
     response = Response(content, mimetype=mimetype)
     if fmt == "csv":
-        response.headers["X-Verifica-Citation"] = content.decode().split("\n", 2)[1][9:].encode(
-            "ascii", "replace").decode()
+        citation = content.decode().split("\n", 2)[1].split(": ", 1)[1]
+        response.headers["X-Verifica-Citation"] = citation.encode("ascii", "replace").decode()
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -153,6 +153,7 @@ def data_bundle(state: ExplorerState, host_url: str):
         "vintages": vintages,
         "view": host_url + view_state_.search(),
         "generated": dt.date.today().isoformat(),
+        "lang": state.lang,
     }
     if view.assessment is not None:
         result = view.assessment
@@ -179,18 +180,23 @@ def view_vintages(view) -> list[dict]:
 
 
 def csv_text(spec, table, meta: dict) -> str:
+    """The table with its citation, unit, vintages, the view's address and (for a tested event)
+    the answer in '#' lines, in the view's language; the column names are the same in both
+    languages (a script reading the file must not depend on the reader's language)."""
+    lang = meta.get("lang", "en")
     vintages = meta["vintages"]
-    lines = [f"# {spec.id}: {pick(spec.name, 'en')} ({pick(spec.unit, 'en')})", f"# Source: {meta['citation']}",
-             f"# Vintage ids: {', '.join(str(v['id']) for v in vintages) or '-'}; sha256: "
+    lines = [f"# {spec.id}: {pick(spec.name, lang)} ({pick(spec.unit, lang)})",
+             f"# {t('csv_source', lang)}: {meta['citation']}",
+             f"# {t('csv_vintages', lang)}: {', '.join(str(v['id']) for v in vintages) or '-'}; sha256: "
              f"{', '.join(v['sha256'][:12] for v in vintages) or '-'}",
-             f"# View: {meta['view']}"]
-    if meta.get("unit") and meta["unit"] != pick(spec.unit, "en"):
-        lines.append(f"# Shown as: {meta['unit']} (column value_{meta['query'].get('transform')}; "
-                     f"value is the published level)")
+             f"# {t('csv_view', lang)}: {meta['view']}"]
+    if meta.get("unit") and meta["unit"] != pick(spec.unit, lang):
+        column = "value_" + meta["query"].get("transform", "")
+        lines.append(f"# {t('csv_shown_as', lang, unit=meta['unit'], column=column)}")
     if meta.get("result"):
-        lines.append(f"# Result: {meta['result']['headline']} (counterfactual columns: the expected level "
-                     f"and its {round((1 - meta['result']['alpha']) * 100)} % interval)")
-    lines.append("# Read with pandas.read_csv(path, comment='#'); the table starts below.")
+        lines.append(f"# {t('csv_result', lang)}: {meta['result']['headline']} "
+                     f"({t('csv_counterfactual', lang, level=str(round((1 - meta['result']['alpha']) * 100)))})")
+    lines.append(f"# {t('csv_read', lang)}")
     return "\n".join(_inert_line(line) for line in lines) + "\n" + table.to_csv(index=False)
 
 

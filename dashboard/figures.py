@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from babel.dates import format_date
 
 from dashboard.i18n import flag_text, pick, t
-from indicators.explain import number
+from indicators.explain import number, separators
 from indicators.registry import Indicator
 
 EVENT_COLOURS = {
@@ -106,6 +106,7 @@ def series_figure(
         margin={"l": 70, "r": 20, "t": 60, "b": 40},
         template="plotly_white",
         height=560,
+        separators=separators(lang),  # the numbers on the axes as in the text (CLDR)
     )
     return figure
 

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from dashboard.i18n import t
 from etl.geography import geo_name
+from indicators.explain import number, separators
 
 # (row, column) from the top-left; the common newsroom layout of the 50 states and DC.
 US_GRID = {
@@ -64,7 +65,7 @@ def tile_map(values: dict[str, float | None], *, source_id: str, lang: str, unit
         z[r][c] = value
         text[r][c] = geo.split("-")[-1]
         codes[r][c] = geo
-        shown = t("map_no_value", lang) if value is None else f"{value:,.1f} {unit}"
+        shown = t("map_no_value", lang) if value is None else f"{number(value, lang)} {unit}"
         hover[r][c] = f"{geo_name(geo, lang, source_id)}: {shown}"
     figure = go.Figure(go.Heatmap(
         z=z, text=text, texttemplate="%{text}", hovertext=hover, hoverinfo="text", customdata=codes,
@@ -86,6 +87,6 @@ def tile_map(values: dict[str, float | None], *, source_id: str, lang: str, unit
         title={"text": title, "x": 0.01}, template="plotly_white", height=420,
         xaxis={"visible": False, "range": [-0.6, cols - 0.4]},
         yaxis={"visible": False, "autorange": "reversed", "scaleanchor": "x"},
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10}, separators=separators(lang),
     )
     return figure

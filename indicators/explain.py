@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
+
 if TYPE_CHECKING:
     from indicators.verification import Assessment
 
@@ -157,17 +159,41 @@ def note(key: str, lang: str, **values) -> str:
     return NOTES[key][lang].format(**values)
 
 
+# The CLDR locale of each interface language: Mexican Spanish (comma groups, point decimals, as
+# SESNSP and INEGI publish), United States English.
+NUMBER_LOCALES = {"en": "en_US", "es": "es_MX"}
+
+
+def number_locale(lang: str) -> str:
+    return NUMBER_LOCALES.get(lang, "en_US")
+
+
+def separators(lang: str) -> str:
+    """Plotly's ``layout.separators`` (decimal then group symbol) for the language, from CLDR:
+    the chart's axes and hover read like the text around them."""
+    locale = number_locale(lang)
+    return get_decimal_symbol(locale) + get_group_symbol(locale)
+
+
 def number(value: float, lang: str = "en", signed: bool = False) -> str:
-    """Thousands separated (a thin space in Spanish, as the RAE recommends), one decimal below 100."""
-    text = f"{value:{'+' if signed else ''},.0f}" if abs(value) >= 100 else f"{value:{'+' if signed else ''},.1f}"
-    text = text.replace("-", "−")
-    return text.replace(",", "\u2009") if lang == "es" else text
+    """Grouped thousands in the language's CLDR format (Babel), no decimals from 100, one below;
+    a true minus sign."""
+    pattern = "#,##0" if abs(value) >= 100 else "#,##0.0"
+    text = format_decimal(abs(value), format=pattern, locale=number_locale(lang))
+    if value < 0 and text.strip("0.,") != "":
+        return "−" + text
+    return ("+" + text) if signed and value > 0 else text
 
 
 def percent(value: float | None, lang: str = "en", signed: bool = True) -> str:
+    """A share as a percentage with one decimal (CLDR digits; a space before % in Spanish)."""
     if value is None:
         return "—"
-    text = f"{value * 100:{'+' if signed else ''}.1f}".replace("-", "−")
+    text = format_decimal(abs(value * 100), format="0.0", locale=number_locale(lang))
+    if value < 0 and text.strip("0.,") != "":
+        text = "−" + text
+    elif signed and value > 0:
+        text = "+" + text
     return f"{text} %" if lang == "es" else f"{text}%"
 
 

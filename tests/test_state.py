@@ -209,3 +209,22 @@ def test_a_control_change_writes_the_canonical_address(app):
     with app.server.app_context():
         assert out[ids.EXPLORER_URL]["search"] == state.search()
     assert "Texas" in out[ids.FIGURE]["data"]["layout"]["title"]["text"]
+
+
+def test_the_readmes_explorer_links_draw_data(app):
+    """Every explorer address the README gives parses without a problem and draws a series
+    (an example link once showed an empty chart)."""
+    import re
+    from pathlib import Path
+
+    from dashboard import views
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    links = re.findall(r"`(/\?indicator=[^`\s]+)`", readme)
+    assert links
+    with app.server.test_request_context("/"):
+        for link in links:
+            state, problems = ExplorerState.parse(urlsplit(link).query)
+            assert problems == [], (link, problems)
+            view = views.chart_view(state)
+            assert not view.frame.empty and view.shown["value"].notna().any(), link

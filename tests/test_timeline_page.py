@@ -8,6 +8,7 @@ import json
 import pytest
 
 from dashboard.app_factory import create_app
+from dashboard.state import ExplorerState
 from etl.timeline import read_timeline
 from tests.test_spanish_pages import render
 
@@ -51,4 +52,4 @@ def test_linked_indicators_open_the_explorer_with_the_event_tested(app):
     linked = [(e["id"], link["indicator"]) for e in EVENTS for link in e.get("indicators") or []]
     assert linked
     for event_id, indicator in linked[:10]:
-        assert f"/?indicator={indicator}&event={event_id}&lang=es" in text
+        assert ExplorerState(indicator, event=event_id, lang="es").href() in text

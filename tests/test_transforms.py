@@ -103,7 +103,7 @@ def test_the_explorer_applies_the_transform_and_downloads_carry_both_values(requ
     table = pd.read_csv(__import__("io").StringIO(text), comment="#")
     assert {"value", "value_per100k"} <= set(table.columns)
     assert table["value_per100k"].tolist() == pytest.approx(expected.tolist())
-    assert "# Shown as:" in text
+    assert "# Se muestra como:" in text and "# Fuente:" in text  # the '#' lines in the view's language
 
 
 def test_a_revision_overlay_draws_the_series_as_first_published_and_cites_both_releases(request):
