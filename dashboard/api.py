@@ -75,6 +75,11 @@ def view_state(indicator_id: str, params: Mapping[str, str], allowed: tuple[str,
     return state
 
 
+def _args() -> dict[str, str]:
+    """The request's parameters; a repeated one counts by its last value, as the page reads it."""
+    return {key: values[-1] for key, values in request.args.lists()}
+
+
 @api.get("/indicators")
 def indicators_index() -> Response:
     items = []
@@ -92,10 +97,10 @@ def indicator_series(indicator_id: str, fmt: str) -> Response:
     if fmt not in exports.FORMATS and fmt not in DATA_FORMATS:
         return _error(404, f"unknown format {fmt!r}; use .csv, .json, .xlsx, .zip, .png, .svg or .pdf")
     if fmt == "json":
-        state = view_state(indicator_id, request.args.to_dict(), EXPORT_PARAMS)
+        state = view_state(indicator_id, _args(), EXPORT_PARAMS)
         _view, table, meta = data_bundle(state, request.host_url)
         return jsonify({**meta, "data": json.loads(table.to_json(orient="records"))})
-    content, mimetype, filename = export_view(indicator_id, fmt, request.args.to_dict(), request.host_url)
+    content, mimetype, filename = export_view(indicator_id, fmt, _args(), request.host_url)
     response = Response(content, mimetype=mimetype)
     if fmt == "csv":
         citation = content.decode().split("\n", 2)[1].split(": ", 1)[1]
@@ -135,7 +140,9 @@ def data_bundle(state: ExplorerState, host_url: str):
     table = queries.export_frame(spec, view.table)
     source = queries.source_card(spec.source_id) or {}
     vintages = view_vintages(view)
-    citation = f"{source.get('citation', spec.source_id)} Vintage(s): " + "; ".join(
+    # Every source the view draws on (a compared indicator's, the population of a rate), main first.
+    cards = [queries.source_card(source_id) or {"citation": source_id} for source_id in view.sources]
+    citation = " ".join(card.get("citation", "") for card in cards) + " Vintage(s): " + "; ".join(
         f"{v['file_name']} (published {queries.published_text(v)})" for v in vintages
     )
     view_state_ = state.with_(geo=view.geo)
@@ -166,7 +173,7 @@ def data_bundle(state: ExplorerState, host_url: str):
 def view_vintages(view) -> list[dict]:
     """Every vintage the view drew from: the series', and those of the compared series (another
     geography, indicator or an earlier release)."""
-    frames = [view.frame, *(rows for _, rows, _ in view.extra)]
+    frames = [view.frame, *(rows for _, rows, _ in view.extra), *view.cited]
     frames = [f for f in frames if not f.empty and "vintage_id" in f]
     if not frames:
         return []

@@ -18,7 +18,7 @@ from indicators.verification import Assessment
 
 
 def toggle_lang(query: str, lang: str) -> str:
-    params = dict(parse_qsl(query.lstrip("?")))
+    params = dict(parse_qsl(query.lstrip("?"), keep_blank_values=True))
     params["lang"] = "es" if lang == "en" else "en"
     if params["lang"] == "en":
         params.pop("lang")

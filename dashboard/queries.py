@@ -113,7 +113,8 @@ def population(geo: str, as_of: dt.date | None = None) -> pd.DataFrame:
     key = repr(("population", str(db.url), geo, as_of, store_version(db)))
     frame = cache.get(key)
     if frame is None:
-        frame = read_slice(db, POPULATION_BASE, geo, as_of=as_of).rows[["period", "value"]]
+        frame = read_slice(db, POPULATION_BASE, geo, as_of=as_of).rows[
+            ["period", "geo", "value", "vintage_id", "vintage", "vintage_published_on"]]
         cache.set(key, frame)
     return frame
 
@@ -293,7 +294,10 @@ def export_frame(spec: Indicator, frame: pd.DataFrame) -> pd.DataFrame:
     out["period"] = pd.to_datetime(out["period"]).dt.strftime("%Y-%m")
     out["vintage_published_on"] = out["vintage_published_on"].astype(str)
     out["value"] = out["value"].round(6)  # drop float artefacts of metric conversion
-    out.insert(0, "indicator", spec.id)
+    if "indicator" in out:  # a compared indicator's rows carry their own id
+        out.insert(0, "indicator", out.pop("indicator").fillna(spec.id))
+    else:
+        out.insert(0, "indicator", spec.id)
     if not spec.has_predicted:
         out = out.drop(columns=["value_predicted"])
     return inert_frame(out)  # no cell a spreadsheet would run as a formula

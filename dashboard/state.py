@@ -138,8 +138,9 @@ class ExplorerState:
                     problems.append(Problem(code, key, str(get[key])))
         if "from" in get and get["from"] == "":
             values["start"] = None  # an explicit empty start: every month
-        if values.get("start") and values.get("end") and values["start"] > values["end"]:
-            problems.append(Problem("range", "from", str(get["from"]), str(get["to"])))
+        start = values.get("start", None if "from" in get else DEFAULT_START)  # the start in effect
+        if start and values.get("end") and start > values["end"]:
+            problems.append(Problem("range", "from", start.isoformat()[:7], str(get["to"])))
             values.pop("end")
 
         if "events" in get:
@@ -191,6 +192,24 @@ class ExplorerState:
             problems.append(Problem("transform", "log", "1", "transform_no_log"))
             state = replace(state, log=False)
         return state, problems
+
+    def normalised(self) -> ExplorerState:
+        """The state with combinations the address could not carry dropped (what a control
+        change can produce): a log scale under a % change, the indicator compared with itself,
+        the geography compared with itself, an end before the start, a transform the view
+        cannot take."""
+        state = self
+        if state.transform_unavailable(state.transform):
+            state = replace(state, transform="level")
+        if state.log and state.transform == "yoy":
+            state = replace(state, log=False)
+        if state.vs == state.indicator:
+            state = replace(state, vs=None)
+        if state.compare and state.compare == state.geo:
+            state = replace(state, compare=None)
+        if state.start and state.end and state.start > state.end:
+            state = replace(state, end=None)
+        return state
 
     @classmethod
     def from_controls(cls, **controls) -> ExplorerState:

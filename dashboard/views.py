@@ -25,6 +25,8 @@ from indicators.scorecard import NotAssessable
 from indicators.series import NotAvailable
 from indicators.verification import Assessment
 
+POPULATION_SOURCE = "conapo_population"  # the denominator of per-100k views
+
 
 @dataclass
 class ChartView:
@@ -40,6 +42,8 @@ class ChartView:
     unit: str = ""
     extra: list = field(default_factory=list)  # (label, frame, right axis) of compared series
     table: pd.DataFrame | None = None
+    sources: list[str] = field(default_factory=list)  # every source the view draws on, main first
+    cited: list = field(default_factory=list)  # further frames whose vintages the view used (population)
 
 
 def linked(event: dict, indicator: str) -> bool:
@@ -85,11 +89,17 @@ def chart_view(state: ExplorerState) -> ChartView:
     shown_events = filter_events(queries.events(), list(state.event_types), state.unconfirmed, state.start,
                                  state.end, linked_to=None if state.all_events else spec.id, keep=state.event)
     base_event = state.base or state.event
-    shown, unit, base_month = transform_frame(spec, frame, state, geo, base_event)
+    shown, unit, base_month = transform_frame(spec, frame, state, geo, base_event, _reader(state, spec, geo))
     extra = _extra_series(spec, state, geo, base_event)
     view = ChartView(spec, geo, frame, events=shown_events, shown=shown, unit=unit, extra=extra,
                      figure=series_figure(spec, shown, shown_events, lang=lang,
                                           geo_label=geo_name(geo, lang, spec.source_id), unit=unit))
+    view.sources = [spec.source_id] + ([get_indicator(state.vs).source_id] if state.vs else [])
+    if state.transform == "per100k" and spec.semantics != "annual":
+        view.cited = [queries.population(g, state.as_of) for g in {geo, state.compare} - {None}
+                      if queries.has_population(g)]
+        view.sources.append(POPULATION_SOURCE)
+    view.sources = list(dict.fromkeys(view.sources))
     figure = view.figure
     for index, (label, rows, right) in enumerate(extra):
         add_line(figure, rows, label, index, right=right, lang=lang)
@@ -133,26 +143,52 @@ def chart_view(state: ExplorerState) -> ChartView:
 
 
 def transform_frame(spec: Indicator, frame: pd.DataFrame, state: ExplorerState, geo: str,
-                    base_event: str | None) -> tuple[pd.DataFrame, str, pd.Timestamp | None]:
-    """The frame as the state shows it, its unit, and (for an index) the month = 100."""
+                    base_event: str | None, read=None) -> tuple[pd.DataFrame, str, pd.Timestamp | None]:
+    """The frame as the state shows it, its unit, and (for an index) the month = 100. ``read(since)``
+    gives the same series from an earlier month: a change on a year earlier needs the twelve
+    months before the range, an index on an event before the range needs that month; the result
+    is cut back to the range."""
     lang = state.lang
     unit = pick(spec.unit, lang)
     if state.transform == "level" or frame.empty or spec.semantics == "annual":
         return frame, unit, None
-    if state.transform == "yoy":
-        return transforms.year_over_year(frame, spec.breakdown), t("unit_yoy", lang), None
     if state.transform == "per100k":
         shown = transforms.per_100k(frame, queries.population(geo, state.as_of),
                                     rolling_12=spec.semantics == "rolling_12m")
         return shown, t("unit_per100k_12m" if spec.semantics == "rolling_12m" else "unit_per100k", lang), None
+    start = pd.Timestamp(state.start) if state.start else None
+    if state.transform == "yoy":
+        longer = frame
+        if start is not None and read is not None:
+            longer = read((start - pd.DateOffset(years=1)).date())
+        shown = transforms.year_over_year(longer, spec.breakdown)
+        return _within(shown, start), t("unit_yoy", lang), None
     if base_event:  # the last whole month before the event (events fall mid-month) = 100
         day = dt.date.fromisoformat(str(queries.event_by_id(base_event)["date"]))
         base = pd.Timestamp(day.replace(day=1)) - pd.DateOffset(months=1)
     else:
         base = frame["period"].min()
-    shown, used = transforms.index_to(frame, base, spec.breakdown)
+    longer = frame
+    if start is not None and base < start and read is not None:
+        longer = read(base.date())
+    shown, used = transforms.index_to(longer, base, spec.breakdown)
     month = format_date(used, "MMM yyyy", locale=lang) if used is not None else "—"
-    return shown, t("unit_index", lang, month=month), used
+    return _within(shown, start), t("unit_index", lang, month=month), used
+
+
+def _within(frame: pd.DataFrame, start: pd.Timestamp | None) -> pd.DataFrame:
+    if start is None or frame.empty:
+        return frame
+    return frame[frame["period"] >= start].reset_index(drop=True)
+
+
+def _reader(state: ExplorerState, spec: Indicator, geo: str, as_of="same", total: bool = False):
+    """``since -> frame``: the series of the view from an earlier month (for transforms)."""
+    def read(since: dt.date) -> pd.DataFrame:
+        query = replace(state.series_query(geo=geo, indicator=spec.id, as_of=as_of), start=since)
+        rows = queries.series_view(query)[1]
+        return _total(spec, rows) if total else rows
+    return read
 
 
 def _extra_series(spec: Indicator, state: ExplorerState, geo: str, base_event: str | None
@@ -164,14 +200,16 @@ def _extra_series(spec: Indicator, state: ExplorerState, geo: str, base_event: s
         return []
     lang = state.lang
     out = []
-    if state.compare and state.compare != geo:
+    if state.compare and state.compare != geo and not (
+            state.transform == "per100k" and not queries.has_population(state.compare)):
         _, rows = queries.series_view(state.series_query(geo=state.compare))
         shown, _, _ = transform_frame(spec, _total(spec, rows), replace(state, geo=state.compare), state.compare,
-                                      base_event)
+                                      base_event, _reader(state, spec, state.compare, total=True))
         out.append((geo_name(state.compare, lang, spec.source_id), shown.assign(series="compare"), False))
     if state.revision:
         _, rows = queries.series_view(state.series_query(geo=geo, as_of=state.revision))
-        shown, _, _ = transform_frame(spec, _total(spec, rows), state, geo, base_event)
+        shown, _, _ = transform_frame(spec, _total(spec, rows), state, geo, base_event,
+                                      _reader(state, spec, geo, as_of=state.revision, total=True))
         out.append((t("revision_label", lang, day=state.revision.isoformat()), shown.assign(series="revision"), False))
     if state.vs:
         vs = get_indicator(state.vs)
@@ -181,7 +219,8 @@ def _extra_series(spec: Indicator, state: ExplorerState, geo: str, base_event: s
         vs_state = replace(state, indicator=vs.id, geo=vs_geo)
         transform_ok = vs_state.transform_unavailable(state.transform) is None
         shown, unit, _ = transform_frame(vs, _total(vs, rows), vs_state if transform_ok else
-                                         replace(vs_state, transform="level"), vs_geo, base_event)
+                                         replace(vs_state, transform="level"), vs_geo, base_event,
+                                         _reader(vs_state, vs, vs_geo, total=True))
         shown = shown.assign(series="vs", indicator=vs.id)
         shown.attrs["unit"] = unit
         out.append((f"{pick(vs.name, lang)} — {geo_name(vs_geo, lang, vs.source_id)}", shown, True))
@@ -208,7 +247,9 @@ def view_table(view: ChartView, state: ExplorerState) -> pd.DataFrame:
     the comparison series' rows marked in a ``series`` column."""
     table = view.frame.copy()
     if state.transform != "level" and view.spec.semantics != "annual" and not table.empty:
-        table[f"value_{state.transform}"] = view.shown["value"].to_numpy()
+        keys = ["period", *([view.spec.breakdown] if view.spec.breakdown in table else [])]
+        shown = view.shown[[*keys, "value"]].rename(columns={"value": f"value_{state.transform}"})
+        table = table.merge(shown, on=keys, how="left")
     band = view.assessment.counterfactual if view.assessment is not None else None
     if band is not None and not band.empty and view.spec.semantics != "annual":
         cf = band[["period", "expected", "lower", "upper"]].rename(columns={

@@ -38,31 +38,33 @@ def year_over_year(frame: pd.DataFrame, breakdown: str | None = None) -> pd.Data
 
 def index_to(frame: pd.DataFrame, base_month: dt.date | pd.Timestamp, breakdown: str | None = None
              ) -> tuple[pd.DataFrame, pd.Timestamp | None]:
-    """Each value as a percentage of its value in ``base_month`` (= 100), per breakdown value.
-    When that month is missing or zero, the nearest earlier month with a positive value is the
-    base (returned, so the chart can say which month it is); None when there is none."""
+    """Each value as a percentage of its value in ``base_month`` (= 100), each breakdown value on
+    its own. When that month is missing or zero, the nearest earlier month with a positive value
+    is the base (a part with none before it takes its first positive month; one with none at all
+    has no index). Returns the base month of the whole series (or of the first part), so the
+    chart can say which month it is; None when there is none."""
     out = frame.copy()
     keys = _keys(out, breakdown)
     base_month = pd.Timestamp(base_month).to_period("M").to_timestamp()
-    candidates = out[(out["period"] <= base_month) & (out["value"] > 0)]
-    if candidates.empty:
-        candidates = out[out["value"] > 0]
-        if candidates.empty:
-            out["value"] = np.nan
-            return out, None
-        used = candidates["period"].min()
-    else:
-        used = candidates["period"].max()
-    base = out[out["period"] == used].set_index(keys)["value"] if keys else out.loc[out["period"] == used, "value"]
-    if keys:
-        divisor = out[keys[0]].map(base).to_numpy(dtype=float)
-    else:
-        divisor = float(base.iloc[0])
+    parts = [out] if not keys else [rows for _, rows in out.groupby(keys[0], sort=False)]
+    divisors = pd.Series(np.nan, index=out.index)
+    used_months = []
+    for rows in parts:
+        positive = rows[rows["value"] > 0]
+        before = positive[positive["period"] <= base_month]
+        if not before.empty:
+            used = before["period"].max()
+        elif not positive.empty:
+            used = positive["period"].min()
+        else:
+            continue
+        divisors.loc[rows.index] = float(positive.loc[positive["period"] == used, "value"].iloc[0])
+        used_months.append(used)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["value"] = np.where(np.asarray(divisor) > 0, out["value"].to_numpy(dtype=float) / divisor * 100, np.nan)
+        out["value"] = out["value"].to_numpy(dtype=float) / divisors.to_numpy() * 100
     if "value_predicted" in out:
-        out["value_predicted"] = out["value_predicted"] / divisor * 100
-    return out, used
+        out["value_predicted"] = out["value_predicted"] / divisors * 100
+    return out, (max(used_months) if used_months else None)
 
 
 def per_100k(frame: pd.DataFrame, population: pd.DataFrame, *, rolling_12: bool = False) -> pd.DataFrame:

@@ -228,3 +228,21 @@ def test_the_readmes_explorer_links_draw_data(app):
             assert problems == [], (link, problems)
             view = views.chart_view(state)
             assert not view.frame.empty and view.shown["value"].notna().any(), link
+
+
+def test_combinations_the_address_cannot_carry_are_dropped_from_the_controls(app):
+    with app.server.app_context():
+        state = ExplorerState("cbp_fentanyl_seizures_swb_lbs", geo="US", transform="yoy", log=True,
+                              vs="cbp_fentanyl_seizures_swb_lbs", compare="US",
+                              start=dt.date(2025, 6, 1), end=dt.date(2025, 1, 1)).normalised()
+        assert (state.log, state.vs, state.compare, state.end) == (False, None, None, None)
+        assert ExplorerState.parse(state.search()) == (state, [])
+        # An end before the default start is refused like one before an explicit start.
+        parsed, problems = ExplorerState.parse("to=2023-06")
+        assert [p.code for p in problems] == ["range"] and parsed.end is None
+
+
+def test_the_language_link_keeps_blank_parameters():
+    from dashboard.components import toggle_lang
+
+    assert toggle_lang("?indicator=x&from=&events=", "en") == "?indicator=x&from=&events=&lang=es"

@@ -146,3 +146,57 @@ def test_a_second_indicator_is_drawn_on_its_own_axis(request):
         assert "deaths" in view.figure.layout.yaxis3.title.text
         _, rows, right = view.extra[0]
         assert right and set(rows["indicator"]) == {"cdc_synthetic_opioid_deaths_12m"}
+
+
+def test_an_index_bases_each_part_on_its_own_month_when_one_part_is_zero_there():
+    frame = pd.concat([monthly([10.0, 0.0, 20.0], kind="a"), monthly([5.0, 4.0, 8.0], kind="b")],
+                      ignore_index=True)
+    out, _ = index_to(frame, dt.date(2023, 2, 1), "kind")
+    by_kind = out.set_index(["kind", "period"])["value"]
+    assert by_kind["a"].tolist() == pytest.approx([100.0, 0.0, 200.0])  # January, its last positive month
+    assert by_kind["b"].tolist() == pytest.approx([125.0, 100.0, 200.0])
+
+
+def test_a_change_on_a_year_earlier_and_an_index_reach_before_the_range(request):
+    """The first year of the range has a year-earlier change (read from before the range), and an
+    index on an event before the range is based on that event's month, not the range's first."""
+    from dashboard import views
+    from dashboard.app_factory import create_app
+    from dashboard.state import ExplorerState
+    from etl.timeline import read_timeline
+
+    app = create_app(engine=request.getfixturevalue("snapshot_store"), prepare_store=False)
+    indicator = "cbp_fentanyl_seizures_swb_lbs"
+    start = dt.date(2025, 6, 1)
+    event = min(read_timeline(), key=lambda e: e["date"])  # the timeline's first event, before the range
+    assert event["date"] < start - dt.timedelta(days=31)
+    with app.server.test_request_context("/"):
+        yoy = views.chart_view(ExplorerState(indicator, start=start, transform="yoy"))
+        whole = views.chart_view(ExplorerState(indicator, start=dt.date(2023, 1, 1), transform="yoy"))
+        index = views.chart_view(ExplorerState(indicator, start=start, transform="index", base=event["id"]))
+    assert yoy.shown["period"].min() == pd.Timestamp(start)
+    assert yoy.shown["value"].notna().all()
+    same = whole.shown.set_index("period")["value"].loc[yoy.shown["period"]]
+    assert yoy.shown["value"].tolist() == pytest.approx(same.tolist())
+    base = pd.Timestamp(event["date"].replace(day=1)) - pd.DateOffset(months=1)
+    assert f"{base:%Y}" in index.unit and index.shown["period"].min() == pd.Timestamp(start)
+
+
+def test_a_second_indicator_downloads_with_each_rows_indicator_and_both_sources_cited(request):
+    from dashboard import api
+    from dashboard.app_factory import create_app
+    from dashboard.state import ExplorerState
+
+    app = create_app(engine=request.getfixturevalue("snapshot_store"), prepare_store=False)
+    client = app.server.test_client()
+    response = client.get("/api/indicators/cbp_fentanyl_seizures_swb_lbs.csv?vs=cdc_synthetic_opioid_deaths_12m")
+    assert response.status_code == 200, response.get_data(as_text=True)[:200]
+    text = response.get_data(as_text=True)
+    table = pd.read_csv(__import__("io").StringIO(text), comment="#")
+    assert set(table["indicator"]) == {"cbp_fentanyl_seizures_swb_lbs", "cdc_synthetic_opioid_deaths_12m"}
+    source = next(line for line in text.splitlines() if line.startswith("# Source:"))
+    assert "Customs and Border Protection" in source and "National Center for Health Statistics" in source
+    with app.server.test_request_context("/"):
+        view = api.views.chart_view(ExplorerState("sesnsp_homicide_victims", geo="MX-SIN", transform="per100k"))
+        cited = {v["file_name"] for v in api.view_vintages(view)}
+    assert any("conapo" in name for name in cited)  # the population a rate divides by

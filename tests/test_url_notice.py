@@ -46,8 +46,8 @@ def notice(app, search: str) -> str | None:
 
     def find(node):
         if isinstance(node, dict):
-            if node.get("props", {}).get("id") == ids.URL_NOTICE:
-                return json.dumps(node, ensure_ascii=False)
+            if node.get("props", {}).get("id") == ids.URL_NOTICE:  # present, empty when all is well
+                return json.dumps(node, ensure_ascii=False) if node["props"].get("children") else None
             return next((f for v in node.values() if (f := find(v))), None)
         if isinstance(node, list):
             return next((f for v in node if (f := find(v))), None)

@@ -122,9 +122,8 @@ def layout(**query: str) -> html.Div:
             dcc.Store(id=ids.FIGURE, data=None),
             components.header(lang, "/", state.search()),
             components.status_banner(lang),
-            html.Div(id=ids.URL_NOTICE, className="url-notice", role="alert", children=[
-                html.P(t("url_notice", lang)), html.Ul([html.Li(p.words(lang)) for p in problems])]
-            ) if problems else None,
+            html.Div(id=ids.URL_NOTICE, className="url-notice", role="alert",
+                     children=notice_children(problems, lang)),
             controls,
             html.Div(className="chart-row", children=[
                 dcc.Loading(dcc.Graph(id=ids.GRAPH, config=graph_config(lang))),
@@ -140,6 +139,13 @@ def layout(**query: str) -> html.Div:
 
 
 DOWNLOAD_FORMATS = ("png", "svg", "pdf", "csv", "xlsx", "zip")
+
+
+def notice_children(problems, lang: str) -> list:
+    """What in the address could not be used, in words (nothing when all of it could)."""
+    if not problems:
+        return []
+    return [html.P(t("url_notice", lang)), html.Ul([html.Li(p.words(lang)) for p in problems])]
 
 
 def graph_config(lang: str) -> dict:
@@ -264,7 +270,8 @@ def sync(search, *values):
     triggered = dash.ctx.triggered_id
     keys = [name for name, _, _ in CONTROLS]
     if triggered is None or triggered == ids.EXPLORER_URL:
-        state, _ = ExplorerState.parse(search or "")
+        state, problems = ExplorerState.parse(search or "")
+        notice = notice_children(problems, state.lang)
         write_address = False
     else:
         given = dict(zip(keys, controls, strict=True))
@@ -274,8 +281,8 @@ def sync(search, *values):
             state = state.with_(geo=state.geo if state.geo in geos else None,
                                 compare=state.compare if state.compare in geos else None,
                                 vs=None if state.vs == state.indicator else state.vs)
-        if state.transform_unavailable(state.transform):
-            state = state.with_(transform="level")
+        state = state.normalised()
+        notice = []  # the view is now the controls', not the address's
         write_address = True
     out = render_state(state)
     state = out["state"]
@@ -283,7 +290,7 @@ def sync(search, *values):
     address = out["search"] if write_address and out["search"] != (search or "") else dash.no_update
     return (*control_values(state), geo_opts, geo_opts, transform_options(state), out["figure"], out["info"],
             address, out["panel"], out["table"], out["map"], out["camera"],
-            "/" + components.toggle_lang(out["search"], state.lang))
+            "/" + components.toggle_lang(out["search"], state.lang), notice)
 
 
 def download(*values):
@@ -328,6 +335,7 @@ def register_callbacks(app: dash.Dash) -> None:
         Output(ids.MAP, "children"),
         Output(ids.CAMERA, "data"),
         Output(ids.LANGUAGE_LINK, "href"),
+        Output(ids.URL_NOTICE, "children"),
         Input(ids.EXPLORER_URL, "search"),
         *[Input(cid, prop) for _, cid, prop in CONTROLS],
         State(ids.LANG, "data"),
