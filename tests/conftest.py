@@ -46,6 +46,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: drives the real app in headless Chromium")
     config.addinivalue_line("markers", "raw: reads the real public files in ../shared/data/raw")
     config.addinivalue_line("markers", "database: uses the database without a store fixture (runs on PostgreSQL too)")
+    config.addinivalue_line("markers", "slow: builds from the raw files, or starts processes or servers (seconds "
+                                       "each); `-m 'not browser and not slow'` is the quick local run")
+
+
+# Modules whose tests start processes or servers of their own (the CLI, gunicorn, an HTTP mirror,
+# concurrent imports) or replay many real releases: seconds a test.
+SLOW_MODULES = {"test_concurrency", "test_serving", "test_refresh_mirror", "test_fault_matrix",
+                "test_withdraw_identity", "test_migrations", "test_cli"}
+# Fixtures that build a store from the raw files.
+SLOW_FIXTURES = {"built_store", "raw_dir"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -53,6 +63,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     (parsers, settings, the README) do not depend on the database and ran on the SQLite pass. The
     browser tests drive the UI, which reads through the same queries the API and gunicorn tests
     run on PostgreSQL; they ran on the SQLite pass."""
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if getattr(item, "module", None) else ""
+        if module in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
     if _server_url() is None:
         return
     kept = [item for item in items if ("store_factory" in getattr(item, "fixturenames", ())

@@ -148,6 +148,7 @@ def test_breakdown_indicators_are_not_assessable(snapshot_store, events):
         verify(snapshot_store, "cbp_drug_seizures_by_type_lbs", by_id(events, FEB3), events=events)
 
 
+@pytest.mark.slow  # seconds: excluded from the quick local run, never from CI
 def test_the_grid_is_computed_at_start_and_served_without_recomputing(store_factory, monkeypatch):
     from dashboard.app_factory import create_app
 
@@ -165,6 +166,7 @@ def test_the_grid_is_computed_at_start_and_served_without_recomputing(store_fact
     assert body == json.loads(stored)
 
 
+@pytest.mark.slow  # seconds: excluded from the quick local run, never from CI
 def test_a_publish_recomputes_the_stored_grid(store_factory, tmp_path):
     engine = store_factory()
     pipeline.ensure_store(engine, then=precompute.ensure_scorecard)
