@@ -1,7 +1,8 @@
 """Explorer page: one indicator, one geography, a date range, the commitments timeline over it.
 
-Every control lives in the URL (``?indicator=…&geo=…&from=…&to=…&as_of=…&events=…&lang=…``),
-so each view is a permalink a report can cite.
+Every control lives in the address (``ExplorerState``: indicator, geography, range, as-of date,
+transform, comparisons, events, the event tested, language), so each view is a permalink a report
+can cite; one callback keeps the address and the controls in step, Back and Forward included.
 """
 
 from __future__ import annotations
