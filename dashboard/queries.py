@@ -125,6 +125,11 @@ def map_values(indicator: str, month: dt.date, as_of: dt.date | None, per_100k: 
     asked and a population is loaded), for the state map; None where the month has no value."""
     from indicators.transforms import per_100k as rate
 
+    db = engine()
+    key = repr(("map", str(db.url), indicator, month, as_of, per_100k, store_version(db)))
+    cached = cache.get(key)
+    if cached is not None:  # one lookup per view, not one per geography
+        return cached
     spec = get_indicator(indicator)
     values: dict[str, float | None] = {}
     for geo in geos_for(indicator):
@@ -140,6 +145,7 @@ def map_values(indicator: str, month: dt.date, as_of: dt.date | None, per_100k: 
             total = rate(total, population(geo, as_of), rolling_12=spec.semantics == "rolling_12m")
         value = total["value"].iloc[0]
         values[geo] = None if pd.isna(value) else float(value)
+    cache.set(key, values)
     return values
 
 

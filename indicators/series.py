@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
 from etl.store import available_geos, read_slice
 from indicators.registry import Indicator, get_indicator
+from indicators.transforms import per_100k
 
 SERIES_COLUMNS = [
     "period", "geo", "value", "value_predicted", "flags", "vintage_id", "vintage", "vintage_published_on",
@@ -64,13 +64,9 @@ def read_series(
     if spec.transform == "daily_average":
         series["value"] = series["value"] / days
         return series
-    if spec.transform == "per_100k":
+    if spec.transform == "per_100k":  # the explorer's per-100k view computes it the same way
         population = read_slice(engine, POPULATION_BASE, geo, as_of=as_of).rows
-        by_year = pd.Series(population["value"].to_numpy(), index=population["period"].dt.year)
-        year = series["period"].dt.year
-        days_in_year = np.where(series["period"].dt.is_leap_year, 366, 365)
-        series["value"] = series["value"] / days * days_in_year / year.map(by_year).to_numpy() * 100_000
-        return series
+        return per_100k(series, population)
     raise ValueError(f"{spec.id}: unknown transform {spec.transform!r}")
 
 
