@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Mapping
 
 import pandas as pd
@@ -20,6 +21,7 @@ from indicators.scorecard import NotAssessable
 from indicators.series import NotAvailable
 
 api = Blueprint("api", __name__, url_prefix="/api")
+log = logging.getLogger(__name__)
 
 
 def _error(status: int, message: str) -> Response:
@@ -325,7 +327,20 @@ def _localise(item: dict, lang: str) -> dict:
 @api.route("/<path:unknown>")
 def unknown_api_path(unknown: str) -> Response:
     return _error(404, "unknown API path; see /api/indicators, /api/scorecard.json, /api/claims.json, "
-                       "/api/events.json, /api/status.json")
+                       "/api/events.json, /api/status.json, /api/health")
+
+
+@api.get("/health")
+def health() -> Response:
+    """For a load balancer or a process supervisor: 200 when this process can read the store,
+    503 when it cannot. ``store_version`` changes with every publish (two processes that agree on
+    it serve the same data)."""
+    try:
+        version = queries.store_version(queries.engine())
+    except Exception:  # any failure to reach the store means "not serving"
+        log.exception("health check: the store cannot be read")
+        return _error(503, "the store cannot be read")
+    return jsonify({"status": "ok", "store_version": version})
 
 
 @api.get("/status.json")

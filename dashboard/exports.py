@@ -16,10 +16,8 @@ import textwrap
 import threading
 import zipfile
 
-import kaleido
 import pandas as pd
 import plotly.graph_objects as go
-import pypdf
 from babel.dates import format_date
 
 import settings
@@ -46,6 +44,8 @@ def _ensure_server() -> None:
         if found is None:
             raise ExportUnavailable("static export needs Chromium: install it or set BROWSER_PATH")
         os.environ["BROWSER_PATH"] = found  # where kaleido looks for it
+    import kaleido  # loaded with the first image, not at start
+
     kaleido.start_sync_server(n=1, timeout=90, silence_warnings=True)
 
 
@@ -132,6 +132,8 @@ def render(figure: go.Figure, fmt: str, size: str = DEFAULT_SIZE) -> bytes:
 
 
 def _call_with_timeout(figure: go.Figure, opts: dict):
+    import kaleido
+
     box: dict = {}
 
     def run() -> None:
@@ -154,6 +156,7 @@ def _abandon_server() -> None:
     """Forget a hung kaleido server so the next call starts a fresh one (kaleido keeps one
     module-level singleton and has no way to stop a server whose browser does not answer). The
     old one is marked stopped so its exit hook does not wait for it."""
+    import kaleido
     from kaleido import _sync_server
 
     old = kaleido._global_server
@@ -173,6 +176,8 @@ def export_figure(spec: Indicator, figure: go.Figure, *, fmt: str, lang: str,
 
 
 def pdf_with_metadata(pdf: bytes, *, title: str, subject: str, author: str) -> bytes:
+    import pypdf
+
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     writer = pypdf.PdfWriter(clone_from=reader)
     writer.add_metadata({"/Title": title, "/Subject": subject, "/Author": f"Verifica; data: {author}",

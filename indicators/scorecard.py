@@ -13,7 +13,6 @@ import datetime as dt
 
 import pandas as pd
 from sqlalchemy.engine import Engine
-from statsmodels.stats.multitest import multipletests
 
 from indicators import explain
 from indicators.registry import Indicator, get_indicator
@@ -196,6 +195,8 @@ def _adjust(grid: list[dict], alpha: float) -> int:
     tested = [cell for row in grid for cell in row["cells"].values() if cell.get("p_value") is not None
               and cell.get("method") in ("structural", "its")]
     if tested:
+        from statsmodels.stats.multitest import multipletests  # loaded when first needed
+
         _, q_values, _, _ = multipletests([c["p_value"] for c in tested], alpha=alpha, method="fdr_bh")
         for cell, q in zip(tested, q_values, strict=True):
             cell["q_value"] = float(q)

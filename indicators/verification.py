@@ -43,11 +43,21 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import stats
-from statsmodels.tsa.statespace.structural import UnobservedComponents
 
 from indicators import explain
+
+# statsmodels and scipy take about a second to import; they load on the first estimate, so the
+# app starts without them (a page served from stored assessments never needs them).
+
+
+def _stats():
+    from scipy import stats
+    return stats
+
+
+def _unobserved_components(*args, **kwargs):
+    from statsmodels.tsa.statespace.structural import UnobservedComponents
+    return UnobservedComponents(*args, **kwargs)
 
 VERDICTS = (
     "improved", "worsened", "changed", "inconclusive", "no_detectable_change", "not_yet_verifiable",
@@ -185,18 +195,18 @@ class Estimate:
         return self.effect / self.se if self.se > 0 else math.inf
 
     def crit(self, alpha: float) -> float:
-        return float(stats.t.ppf(1 - alpha / 2, self.df))
+        return float(_stats().t.ppf(1 - alpha / 2, self.df))
 
     def interval(self, alpha: float) -> tuple[float, float]:
         half = self.crit(alpha) * self.se
         return self.effect - half, self.effect + half
 
     def p_value(self) -> float:
-        return float(2 * stats.t.sf(abs(self.t), self.df))
+        return float(2 * _stats().t.sf(abs(self.t), self.df))
 
     def mde(self, alpha: float) -> float:
         """Smallest true effect found with probability POWER at level alpha (two-sided)."""
-        return (self.crit(alpha) + float(stats.t.ppf(POWER, self.df))) * self.se
+        return (self.crit(alpha) + float(_stats().t.ppf(POWER, self.df))) * self.se
 
 
 @dataclass(frozen=True)
@@ -312,7 +322,7 @@ def fit_structural(values: np.ndarray, seasonal: int | None, smooth: bool = Fals
     for spec in structural_specs(seasonal, smooth):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence chatter; the result is checked below
-            result = UnobservedComponents(values, **spec).fit(disp=False, maxiter=500)
+            result = _unobserved_components(values, **spec).fit(disp=False, maxiter=500)
         if _usable(result, spec):
             return result, StructuralFit(spec=spec, params=np.asarray(result.params))
     return None, None
@@ -364,7 +374,7 @@ def estimate_structural(y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex,
         fit = replace(fitted, centre=centre, scale=scale)
     else:
         fit, centre, scale = fixed, fixed.centre, fixed.scale
-        result = UnobservedComponents((pre_values - centre) / scale, **fit.spec).filter(fit.params)
+        result = _unobserved_components((pre_values - centre) / scale, **fit.spec).filter(fit.params)
     horizon, offset = _horizon(pre, post)
     means, joint = joint_forecast(result, horizon)
     # Small-sample allowance for the estimated variances: scale by n / (n - k) and use t(n - k),
@@ -401,7 +411,9 @@ def estimate_its(y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex, settin
     X_pre = design[: len(pre)][ok]
     keep = (X_pre != 0).any(axis=0)  # a month dummy with no rows cannot be estimated
     design, X_pre = design[:, keep], X_pre[:, keep]
-    model = sm.GLSAR(values[ok], X_pre, rho=1)
+    from statsmodels.regression.linear_model import GLSAR
+
+    model = GLSAR(values[ok], X_pre, rho=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fitted = model.iterative_fit(maxiter=10)
@@ -571,7 +583,7 @@ def robustness(y: pd.Series, window: Window, post: pd.PeriodIndex, settings: Set
     if not stats_break:
         checks.append(_check("recent_break", None, None, alpha))
     else:
-        crit = float(stats.norm.ppf(1 - BREAK_ALPHA / 2))
+        crit = float(_stats().norm.ppf(1 - BREAK_ALPHA / 2))
         same_way = [v for v in stats_break if np.sign(v) == np.sign(primary.effect)]
         departed = (max(abs(v) for v in stats_break) >= crit
                     or max((abs(v) for v in same_way), default=0) >= BREAK_SAME_T)

@@ -187,3 +187,17 @@ def test_csv_of_a_tested_event_carries_the_counterfactual_and_the_result(client,
             assert float(by_month[row.period]["counterfactual"]) == pytest.approx(row.expected, rel=1e-6)
             assert float(by_month[row.period]["counterfactual_lower"]) == pytest.approx(row.lower, rel=1e-6)
     assert any(line.startswith("# Result:") and event[:10] in line for line in meta)
+
+
+def test_health_names_the_store_version_and_fails_when_the_store_cannot_be_read(client, snapshot_store, tmp_path):
+    from sqlalchemy import create_engine
+
+    from dashboard.app_factory import create_app
+    from etl.store import vintage_set_key
+
+    body = client.get("/api/health").get_json()
+    assert body == {"status": "ok", "store_version": vintage_set_key(snapshot_store)}
+    # A store that cannot be read (a folder that does not exist): 503, not a page of errors.
+    broken = create_app(engine=create_engine(f"sqlite:///{tmp_path}/missing/x.db"), prepare_store=False)
+    response = broken.server.test_client().get("/api/health")
+    assert response.status_code == 503 and response.get_json() == {"error": "the store cannot be read"}
