@@ -10,7 +10,7 @@ import flask
 from sqlalchemy.engine import Engine
 
 import settings
-from dashboard import callback_guard, queries
+from dashboard import callback_guard, queries, response_cache
 from dashboard.api import api
 from dashboard.i18n import normalise_lang, t
 from dashboard.pages import claims, explorer, overview, scorecard, sources, timeline
@@ -46,6 +46,9 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
         dash.register_page(module.__name__, path=path, layout=module.layout, name=t(key, "en"),
                            title=_page_title(key), order=order, nav_key=key)
     explorer.register_callbacks(app)
+    # The cache answers first: a stored answer is for the exact bytes of a request the guard
+    # already let through.
+    response_cache.install(app, explorer.pure_outputs(app))
     callback_guard.install(app)
     app.layout = dash.html.Div([dash.page_container])
 

@@ -11,12 +11,12 @@ import re
 from dataclasses import dataclass
 
 import pandas as pd
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_caching import Cache
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from etl.store import Source, Vintage, available_geos, read_events, read_slice, vintage_set_key
+from etl.store import Source, Vintage, available_geos, data_version, read_events, read_slice
 from indicators import claims as claims_checker
 from indicators import precompute
 from indicators.registry import Indicator, get_indicator
@@ -87,9 +87,16 @@ def engine() -> Engine:
 
 
 def store_version(db: Engine) -> str:
-    """Changes whenever a vintage is published or a release date corrected, so cached reads never
-    go stale (a digest of every vintage's id, checksum and date: tens of rows)."""
-    return vintage_set_key(db)
+    """Changes whenever a vintage is published, withdrawn or its release date corrected, or the
+    timeline changes, in this process or any other, so cached reads never go stale
+    (:func:`etl.store.data_version`). Read once per request."""
+    if not has_request_context():
+        return data_version(db)
+    memo = g.setdefault("verifica_data_versions", {})
+    key = str(db.url)
+    if key not in memo:
+        memo[key] = data_version(db)
+    return memo[key]
 
 
 def series_view(query: SeriesQuery) -> tuple[Indicator, pd.DataFrame]:
@@ -175,11 +182,11 @@ def geos_for(indicator: str) -> list[str]:
 
 def events() -> list[dict]:
     db = engine()
-    key = repr(("events", str(db.url)))
+    key = repr(("events", str(db.url), store_version(db)))
     items = cache.get(key)
     if items is None:
         items = read_events(db)
-        cache.set(key, items, timeout=60)
+        cache.set(key, items)
     return items
 
 

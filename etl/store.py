@@ -491,11 +491,22 @@ def record_run(engine: Engine, run: RefreshRun) -> RefreshRun:
     return run
 
 
+TIMELINE_MARK = "timeline"  # derived_results row whose key is the digest of the stored timeline
+
+
+def timeline_digest(events: Iterable[dict]) -> str:
+    """Changes when the curated timeline does."""
+    return hashlib.sha256(json.dumps(list(events), sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
 def replace_events(engine: Engine, events: Iterable[dict]) -> int:
-    """Replace the curated timeline in the store (it is versioned in git, not by vintage)."""
+    """Replace the curated timeline in the store (it is versioned in git, not by vintage), with its
+    digest in the same transaction (part of :func:`data_version`)."""
     rows = list(events)
     with Session(engine) as session, session.begin():
         session.query(Event).delete()
+        session.query(DerivedResult).filter(DerivedResult.name == TIMELINE_MARK).delete()
+        session.add(DerivedResult(name=TIMELINE_MARK, key=timeline_digest(rows), computed_at=utcnow(), payload=""))
         for item in rows:
             session.add(
                 Event(
@@ -793,6 +804,18 @@ def vintage_set_key(engine: Engine) -> str:
         rows = conn.execute(select(Vintage.id, Vintage.sha256, Vintage.published_on, Vintage.withdrawn_on)
                             .order_by(Vintage.id)).all()
     return hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()[:32]
+
+
+def data_version(engine: Engine) -> str:
+    """What every served number depends on: the vintage set (:func:`vintage_set_key`'s rows) and
+    the stored timeline's digest, in one read. Caches in any process key on it, so a publish, a
+    withdrawal or a timeline change made by any process is seen by all of them at their next
+    request (about a third of a millisecond on SQLite: tens of rows)."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(Vintage.id, Vintage.sha256, Vintage.published_on, Vintage.withdrawn_on)
+                            .order_by(Vintage.id)).all()
+        timeline = conn.execute(select(DerivedResult.key).where(DerivedResult.name == TIMELINE_MARK)).scalar()
+    return hashlib.sha256(repr(([tuple(row) for row in rows], timeline)).encode()).hexdigest()[:32]
 
 
 def read_derived(engine: Engine, name: str, key: str) -> str | None:

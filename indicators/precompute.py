@@ -17,18 +17,13 @@ import time
 
 from sqlalchemy.engine import Engine
 
-from etl.store import read_derived, read_events, vintage_set_key, write_derived
+from etl.store import read_derived, read_events, timeline_digest, vintage_set_key, write_derived
 from indicators.scorecard import scorecard
 
 log = logging.getLogger(__name__)
 
 ENGINE_VERSION = "verification-2"  # bump when the statistics change, so stored grids are recomputed
 NAME = "scorecard"
-
-
-def timeline_digest(events: list[dict]) -> str:
-    """Changes when the curated timeline does."""
-    return hashlib.sha256(json.dumps(events, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def scorecard_key(engine: Engine, events: list[dict]) -> str:

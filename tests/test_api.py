@@ -193,10 +193,10 @@ def test_health_names_the_store_version_and_fails_when_the_store_cannot_be_read(
     from sqlalchemy import create_engine
 
     from dashboard.app_factory import create_app
-    from etl.store import vintage_set_key
+    from etl.store import data_version
 
     body = client.get("/api/health").get_json()
-    assert body == {"status": "ok", "store_version": vintage_set_key(snapshot_store)}
+    assert body == {"status": "ok", "store_version": data_version(snapshot_store)}
     # A store that cannot be read (a folder that does not exist): 503, not a page of errors.
     broken = create_app(engine=create_engine(f"sqlite:///{tmp_path}/missing/x.db"), prepare_store=False)
     response = broken.server.test_client().get("/api/health")

@@ -322,6 +322,12 @@ def pick_state(click, search):
     return geo
 
 
+def pure_outputs(app: dash.Dash) -> list[str]:
+    """The callbacks whose answer depends only on their request, the data version and the date
+    (:mod:`dashboard.response_cache`): the view callback (not the download, which names the host)."""
+    return [key for key in app.callback_map if f"{ids.FIGURE}.data" in key]
+
+
 def register_callbacks(app: dash.Dash) -> None:
     app.callback(
         *[Output(cid, prop) for _, cid, prop in CONTROLS],

@@ -1,0 +1,280 @@
+"""Benchmark: the app as deployed (gunicorn) against the floors the targets are stated on.
+
+    .venv/bin/python -m bench.bench_serving [--clients 16] [--seconds 20] [--repeat 5] [--write]
+
+Measured in one run, on a temporary SQLite store filled from the committed snapshot:
+
+* **Start-up.** Wall time from starting ``gunicorn -w 1 app:server`` on an existing store to the
+  first HTTP 200 of ``/api/health``, against the floor of ``python -c "import dash, plotly,
+  pandas, sqlalchemy"`` (median of ``--repeat`` runs each).
+* **Chart callback under load.** ``--clients`` threads POST the explorer's callback (the request a
+  browser sends on a page load or Back: ``/_dash-update-component`` with the page's address) to
+  ``gunicorn -w 2 app:server`` for ``--seconds`` after a warm-up, cycling over every available
+  indicator's default view; the same clients POST the one callback of ``bench/floor_app.py`` (a
+  bare Dash app returning a figure of the explorer's size as plain dicts) to the same gunicorn.
+  Both request bodies are built from the app's own ``/_dash-dependencies``. Throughput is answers
+  per second (every answer must be HTTP 200); latency percentiles are per request.
+* **Memory.** Resident set size (``VmRSS``) of each gunicorn worker after the load.
+
+The clients run on the same machine as the server (and take part of its CPU), the same for the
+app and the floor. ``--write`` replaces this benchmark's block of bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from bench.results import report
+
+BEGIN, END = "<!-- serving block", "<!-- end serving block -->"
+PROJECT = Path(__file__).resolve().parents[1]
+FLOOR_IMPORT = "import dash, plotly, pandas, sqlalchemy"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def request(port: int, method: str, path: str, body: bytes | None = None, timeout: float = 60) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        headers = {"Accept-Encoding": "gzip"}  # as every browser sends (the answer is not decoded here)
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def gunicorn(target: str, workers: int, env: dict, port: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "120",
+         "--log-level", "warning", target],
+        cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+
+
+def wait_for(port: int, path: str, process: subprocess.Popen, timeout: float = 120) -> float:
+    """Seconds until ``path`` answers 200 (polled every 10 ms)."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if process.poll() is not None:
+            sys.exit(f"server exited: {process.stderr.read().decode()[-2000:]}")
+        try:
+            status, _ = request(port, "GET", path, timeout=5)
+            if status == 200:
+                return time.perf_counter() - start
+        except OSError:
+            pass
+        time.sleep(0.01)
+    sys.exit(f"no answer from {path} in {timeout} s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def worker_rss_mb(master: int) -> list[float]:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    out = []
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                out.append(int(line.split()[1]) / 1024)
+    return out
+
+
+# --- request bodies from the app's own callback list -----------------------------------------
+
+def _split_output(output: str) -> list[dict] | dict:
+    """Dash's ``outputs``: a list for a multi-output callback, one object for a single output."""
+    def one(part: str) -> dict:
+        cid, _, prop = part.rpartition(".")
+        return {"id": cid, "property": prop}
+    return [one(part) for part in output[2:-2].split("...")] if output.startswith("..") else one(output)
+
+
+def callback_body(port: int, figure_output: str, search: str, state_values: dict | None = None) -> bytes:
+    """The body a browser sends when the page's ``dcc.Location`` reports ``search``: the callback
+    whose outputs include ``figure_output`` (``id.prop``), every input blank but the address."""
+    status, raw = request(port, "GET", "/_dash-dependencies")
+    assert status == 200, status
+    deps = json.loads(raw)
+    dep = next(d for d in deps if figure_output in d["output"] and not d.get("clientside_function"))
+    url_input = next(i for i in dep["inputs"] if i["property"] == "search")
+    inputs = [{**i, "value": search if i is url_input else None} for i in dep["inputs"]]
+    states = [{**s, "value": (state_values or {}).get(f"{s['id']}.{s['property']}")} for s in dep["state"]]
+    return json.dumps({
+        "output": dep["output"], "outputs": _split_output(dep["output"]), "inputs": inputs, "state": states,
+        "changedPropIds": [f"{url_input['id']}.search"],
+    }).encode()
+
+
+# --- load --------------------------------------------------------------------------------------
+
+def load(port: int, bodies: list[bytes], clients: int, seconds: float, warmup: float) -> dict:
+    """``clients`` threads POST the bodies in turn; latencies of the requests that start after the
+    warm-up and end before the deadline. Before the clock starts every client sends every body
+    once (so each view has been answered by every worker: the steady state of a dashboard in
+    use); the warm-up then runs the full load for ``warmup`` seconds unmeasured."""
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    for body in bodies:  # one view at a time first: the cold answers do not pile up
+        request(port, "POST", "/_dash-update-component", body)
+    window: dict[str, float] = {}
+
+    def start_clock() -> None:
+        window["from"] = time.perf_counter() + warmup
+        window["to"] = window["from"] + seconds
+
+    ready = threading.Barrier(clients, action=start_clock)
+
+    def client(offset: int) -> None:
+        for k in range(len(bodies)):
+            request(port, "POST", "/_dash-update-component", bodies[(offset + k) % len(bodies)])
+        ready.wait()
+        i = offset
+        while True:
+            started = time.perf_counter()
+            if started >= window["to"]:
+                return
+            try:
+                status, body = request(port, "POST", "/_dash-update-component", bodies[i % len(bodies)])
+            except OSError as exc:
+                status, body = 0, str(exc).encode()
+            ended = time.perf_counter()
+            i += 1
+            with lock:
+                if status != 200:
+                    failures.append(f"HTTP {status}: {body[:200]!r}")
+                elif started >= window["from"] and ended <= window["to"]:
+                    latencies.append(ended - started)
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        sys.exit(f"{len(failures)} failed requests, first: {failures[0]}")
+    latencies.sort()
+    q = statistics.quantiles(latencies, n=100)
+    return {"rps": len(latencies) / seconds, "p50": q[49] * 1000, "p95": q[94] * 1000, "n": len(latencies)}
+
+
+def measure_startup(env: dict, repeat: int) -> tuple[float, float]:
+    floor = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", FLOOR_IMPORT], check=True, cwd=PROJECT)
+        floor.append(time.perf_counter() - start)
+    startup = []
+    for _ in range(repeat):
+        port = free_port()
+        server = gunicorn("app:server", 1, env, port)
+        try:
+            startup.append(wait_for(port, "/api/health", server))
+        finally:
+            stop(server)
+    return statistics.median(floor), statistics.median(startup)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--warmup", type=float, default=5)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    sys.path.insert(0, str(PROJECT))
+    from dashboard import ids
+
+    with tempfile.TemporaryDirectory() as folder:
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.db'}", "VERIFICA_LOG_LEVEL": "WARNING"}
+        port = free_port()
+        prepare = gunicorn("app:server", 1, env, port)  # fills the store from the snapshot (not measured)
+        try:
+            wait_for(port, "/api/health", prepare, timeout=300)
+        finally:
+            stop(prepare)
+        floor_import, startup = measure_startup(env, args.repeat)
+        print(f"start-up {startup:.2f} s, import floor {floor_import:.2f} s", file=sys.stderr)
+
+        rows = {}
+        for name, target in (("floor", "bench.floor_app:server"), ("explorer", "app:server")):
+            port = free_port()
+            server = gunicorn(target, 2, env, port)
+            try:
+                wait_for(port, "/", server)
+                if name == "floor":
+                    bodies = [callback_body(port, "chart.figure", f"?view={k}") for k in range(20)]
+                else:
+                    _, raw = request(port, "GET", "/api/indicators")
+                    views = [i["id"] for i in json.loads(raw)["indicators"] if i["status"] == "available"]
+                    bodies = [callback_body(port, f"{ids.FIGURE}.data", f"?indicator={v}", {f"{ids.LANG}.data": "en"})
+                              for v in views]
+                rows[name] = load(port, bodies, args.clients, args.seconds, args.warmup)
+                print(name, rows[name], file=sys.stderr)
+                rows[name]["views"] = len(bodies)
+                rows[name]["rss"] = worker_rss_mb(server.pid)
+                _, sample = request(port, "POST", "/_dash-update-component", bodies[0])
+                rows[name]["bytes"] = len(sample)
+            finally:
+                stop(server)
+
+    floor, app = rows["floor"], rows["explorer"]
+    rps_ratio, p95_ratio = app["rps"] / floor["rps"], app["p95"] / floor["p95"]
+    start_ratio = startup / floor_import
+    rss = max(app["rss"])
+    lines = [
+        f"{BEGIN}: written by bench/bench_serving.py --write -->",
+        f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}; gunicorn sync workers, SQLite store from the snapshot; the load "
+        f"clients run on the same machine.",
+        "",
+        f"Start-up on an existing store (median of {args.repeat}): `gunicorn -w 1 app:server` to the first 200 "
+        f"of `/api/health` **{startup:.2f} s**; the import floor (`{FLOOR_IMPORT}`) {floor_import:.2f} s; "
+        f"ratio **{start_ratio:.2f}x** (target 1.6x: **{'met' if start_ratio <= 1.6 else 'missed'}**).",
+        "",
+        f"Chart callback, {args.clients} clients, gunicorn 2 workers, {args.seconds:.0f} s after {args.warmup:.0f} s "
+        f"of warm-up:",
+        "",
+        "| server | views cycled | answer bytes sent | requests/s | p50 ms | p95 ms | worker RSS MB |",
+        "|---|---|---|---|---|---|---|",
+        *[f"| {label} | {r['views']} | {r['bytes']:,} | {r['rps']:.0f} | {r['p50']:.0f} | {r['p95']:.0f} | "
+          f"{', '.join(f'{m:.0f}' for m in r['rss'])} |"
+          for label, r in (("bare Dash floor (`bench/floor_app.py`)", floor),
+                           ("explorer (`app:server`, page-load callback)", app))],
+        "",
+        f"Throughput {rps_ratio:.2f}x the floor (target 0.6x: **{'met' if rps_ratio >= 0.6 else 'missed'}**); "
+        f"p95 {p95_ratio:.2f}x the floor's (target 2x: **{'met' if p95_ratio <= 2 else 'missed'}**); "
+        f"worker RSS at most {rss:.0f} MB (target 300 MB: **{'met' if rss <= 300 else 'missed'}**).",
+        END,
+    ]
+    report(BEGIN, END, lines, args.write)
+
+
+if __name__ == "__main__":
+    main()

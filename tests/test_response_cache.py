@@ -1,0 +1,64 @@
+"""Answers of the explorer's view callback are cached by request body and data version: the same
+view is built once, and a publish or timeline change made by any process is seen at once."""
+
+from __future__ import annotations
+
+import copy
+
+from dashboard import ids, queries
+from dashboard.pages import explorer
+from dashboard.response_cache import HEADER
+from etl import timeline
+from etl.store import replace_events
+from tests.test_callback_guard import app_and_client, explorer_request, post, set_value  # noqa: F401
+
+
+def test_a_view_is_built_once_per_data_version(app_and_client, snapshot_store, monkeypatch):  # noqa: F811
+    app, client = app_and_client
+    built = []
+    render = explorer.render_state
+    monkeypatch.setattr(explorer, "render_state", lambda state: built.append(state) or render(state))
+    with app.server.app_context():
+        queries.cache.clear()
+    body = explorer_request(app)
+
+    first = post(client, body)
+    assert first.status_code == 200 and first.headers[HEADER] == "miss" and len(built) == 1
+    again = post(client, body)
+    assert again.headers[HEADER] == "hit" and again.data == first.data and len(built) == 1
+
+    other = post(client, set_value(copy.deepcopy(body), (ids.DATES, "start_date"), "2023-01-01"))
+    assert other.headers[HEADER] == "miss" and other.data != first.data and len(built) == 2
+
+    # The timeline changed by another process (straight in the store): the next request rebuilds.
+    try:
+        replace_events(snapshot_store, timeline.read_timeline()[:-1])
+        changed = post(client, body)
+        assert changed.headers[HEADER] == "miss" and len(built) == 3
+    finally:
+        timeline.load_into_store(snapshot_store)
+    back = post(client, body)  # the old version again: the answer stored for it is still right
+    assert back.headers[HEADER] == "hit" and back.data == first.data and len(built) == 3
+
+
+def test_refused_and_other_callbacks_are_never_cached(app_and_client):  # noqa: F811
+    app, client = app_and_client
+    bad = set_value(explorer_request(app), (ids.INDICATOR, "value"), "nope")
+    for _ in range(2):
+        response = post(client, bad)
+        assert response.status_code == 400 and response.headers.get(HEADER) != "hit"
+    downloads = next(k for k in app.callback_map if ids.DOWNLOAD in k)
+    assert downloads not in explorer.pure_outputs(app)
+
+
+def test_a_browser_gets_the_stored_answer_compressed(app_and_client):  # noqa: F811
+    import gzip
+    import json
+
+    app, client = app_and_client
+    body = json.dumps(explorer_request(app))
+    plain = client.post("/_dash-update-component", data=body, content_type="application/json")
+    packed = client.post("/_dash-update-component", data=body, content_type="application/json",
+                         headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.data) == plain.data and len(packed.data) * 3 < len(plain.data)
