@@ -26,6 +26,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "CACHE_TYPE": ("SimpleCache",
                    "Flask-Caching backend of the app (RedisCache to share it between processes)"),
     "CACHE_REDIS_URL": ("", "Redis URL when CACHE_TYPE is RedisCache"),
+    "CACHE_KEY_PREFIX": ("verifica:", "prefix of every cache key (several deployments can share one Redis)"),
     "BROWSER_PATH": ("chromium on PATH", "Chromium used for PNG/SVG/PDF exports"),
     "VERIFICA_AFTER_PUBLISH": (DEFAULT_AFTER_PUBLISH,
                                "hooks run after a publish (module:function, comma-separated; empty for none)"),
@@ -35,6 +36,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
                            "log level of the command line and the app (DEBUG, INFO, WARNING, ERROR)"),
     "VERIFICA_RAW_DIR": ("../shared/data/raw", "tests: the folder of raw public files"),
     "VERIFICA_CHROMIUM": ("/usr/bin/chromium", "tests: the Chromium the browser tests drive"),
+    "VERIFICA_REDIS_URL": ("", "tests: a Redis server the scale-out tests may use (each test its own key prefix)"),
     "CI": ("", "tests: `true` turns every skip for a missing browser or database into a failure"),
 }
 
@@ -50,12 +52,14 @@ class Settings:
     port: int
     cache_type: str
     cache_redis_url: str
+    cache_key_prefix: str
     browser_path: str | None
     after_publish: tuple[str, ...]
     mirror: str | None
     log_level: str
     raw_dir: Path
     chromium: str
+    redis_url: str
     in_ci: bool
 
 
@@ -77,12 +81,14 @@ def get(environ: Mapping[str, str] | None = None) -> Settings:
         port=int(port),
         cache_type=env.get("CACHE_TYPE", "SimpleCache"),
         cache_redis_url=env.get("CACHE_REDIS_URL", ""),
+        cache_key_prefix=env.get("CACHE_KEY_PREFIX", "verifica:"),
         browser_path=env.get("BROWSER_PATH") or None,
         after_publish=tuple(item.strip() for item in hooks.split(",") if item.strip()),
         mirror=mirror,
         log_level=level,
         raw_dir=Path(env.get("VERIFICA_RAW_DIR") or PROJECT_ROOT.parent / "shared" / "data" / "raw"),
         chromium=env.get("VERIFICA_CHROMIUM", "/usr/bin/chromium"),
+        redis_url=env.get("VERIFICA_REDIS_URL", ""),
         in_ci=env.get("CI", "").lower() == "true",
     )
 

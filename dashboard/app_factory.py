@@ -59,6 +59,7 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     queries.cache.init_app(server, config={
         "CACHE_TYPE": config.cache_type,
         "CACHE_REDIS_URL": config.cache_redis_url,
+        "CACHE_KEY_PREFIX": config.cache_key_prefix,
         "CACHE_DEFAULT_TIMEOUT": 600,
     })
     server.register_blueprint(api)

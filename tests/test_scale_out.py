@@ -1,0 +1,121 @@
+"""Scale-out: two app server processes on one store (PostgreSQL on the PostgreSQL pass) and one
+Redis cache. A view built by one process is served from the shared cache by the other; a publish
+made by a third process (the command line) is seen by both at their next request, and the view
+it changes is rebuilt once for both."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+import requests
+
+import settings
+from dashboard.response_cache import HEADER
+from etl import pipeline
+from etl.store import list_vintages
+from indicators import precompute
+from indicators.registry import available_indicators
+from tests.conftest import PROJECT_ROOT, require
+from tests.test_callback_guard import explorer_request
+from tests.test_serving import free_port
+
+
+@pytest.fixture
+def redis_url():
+    url = settings.get().redis_url
+    require(bool(url), "no Redis server for the scale-out tests (set VERIFICA_REDIS_URL)")
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        client.ping()
+    except redis.ConnectionError as exc:
+        require(False, f"the Redis server at {url} does not answer: {exc}")
+    prefix = f"verifica-test-{uuid.uuid4().hex[:8]}:"
+    yield url, prefix
+    keys = list(client.scan_iter(match=f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+
+
+def serve(env: dict) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}", "--timeout", "120", "app:server"],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    return process, port
+
+
+def health(process: subprocess.Popen, port: int, timeout: float = 90) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            response = requests.get(f"http://127.0.0.1:{port}/api/health", timeout=10)
+            if response.status_code == 200:
+                return response.json()
+        except (requests.ConnectionError, requests.Timeout):
+            pass
+        if process.poll() is not None:
+            pytest.fail(f"the app server exited: {process.stdout.read().decode()[-2000:]}")
+        time.sleep(0.2)
+    pytest.fail("the app server did not answer /api/health")
+
+
+def view(port: int, body: str) -> tuple[str, dict]:
+    response = requests.post(f"http://127.0.0.1:{port}/_dash-update-component", data=body,
+                             headers={"Content-Type": "application/json"}, timeout=60)
+    assert response.status_code == 200, response.text[:500]
+    return response.headers[HEADER], response.json()
+
+
+def test_two_processes_share_the_store_and_the_cache(store, redis_url):
+    url, prefix = redis_url
+    pipeline.ensure_store(store, then=precompute.ensure_scorecard)
+    env = {**os.environ, "DATABASE_URL": store.url.render_as_string(hide_password=False),
+           "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url, "CACHE_KEY_PREFIX": prefix,
+           "VERIFICA_AFTER_PUBLISH": ""}
+    from dashboard.app_factory import create_app
+
+    body = json.dumps(explorer_request(create_app(engine=store, prepare_store=False)))
+    servers = [serve(env), serve(env)]
+    try:
+        (a, port_a), (b, port_b) = servers
+        before = health(a, port_a)["store_version"]
+        assert health(b, port_b)["store_version"] == before
+
+        # Built once by A, then served to B from the shared cache.
+        assert view(port_a, body)[0] == "miss"
+        cached, answer = view(port_b, body)
+        assert cached == "hit" and answer == view(port_a, body)[1]
+
+        # A publish by another process: the indicator's newest release withdrawn from the command line.
+        spec = available_indicators()[0]
+        newest = list_vintages(store, spec.source_id)[-1]
+        done = subprocess.run([sys.executable, "-m", "etl", "withdraw", str(newest.id), "--reason",
+                               "scale-out test: the publisher replaced this file"],
+                              cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        after = health(a, port_a)["store_version"]
+        assert after != before and health(b, port_b)["store_version"] == after
+
+        # B sees the new data at once and rebuilds the view; A gets B's answer from the cache.
+        cached, changed = view(port_b, body)
+        assert cached == "miss" and changed != answer
+        assert view(port_a, body) == ("hit", changed)
+        # The stored answer is compressed, as a browser asks for it.
+        raw = requests.post(f"http://127.0.0.1:{port_a}/_dash-update-component", data=body, stream=True,
+                            headers={"Content-Type": "application/json", "Accept-Encoding": "gzip"}, timeout=60)
+        assert raw.headers["Content-Encoding"] == "gzip"
+        assert json.loads(gzip.decompress(raw.raw.read())) == changed
+    finally:
+        for process, _ in servers:
+            process.terminate()
+            process.wait(timeout=30)
