@@ -16,9 +16,10 @@ from flask_caching import Cache
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from etl.store import Source, Vintage, available_geos, data_version, read_events, read_slice
+from etl.conapo_population import SOURCE_ID as POPULATION_SOURCE
+from etl.store import DataVersions, Source, Vintage, available_geos, data_versions, read_events, read_slice
 from indicators import claims as claims_checker
-from indicators import precompute
+from indicators import maps, precompute
 from indicators.registry import Indicator, get_indicator
 from indicators.scorecard import verify
 from indicators.series import POPULATION_BASE, geographies, read_series
@@ -86,17 +87,28 @@ def engine() -> Engine:
     return current_app.config["VERIFICA_ENGINE"]
 
 
-def store_version(db: Engine) -> str:
-    """Changes whenever a vintage is published, withdrawn or its release date corrected, or the
-    timeline changes, in this process or any other, so cached reads never go stale
-    (:func:`etl.store.data_version`). Read once per request."""
+def versions(db: Engine) -> DataVersions:
+    """The store's data versions (:func:`etl.store.data_versions`), read once per request."""
     if not has_request_context():
-        return data_version(db)
+        return data_versions(db)
     memo = g.setdefault("verifica_data_versions", {})
     key = str(db.url)
     if key not in memo:
-        memo[key] = data_version(db)
+        memo[key] = data_versions(db)
     return memo[key]
+
+
+def store_version(db: Engine) -> str:
+    """Changes whenever a vintage is published, withdrawn or its release date corrected, or the
+    timeline changes, in this process or any other, so cached reads never go stale."""
+    return versions(db).overall
+
+
+def source_version(db: Engine, *source_ids: str) -> str:
+    """Changes only when one of these sources' vintages do: the key of caches that read only them
+    (a publish of CDC data leaves the cached SESNSP series in place)."""
+    found = versions(db)
+    return "|".join(found.source(source_id) for source_id in source_ids)
 
 
 def series_view(query: SeriesQuery) -> tuple[Indicator, pd.DataFrame]:
@@ -104,7 +116,7 @@ def series_view(query: SeriesQuery) -> tuple[Indicator, pd.DataFrame]:
     db = engine()
     key = (
         "series", str(db.url), spec.id, query.geo or spec.default_geo, query.start, query.end,
-        query.as_of, store_version(db),
+        query.as_of, source_version(db, *maps.sources(spec, False)),
     )
     frame = cache.get(repr(key))
     if frame is None:
@@ -117,7 +129,7 @@ def population(geo: str, as_of: dt.date | None = None) -> pd.DataFrame:
     """Mid-year population of a geography by year (``period``, ``value``; empty when none is
     loaded), as known on ``as_of``: the denominator of per-100k views."""
     db = engine()
-    key = repr(("population", str(db.url), geo, as_of, store_version(db)))
+    key = repr(("population", str(db.url), geo, as_of, source_version(db, POPULATION_SOURCE)))
     frame = cache.get(key)
     if frame is None:
         frame = read_slice(db, POPULATION_BASE, geo, as_of=as_of).rows[
@@ -128,31 +140,16 @@ def population(geo: str, as_of: dt.date | None = None) -> pd.DataFrame:
 
 def map_values(indicator: str, month: dt.date, as_of: dt.date | None, per_100k: bool = False
                ) -> dict[str, float | None]:
-    """Each geography's value of one month (a breakdown summed; per 100,000 people a year when
-    asked and a population is loaded), for the state map; None where the month has no value."""
-    from indicators.transforms import per_100k as rate
-
+    """Each geography's value of one month, for the state map (:mod:`indicators.maps`: stored per
+    source release, computed at publish for the newest month); cached here per source version."""
     db = engine()
-    key = repr(("map", str(db.url), indicator, month, as_of, per_100k, store_version(db)))
-    cached = cache.get(key)
-    if cached is not None:  # one lookup per view, not one per geography
-        return cached
     spec = get_indicator(indicator)
-    values: dict[str, float | None] = {}
-    for geo in geos_for(indicator):
-        _, frame = series_view(SeriesQuery(indicator, geo, month, month, as_of))
-        if frame.empty or frame["value"].isna().all():
-            values[geo] = None
-            continue
-        total = frame.groupby("period", as_index=False)["value"].sum(min_count=1)
-        if per_100k:
-            if not has_population(geo):
-                values[geo] = None
-                continue
-            total = rate(total, population(geo, as_of), rolling_12=spec.semantics == "rolling_12m")
-        value = total["value"].iloc[0]
-        values[geo] = None if pd.isna(value) else float(value)
-    cache.set(key, values)
+    key = repr(("map", str(db.url), indicator, month, as_of, per_100k,
+                source_version(db, *maps.sources(spec, per_100k))))
+    values = cache.get(key)
+    if values is None:
+        values = maps.map_values(db, spec, month, as_of, per_100k)
+        cache.set(key, values)
     return values
 
 
@@ -162,7 +159,7 @@ def has_population(geo: str) -> bool:
 
 def population_geos() -> set[str]:
     db = engine()
-    key = repr(("population-geos", str(db.url), store_version(db)))
+    key = repr(("population-geos", str(db.url), source_version(db, POPULATION_SOURCE)))
     geos = cache.get(key)
     if geos is None:
         geos = set(available_geos(db, POPULATION_BASE))
@@ -172,7 +169,7 @@ def population_geos() -> set[str]:
 
 def geos_for(indicator: str) -> list[str]:
     db = engine()
-    key = repr(("geos", str(db.url), indicator, store_version(db)))
+    key = repr(("geos", str(db.url), indicator, source_version(db, get_indicator(indicator).source_id)))
     geos = cache.get(key)
     if geos is None:
         geos = geographies(db, indicator)

@@ -806,16 +806,41 @@ def vintage_set_key(engine: Engine) -> str:
     return hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()[:32]
 
 
-def data_version(engine: Engine) -> str:
-    """What every served number depends on: the vintage set (:func:`vintage_set_key`'s rows) and
-    the stored timeline's digest, in one read. Caches in any process key on it, so a publish, a
-    withdrawal or a timeline change made by any process is seen by all of them at their next
-    request (about a third of a millisecond on SQLite: tens of rows)."""
+@dataclass(frozen=True)
+class DataVersions:
+    """What served numbers depend on, read in one go: ``overall`` changes with any publish,
+    withdrawal, release-date correction or timeline change; ``sources`` has one digest per source
+    (a cache of one source's series need not move when another source publishes)."""
+
+    overall: str
+    sources: dict[str, str]
+
+    def source(self, source_id: str) -> str:
+        return self.sources.get(source_id, "none")
+
+
+def data_versions(engine: Engine) -> DataVersions:
+    """:class:`DataVersions` from the vintages (tens of rows) and the stored timeline's digest:
+    caches in any process key on them, so a change made by any process is seen by all of them at
+    their next request (about a third of a millisecond on SQLite)."""
     with engine.connect() as conn:
-        rows = conn.execute(select(Vintage.id, Vintage.sha256, Vintage.published_on, Vintage.withdrawn_on)
-                            .order_by(Vintage.id)).all()
+        rows = conn.execute(select(Vintage.source_id, Vintage.id, Vintage.sha256, Vintage.published_on,
+                                   Vintage.withdrawn_on).order_by(Vintage.id)).all()
         timeline = conn.execute(select(DerivedResult.key).where(DerivedResult.name == TIMELINE_MARK)).scalar()
-    return hashlib.sha256(repr(([tuple(row) for row in rows], timeline)).encode()).hexdigest()[:32]
+    by_source: dict[str, list] = {}
+    for row in rows:
+        by_source.setdefault(row[0], []).append(tuple(row[1:]))
+
+    def digest(value) -> str:
+        return hashlib.sha256(repr(value).encode()).hexdigest()[:32]
+
+    return DataVersions(overall=digest(([tuple(row[1:]) for row in rows], timeline)),
+                        sources={source: digest(items) for source, items in by_source.items()})
+
+
+def data_version(engine: Engine) -> str:
+    """:attr:`DataVersions.overall`."""
+    return data_versions(engine).overall
 
 
 def read_derived(engine: Engine, name: str, key: str) -> str | None:

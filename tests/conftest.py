@@ -8,6 +8,7 @@ fails the test instead of skipping it.
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -22,6 +23,9 @@ from etl import pipeline
 from etl.store import init_schema, make_engine
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Command-line publishes in tests run the scorecard hook only: the state maps' hook takes seconds a
+# publish and has its own tests (tests/test_maps.py).
+os.environ.setdefault("VERIFICA_AFTER_PUBLISH", "indicators.precompute:refresh_scorecard")
 CONFIG = settings.get()
 RAW_DIR = CONFIG.raw_dir
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -53,7 +57,7 @@ def pytest_configure(config: pytest.Config) -> None:
 # Modules whose tests start processes or servers of their own (the CLI, gunicorn, an HTTP mirror,
 # concurrent imports) or replay many real releases: seconds a test.
 SLOW_MODULES = {"test_concurrency", "test_serving", "test_refresh_mirror", "test_fault_matrix",
-                "test_withdraw_identity", "test_migrations", "test_cli", "test_scale_out"}
+                "test_withdraw_identity", "test_migrations", "test_cli", "test_scale_out", "test_maps"}
 # Fixtures that build a store from the raw files.
 SLOW_FIXTURES = {"built_store", "raw_dir"}
 

@@ -62,3 +62,39 @@ def test_a_browser_gets_the_stored_answer_compressed(app_and_client):  # noqa: F
                          headers={"Accept-Encoding": "gzip, deflate, br"})
     assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
     assert gzip.decompress(packed.data) == plain.data and len(packed.data) * 3 < len(plain.data)
+
+
+def test_a_publish_moves_only_its_own_sources_cached_series(store, monkeypatch):
+    """The explorer's answers follow every change; the series under them are cached per source,
+    so after a CDC release the SESNSP series are not read again."""
+    from dashboard.app_factory import create_app
+    from etl import pipeline
+    from etl.store import data_versions, list_vintages, withdraw
+    from indicators.registry import available_indicators
+
+    pipeline.ensure_store(store)
+    by_source = {}
+    for spec in available_indicators():
+        by_source.setdefault(spec.source_id, spec)
+    changed, other = sorted(by_source)[:2]
+    app = create_app(engine=store, prepare_store=False)
+    reads = []
+    real = queries.read_series
+    monkeypatch.setattr(queries, "read_series", lambda db, spec, *a, **k: reads.append(spec.id) or real(db, spec, *a, **k))
+
+    def read_both():
+        with app.server.test_request_context():
+            for source in (changed, other):
+                queries.series_view(queries.SeriesQuery(by_source[source].id))
+
+    read_both()
+    assert len(reads) == 2
+    read_both()
+    assert len(reads) == 2  # cached
+    before = data_versions(store)
+    withdraw(store, list_vintages(store, changed)[-1].id, "test: replaced by the publisher")
+    after = data_versions(store)
+    assert after.overall != before.overall and after.source(changed) != before.source(changed)
+    assert after.source(other) == before.source(other)
+    read_both()
+    assert reads[2:] == [by_source[changed].id]  # only the source that changed is read again
