@@ -206,8 +206,10 @@ def assessment(indicator: str, event_id: str, geo: str | None = None, method: st
         raise BadQuery(f"method={method!r}; use one of {', '.join(METHODS)}")
     event = event_by_id(event_id)
     db = engine()
-    key = repr(("verify", str(db.url), indicator, event_id, geo, method, as_of, store_version(db),
-                timeline_version()))
+    # An assessment reads its indicator's series and the timeline (other events are windows to
+    # leave out): another source's release does not move it.
+    key = repr(("verify", str(db.url), indicator, event_id, geo, method, as_of,
+                source_version(db, *maps.sources(get_indicator(indicator), False)), timeline_version()))
     result = cache.get(key)
     if result is None:
         result = verify(db, indicator, event, events=events(), geo=geo, method=method, as_of=as_of)
