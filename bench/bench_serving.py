@@ -132,16 +132,18 @@ def callback_body(port: int, figure_output: str, search: str, state_values: dict
 
 # --- load --------------------------------------------------------------------------------------
 
-def load(port: int, bodies: list[bytes], clients: int, seconds: float, warmup: float) -> dict:
+def load(port: int | list[int], bodies: list[bytes], clients: int, seconds: float, warmup: float) -> dict:
     """``clients`` threads POST the bodies in turn; latencies of the requests that start after the
     warm-up and end before the deadline. Before the clock starts every client sends every body
     once (so each view has been answered by every worker: the steady state of a dashboard in
     use); the warm-up then runs the full load for ``warmup`` seconds unmeasured."""
+    ports = port if isinstance(port, list) else [port]
     latencies: list[float] = []
     failures: list[str] = []
     lock = threading.Lock()
     for body in bodies:  # one view at a time first: the cold answers do not pile up
-        request(port, "POST", "/_dash-update-component", body)
+        for each in ports:
+            request(each, "POST", "/_dash-update-component", body)
     window: dict[str, float] = {}
 
     def start_clock() -> None:
@@ -151,6 +153,7 @@ def load(port: int, bodies: list[bytes], clients: int, seconds: float, warmup: f
     ready = threading.Barrier(clients, action=start_clock)
 
     def client(offset: int) -> None:
+        port = ports[offset % len(ports)]  # clients spread evenly over the servers
         for k in range(len(bodies)):
             request(port, "POST", "/_dash-update-component", bodies[(offset + k) % len(bodies)])
         ready.wait()

@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -811,17 +812,38 @@ def vintage_set_key(engine: Engine) -> str:
     return hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()[:32]
 
 
+def _digest(value) -> str:
+    return hashlib.sha256(repr(value).encode()).hexdigest()[:32]
+
+
 @dataclass(frozen=True)
 class DataVersions:
     """What served numbers depend on, read in one go: ``overall`` changes with any publish,
-    withdrawal, release-date correction or timeline change; ``sources`` has one digest per source
-    (a cache of one source's series need not move when another source publishes)."""
+    withdrawal, release-date correction or timeline change; :meth:`source` has one digest per
+    source (a cache of one source's series need not move when another source publishes). Digests
+    are computed when first asked for (a cached answer needs only ``overall``)."""
 
-    overall: str
-    sources: dict[str, str]
+    rows: tuple[tuple, ...]  # (source_id, id, sha256, published_on, withdrawn_on) by id
+    timeline: str | None
+
+    @cached_property
+    def overall(self) -> str:
+        return _digest(([row[1:] for row in self.rows], self.timeline))
+
+    @cached_property
+    def _sources(self) -> dict[str, str]:
+        by_source: dict[str, list] = {}
+        for row in self.rows:
+            by_source.setdefault(row[0], []).append(row[1:])
+        return {source: _digest(items) for source, items in by_source.items()}
 
     def source(self, source_id: str) -> str:
-        return self.sources.get(source_id, "none")
+        return self._sources.get(source_id, "none")
+
+
+_VERSION_ROWS = select(Vintage.source_id, Vintage.id, Vintage.sha256, Vintage.published_on,
+                       Vintage.withdrawn_on).order_by(Vintage.id)
+_TIMELINE_KEY = select(DerivedResult.key).where(DerivedResult.name == TIMELINE_MARK)
 
 
 def data_versions(engine: Engine) -> DataVersions:
@@ -829,18 +851,9 @@ def data_versions(engine: Engine) -> DataVersions:
     caches in any process key on them, so a change made by any process is seen by all of them at
     their next request (about a third of a millisecond on SQLite)."""
     with engine.connect() as conn:
-        rows = conn.execute(select(Vintage.source_id, Vintage.id, Vintage.sha256, Vintage.published_on,
-                                   Vintage.withdrawn_on).order_by(Vintage.id)).all()
-        timeline = conn.execute(select(DerivedResult.key).where(DerivedResult.name == TIMELINE_MARK)).scalar()
-    by_source: dict[str, list] = {}
-    for row in rows:
-        by_source.setdefault(row[0], []).append(tuple(row[1:]))
-
-    def digest(value) -> str:
-        return hashlib.sha256(repr(value).encode()).hexdigest()[:32]
-
-    return DataVersions(overall=digest(([tuple(row[1:]) for row in rows], timeline)),
-                        sources={source: digest(items) for source, items in by_source.items()})
+        rows = tuple(tuple(row) for row in conn.execute(_VERSION_ROWS).all())
+        timeline = conn.execute(_TIMELINE_KEY).scalar()
+    return DataVersions(rows=rows, timeline=timeline)
 
 
 def data_version(engine: Engine) -> str:
