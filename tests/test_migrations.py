@@ -99,3 +99,16 @@ def test_an_empty_database_gets_the_newest_schema_and_migrations_go_both_ways(st
     assert schema_revision(engine) == BASELINE_REVISION
     init_schema(engine)
     assert schema_revision(engine) == head_revision()
+
+
+def test_the_fast_revision_reads_agree_with_alembic(store):
+    """Start-up reads the head from the migration files and the store's revision with plain SQL;
+    both must be what alembic itself says."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from etl.store import MIGRATIONS_DIR, _recorded_revision
+
+    assert head_revision() == ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+    with store.connect() as conn:
+        assert _recorded_revision(conn) == MigrationContext.configure(conn).get_current_revision() == head_revision()
