@@ -37,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -76,15 +77,25 @@ class ReleaseDiff:
         return json.dumps(self.summary(), ensure_ascii=False)
 
 
+@lru_cache(maxsize=65_536)
+def _dims_json(names: tuple[str, ...], values: tuple) -> str:
+    """Canonical text of one row's dimensions (a release repeats few combinations: each once)."""
+    return json.dumps({k: v for k, v in zip(names, values, strict=True) if v is not None})
+
+
 def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per cell: (indicator, geo, month, dimensions as canonical text) → value, flags."""
     dims = dimension_columns(frame)
     frame = frame.copy()
     frame["period"] = pd.to_datetime(frame["period"]).dt.to_period("M")
     if dims:
-        values = frame[dims].astype(object).where(frame[dims].notna() & (frame[dims] != ""), None)
-        frame["dims"] = [json.dumps({k: str(v) for k, v in row.items() if v is not None}, sort_keys=True)
-                         for row in values.to_dict("records")]
+        names = sorted(dims)  # inserted in sorted order: the same text as json.dumps(sort_keys=True)
+        columns = []
+        for name in names:
+            column = frame[name]
+            gone = (column.isna() | (column == "")).tolist()
+            columns.append([None if blank else str(value) for value, blank in zip(column.tolist(), gone, strict=True)])
+        frame["dims"] = [_dims_json(tuple(names), row) for row in zip(*columns, strict=True)]
     else:
         frame["dims"] = "{}"
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
