@@ -203,8 +203,65 @@ def measure_startup(env: dict, repeat: int) -> tuple[float, float]:
     return statistics.median(floor), statistics.median(startup)
 
 
+DEPLOY_BEGIN, DEPLOY_END = "<!-- deployment block", "<!-- end deployment block -->"
+
+
+def deployment(args) -> None:
+    """The explorer callback served by one and by two app server processes (one gunicorn worker
+    each) sharing one store (``--database-url``) and one Redis cache (``--redis-url``): the
+    README's deployment figures."""
+    from dashboard import ids
+
+    prefix = f"verifica-bench-{os.getpid()}:"
+    env = {**os.environ, "DATABASE_URL": args.database_url, "CACHE_TYPE": "RedisCache",
+           "CACHE_REDIS_URL": args.redis_url, "CACHE_KEY_PREFIX": prefix, "VERIFICA_LOG_LEVEL": "WARNING"}
+    rows = []
+    for processes in (1, 2):
+        servers = [(gunicorn("app:server", 1, env, port), port) for port in (free_port() for _ in range(processes))]
+        try:
+            for server, port in servers:
+                wait_for(port, "/api/health", server, timeout=300)
+            port = servers[0][1]
+            _, raw = request(port, "GET", "/api/indicators")
+            views = [i["id"] for i in json.loads(raw)["indicators"] if i["status"] == "available"]
+            bodies = [callback_body(port, f"{ids.FIGURE}.data", f"?indicator={v}", {f"{ids.LANG}.data": "en"})
+                      for v in views]
+            result = load([p for _, p in servers], bodies, args.clients, args.seconds, args.warmup)
+            result["rss"] = [rss for server, _ in servers for rss in worker_rss_mb(server.pid)]
+            rows.append((processes, result))
+            print(processes, result, file=sys.stderr)
+        finally:
+            for server, _ in servers:
+                stop(server)
+    import redis
+
+    client = redis.Redis.from_url(args.redis_url)
+    keys = list(client.scan_iter(match=f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+    dialect = args.database_url.split(":", 1)[0].split("+", 1)[0]
+    lines = [
+        f"{DEPLOY_BEGIN}: written by bench/bench_serving.py --deployment --write -->",
+        f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores; store {dialect}, "
+        f"cache Redis; each process `gunicorn -w 1 app:server`; {args.clients} clients spread evenly over the "
+        f"processes, {args.seconds:.0f} s after {args.warmup:.0f} s of warm-up, every available indicator's "
+        f"page-load view cycled; the load clients run on the same machine.",
+        "",
+        "| app processes | requests/s | p50 ms | p95 ms | worker RSS MB |",
+        "|---|---|---|---|---|",
+        *[f"| {n} | {r['rps']:.0f} | {r['p50']:.0f} | {r['p95']:.0f} | {', '.join(f'{m:.0f}' for m in r['rss'])} |"
+          for n, r in rows],
+        DEPLOY_END,
+    ]
+    report(DEPLOY_BEGIN, DEPLOY_END, lines, args.write)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--deployment", action="store_true",
+                        help="one and two app processes on --database-url and --redis-url")
+    parser.add_argument("--database-url")
+    parser.add_argument("--redis-url")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--warmup", type=float, default=5)
@@ -212,6 +269,11 @@ def main() -> None:
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     sys.path.insert(0, str(PROJECT))
+    if args.deployment:
+        if not (args.database_url and args.redis_url):
+            parser.error("--deployment needs --database-url and --redis-url")
+        deployment(args)
+        return
     from dashboard import ids
 
     with tempfile.TemporaryDirectory() as folder:
