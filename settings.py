@@ -32,6 +32,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
                                "hooks run after a publish (module:function, comma-separated; empty for none)"),
     "VERIFICA_MIRROR": ("", "fetch every live source from this mirror (scheme://host[:port], the publishers' "
                             "paths) instead of the publishers' hosts"),
+    "VERIFICA_READ_ONLY": ("", "`true`: the app only reads the store (a read-only database role): it does not "
+                               "prepare the store on start or keep what it computes (the refresh job does both)"),
     "VERIFICA_LOG_LEVEL": ("WARNING",
                            "log level of the command line and the app (DEBUG, INFO, WARNING, ERROR)"),
     "VERIFICA_RAW_DIR": ("../shared/data/raw", "tests: the folder of raw public files"),
@@ -57,6 +59,7 @@ class Settings:
     after_publish: tuple[str, ...]
     mirror: str | None
     log_level: str
+    read_only: bool
     raw_dir: Path
     chromium: str
     redis_url: str
@@ -86,6 +89,7 @@ def get(environ: Mapping[str, str] | None = None) -> Settings:
         after_publish=tuple(item.strip() for item in hooks.split(",") if item.strip()),
         mirror=mirror,
         log_level=level,
+        read_only=env.get("VERIFICA_READ_ONLY", "").lower() == "true",
         raw_dir=Path(env.get("VERIFICA_RAW_DIR") or PROJECT_ROOT.parent / "shared" / "data" / "raw"),
         chromium=env.get("VERIFICA_CHROMIUM", "/usr/bin/chromium"),
         redis_url=env.get("VERIFICA_REDIS_URL", ""),

@@ -15,7 +15,7 @@ from dashboard.api import api
 from dashboard.i18n import normalise_lang, t
 from dashboard.pages import claims, explorer, overview, scorecard, sources, timeline
 from etl.pipeline import ensure_store
-from etl.store import PROJECT_ROOT, make_engine
+from etl.store import PROJECT_ROOT, head_revision, make_engine, schema_revision
 from indicators import precompute
 from indicators.registry import registry_problems
 
@@ -23,12 +23,19 @@ log = logging.getLogger(__name__)
 
 
 def create_app(database_url: str | None = None, *, engine: Engine | None = None,
-               prepare_store: bool = True) -> dash.Dash:
+               prepare_store: bool | None = None) -> dash.Dash:
+    """The app on a store. It prepares the store on start (schema, snapshot, timeline, scorecard)
+    unless ``prepare_store=False`` or ``VERIFICA_READ_ONLY=true`` (a read-only database role:
+    the refresh job prepares it)."""
     engine = engine or make_engine(database_url)
     for problem in registry_problems():
         log.error("indicator registry: %s", problem)
+    if prepare_store is None:
+        prepare_store = not settings.get().read_only
     if prepare_store:
         ensure_store(engine, then=precompute.ensure_scorecard)
+    else:
+        _check_schema(engine)
     app = dash.Dash(
         __name__,
         use_pages=True,
@@ -65,6 +72,18 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     server.register_blueprint(api)
     server.after_request(_security_headers)
     return app
+
+
+def _check_schema(engine: Engine) -> None:
+    """A store the app does not prepare must already be at the code's schema revision."""
+    try:
+        found, wanted = schema_revision(engine), head_revision()
+    except Exception:  # the health endpoint reports a store that cannot be read
+        log.exception("the store cannot be read")
+        return
+    if found != wanted:
+        log.error("the store's schema is at %s but this code needs %s: run `python -m etl migrate` "
+                  "with a role that may write", found, wanted)
 
 
 def request_lang() -> str:

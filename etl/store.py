@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 import settings
@@ -52,6 +53,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BASELINE_REVISION = "0001"
 DIMENSION_NAME = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 DIMS_TYPE = JSON().with_variant(JSONB(), "postgresql")
+
+log = logging.getLogger(__name__)
 
 
 class Base(DeclarativeBase):
@@ -914,3 +917,15 @@ def write_derived(engine: Engine, name: str, key: str, payload: str) -> None:
                 row.payload, row.computed_at = payload, utcnow()
     except IntegrityError:
         pass  # another process stored the same result under the same key first
+    except DBAPIError as exc:
+        if not _write_refused(exc):
+            raise
+        # A read-only role (VERIFICA_READ_ONLY): the result is served, not kept; the refresh
+        # job, which writes, stores it after each publish.
+        log.warning("derived result %s not stored: the database refused the write (read-only role)", name)
+
+
+def _write_refused(exc: DBAPIError) -> bool:
+    """The database refused a write for lack of permission (PostgreSQL 42501), or the SQLite
+    file is open read-only."""
+    return getattr(exc.orig, "sqlstate", None) == "42501" or "readonly database" in str(exc.orig)

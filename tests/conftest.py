@@ -57,7 +57,7 @@ def pytest_configure(config: pytest.Config) -> None:
 # Modules whose tests start processes or servers of their own (the CLI, gunicorn, an HTTP mirror,
 # concurrent imports) or replay many real releases: seconds a test.
 SLOW_MODULES = {"test_concurrency", "test_serving", "test_refresh_mirror", "test_fault_matrix",
-                "test_withdraw_identity", "test_migrations", "test_cli", "test_scale_out", "test_maps"}
+                "test_withdraw_identity", "test_migrations", "test_cli", "test_scale_out", "test_maps", "test_read_only"}
 # Fixtures that build a store from the raw files.
 SLOW_FIXTURES = {"built_store", "raw_dir"}
 

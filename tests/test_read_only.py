@@ -1,0 +1,66 @@
+"""The app on a read-only database role (VERIFICA_READ_ONLY=true): it does not prepare the store
+on start, serves every page, API and view, and computes what is not stored without keeping it."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import dash
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
+
+from dashboard import ids
+from etl import pipeline
+from etl.store import DerivedResult, make_engine
+from indicators import precompute
+from tests.conftest import _admin, _server_url
+from tests.test_callback_guard import explorer_request, set_value
+
+
+def read_only(store: Engine) -> tuple[Engine, str | None]:
+    """The same store through a role that may only read (PostgreSQL), or the file opened
+    read-only (SQLite)."""
+    server = _server_url()
+    if server is None:
+        return make_engine(f"sqlite:///file:{store.url.database}?mode=ro&uri=true"), None
+    role = f"verifica_reader_{uuid.uuid4().hex[:8]}"
+    database = store.url.database
+    _admin(server, f'CREATE ROLE "{role}" LOGIN')
+    _admin(store.url.render_as_string(hide_password=False),
+           f'GRANT CONNECT ON DATABASE "{database}" TO "{role}"; GRANT USAGE ON SCHEMA public TO "{role}"; '
+           f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"')
+    url = make_url(store.url.render_as_string(hide_password=False)).set(username=role)
+    return make_engine(url.render_as_string(hide_password=False)), role
+
+
+def test_the_app_serves_everything_from_a_read_only_role(store, monkeypatch):
+    pipeline.ensure_store(store, then=precompute.ensure_scorecard)  # the refresh job, which writes
+    reader, role = read_only(store)
+    try:
+        with pytest.raises(DBAPIError), reader.begin() as conn:  # the role really cannot write
+            conn.execute(text("DELETE FROM derived_results"))
+        monkeypatch.setenv("VERIFICA_READ_ONLY", "true")
+        from dashboard.app_factory import create_app
+
+        app = create_app(engine=reader)
+        client = app.server.test_client()
+        assert client.get("/api/health").status_code == 200
+        for page in dash.page_registry.values():
+            assert client.get(page["path"]).status_code == 200, page["path"]
+        assert client.get("/api/scorecard.json").get_json()["rows"]
+        # A state-level view: its map is computed (nothing stored for it yet) and not kept.
+        body = set_value(explorer_request(app), (ids.INDICATOR, "value"), "cdc_synthetic_opioid_deaths_12m")
+        response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+        assert response.status_code == 200 and ids.MAP in response.get_json()["response"]
+        with store.connect() as conn:
+            maps = conn.execute(select(func.count()).select_from(DerivedResult)
+                                .where(DerivedResult.name.like("map:%"))).scalar()
+        assert maps == 0
+    finally:
+        reader.dispose()
+        if role:
+            _admin(store.url.render_as_string(hide_password=False), f'DROP OWNED BY "{role}"')
+            _admin(_server_url(), f'DROP ROLE "{role}"')
