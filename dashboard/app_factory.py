@@ -10,7 +10,7 @@ import flask
 from sqlalchemy.engine import Engine
 
 import settings
-from dashboard import callback_guard, queries, response_cache
+from dashboard import cache_backends, callback_guard, queries, response_cache
 from dashboard.api import api
 from dashboard.i18n import normalise_lang, t
 from dashboard.pages import claims, explorer, overview, scorecard, sources, timeline
@@ -63,12 +63,16 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     server = app.server
     server.config["VERIFICA_ENGINE"] = engine
     config = settings.get()
-    queries.cache.init_app(server, config={
+    cache_config = {
         "CACHE_TYPE": config.cache_type,
         "CACHE_REDIS_URL": config.cache_redis_url,
         "CACHE_KEY_PREFIX": config.cache_key_prefix,
         "CACHE_DEFAULT_TIMEOUT": 600,
-    })
+    }
+    if config.cache_type == "RedisCache":  # Redis failing costs speed, not service
+        cache_config.update(CACHE_TYPE="dashboard.cache_backends.TolerantRedisCache",
+                            CACHE_OPTIONS=dict(cache_backends.TIMEOUTS))
+    queries.cache.init_app(server, config=cache_config)
     server.register_blueprint(api)
     server.after_request(_security_headers)
     return app

@@ -174,12 +174,18 @@ def snapshot_store(store_factory: Callable[[], Engine]) -> Engine:
     return engine
 
 
-@pytest.fixture
-def client(snapshot_store: Engine):
+@pytest.fixture(scope="session")
+def snapshot_app(snapshot_store: Engine):
+    """One app on the snapshot store for the session (its caches key on the data version, so a
+    test that changes the store is seen by the next request)."""
     from dashboard.app_factory import create_app
 
-    app = create_app(engine=snapshot_store)
-    return app.server.test_client()
+    return create_app(engine=snapshot_store)
+
+
+@pytest.fixture
+def client(snapshot_app):
+    return snapshot_app.server.test_client()
 
 
 # --- browser ---------------------------------------------------------------------------------

@@ -119,3 +119,19 @@ def test_two_processes_share_the_store_and_the_cache(store, redis_url):
         for process, _ in servers:
             process.terminate()
             process.wait(timeout=30)
+
+
+def test_an_unreachable_redis_costs_speed_not_service(snapshot_store, monkeypatch):
+    """Redis down (nothing listens on the port): every request is still served, from the store."""
+    from dashboard.app_factory import create_app
+
+    monkeypatch.setenv("CACHE_TYPE", "RedisCache")
+    monkeypatch.setenv("CACHE_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
+    app = create_app(engine=snapshot_store, prepare_store=False)
+    client = app.server.test_client()
+    assert client.get("/api/health").status_code == 200
+    assert client.get("/api/scorecard.json").status_code == 200
+    body = json.dumps(explorer_request(app))
+    for _ in range(2):
+        response = client.post("/_dash-update-component", data=body, content_type="application/json")
+        assert response.status_code == 200 and response.headers[HEADER] == "miss"
