@@ -117,8 +117,8 @@ def data_table(view, lang: str) -> html.Details | None:
         html.Summary(t("data_table", lang, n=str(len(table)))),
         html.Div(className="table-scroll", children=html.Table([
             html.Thead(html.Tr([html.Th(heads.get(c, c), scope="col") for c in columns])),
-            html.Tbody([html.Tr([html.Td(cell(c, row[c])) for c in columns])
-                        for _, row in rows.iterrows()]),
+            html.Tbody([html.Tr([html.Td(cell(c, value)) for c, value in zip(columns, row, strict=True)])
+                        for row in rows[columns].itertuples(index=False, name=None)]),
         ])),
     ])
 

@@ -228,9 +228,9 @@ def scorecard_grid(as_of: dt.date | None = None) -> dict:
 
 
 def claims(as_of: dt.date | None = None) -> list[dict]:
-    """Every official claim with its check (cached per store version and timeline)."""
+    """Every official claim with its check (cached per version of the sources it reads, and timeline)."""
     db = engine()
-    key = repr(("claims", str(db.url), as_of, store_version(db), timeline_version()))
+    key = repr(("claims", str(db.url), as_of, source_version(db, *claims_checker.sources()), timeline_version()))
     items = cache.get(key)
     if items is None:
         items = claims_checker.check_claims(db, events(), as_of)

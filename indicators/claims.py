@@ -103,6 +103,12 @@ def claim_id(row: dict) -> str:
     return f"{row['claim']}-{row['period_start'][:7]}-{row['period_end'][:7]}-{digest[:8]}"
 
 
+def sources() -> tuple[str, ...]:
+    """The sources a check of the claims reads: the claims and each independent series' source
+    (a cache of the checks keys on their versions only)."""
+    return (*CLAIM_SOURCES, *sorted({get_indicator(spec["indicator"]).source_id for spec in INDEPENDENT.values()}))
+
+
 def read_claims(engine: Engine, as_of: dt.date | None = None) -> pd.DataFrame:
     frames = []
     for source_id in CLAIM_SOURCES:
