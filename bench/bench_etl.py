@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import tempfile
 import time
@@ -168,6 +169,8 @@ def main() -> None:
         *[f"| `{name}` | {key:,} | {read:,} | {months:,} |" for name, key, read, months in read_rows],
         "<!-- end measured block -->",
     ]
+    engine.dispose()
+    shutil.rmtree(workdir, ignore_errors=True)  # the stores built here (hundreds of MB)
     block = "\n".join(lines)
     print(block)
     if args.write:
