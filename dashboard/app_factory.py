@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from urllib.parse import parse_qs
 
@@ -66,7 +67,8 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     cache_config = {
         "CACHE_TYPE": config.cache_type,
         "CACHE_REDIS_URL": config.cache_redis_url,
-        "CACHE_KEY_PREFIX": config.cache_key_prefix,
+        # Entries written by other code (a rolling deploy sharing one Redis) are never read.
+        "CACHE_KEY_PREFIX": f"{config.cache_key_prefix}{code_version()}:",
         "CACHE_DEFAULT_TIMEOUT": 600,
     }
     if config.cache_type == "RedisCache":  # Redis failing costs speed, not service
@@ -76,6 +78,16 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     server.register_blueprint(api)
     server.after_request(_security_headers)
     return app
+
+
+def code_version() -> str:
+    """A digest of the Python code that computes what is cached (12 hex digits)."""
+    digest = hashlib.sha256()
+    for folder in ("dashboard", "indicators", "etl"):
+        for path in sorted((PROJECT_ROOT / folder).rglob("*.py")):
+            digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _check_schema(engine: Engine) -> None:

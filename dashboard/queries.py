@@ -208,7 +208,8 @@ def assessment(indicator: str, event_id: str, geo: str | None = None, method: st
     db = engine()
     # An assessment reads its indicator's series and the timeline (other events are windows to
     # leave out): another source's release does not move it.
-    key = repr(("verify", str(db.url), indicator, event_id, geo, method, as_of,
+    # ``as_of or today``: whether a result is verifiable yet changes as days pass.
+    key = repr(("verify", str(db.url), indicator, event_id, geo, method, as_of or dt.date.today(),
                 source_version(db, *maps.sources(get_indicator(indicator), False)), timeline_version()))
     result = cache.get(key)
     if result is None:
@@ -230,7 +231,8 @@ def scorecard_grid(as_of: dt.date | None = None) -> dict:
 def claims(as_of: dt.date | None = None) -> list[dict]:
     """Every official claim with its check (cached per version of the sources it reads, and timeline)."""
     db = engine()
-    key = repr(("claims", str(db.url), as_of, source_version(db, *claims_checker.sources()), timeline_version()))
+    key = repr(("claims", str(db.url), as_of or dt.date.today(), source_version(db, *claims_checker.sources()),
+                timeline_version()))  # a claim becomes checkable (or overdue) as days pass
     items = cache.get(key)
     if items is None:
         items = claims_checker.check_claims(db, events(), as_of)

@@ -62,22 +62,31 @@ def install(app: dash.Dash, outputs: list[str]) -> None:
         key = g.pop("verifica_answer_key", None)
         if key is None:
             return response
-        if response.status_code != 200 or response.direct_passthrough:
-            response.headers[HEADER] = "miss"
-            return response
-        packed = gzip.compress(response.get_data(), compresslevel=6, mtime=0)
-        queries.cache.set(key, packed)
-        response = _answer(packed)
         response.headers[HEADER] = "miss"
+        if response.status_code != 200 or response.direct_passthrough:
+            return response
+        plain = response.get_data()
+        packed = gzip.compress(plain, compresslevel=6, mtime=0)
+        queries.cache.set(key, packed)
+        # The same response object (its other headers stay), compressed when the client takes it.
+        response.vary.add("Accept-Encoding")
+        if _takes_gzip():
+            response.set_data(packed)
+            response.headers["Content-Encoding"] = "gzip"
         return response
+
+
+def _takes_gzip() -> bool:
+    return request.accept_encodings["gzip"] > 0  # "gzip;q=0" refuses it
 
 
 def _answer(packed: bytes) -> Response:
     """The stored answer, gzip-compressed as stored when the client accepts it (every browser
     does: a view's answer shrinks about eightfold), else as JSON."""
-    if "gzip" in request.accept_encodings:
+    if _takes_gzip():
         response = Response(packed, mimetype="application/json")
         response.headers["Content-Encoding"] = "gzip"
-        response.vary.add("Accept-Encoding")
-        return response
-    return Response(gzip.decompress(packed), mimetype="application/json")
+    else:
+        response = Response(gzip.decompress(packed), mimetype="application/json")
+    response.vary.add("Accept-Encoding")
+    return response

@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import re
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -863,10 +864,11 @@ class DataVersions:
 
     rows: tuple[tuple, ...]  # (source_id, id, sha256, published_on, withdrawn_on) by id
     timeline: str | None
+    cards: tuple[tuple, ...] = ()  # the sources table (citations and links shown beside the numbers)
 
     @cached_property
     def overall(self) -> str:
-        return _digest(([row[1:] for row in self.rows], self.timeline))
+        return _digest(([row[1:] for row in self.rows], self.timeline, self.cards))
 
     @cached_property
     def _sources(self) -> dict[str, str]:
@@ -882,16 +884,19 @@ class DataVersions:
 _VERSION_ROWS = select(Vintage.source_id, Vintage.id, Vintage.sha256, Vintage.published_on,
                        Vintage.withdrawn_on).order_by(Vintage.id)
 _TIMELINE_KEY = select(DerivedResult.key).where(DerivedResult.name == TIMELINE_MARK)
+_SOURCE_CARDS = select(Source.__table__).order_by(Source.id)
 
 
 def data_versions(engine: Engine) -> DataVersions:
-    """:class:`DataVersions` from the vintages (tens of rows) and the stored timeline's digest:
+    """:class:`DataVersions` from the vintages (tens of rows), the stored timeline's digest and the
+    sources table (each source's citation and links, rewritten by any refresh):
     caches in any process key on them, so a change made by any process is seen by all of them at
     their next request (about a third of a millisecond on SQLite)."""
     with engine.connect() as conn:
         rows = tuple(tuple(row) for row in conn.execute(_VERSION_ROWS).all())
         timeline = conn.execute(_TIMELINE_KEY).scalar()
-    return DataVersions(rows=rows, timeline=timeline)
+        cards = tuple(tuple(row) for row in conn.execute(_SOURCE_CARDS).all())
+    return DataVersions(rows=rows, timeline=timeline, cards=cards)
 
 
 def data_version(engine: Engine) -> str:
@@ -918,14 +923,21 @@ def write_derived(engine: Engine, name: str, key: str, payload: str) -> None:
     except IntegrityError:
         pass  # another process stored the same result under the same key first
     except DBAPIError as exc:
-        if not _write_refused(exc):
+        # Only an app told it reads (VERIFICA_READ_ONLY) goes on: the result is served, not kept
+        # (the refresh job, which writes, stores it after each publish). Anywhere else a refused
+        # write is an error.
+        if not (_write_refused(exc) and settings.get().read_only):
             raise
-        # A read-only role (VERIFICA_READ_ONLY): the result is served, not kept; the refresh
-        # job, which writes, stores it after each publish.
-        log.warning("derived result %s not stored: the database refused the write (read-only role)", name)
+        global _last_refusal
+        if time.monotonic() - _last_refusal > 60:
+            _last_refusal = time.monotonic()
+            log.warning("derived results not stored (e.g. %s): the database refused the write (read-only)", name)
+
+
+_last_refusal = -1e9
 
 
 def _write_refused(exc: DBAPIError) -> bool:
-    """The database refused a write for lack of permission (PostgreSQL 42501), or the SQLite
-    file is open read-only."""
-    return getattr(exc.orig, "sqlstate", None) == "42501" or "readonly database" in str(exc.orig)
+    """The database refused a write: no permission (PostgreSQL 42501), a read-only transaction
+    or standby (25006), or a SQLite file open read-only."""
+    return getattr(exc.orig, "sqlstate", None) in ("42501", "25006") or "readonly database" in str(exc.orig)

@@ -106,7 +106,10 @@ def claim_id(row: dict) -> str:
 def sources() -> tuple[str, ...]:
     """The sources a check of the claims reads: the claims and each independent series' source
     (a cache of the checks keys on their versions only)."""
-    return (*CLAIM_SOURCES, *sorted({get_indicator(spec["indicator"]).source_id for spec in INDEPENDENT.values()}))
+    from indicators.maps import sources as reads  # a rate reads the population too
+
+    return (*CLAIM_SOURCES, *sorted({source for spec in INDEPENDENT.values()
+                                     for source in reads(get_indicator(spec["indicator"]), False)}))
 
 
 def read_claims(engine: Engine, as_of: dt.date | None = None) -> pd.DataFrame:

@@ -10,6 +10,7 @@ and stores them for any other month, once, for every process).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import time
@@ -35,9 +36,17 @@ def _name(spec: Indicator, month: dt.date, per_100k: bool) -> str:
     return f"map:{spec.id}:{month:%Y-%m}:{'rate' if per_100k else 'level'}"
 
 
+MAPS_VERSION = "maps-1"  # bump when compute() changes, so stored maps are recomputed
+
+
 def _key(engine: Engine, spec: Indicator, per_100k: bool) -> str:
+    """What a stored map came from: the code (``MAPS_VERSION``), the indicator's definition as
+    the registry has it now, and the versions of the sources it reads."""
     versions = data_versions(engine)
-    return "|".join(versions.source(source) for source in sources(spec, per_100k))[:64]
+    definition = (spec.base, sorted(spec.filters.items()), spec.transform, spec.semantics, spec.breakdown,
+                  sorted((spec.share_of or {}).items()), spec.zero_fill)
+    parts = (MAPS_VERSION, repr(definition), *(versions.source(source) for source in sources(spec, per_100k)))
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
 def compute(engine: Engine, spec: Indicator, month: dt.date, as_of: dt.date | None = None,

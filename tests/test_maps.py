@@ -3,6 +3,8 @@ equal to a fresh computation, recomputed only for the source that changed."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from etl import pipeline
@@ -40,6 +42,10 @@ def test_stored_maps_equal_a_fresh_computation_and_follow_their_source(snapshot_
     assert computed == [] and stored == real(engine, spec, month)
     assert set(stored) == set(geographies(engine, spec))
     assert any(value is not None for value in stored.values())
+    # The indicator redefined (another filter): its map is computed again, not served as stored.
+    redefined = dataclasses.replace(spec, filters={**spec.filters, "never": "matches"})
+    assert maps.map_values(engine, redefined, month) != stored and computed == [spec.id]
+    computed.clear()
 
     # A withdrawal of this source's newest release: its maps are recomputed, no other source's.
     withdraw(engine, list_vintages(engine, spec.source_id)[-1].id, "test: replaced by the publisher")

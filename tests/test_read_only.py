@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from dashboard import ids
 from etl import pipeline
-from etl.store import DerivedResult, make_engine
+from etl.store import DerivedResult, make_engine, write_derived
 from indicators import precompute
 from tests.conftest import _admin, _server_url
 from tests.test_callback_guard import explorer_request, set_value
@@ -42,6 +42,9 @@ def test_the_app_serves_everything_from_a_read_only_role(store, monkeypatch):
     try:
         with pytest.raises(DBAPIError), reader.begin() as conn:  # the role really cannot write
             conn.execute(text("DELETE FROM derived_results"))
+        # Unless the app is told it reads, a refused write is an error, not a silent loss.
+        with pytest.raises(DBAPIError):
+            write_derived(reader, "test", "key", "{}")
         monkeypatch.setenv("VERIFICA_READ_ONLY", "true")
         from dashboard.app_factory import create_app
 

@@ -98,3 +98,54 @@ def test_a_publish_moves_only_its_own_sources_cached_series(store, monkeypatch):
     assert after.source(other) == before.source(other)
     read_both()
     assert reads[2:] == [by_source[changed].id]  # only the source that changed is read again
+
+
+def test_hits_and_misses_carry_the_same_headers_and_honour_the_encoding(app_and_client):  # noqa: F811
+    import json
+
+    app, client = app_and_client
+    body = set_value(explorer_request(app), (ids.DATES, "start_date"), "2022-06-01")
+    with app.server.app_context():
+        queries.cache.clear()
+
+    def send(encoding: str | None):
+        headers = {"Accept-Encoding": encoding} if encoding is not None else {}
+        return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json",
+                           headers=headers)
+
+    miss, hit = send("gzip"), send("gzip")
+    assert (miss.headers[HEADER], hit.headers[HEADER]) == ("miss", "hit")
+    for response in (miss, hit):
+        for header in ("X-Content-Type-Options", "X-Frame-Options", "Content-Security-Policy", "Referrer-Policy"):
+            assert header in response.headers, (response.headers[HEADER], header)
+        assert response.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in response.headers["Vary"]
+    assert miss.data == hit.data
+    refused = send("gzip;q=0")  # a client that refuses gzip gets JSON
+    assert "Content-Encoding" not in refused.headers and refused.get_json()["response"]
+
+
+def test_a_changed_source_card_is_seen_at_once(app_and_client, snapshot_store):  # noqa: F811
+    """The citation beside the chart comes from the sources table, which a refresh rewrites: a
+    change there reaches the next answer, not one ten minutes later."""
+    import json
+
+    from sqlalchemy import update
+
+    from etl.store import Source
+    from indicators.registry import get_indicator
+
+    app, client = app_and_client
+    body = explorer_request(app)
+    indicator = next(i["value"] for i in body["inputs"] if i["id"] == ids.INDICATOR)
+    source_id = get_indicator(indicator).source_id
+    with snapshot_store.connect() as conn:
+        citation = conn.execute(Source.__table__.select().where(Source.id == source_id)).mappings().one()["citation"]
+    post(client, body)
+    try:
+        with snapshot_store.begin() as conn:
+            conn.execute(update(Source).where(Source.id == source_id).values(citation=citation + " (corrected)"))
+        changed = post(client, body)
+        assert changed.headers[HEADER] == "miss" and "(corrected)" in json.dumps(changed.get_json())
+    finally:
+        with snapshot_store.begin() as conn:
+            conn.execute(update(Source).where(Source.id == source_id).values(citation=citation))

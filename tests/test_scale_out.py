@@ -124,7 +124,9 @@ def test_two_processes_share_the_store_and_the_cache(store, redis_url):
 def test_an_unreachable_redis_costs_speed_not_service(snapshot_store, monkeypatch):
     """Redis down (nothing listens on the port): every request is still served, from the store."""
     from dashboard.app_factory import create_app
+    from dashboard.cache_backends import TolerantRedisCache
 
+    monkeypatch.setattr(TolerantRedisCache, "_down_until", 0.0)  # restored after the test
     monkeypatch.setenv("CACHE_TYPE", "RedisCache")
     monkeypatch.setenv("CACHE_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
     app = create_app(engine=snapshot_store, prepare_store=False)
@@ -135,3 +137,27 @@ def test_an_unreachable_redis_costs_speed_not_service(snapshot_store, monkeypatc
     for _ in range(2):
         response = client.post("/_dash-update-component", data=body, content_type="application/json")
         assert response.status_code == 200 and response.headers[HEADER] == "miss"
+
+
+def test_a_redis_that_never_answers_costs_one_timeout_not_one_per_call(snapshot_store, monkeypatch):
+    """A Redis that accepts connections and never replies: the first cache call times out (half a
+    second), then the process leaves Redis alone and serves from the store."""
+    import socket
+
+    from dashboard.app_factory import create_app
+    from dashboard.cache_backends import TolerantRedisCache
+
+    monkeypatch.setattr(TolerantRedisCache, "_down_until", 0.0)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)  # connections complete in the kernel's backlog; nothing ever reads them
+        monkeypatch.setenv("CACHE_TYPE", "RedisCache")
+        monkeypatch.setenv("CACHE_REDIS_URL", f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+        app = create_app(engine=snapshot_store, prepare_store=False)
+        client = app.server.test_client()
+        body = json.dumps(explorer_request(app))
+        for _ in range(2):
+            start = time.monotonic()
+            response = client.post("/_dash-update-component", data=body, content_type="application/json")
+            assert response.status_code == 200 and time.monotonic() - start < 5
+    monkeypatch.setattr(TolerantRedisCache, "_down_until", 0.0)
