@@ -15,7 +15,6 @@ every one of them within 0.3 s.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -23,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.bench_serving import page_load_body
 from bench.results import report
 
 BEGIN, END = "<!-- after publish block", "<!-- end after publish block -->"
@@ -52,20 +52,10 @@ def main() -> None:
                 "/api/scorecard.json", "/api/claims.json", "/api/status.json", "/api/events.json",
                 "/api/indicators", "/api/health",
                 *(f"/api/indicators/{spec.id}.json" for spec in available_indicators())]
-        [output] = [key for key in app.callback_map if f"{ids.FIGURE}.data" in key]
-        declared = app.callback_map[output]
-
-        def view_body(indicator: str) -> str:
-            def items(part: str) -> list[dict]:
-                return [{"id": i["id"], "property": i["property"],
-                         "value": f"?indicator={indicator}" if i["id"] == ids.EXPLORER_URL
-                         else ("en" if i["id"] == ids.LANG else None)} for i in declared[part]]
-            outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True))
-                       for part in output.strip(".").split("...")]
-            return json.dumps({"output": output, "outputs": outputs, "inputs": items("inputs"),
-                               "state": items("state"), "changedPropIds": [f"{ids.EXPLORER_URL}.search"]})
-
-        posts = {spec.id: view_body(spec.id) for spec in available_indicators()}
+        deps = client.get("/_dash-dependencies").get_json()
+        english = {f"{ids.LANG}.data": "en"}
+        posts = {spec.id: page_load_body(deps, f"{ids.FIGURE}.data", f"?indicator={spec.id}", english)
+                 for spec in available_indicators()}
 
         def run() -> dict[str, float]:
             timings = {}

@@ -115,11 +115,16 @@ def _split_output(output: str) -> list[dict] | dict:
 
 
 def callback_body(port: int, figure_output: str, search: str, state_values: dict | None = None) -> bytes:
-    """The body a browser sends when the page's ``dcc.Location`` reports ``search``: the callback
-    whose outputs include ``figure_output`` (``id.prop``), every input blank but the address."""
+    """:func:`page_load_body` for the app serving on ``port``."""
     status, raw = request(port, "GET", "/_dash-dependencies")
     assert status == 200, status
-    deps = json.loads(raw)
+    return page_load_body(json.loads(raw), figure_output, search, state_values)
+
+
+def page_load_body(deps: list[dict], figure_output: str, search: str, state_values: dict | None = None) -> bytes:
+    """The body a browser sends when the page's ``dcc.Location`` reports ``search``: the callback
+    (from the app's ``/_dash-dependencies``) whose outputs include ``figure_output`` (``id.prop``),
+    every input blank but the address, states from ``state_values`` (``id.prop`` keys)."""
     dep = next(d for d in deps if figure_output in d["output"] and not d.get("clientside_function"))
     url_input = next(i for i in dep["inputs"] if i["property"] == "search")
     inputs = [{**i, "value": search if i is url_input else None} for i in dep["inputs"]]

@@ -22,7 +22,7 @@ from indicators import claims as claims_checker
 from indicators import maps, precompute
 from indicators.registry import Indicator, get_indicator
 from indicators.scorecard import verify
-from indicators.series import POPULATION_BASE, geographies, read_series
+from indicators.series import POPULATION_BASE, geographies, read_series, sources_read
 from indicators.verification import METHODS, Assessment
 
 cache = Cache()
@@ -116,7 +116,7 @@ def series_view(query: SeriesQuery) -> tuple[Indicator, pd.DataFrame]:
     db = engine()
     key = (
         "series", str(db.url), spec.id, query.geo or spec.default_geo, query.start, query.end,
-        query.as_of, source_version(db, *maps.sources(spec, False)),
+        query.as_of, source_version(db, *sources_read(spec)),
     )
     frame = cache.get(repr(key))
     if frame is None:
@@ -145,7 +145,7 @@ def map_values(indicator: str, month: dt.date, as_of: dt.date | None, per_100k: 
     db = engine()
     spec = get_indicator(indicator)
     key = repr(("map", str(db.url), indicator, month, as_of, per_100k,
-                source_version(db, *maps.sources(spec, per_100k))))
+                source_version(db, *sources_read(spec, per_100k))))
     values = cache.get(key)
     if values is None:
         values = maps.map_values(db, spec, month, as_of, per_100k)
@@ -188,8 +188,9 @@ def events() -> list[dict]:
 
 
 def timeline_version() -> str:
-    """Changes when the curated timeline does, so verification caches follow edits to it."""
-    return precompute.timeline_digest(events())
+    """Changes when the curated timeline does, so verification caches follow edits to it: the
+    digest stored with it (read with the data version), else one of the events read here."""
+    return versions(engine()).timeline or precompute.timeline_digest(events())
 
 
 def event_by_id(event_id: str) -> dict:
@@ -210,7 +211,7 @@ def assessment(indicator: str, event_id: str, geo: str | None = None, method: st
     # leave out): another source's release does not move it.
     # ``as_of or today``: whether a result is verifiable yet changes as days pass.
     key = repr(("verify", str(db.url), indicator, event_id, geo, method, as_of or dt.date.today(),
-                source_version(db, *maps.sources(get_indicator(indicator), False)), timeline_version()))
+                source_version(db, *sources_read(get_indicator(indicator))), timeline_version()))
     result = cache.get(key)
     if result is None:
         result = verify(db, indicator, event, events=events(), geo=geo, method=method, as_of=as_of)

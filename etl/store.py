@@ -845,10 +845,7 @@ def vintage_observations(engine: Engine, vintage_ids: Sequence[int]) -> pd.DataF
 def vintage_set_key(engine: Engine) -> str:
     """A digest of every published vintage (id, checksum, release date, withdrawal): changes exactly
     when one is published, its release date corrected or it is withdrawn."""
-    with engine.connect() as conn:
-        rows = conn.execute(select(Vintage.id, Vintage.sha256, Vintage.published_on, Vintage.withdrawn_on)
-                            .order_by(Vintage.id)).all()
-    return hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()[:32]
+    return data_versions(engine).vintages
 
 
 def _digest(value) -> str:
@@ -865,6 +862,11 @@ class DataVersions:
     rows: tuple[tuple, ...]  # (source_id, id, sha256, published_on, withdrawn_on) by id
     timeline: str | None
     cards: tuple[tuple, ...] = ()  # the sources table (citations and links shown beside the numbers)
+
+    @cached_property
+    def vintages(self) -> str:
+        """The vintage set alone (:func:`vintage_set_key`)."""
+        return _digest([row[1:] for row in self.rows])
 
     @cached_property
     def overall(self) -> str:

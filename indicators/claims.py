@@ -29,7 +29,7 @@ from sqlalchemy.engine import Engine
 
 from etl.store import read_slice
 from indicators.registry import get_indicator
-from indicators.series import NotAvailable, read_series
+from indicators.series import NotAvailable, read_series, sources_read
 
 TOLERANCE = 0.02
 CLAIM_SOURCES = ("claims_homicide", "claims_security_results")
@@ -106,10 +106,8 @@ def claim_id(row: dict) -> str:
 def sources() -> tuple[str, ...]:
     """The sources a check of the claims reads: the claims and each independent series' source
     (a cache of the checks keys on their versions only)."""
-    from indicators.maps import sources as reads  # a rate reads the population too
-
     return (*CLAIM_SOURCES, *sorted({source for spec in INDEPENDENT.values()
-                                     for source in reads(get_indicator(spec["indicator"]), False)}))
+                                     for source in sources_read(get_indicator(spec["indicator"]))}))
 
 
 def read_claims(engine: Engine, as_of: dt.date | None = None) -> pd.DataFrame:

@@ -18,18 +18,12 @@ import time
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from etl.conapo_population import SOURCE_ID as POPULATION_SOURCE
 from etl.store import available_geos, data_versions, read_derived, read_slice, write_derived
 from indicators.registry import Indicator, available_indicators
-from indicators.series import POPULATION_BASE, geographies, read_series
+from indicators.series import POPULATION_BASE, geographies, read_series, sources_read
 from indicators.transforms import per_100k as rate
 
 log = logging.getLogger(__name__)
-
-
-def sources(spec: Indicator, per_100k: bool) -> tuple[str, ...]:
-    """The sources a map's numbers are read from (the population too for a rate)."""
-    return (spec.source_id, POPULATION_SOURCE) if per_100k or spec.transform == "per_100k" else (spec.source_id,)
 
 
 def _name(spec: Indicator, month: dt.date, per_100k: bool) -> str:
@@ -45,7 +39,7 @@ def _key(engine: Engine, spec: Indicator, per_100k: bool) -> str:
     versions = data_versions(engine)
     definition = (spec.base, sorted(spec.filters.items()), spec.transform, spec.semantics, spec.breakdown,
                   sorted((spec.share_of or {}).items()), spec.zero_fill)
-    parts = (MAPS_VERSION, repr(definition), *(versions.source(source) for source in sources(spec, per_100k)))
+    parts = (MAPS_VERSION, repr(definition), *(versions.source(source) for source in sources_read(spec, per_100k)))
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 

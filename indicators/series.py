@@ -8,6 +8,7 @@ from dataclasses import replace
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from etl.conapo_population import SOURCE_ID as POPULATION_SOURCE
 from etl.store import available_geos, read_slice
 from indicators.registry import Indicator, get_indicator
 from indicators.transforms import per_100k
@@ -21,6 +22,13 @@ SERIES_COLUMNS = [
 FIGURE_COLUMNS = ["end_year", "window", "unit", "confidence", "citation", "url"]
 # Mid-year population by year (CONAPO), the denominator of rates per 100,000 people.
 POPULATION_BASE = "conapo_population_mid_year"
+
+
+def sources_read(spec: Indicator, per_100k: bool = False) -> tuple[str, ...]:
+    """The sources :func:`read_series` reads for this indicator: its own, and the population for a
+    rate (the registry's per-100k transform, or a per-100k view of it). Caches key on these."""
+    rate = per_100k or spec.transform == "per_100k"
+    return (spec.source_id, POPULATION_SOURCE) if rate else (spec.source_id,)
 
 
 class NotAvailable(LookupError):
