@@ -45,8 +45,15 @@ WHITE = replace(BASE, ar=0.0, noise_sd=BASE.sigma)
 POISSON = replace(BASE, rolling_poisson=True, level=500.0)
 
 
+QUIET = replace(BASE, level=1000.0, noise_sd=10.0)
+NOISY = replace(BASE, noise_sd=40.0)
+COUNTS = replace(BASE, counts=True, level=40.0, scale="count")
+LOGFLOW = replace(BASE, multiplicative=True, scale="log")
+
+
 def scenarios() -> list[tuple[str, Design]]:
-    """(label, design) pairs; effects in units of the noise's marginal sd (sigma)."""
+    """(label, design) pairs; effects in units of the noise's marginal sd (sigma), or relative
+    changes of the rate for counts."""
     rows = []
     for pre in (24, 36, 60):
         for post in (3, 6, 12):
@@ -62,14 +69,16 @@ def scenarios() -> list[tuple[str, Design]]:
          replace(BASE, pre=48, previous_event_months_before=4, effect=-2.0)),
         ("pre 36, outlier +4σ in the last pre month, no effect", replace(BASE, outlier=4.0)),
         ("pre 60, outlier +4σ in the last pre month, no effect", replace(BASE, pre=60, outlier=4.0)),
-        ("pre 36, trend bent 6 months before (−0.25σ/month), no effect",
-         replace(BASE, bend_months_before=6, bend=-0.25)),
-        ("pre 60, trend bent 6 months before (−0.25σ/month), no effect",
-         replace(BASE, pre=60, bend_months_before=6, bend=-0.25)),
         ("pre 36, trend bent 6 months before (−0.1σ/month), no effect",
          replace(BASE, bend_months_before=6, bend=-0.1)),
+        ("pre 36, trend bent 6 months before (−0.25σ/month), no effect",
+         replace(BASE, bend_months_before=6, bend=-0.25)),
+        ("pre 36, trend bent 6 months before (−0.3σ/month), no effect",
+         replace(BASE, bend_months_before=6, bend=-0.3)),
         ("pre 36, trend bent 6 months before (−0.5σ/month), no effect",
          replace(BASE, bend_months_before=6, bend=-0.5)),
+        ("pre 60, trend bent 6 months before (−0.25σ/month), no effect",
+         replace(BASE, pre=60, bend_months_before=6, bend=-0.25)),
         ("pre 36, trend bent 12 months before (−0.25σ/month), no effect",
          replace(BASE, bend_months_before=12, bend=-0.25)),
         ("pre 36, heavy tails t(3), no effect", replace(BASE, heavy_tails=True)),
@@ -80,6 +89,31 @@ def scenarios() -> list[tuple[str, Design]]:
         ("12-month sums of Poisson(500), pre 36, post 12, −5 % rate", replace(POISSON, effect=-0.05)),
         ("12-month sums of Poisson(500), pre 36, post 6, no effect", replace(POISSON, post=6)),
         ("12-month sums of Poisson(500), pre 36, post 6, −5 % rate", replace(POISSON, post=6, effect=-0.05)),
+        # The families of the verdicts issue: cases like the real ones.
+        ("regime change −3σ the month before, not marked, no effect",
+         replace(BASE, regime_months_before=1, regime_shift=-3.0)),
+        ("regime change −3σ the month before, marked, no effect",
+         replace(BASE, regime_months_before=1, regime_shift=-3.0, regime_marked=True)),
+        ("level shift −3σ 18 months before, not marked, no effect",
+         replace(BASE, regime_months_before=18, regime_shift=-3.0)),
+        ("level shift −3σ 18 months before, marked, no effect",
+         replace(BASE, regime_months_before=18, regime_shift=-3.0, regime_marked=True)),
+        ("level shift −3σ 18 months before, marked, 2σ step",
+         replace(BASE, regime_months_before=18, regime_shift=-3.0, regime_marked=True, effect=-2.0)),
+        ("two events 3 weeks apart (25th, then 15th), the second with no effect either",
+         replace(BASE, event_day=25, adjacent_days=21)),
+        ("two events 3 weeks apart (25th, then 15th), the second with a 2σ step",
+         replace(BASE, event_day=25, adjacent_days=21, effect=-2.0)),
+        ("provisional: last 3 months under-reported 10/7/5 %, no effect",
+         replace(BASE, under_reported=(0.10, 0.07, 0.05))),
+        ("Poisson counts, 20 a month, no effect", replace(COUNTS, level=20.0)),
+        ("Poisson counts, 40 a month, no effect", COUNTS),
+        ("Poisson counts, 40 a month, −37 % rate", replace(COUNTS, effect=-0.37)),
+        ("Poisson counts, 60 a month, no effect", replace(COUNTS, level=60.0)),
+        ("log-normal flow (scale log), no effect", LOGFLOW),
+        ("log-normal flow (scale log), 2σ step", replace(LOGFLOW, effect=-2.0)),
+        ("very noisy series (σ 46 on a level of 100), no effect", NOISY),
+        ("quiet series (σ 11.5 on a level of 1,000), no effect", QUIET),
     ]
     return rows
 

@@ -2,10 +2,14 @@
 
 Monthly flows: level + linear trend + 12-month seasonality + AR(1) noise (Gaussian or heavy-tailed
 t(3)); optionally an outlier in the last pre-event month, a trend that bends some months before
-the event, a previous event that ends the pre-period early. Events fall mid-month like every real
-one (the event month is left out). Effects: a step or a slope starting with the first full month
-after the event. 12-month-ending series: rolling sums of Poisson monthly counts, the effect a
-fall in the monthly rate, judged on the 12-month total at the last post month.
+the event, a previous event that ends the pre-period early, a level shift (a regime change) some
+months before the event (dated for the engine or not), a second event three weeks later that
+carries the effect, provisional last months under-reported as the publisher revises them, or the
+whole series multiplicative (log-normal, ``multiplicative``). Events fall mid-month like every
+real one (the event month is left out). Effects: a step or a slope starting with the first full
+month after the event. Counts: Poisson months at a low rate with seasonality, the effect a
+relative change of the rate. 12-month-ending series: rolling sums of Poisson monthly counts, the
+effect a fall in the monthly rate, judged on the 12-month total at the last post month.
 
 Used by the tests (small seeded sets) and by ``bench/bench_verification.py`` (results in
 bench/RESULTS.md).
@@ -14,7 +18,8 @@ bench/RESULTS.md).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+import math
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -42,6 +47,14 @@ class Design:
     bend: float = 0.0  # change of slope, sigma per month
     previous_event_months_before: int = 0  # a previous linked event this many months earlier
     rolling_poisson: bool = False  # 12-month sums of Poisson counts (rate `level`)
+    counts: bool = False  # Poisson monthly counts at rate `level` (effect: relative change of the rate)
+    multiplicative: bool = False  # log-normal: exp(log level + trend + seasonality + AR noise), effect in log
+    regime_months_before: int = 0  # a level shift starting this many months before the event month
+    regime_shift: float = 0.0  # its size, sigma (or log points when multiplicative)
+    regime_marked: bool = False  # the engine is told the shift's date (a curated regime marker)
+    adjacent_days: int = 0  # a second linked event this many days later carries the effect
+    under_reported: tuple[float, ...] = ()  # the newest months' shortfall (newest first), e.g. (0.10, 0.07, 0.05)
+    scale: str = "linear"  # the engine's scale, as the registry would declare it for such a series
 
     @property
     def sigma(self) -> float:
@@ -50,6 +63,17 @@ class Design:
     @property
     def event_date(self) -> dt.date:
         return EVENT.replace(day=self.event_day)
+
+    @property
+    def effect_date(self) -> dt.date:
+        """Where the planted effect starts: the tested event, or the second event after it."""
+        return self.event_date + dt.timedelta(days=self.adjacent_days)
+
+    @property
+    def regime_date(self) -> dt.date | None:
+        if not self.regime_months_before:
+            return None
+        return (pd.Period(self.event_date, "M") - self.regime_months_before).start_time.date()
 
     @property
     def previous_event(self) -> dt.date | None:
@@ -70,13 +94,14 @@ def simulate(seed: int, design: Design = Design()) -> pd.Series:
     rng = np.random.default_rng(seed)
     event_month = pd.Period(design.event_date, "M")
     first_post = post_start_month(design.event_date)
+    effect_post = post_start_month(design.effect_date)
     extra = 11 if design.rolling_poisson else 0  # months needed to form the first 12-month sum
     start = event_month - design.pre - extra
     end = first_post + design.post - 1
     index = pd.period_range(start, end, freq="M")
     n = len(index)
     t = np.arange(n, dtype=float)
-    offsets = np.array([(p - first_post).n for p in index])
+    offsets = np.array([(p - effect_post).n for p in index])
     since_bend = np.array([(p - (event_month - design.bend_months_before)).n for p in index])
     if design.rolling_poisson:
         rate = design.level * (1 + 0.004 * t)
@@ -86,6 +111,12 @@ def simulate(seed: int, design: Design = Design()) -> pd.Series:
         counts = rng.poisson(np.clip(rate, 1e-9, None)).astype(float)
         totals = pd.Series(counts, index=index).rolling(12).sum()
         return totals.dropna()
+    if design.counts:
+        rate = design.level * (1 + 0.003 * t) * (1 + 0.2 * np.sin(2 * np.pi * t / 12))
+        rate = rate * (1 + _effect_path(design, offsets, 1.0))
+        if design.regime_months_before:
+            rate = rate * np.where(index >= event_month - design.regime_months_before, 1 + design.regime_shift, 1.0)
+        return pd.Series(rng.poisson(np.clip(rate, 1e-9, None)).astype(float), index=index)
     shocks = (rng.standard_t(3, n) / np.sqrt(3.0) if design.heavy_tails else rng.normal(0, 1, n)) * design.noise_sd
     noise = np.empty(n)
     noise[0] = shocks[0] / np.sqrt(1 - design.ar**2)
@@ -95,19 +126,37 @@ def simulate(seed: int, design: Design = Design()) -> pd.Series:
               + _effect_path(design, offsets, design.sigma))
     if design.bend:
         values = values + design.bend * design.sigma * np.clip(since_bend, 0, None)
+    if design.regime_months_before:
+        values = values + np.where(index >= event_month - design.regime_months_before,
+                                   design.regime_shift * design.sigma, 0.0)
     if design.outlier:
         values[index.get_loc(event_month - 1)] += design.outlier * design.sigma
-    return pd.Series(values, index=index)
+    if design.multiplicative:  # the same structure on the log scale, around log(level)
+        values = np.exp(np.log(design.level) + (values - design.level) / design.level)
+    series = pd.Series(values, index=index)
+    for age, shortfall in enumerate(design.under_reported):
+        series.iloc[-1 - age] *= 1 - shortfall
+    return series
+
+
+def revision_pattern(design: Design) -> dict[int, float] | None:
+    """What the stored vintages would show: the newest months rise by this much later."""
+    if not design.under_reported:
+        return None
+    return {age: 1 / (1 - shortfall) - 1 for age, shortfall in enumerate(design.under_reported)}
 
 
 def true_effect(design: Design, series: pd.Series) -> float:
-    """What the engine estimates, computed from the planted effect alone."""
+    """What the engine estimates, computed from the planted effect alone: the average effect over
+    the post window (in log points for multiplicative series and counts, the engine's scale), or
+    the change of the 12-month total at the last post month."""
     first_post = post_start_month(design.event_date)
+    effect_post = post_start_month(design.effect_date)
     post = pd.period_range(first_post, periods=design.post, freq="M")
     if design.rolling_poisson:
         # Expected 12-month total at the last post month, with minus without the effect.
         months = pd.period_range(post[-1] - 11, post[-1], freq="M")
-        offsets = np.array([(p - first_post).n for p in months])
+        offsets = np.array([(p - effect_post).n for p in months])
         start = series.index[0] - 11
         t = np.array([(p - start).n for p in months], dtype=float)
         rate = design.level * (1 + 0.004 * t)
@@ -115,8 +164,16 @@ def true_effect(design: Design, series: pd.Series) -> float:
             since = np.array([(p - (pd.Period(design.event_date, "M") - design.bend_months_before)).n for p in months])
             rate = rate * (1 + design.bend * np.clip(since, 0, None) / 100)
         return float((rate * _effect_path(design, offsets, 1.0)).sum())
-    offsets = np.array([(p - first_post).n for p in post])
-    return float(_effect_path(design, offsets, design.sigma).mean())
+    offsets = np.array([(p - effect_post).n for p in post])
+    if design.counts:  # the engine's effect: log of the post total over its expectation
+        start = series.index[0]
+        t = np.array([(p - start).n for p in post], dtype=float)
+        rate = design.level * (1 + 0.003 * t) * (1 + 0.2 * np.sin(2 * np.pi * t / 12))
+        return float(np.log((rate * (1 + _effect_path(design, offsets, 1.0))).sum() / rate.sum()))
+    planted = _effect_path(design, offsets, design.sigma)
+    if design.multiplicative:
+        return float((planted / design.level).mean())
+    return float(planted.mean())
 
 
 @dataclass
@@ -128,35 +185,74 @@ class StudyResult:
     rejection_rate: float  # intervals excluding zero
     directional_rate: float  # improved / worsened / changed verdicts
     inconclusive_rate: float
-    mean_mde: float
+    mean_mde: float  # the relative MDE (rise, on the log scale), mean over runs
+    verdicts: dict[str, float] = field(default_factory=dict)  # share of runs per verdict
+    mean_bound: float | None = None  # no_change_beyond: mean equivalence bound
+
+    def share(self, *verdicts: str) -> float:
+        return sum(self.verdicts.get(v, 0.0) for v in verdicts)
 
 
 def run_one(seed: int, design: Design, method: str = "auto", robust: bool = True):
     series = simulate(seed, design)
+    markers = ()
+    if design.regime_marked and design.regime_date:
+        markers = ({"date": design.regime_date, "id": "simulated-regime",
+                    "label": {"en": "a simulated regime change", "es": "un cambio de régimen simulado"}},)
+    nearby = ((design.effect_date, "second-event", "the second event"),) if design.adjacent_days else ()
+    provisional = series.index[-len(design.under_reported):] if design.under_reported else None
     result = assess(
         series, design.event_date, method=method, pre_months=design.pre, post_months=design.post,
         better="ambiguous",
         semantics="rolling_12m" if design.rolling_poisson else "monthly",
+        scale=design.scale, regime_markers=markers, nearby_events=nearby, later_events=nearby,
+        provisional=provisional, revision_pattern=revision_pattern(design),
         previous_event=design.previous_event, min_post_months=min(design.post, 3), robust=robust,
     )
     return result, true_effect(design, series)
 
 
+def interval(result) -> tuple[float, float]:
+    """The 95 % interval of the effect on the truth's scale: log points for log and count models."""
+    if result.scale in ("log", "count"):
+        return np.log1p(result.relative_ci_low), np.log1p(result.relative_ci_high)
+    return result.ci_low, result.ci_high
+
+
+def estimate(result) -> float:
+    if result.scale in ("log", "count"):
+        return float(np.log1p(result.relative_effect))
+    return result.effect
+
+
+DIRECTIONAL = ("improved", "worsened", "changed")
+
+
 def study(design: Design, seeds: range, method: str = "auto", robust: bool = True) -> StudyResult:
     estimates, covered, rejected, directional, inconclusive, mdes, truth = [], 0, 0, 0, 0, [], 0.0
+    verdicts: dict[str, int] = {}
+    bounds = []
     for seed in seeds:
         result, truth = run_one(seed, design, method, robust)
-        estimates.append(result.effect)
-        covered += result.ci_low <= truth <= result.ci_high
-        rejected += not (result.ci_low <= 0 <= result.ci_high)
-        directional += result.verdict in ("improved", "worsened", "changed")
+        verdicts[result.verdict] = verdicts.get(result.verdict, 0) + 1
+        if result.effect is None:
+            continue
+        low, high = interval(result)
+        estimates.append(estimate(result))
+        covered += low <= truth <= high
+        rejected += not (low <= 0 <= high)
+        directional += result.verdict in DIRECTIONAL
         inconclusive += result.verdict == "inconclusive"
-        mdes.append(result.mde)
+        mdes.append(result.mde_relative if result.mde_relative is not None else np.nan)
+        if result.equivalence_bound is not None:
+            bounds.append(result.equivalence_bound)
     n = len(seeds)
     return StudyResult(
-        replications=n, truth=truth, mean_estimate=float(np.mean(estimates)), coverage=covered / n,
-        rejection_rate=rejected / n, directional_rate=directional / n, inconclusive_rate=inconclusive / n,
-        mean_mde=float(np.mean(mdes)),
+        replications=n, truth=truth, mean_estimate=float(np.mean(estimates)) if estimates else math.nan,
+        coverage=covered / n, rejection_rate=rejected / n, directional_rate=directional / n,
+        inconclusive_rate=inconclusive / n, mean_mde=float(np.nanmean(mdes)) if mdes else math.nan,
+        verdicts={k: v / n for k, v in sorted(verdicts.items())},
+        mean_bound=float(np.mean(bounds)) if bounds else None,
     )
 
 

@@ -14,12 +14,16 @@ VERDICT_LABELS: dict[str, dict[str, str]] = {
     "improved": {"en": "Improved", "es": "Mejoró"},
     "worsened": {"en": "Worsened", "es": "Empeoró"},
     "changed": {"en": "Changed (direction not judged)", "es": "Cambió (sin juzgar la dirección)"},
-    "inconclusive": {"en": "Inconclusive", "es": "No concluyente"},
-    "no_detectable_change": {"en": "No detectable change", "es": "Sin cambio detectable"},
-    "not_yet_verifiable": {"en": "Not yet verifiable", "es": "Aún no verificable"},
+    "too_noisy": {"en": "Too noisy to tell", "es": "Demasiado ruido para saberlo"},
+    "no_change_beyond": {"en": "No large change", "es": "Sin cambio grande"},
+    "began_before": {"en": "Began before the event", "es": "Empezó antes del evento"},
+    "joint": {"en": "Joint with a nearby event", "es": "Conjunto con un evento cercano"},
     "confounded": {"en": "Confounded", "es": "Confundido"},
+    "inconclusive": {"en": "Inconclusive", "es": "No concluyente"},
+    "not_yet_verifiable": {"en": "Not yet verifiable", "es": "Aún no verificable"},
     "insufficient_history": {"en": "Insufficient history", "es": "Historia insuficiente"},
     "descriptive_only": {"en": "Descriptive only", "es": "Solo descriptivo"},
+    "no_data_after_event": {"en": "No data after the event", "es": "Sin datos posteriores al evento"},
     "no_data": {"en": "No data loaded", "es": "Sin datos cargados"},
 }
 
@@ -27,6 +31,8 @@ METHOD_LABELS: dict[str, dict[str, str]] = {
     "yoy": {"en": "year-over-year comparison", "es": "comparación interanual"},
     "its": {"en": "segmented-regression counterfactual", "es": "contrafactual de regresión segmentada"},
     "structural": {"en": "structural time-series counterfactual", "es": "contrafactual de series estructurales"},
+    "count": {"en": "count regression (quasi-Poisson) counterfactual",
+              "es": "contrafactual de regresión de conteos (cuasi-Poisson)"},
     "descriptive": {"en": "descriptive comparison", "es": "comparación descriptiva"},
     "auto": {"en": "automatic", "es": "automático"},
 }
@@ -122,6 +128,45 @@ NOTES: dict[str, dict[str, str]] = {
         "en": "A dated measurement change ({date}) falls inside the window.",
         "es": "Un cambio de medición fechado ({date}) cae dentro de la ventana.",
     },
+    "annual_through": {
+        "en": "The newest published figure, multi-year windows included, ends with {year}.",
+        "es": "La cifra publicada más reciente, incluidos los periodos de varios años, termina en {year}.",
+    },
+    "provisional_left_out": {
+        "en": "{n} provisional month(s) ({first} to {last}) are left out: earlier releases of this source revised "
+              "months that recent by up to {largest_pct}, more than {limit_pct}.",
+        "es": "Se excluyen {n} mes(es) provisional(es) ({first} a {last}): publicaciones anteriores de esta fuente "
+              "revisaron meses así de recientes hasta en {largest_pct}, más de {limit_pct}.",
+    },
+    "log_impossible": {
+        "en": "The series has zero or negative values, so it is modelled on its own scale, not in percent.",
+        "es": "La serie tiene valores cero o negativos, así que se modela en su propia escala, no en porcentaje.",
+    },
+    "count_impossible": {
+        "en": "The values are not whole counts, so the count model is not used.",
+        "es": "Los valores no son conteos enteros, así que no se usa el modelo de conteos.",
+    },
+    "regime_steps": {
+        "en": "Dated regime changes inside the pre-period enter the counterfactual as lasting steps: {markers}.",
+        "es": "Los cambios de régimen fechados dentro del periodo previo entran al contrafactual como escalones "
+              "duraderos: {markers}.",
+    },
+    "regime_close": {
+        "en": "A dated regime change ({marker}, {date}) falls within two months before the event: the two cannot "
+              "be told apart by timing.",
+        "es": "Un cambio de régimen fechado ({marker}, {date}) cae en los dos meses previos al evento: no pueden "
+              "separarse por su fecha.",
+    },
+    "regime_detected": {
+        "en": "The series moved to a new level in {month}, before the event, and stayed there: that month is "
+              "treated as the start of a new regime, not as an outlier.",
+        "es": "La serie pasó a un nuevo nivel en {month}, antes del evento, y se quedó ahí: ese mes se trata como "
+              "el inicio de un nuevo régimen, no como un valor atípico.",
+    },
+    "joint": {
+        "en": "Other linked events lie within 45 days ({events}): this result covers them together.",
+        "es": "Otros eventos ligados caen a menos de 45 días ({events}): este resultado los cubre juntos.",
+    },
     "annual": {
         "en": "Annual or multi-year figures allow a descriptive comparison only; no inference is made.",
         "es": "Las cifras anuales o plurianuales solo permiten una comparación descriptiva; no se hace "
@@ -152,11 +197,68 @@ REASONS: dict[str, dict[str, str]] = {
         "en": "the other model does not agree",
         "es": "el otro modelo no coincide",
     },
+    "noisy_detection": {
+        "en": "the series is so noisy (smallest detectable change {mde}) that a shift of this size is within what "
+              "the model gets wrong at dates with no event",
+        "es": "la serie es tan ruidosa (cambio mínimo detectable {mde}) que un desplazamiento de este tamaño está "
+              "dentro de lo que el modelo yerra en fechas sin evento",
+    },
+    "wide": {
+        "en": "the interval is too wide to rule out a change larger than 25% and too narrow to call the data "
+              "hopelessly noisy",
+        "es": "el intervalo es demasiado amplio para descartar un cambio mayor que 25 % y demasiado estrecho para "
+              "llamar a los datos irremediablemente ruidosos",
+    },
+    "measurement_change": {
+        "en": "a dated measurement change falls inside the window",
+        "es": "un cambio de medición fechado cae dentro de la ventana",
+    },
+    "regime_marker": {
+        "en": "a dated regime change just before the event cannot be told apart from it",
+        "es": "un cambio de régimen fechado justo antes del evento no puede separarse de él",
+    },
+    "marker": {
+        "en": "a dated regime change came first, less than two months before this event: {began}",
+        "es": "un cambio de régimen fechado ocurrió antes, a menos de dos meses de este evento: {began}",
+    },
+    "regime_month": {
+        "en": "the series had already moved to its new level in {began}, before this event",
+        "es": "la serie ya había pasado a su nuevo nivel en {began}, antes de este evento",
+    },
+}
+
+BEGAN = {
+    "bend": {
+        "en": "its trend had already bent from {began}, before this event, and the post-event months follow that "
+              "bend",
+        "es": "su tendencia ya se había doblado desde {began}, antes de este evento, y los meses posteriores siguen "
+              "esa curva",
+    },
+    "marker": REASONS["marker"],
+    "regime_month": REASONS["regime_month"],
+    "recent_break": {
+        "en": "the series was already moving away from its earlier path from {began}, before this event",
+        "es": "la serie ya se apartaba de su trayectoria anterior desde {began}, antes de este evento",
+    },
 }
 
 
 def note(key: str, lang: str, **values) -> str:
-    return NOTES[key][lang].format(**values)
+    """A note in the language: values given per language ({"en", "es"}) or as ``<name>_es`` pick
+    the reader's; fractions named ``*_pct`` (from ``limit``, ``largest``) are shown as percentages."""
+    chosen = {}
+    for name, value in values.items():
+        if name.endswith("_es"):
+            continue
+        if lang == "es" and f"{name}_es" in values:
+            value = values[f"{name}_es"]
+        if isinstance(value, dict) and lang in value:
+            value = value[lang]
+        chosen[name] = value
+    for name in ("limit", "largest"):
+        if name in chosen:
+            chosen[f"{name}_pct"] = percent(float(chosen[name]), lang, signed=False)
+    return NOTES[key][lang].format(**chosen)
 
 
 # The CLDR locale of each interface language: Mexican Spanish (comma groups, point decimals, as
@@ -197,6 +299,13 @@ def percent(value: float | None, lang: str = "en", signed: bool = True) -> str:
     return f"{text} %" if lang == "es" else f"{text}%"
 
 
+def month_name(day, lang: str) -> str:
+    """"April 2026" / "abril de 2026" (CLDR)."""
+    from babel.dates import format_skeleton
+
+    return format_skeleton("yMMMM", day, locale=number_locale(lang))
+
+
 PHRASES: dict[str, dict[str, str]] = {
     "what_rolling": {
         "en": "in the 12-month total {start} to {end} ({k} of its 12 months after the event)",
@@ -207,24 +316,34 @@ PHRASES: dict[str, dict[str, str]] = {
         "es": "en promedio mensual durante {n} mes(es) desde {start}",
     },
     "relative": {"en": "; {rel}, interval {low} to {high}", "es": "; {rel}, intervalo {low} a {high}"},
-    "unbounded": {"en": "unbounded", "es": "sin límite"},
+    "relative_open": {
+        "en": "; {rel}, interval from {low} upwards with no upper limit (the expected level could be near zero)",
+        "es": "; {rel}, intervalo desde {low} hacia arriba sin límite superior (el nivel esperado podría ser "
+              "casi cero)",
+    },
     "numbers": {
         "en": "{effect} {unit} against the counterfactual {what} ({level}% interval {low} to {high}{relative})",
         "es": "{effect} {unit} frente al contrafactual {what} (intervalo de {level} %: {low} a {high}{relative})",
     },
     "noise": {
-        "en": "the data are too noisy to tell a change smaller than {mde} {unit}{share} either way",
-        "es": "los datos son demasiado ruidosos para distinguir un cambio menor que {mde} {unit}{share} en "
-              "cualquier dirección",
+        "en": "the data cannot tell a change smaller than {mde} {unit}{share} either way",
+        "es": "los datos no pueden distinguir un cambio menor que {mde} {unit}{share} en cualquier dirección",
     },
+    "fell": {"en": "fell", "es": "bajó"},
+    "rose": {"en": "rose", "es": "subió"},
+    "total": {"en": "{moved} {size} ({level}% interval {low} to {high})",
+              "es": "{moved} {size} (intervalo de {level} %: {low} a {high})"},
+    "own": {"en": "allowing for that, this event's own effect: {numbers}",
+            "es": "descontando eso, el efecto propio de este evento: {numbers}"},
+    "breaks": {"en": "; note: {why}", "es": "; nota: {why}"},
 }
 
 SENTENCES: dict[str, dict[str, str]] = {
     "not_yet_verifiable": {
-        "en": "{label}: data are published only through {through}, and the event needs data through {needed} "
-              "({n_post} post-event month(s) so far).",
-        "es": "{label}: los datos se publican solo hasta {through} y el evento requiere datos hasta {needed} "
-              "({n_post} mes(es) posteriores por ahora).",
+        "en": "{label}: data are published only through {through}; the event can be checked once data for "
+              "{needed_name} are published ({n_post} post-event month(s) so far).",
+        "es": "{label}: los datos se publican solo hasta {through}; el evento podrá verificarse cuando se publiquen "
+              "los datos de {needed_name} ({n_post} mes(es) posteriores por ahora).",
     },
     "insufficient": {
         "en": "{label}: {n_pre} usable pre-event months are not enough to build a counterfactual.",
@@ -248,14 +367,31 @@ SENTENCES: dict[str, dict[str, str]] = {
         "en": "{label}: figures described, not tested; no change can be attributed to the event.",
         "es": "{label}: cifras que se describen, no se prueban; no se puede atribuir un cambio al evento.",
     },
-    "confounded": {
-        "en": "{label}: a measurement change falls inside the window, so {numbers} cannot be read as the event's "
-              "effect ({method}).",
-        "es": "{label}: un cambio de medición cae dentro de la ventana, así que {numbers} no puede leerse como "
-              "efecto del evento ({method}).",
+    "no_data_after_event": {
+        "en": "{label}: the newest published figure ({through}) predates the event, so nothing after it can be "
+              "compared yet.",
+        "es": "{label}: la cifra publicada más reciente ({through}) es anterior al evento, así que aún no hay nada "
+              "posterior que comparar.",
     },
-    "no_detectable_change": {"en": "{label}: {numbers}; {noise} ({method}).",
-                             "es": "{label}: {numbers}; {noise} ({method})."},
+    "confounded": {
+        "en": "{label}: {why}, so {numbers} cannot be read as the event's effect ({method}).",
+        "es": "{label}: {why}, así que {numbers} no puede leerse como efecto del evento ({method}).",
+    },
+    "too_noisy": {"en": "{label}: {noise}; the estimate is {numbers}{breaks} ({method}).",
+                  "es": "{label}: {noise}; la estimación es {numbers}{breaks} ({method})."},
+    "no_change_beyond": {
+        "en": "{label}: no change larger than {bound} either way; {numbers} ({method}).",
+        "es": "{label}: ningún cambio mayor que {bound} en cualquier dirección; {numbers} ({method}).",
+    },
+    "began_before": {
+        "en": "{label}: the series {total}, but {began}; it is not attributable to this event{own} ({method}).",
+        "es": "{label}: la serie {total}, pero {began}; no es atribuible a este evento{own} ({method}).",
+    },
+    "joint": {
+        "en": "{label}: {numbers}; this covers {events} as well, too close in time to tell apart ({method}).",
+        "es": "{label}: {numbers}; esto cubre también {events}, demasiado cercanos en el tiempo para separarlos "
+              "({method}).",
+    },
     "inconclusive": {"en": "{label}: {numbers}, but {why} ({method}).",
                      "es": "{label}: {numbers}, pero {why} ({method})."},
     "directional": {"en": "{label}: {numbers} ({method}).", "es": "{label}: {numbers} ({method})."},
@@ -276,26 +412,71 @@ def _phrase(key: str, lang: str, **values) -> str:
     return PHRASES[key][lang].format(**values)
 
 
+def relative_interval(result: Assessment, lang: str) -> str:
+    """"; −43.8%, interval −76.3% to +12.0%", in plain words when it has no upper limit."""
+    if result.relative_effect is None:
+        return ""
+    if result.relative_ci_high is None:
+        return _phrase("relative_open", lang, rel=percent(result.relative_effect, lang),
+                       low=percent(result.relative_ci_low, lang))
+    return _phrase("relative", lang, rel=percent(result.relative_effect, lang),
+                   low=percent(result.relative_ci_low, lang), high=percent(result.relative_ci_high, lang))
+
+
 def _numbers(result: Assessment, lang: str) -> str:
     if result.semantics == "rolling_12m":
         what = _phrase("what_rolling", lang, start=f"{result.total_start:%Y-%m}", end=f"{result.post_end:%Y-%m}",
                        k=result.total_post_months)
     else:
         what = _phrase("what_monthly", lang, n=result.n_post, start=f"{result.post_start:%Y-%m}")
-    relative = ""
-    if result.relative_effect is not None:
-        high = (percent(result.relative_ci_high, lang) if result.relative_ci_high is not None
-                else PHRASES["unbounded"][lang])
-        relative = _phrase("relative", lang, rel=percent(result.relative_effect, lang),
-                           low=percent(result.relative_ci_low, lang), high=high)
     return _phrase("numbers", lang, effect=number(result.effect, lang, True), unit=_unit(result, lang), what=what,
                    level=round((1 - result.alpha) * 100), low=number(result.ci_low, lang),
-                   high=number(result.ci_high, lang), relative=relative)
+                   high=number(result.ci_high, lang), relative=relative_interval(result, lang))
+
+
+def mde_share(result: Assessment, lang: str) -> str:
+    """The smallest detectable change in %: "±21.4%" on the linear scale; on the log scale a fall
+    and a rise of the same size in log points ("−86.5% / +640.0%")."""
+    if result.mde_relative is None:
+        return "—"
+    if result.mde_relative_fall is not None:
+        return f"{percent(-result.mde_relative_fall, lang)} / {percent(result.mde_relative, lang)}"
+    return "±" + percent(result.mde_relative, lang, signed=False)
 
 
 def _noise(result: Assessment, lang: str) -> str:
-    share = f" ({percent(result.mde_relative, lang, signed=False)})" if result.mde_relative is not None else ""
+    share = f" ({mde_share(result, lang)})" if result.mde_relative is not None else ""
     return _phrase("noise", lang, mde=number(result.mde, lang), unit=_unit(result, lang), share=share)
+
+
+def event_titles(events: list[dict], lang: str) -> str:
+    """"Title (2026-01-23); …": events by their title in the language, never by id."""
+    def title(value) -> str:
+        return (value.get(lang) or value.get("en", "")) if isinstance(value, dict) else str(value)
+    return "; ".join(f"{title(e['title'])} ({e['date']})" for e in events)
+
+
+def began_words(result: Assessment, lang: str) -> str:
+    """Why the change is not the event's: what began before it, and when."""
+    if result.began_by == "marker":
+        label = (result.began_label or {}).get(lang, "")
+        began = f"{label} ({result.began_at:%Y-%m-%d})" if result.began_at else label
+    else:
+        began = month_name(result.began_at, lang) if result.began_at else "—"
+    return BEGAN.get(result.began_by, BEGAN["recent_break"])[lang].format(began=began)
+
+
+def total_words(result: Assessment, lang: str) -> str:
+    """"fell 85.0% (95% interval −92.0% to −70.0%)": the whole change, including what began before."""
+    moved = PHRASES["fell" if (result.total_change or 0) < 0 else "rose"][lang]
+    return _phrase("total", lang, moved=moved, size=percent(abs(result.total_change or 0), lang, signed=False),
+                   level=round((1 - result.alpha) * 100), low=percent(result.total_change_low, lang),
+                   high=percent(result.total_change_high, lang) if result.total_change_high is not None else "—")
+
+
+def reasons_words(result: Assessment, lang: str) -> str:
+    mde = mde_share(result, lang)
+    return "; ".join(REASONS[code][lang].format(mde=mde, began="") for code in result.reasons if code in REASONS)
 
 
 def _sentence_key(result: Assessment) -> str:
@@ -312,19 +493,29 @@ def sentence(result: Assessment, lang: str) -> str:
     """One sentence saying what the numbers say."""
     key = _sentence_key(result)
     values = {"label": VERDICT_LABELS[result.verdict][lang], "n_pre": result.n_pre, "n_post": result.n_post,
-              "method": METHOD_LABELS.get(result.method, METHOD_LABELS["auto"])[lang]}
+              "method": METHOD_LABELS.get(result.method, METHOD_LABELS["auto"])[lang],
+              "through": (f"{result.data_through:%Y}" if result.semantics == "annual" else f"{result.data_through:%Y-%m}")
+              if result.data_through else "—"}
     if key == "not_yet_verifiable":
-        values.update(through=f"{result.data_through:%Y-%m}" if result.data_through else "—",
-                      needed=f"{result.checkable_from:%Y-%m}")
+        values.update(needed_name=month_name(result.checkable_from, lang))
     elif key == "yoy":
         values.update(effect=number(result.effect, lang, True), unit=_unit(result, lang),
                       rel=percent(result.relative_effect, lang))
-    elif key in ("confounded", "no_detectable_change", "inconclusive", "directional"):
+    elif key in ("confounded", "too_noisy", "no_change_beyond", "began_before", "joint", "inconclusive",
+                 "directional"):
+        if result.effect is None:
+            return f"{values['label']}."
         values["numbers"] = _numbers(result, lang)
-        if key == "no_detectable_change":
-            values["noise"] = _noise(result, lang)
-        if key == "inconclusive":
-            values["why"] = "; ".join(REASONS[code][lang] for code in result.reasons)
+        values["noise"] = _noise(result, lang)
+        values["why"] = reasons_words(result, lang)
+        breaks = reasons_words(result, lang)
+        values["breaks"] = _phrase("breaks", lang, why=breaks) if breaks else ""
+        values["bound"] = percent(result.equivalence_bound, lang, signed=False) if result.equivalence_bound else "—"
+        values["events"] = event_titles(result.joint_events, lang)
+        if key == "began_before":
+            # Beside a dated marker too close to the event the two cannot be told apart: no "own" effect.
+            own = "" if result.began_by == "marker" else "; " + _phrase("own", lang, numbers=values["numbers"])
+            values.update(total=total_words(result, lang), began=began_words(result, lang), own=own)
     return SENTENCES[key][lang].format(**values)
 
 
@@ -339,29 +530,73 @@ def render(result: Assessment) -> None:
 
 HEADLINE = {
     "effect": {
-        "en": "After {title} ({date}): {size} {unit} {direction} than expected ({level}% interval {low} to {high})"
-              " — {label}{noisy}. Smallest change this test can detect: ±{mde} {unit}.",
-        "es": "Tras {title} ({date}): {size} {unit} {direction} de lo esperado (intervalo del {level} %: {low} a "
-              "{high}) — {label}{noisy}. Cambio mínimo que esta prueba detecta: ±{mde} {unit}.",
+        "en": "After {title} ({date}): {size} {unit} {direction} than expected ({rel}; {level}% interval {low} to "
+              "{high}) — {label}. Smallest change this test can detect: ±{mde} {unit}.",
+        "es": "Tras {title} ({date}): {size} {unit} {direction} de lo esperado ({rel}; intervalo del {level} %: {low} "
+              "a {high}) — {label}. Cambio mínimo que esta prueba detecta: ±{mde} {unit}.",
+    },
+    "too_noisy": {
+        "en": "After {title} ({date}): too noisy to tell — the data could not show a change smaller than {mde_rel} "
+              "(±{mde} {unit}); the estimate, {size} {unit} {direction} than expected ({rel}), is well within that.",
+        "es": "Tras {title} ({date}): demasiado ruido para saberlo — los datos no podrían mostrar un cambio menor que "
+              "{mde_rel} (±{mde} {unit}); la estimación, {size} {unit} {direction} de lo esperado ({rel}), queda "
+              "dentro de ese margen.",
+    },
+    "no_change_beyond": {
+        "en": "After {title} ({date}): no change larger than {bound} either way ({rel}; {level}% interval {low} to "
+              "{high}).",
+        "es": "Tras {title} ({date}): ningún cambio mayor que {bound} en cualquier dirección ({rel}; intervalo del "
+              "{level} %: {low} a {high}).",
+    },
+    "began_before": {
+        "en": "After {title} ({date}): {total}, but {began} — not attributable to this event.",
+        "es": "Tras {title} ({date}): {total}, pero {began} — no es atribuible a este evento.",
+    },
+    "joint": {
+        "en": "After {title} ({date}) and {others}: {size} {unit} {direction} than expected ({rel}; {level}% "
+              "interval {low} to {high}) — the events are too close to tell apart.",
+        "es": "Tras {title} ({date}) y {others}: {size} {unit} {direction} de lo esperado ({rel}; intervalo del "
+              "{level} %: {low} a {high}) — los eventos están demasiado cerca para separarlos.",
+    },
+    "reasoned": {
+        "en": "After {title} ({date}): {size} {unit} {direction} than expected ({rel}; {level}% interval {low} to "
+              "{high}) — {label}: {why}.",
+        "es": "Tras {title} ({date}): {size} {unit} {direction} de lo esperado ({rel}; intervalo del {level} %: {low} "
+              "a {high}) — {label}: {why}.",
     },
     "plain": {"en": "After {title} ({date}): {label}.", "es": "Tras {title} ({date}): {label}."},
+    "later": {"en": "After {title} ({date}): {label} — checkable once data for {month} are published.",
+              "es": "Tras {title} ({date}): {label} — verificable cuando se publiquen los datos de {month}."},
     "fewer": {"en": "fewer", "es": "menos"},
     "more": {"en": "more", "es": "más"},
-    "noisy": {"en": " (too noisy to tell)", "es": " (demasiado ruido para saberlo)"},
 }
 
 
 def headline(result: Assessment, title: str, date: str, lang: str = "en") -> str:
-    """The answer in one sentence, for above the chart and on every export of it: how much, which
-    way, the interval, the verdict, and the smallest change the test could have seen."""
+    """The answer in one sentence, for above the chart and on every export of it: the verdict in
+    the words a newsroom can print (how much, which way, the interval; "too noisy to tell" with
+    the smallest change the data could show; "no change larger than X %"; "began before")."""
     label = VERDICT_LABELS[result.verdict][lang]
     if result.effect is None or result.ci_low is None or result.ci_high is None or result.mde is None:
+        if result.verdict == "not_yet_verifiable" and result.checkable_from:
+            return HEADLINE["later"][lang].format(title=title, date=date, label=label,
+                                                  month=month_name(result.checkable_from, lang))
         return HEADLINE["plain"][lang].format(title=title, date=date, label=label)
     unit = _unit(result, lang)
-    return HEADLINE["effect"][lang].format(
+    values = dict(
         title=title, date=date, size=number(abs(result.effect), lang), unit=unit,
         direction=HEADLINE["fewer" if result.effect < 0 else "more"][lang],
         level=round((1 - result.alpha) * 100), low=number(result.ci_low, lang, True),
-        high=number(result.ci_high, lang, True), label=label,
-        noisy=HEADLINE["noisy"][lang] if result.verdict == "inconclusive" else "",
-        mde=number(result.mde, lang))
+        high=number(result.ci_high, lang, True), label=label, mde=number(result.mde, lang),
+        rel=percent(result.relative_effect, lang) if result.relative_effect is not None else "—",
+        mde_rel=mde_share(result, lang),
+        bound=percent(result.equivalence_bound, lang, signed=False) if result.equivalence_bound else "—",
+        why=reasons_words(result, lang),
+        others=event_titles(result.joint_events, lang),
+    )
+    key = {"too_noisy": "too_noisy", "no_change_beyond": "no_change_beyond", "joint": "joint",
+           "began_before": "began_before", "inconclusive": "reasoned", "confounded": "reasoned"}.get(result.verdict,
+                                                                                                   "effect")
+    if key == "began_before":
+        values.update(total=total_words(result, lang), began=began_words(result, lang))
+    return HEADLINE[key][lang].format(**values)

@@ -36,6 +36,10 @@ class Indicator:
     transform: str | None = None
     share_of: dict[str, str] = field(default_factory=dict)
     value_labels: dict[str, Text] = field(default_factory=dict)  # breakdown values → EN/ES labels
+    # The verification's scale: log for positive flows (weights, counts over about 100 a month:
+    # changes are proportional, effects read in %), count for counts below that (quasi-Poisson),
+    # linear otherwise (12-month totals, shares).
+    model_scale: str = "linear"
 
     def to_json(self) -> dict:
         return {
@@ -54,6 +58,7 @@ class Indicator:
             "caveats": self.caveats,
             "status": self.status,
             "transform": self.transform,
+            "model_scale": self.model_scale,
         }
 
 
@@ -171,7 +176,8 @@ def _sesnsp(indicator_id: str, name: Text, unit: Text, description: Text, **fiel
     return Indicator(
         id=indicator_id, source_id="sesnsp_homicides", base="sesnsp_victims", name=name, unit=unit,
         description=description, default_geo="MX", geo_kind="mx_states", publication_lag_months=1,
-        caveats=fields.pop("caveats", HOMICIDE_CAVEAT), filters=fields.pop("filters", HOMICIDE), **fields,
+        caveats=fields.pop("caveats", HOMICIDE_CAVEAT), filters=fields.pop("filters", HOMICIDE),
+        model_scale=fields.pop("model_scale", "log"), **fields,
     )
 
 
@@ -196,6 +202,7 @@ INDICATORS: dict[str, Indicator] = {
     for i in [
         Indicator(
             id="cbp_fentanyl_seizures_swb_lbs",
+            model_scale="log",
             source_id="cbp_drug_seizures",
             base="cbp_drug_seizures_lbs",
             filters={"category": "Fentanyl", "region": "Southwest Border"},
@@ -216,6 +223,7 @@ INDICATORS: dict[str, Indicator] = {
         ),
         Indicator(
             id="cbp_fentanyl_seizures_lbs",
+            model_scale="log",
             source_id="cbp_drug_seizures",
             base="cbp_drug_seizures_lbs",
             filters={"category": "Fentanyl"},
@@ -233,6 +241,7 @@ INDICATORS: dict[str, Indicator] = {
         ),
         Indicator(
             id="cbp_fentanyl_seizure_events_swb",
+            model_scale="log",
             source_id="cbp_drug_seizures",
             base="cbp_drug_seizure_events",
             filters={"category": "Fentanyl", "region": "Southwest Border"},
@@ -309,6 +318,7 @@ INDICATORS: dict[str, Indicator] = {
              "Muertes provisionales con heroína (T40.1)."),
         Indicator(
             id="cdc_synthetic_opioid_deaths_monthly",
+            model_scale="count",
             source_id="cdc_wonder",
             base="cdc_synthetic_opioid_deaths_monthly",
             name={"en": "Synthetic-opioid deaths per month, by state (CDC WONDER)",
@@ -331,6 +341,7 @@ INDICATORS: dict[str, Indicator] = {
         ),
         Indicator(
             id="cbp_amo_fentanyl_seizures_lbs",
+            model_scale="log",
             source_id="cbp_amo_drug_seizures",
             base="cbp_amo_drug_seizures_lbs",
             filters={"category": "Fentanyl"},
@@ -349,6 +360,7 @@ INDICATORS: dict[str, Indicator] = {
         ),
         Indicator(
             id="cbp_weapons_seizures_outbound",
+            model_scale="count",
             source_id="cbp_weapons_seizures",
             base="cbp_weapons_seizure_events",
             filters={"region": "Southwest Border", "direction": "outbound", "seizure_type": "all"},
@@ -368,6 +380,7 @@ INDICATORS: dict[str, Indicator] = {
         ),
         Indicator(
             id="cbp_weapons_seizures_outbound_nationwide",
+            model_scale="count",
             source_id="cbp_weapons_seizures",
             base="cbp_weapons_seizure_events",
             filters={"region": "all", "direction": "outbound", "seizure_type": "all"},
@@ -386,6 +399,7 @@ INDICATORS: dict[str, Indicator] = {
         ),
         Indicator(
             id="cbp_firearms_seized_outbound_swb",
+            model_scale="count",
             source_id="cbp_weapons_seizures",
             base="cbp_weapons_seized_items",
             filters={"region": "Southwest Border", "direction": "outbound", "seizure_type": "weapons"},
@@ -406,6 +420,7 @@ INDICATORS: dict[str, Indicator] = {
         ),
         Indicator(
             id="cbp_swb_encounters",
+            model_scale="log",
             source_id="cbp_encounters",
             base="cbp_encounters",
             filters={"region": "Southwest Land Border"},
@@ -538,6 +553,7 @@ INDICATORS: dict[str, Indicator] = {
                 "es": HOMICIDE_CAVEAT["es"] + " Las víctimas sin arma especificada solo cuentan en el "
                       "denominador: un estado que registra mejor el arma muestra un porcentaje mayor.",
             },
+            model_scale="linear",
         ),
         _sesnsp(
             "sesnsp_feminicide_victims",
@@ -546,6 +562,7 @@ INDICATORS: dict[str, Indicator] = {
             {"en": "Victims of feminicidio recorded by the state prosecutors (SESNSP), by month.",
              "es": "Víctimas de feminicidio registradas por las fiscalías estatales (SESNSP), por mes."},
             filters={"crime": "feminicidio"},
+            model_scale="count",
         ),
         _sesnsp(
             "sesnsp_firearm_injury_victims",

@@ -14,10 +14,14 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+import numpy as np
+
+from etl.store import list_vintages
 from indicators import explain
+from indicators.regimes import markers_for
 from indicators.registry import Indicator, get_indicator
 from indicators.series import NotAvailable, read_series
-from indicators.verification import Assessment, assess
+from indicators.verification import JOINT_DAYS, Assessment, assess
 
 
 class NotAssessable(ValueError):
@@ -61,12 +65,46 @@ def previous_linked_event(events: list[dict], event: dict, indicator_id: str) ->
     return max(earlier) if earlier else None
 
 
-def later_linked_events(events: list[dict], event: dict, indicator_id: str) -> list[tuple[dt.date, str]]:
+def later_linked_events(events: list[dict], event: dict, indicator_id: str) -> list[tuple[dt.date, str, dict]]:
     """Events after this one's month that link the same indicator (named if inside the window)."""
     return [
-        (_date(other["date"]), other["id"]) for other in events
+        (_date(other["date"]), other["id"], other["title"]) for other in events
         if _happened(other) and indicator_id in links(other) and _month(other) > _month(event)
     ]
+
+
+def nearby_linked_events(events: list[dict], event: dict, indicator_id: str) -> list[tuple[dt.date, str, dict]]:
+    """Other events that happened, link the same indicator and lie within JOINT_DAYS of this one:
+    the result covers them too."""
+    day = _date(event["date"])
+    return [
+        (_date(other["date"]), other["id"], other["title"]) for other in events
+        if other["id"] != event["id"] and _happened(other) and indicator_id in links(other)
+        and abs((_date(other["date"]) - day).days) <= JOINT_DAYS
+    ]
+
+
+def revision_pattern(engine: Engine, spec: Indicator, geo: str | None, latest: pd.Series,
+                     as_of: dt.date | None) -> dict[int, float]:
+    """How much this source revised its recent months, from the stored vintages: for each earlier
+    release, the months at its end (0 = its newest month) compared with the values read now; the
+    median relative revision by months from the end. Empty when fewer than two releases exist."""
+    vintages = [v for v in list_vintages(engine, spec.source_id)
+                if v.withdrawn_on is None and (as_of is None or v.published_on <= as_of)]
+    published = sorted({v.published_on for v in vintages})
+    by_age: dict[int, list[float]] = {}
+    for day in published[:-1]:
+        earlier, _ = assessed_values(read_series(engine, spec, geo, as_of=day), spec)
+        earlier = earlier.dropna()
+        if earlier.empty:
+            continue
+        earlier.index = pd.DatetimeIndex(earlier.index).to_period("M")
+        newest = earlier.index.max()
+        for period, value in earlier.loc[newest - 11:].items():
+            now = latest.get(period)
+            if value > 0 and now is not None and np.isfinite(now):
+                by_age.setdefault((newest - period).n, []).append(float(now) / float(value) - 1)
+    return {age: float(np.median(values)) for age, values in sorted(by_age.items())}
 
 
 def same_month_events(events: list[dict], event: dict, indicator_id: str) -> list[str]:
@@ -105,22 +143,36 @@ def verify(engine: Engine, indicator: str | Indicator, event: dict, *, events: l
     if spec.breakdown:
         raise NotAssessable(f"{spec.id} is broken down by {spec.breakdown}; verify one series instead")
     frame = read_series(engine, spec, geo, as_of=as_of)
+    newest_year = None
     if spec.semantics == "annual":  # single-year figures only: a window is not a year
+        newest_year = int(frame["end_year"].astype(int).max()) if len(frame) else None
         frame = frame[frame["end_year"].astype(int) == frame["period"].dt.year]
     series, predicted = assessed_values(frame, spec)
     provisional = pd.DatetimeIndex(frame.loc[frame["flags"].str.contains("provisional|underreported", na=False),
                                              "period"])
     direction = direction or links(event).get(spec.id, spec.better)
+    latest = series.copy()
+    latest.index = pd.DatetimeIndex(latest.index).to_period("M")
+    pattern = revision_pattern(engine, spec, geo, latest, as_of) if len(provisional) else {}
     result = assess(
         series, _date(event["date"]), method=method, as_of=as_of,
         better=direction if direction in ("up", "down") else "ambiguous",
-        semantics=spec.semantics, unit=spec.unit, provisional=provisional,
+        semantics=spec.semantics, unit=spec.unit, scale=spec.model_scale, provisional=provisional,
+        revision_pattern=pattern or None, regime_markers=markers_for(spec.id),
         measurement_changes=measurement_changes(events, spec.id),
         previous_event=previous_linked_event(events, event, spec.id),
         later_events=later_linked_events(events, event, spec.id),
+        nearby_events=nearby_linked_events(events, event, spec.id),
         publication_lag_months=spec.publication_lag_months,
     )
     extra = []
+    if newest_year is not None:  # the newest figure, multi-year windows included, ends with this year
+        result.data_through = dt.date(newest_year, 12, 1)
+        if newest_year < _date(event["date"]).year:
+            result.verdict = "no_data_after_event"
+        elif result.verdict == "no_data_after_event":
+            result.verdict = "descriptive_only"
+        extra.append({"code": "annual_through", "year": newest_year})
     if predicted:
         extra.append({"code": "predicted"})
     sharing = same_month_events(events, event, spec.id)
@@ -128,20 +180,26 @@ def verify(engine: Engine, indicator: str | Indicator, event: dict, *, events: l
         extra.append({"code": "same_month", "events": ", ".join([event["id"], *sharing])})
     if extra:
         result.note_codes = [*result.note_codes, *extra]
-        explain.render(result)
+    explain.render(result)
     return result
 
 
 def commitment_groups(events: list[dict], as_of: dt.date | None) -> list[list[dict]]:
-    """Commitment rows, those in the same month merged (earliest first)."""
+    """Commitment rows, earliest first: commitments in the same month or within JOINT_DAYS of the
+    previous one merged (their effects cannot be told apart)."""
     commitments = sorted(
         (e for e in events if is_commitment(e) and (as_of is None or _date(e["date"]) <= as_of)),
         key=lambda e: (_date(e["date"]), e["id"]),
     )
-    groups: dict[pd.Period, list[dict]] = {}
+    groups: list[list[dict]] = []
     for event in commitments:
-        groups.setdefault(_month(event), []).append(event)
-    return list(groups.values())
+        last = groups[-1][-1] if groups else None
+        if last is not None and (_month(last) == _month(event)
+                                 or (_date(event["date"]) - _date(last["date"])).days <= JOINT_DAYS):
+            groups[-1].append(event)
+        else:
+            groups.append([event])
+    return groups
 
 
 def _direction(group: list[dict], indicator_id: str) -> str:

@@ -41,10 +41,14 @@ import math
 import warnings
 from dataclasses import dataclass, field, replace
 
+import logging
+
 import numpy as np
 import pandas as pd
 
 from indicators import explain
+
+logger = logging.getLogger(__name__)
 
 # statsmodels and scipy take about a second to import; they load on the first estimate, so the
 # app starts without them (a page served from stored assessments never needs them).
@@ -60,11 +64,13 @@ def _unobserved_components(*args, **kwargs):
     return UnobservedComponents(*args, **kwargs)
 
 VERDICTS = (
-    "improved", "worsened", "changed", "inconclusive", "no_detectable_change", "not_yet_verifiable",
-    "confounded", "insufficient_history", "descriptive_only",
+    "improved", "worsened", "changed", "too_noisy", "no_change_beyond", "began_before", "joint", "confounded",
+    "inconclusive", "not_yet_verifiable", "insufficient_history", "descriptive_only", "no_data_after_event",
 )
-METHODS = ("auto", "structural", "its", "yoy", "descriptive")
-MODEL_METHODS = ("structural", "its")
+DIRECTIONAL = ("improved", "worsened", "changed")
+METHODS = ("auto", "structural", "its", "count", "yoy", "descriptive")
+MODEL_METHODS = ("structural", "its", "count")
+SCALES = ("linear", "log", "count")
 MIN_PRE = 24  # below two seasonal cycles neither model is calibrated (bench/RESULTS.md)
 MAX_POST_MONTHS = 12
 MAX_PLACEBO_DATES = 24
@@ -74,11 +80,18 @@ HOLDOUT_MONTHS = 6  # the last pre months tested for a departure that began befo
 MIN_HOLDOUT_FIT = 18
 OUTLIER_LOOKBACK = 3
 OUTLIER_Z = 3.0
-AGREE_T = 1.0  # a variant agrees when it points the same way and is at least one s.e. from zero
-BREAK_ALPHA = 0.10
-BREAK_SAME_T = 1.0  # a departure the same way as the effect, at least this many s.e., is a break
+JUMP_Z = 2.5  # a level that moved this many s.e. in the last pre months: the change began before
+AGAINST_T = 1.0  # another pre-period length pointing the other way by this many s.e. contradicts
+AGREE_T = 0.5  # a variant agrees when it points the same way and is at least half an s.e. from zero
+BREAK_ALPHA = 0.05
 PLACEBO_GUARD = 0.10
 MIN_PLACEBO_GUARD = 9  # below this many fake dates the rank cannot reach PLACEBO_GUARD
+NOISY_MDE = 0.50  # a relative MDE above this: "too noisy to tell" (no verdict either way)
+EQUIVALENCE_MAX = 0.25  # "no change larger than X %" only for X up to this
+JOINT_DAYS = 45  # another linked event this close: the result covers both
+REGIME_CLOSE_MONTHS = 2  # a regime marker this close before the event cannot be told apart from it
+REVISION_LIMIT = 0.02  # provisional months expected to move more than this are left out
+MIN_STEP_BEFORE = 12  # months of data before a regime step needed to estimate it
 
 
 @dataclass
@@ -100,6 +113,7 @@ class Assessment:
     relative_ci_high: float | None = None
     mde: float | None = None
     mde_relative: float | None = None
+    mde_relative_fall: float | None = None  # log scale: the fall found with 80 % power (1 - exp(-m))
     cumulative_effect: float | None = None
     cumulative_ci_low: float | None = None
     cumulative_ci_high: float | None = None
@@ -122,6 +136,18 @@ class Assessment:
     checkable_from: dt.date | None = None
     expected_publication: dt.date | None = None
     provisional_post_months: int = 0
+    provisional_left_out: list[str] = field(default_factory=list)  # post months left out (expected to move)
+    scale: str = "linear"  # linear | log (effects in %) | count (quasi-Poisson regression)
+    equivalence_bound: float | None = None  # no_change_beyond: the whole interval lies inside ±this
+    began_at: dt.date | None = None  # began_before: when the change began
+    began_by: str | None = None  # began_before: marker | regime_month | recent_break
+    began_label: dict[str, str] | None = None  # began_before by a marker: its EN/ES name
+    change_direction: str | None = None  # began_before / joint: "down" or "up" (the change detected)
+    total_change: float | None = None  # began_before: relative change including what began before
+    total_change_low: float | None = None
+    total_change_high: float | None = None
+    joint_events: list[dict] = field(default_factory=list)  # events within JOINT_DAYS the result covers
+    regime_steps: list[dict] = field(default_factory=list)  # dated regime changes entered as step terms
     reasons: list[str] = field(default_factory=list)
     checks: list[dict] = field(default_factory=list)
     note_codes: list[dict] = field(default_factory=list)
@@ -132,11 +158,13 @@ class Assessment:
     JSON_FIELDS = (
         "method", "verdict", "explanation", "explanation_es", "event_date", "semantics", "unit", "effect",
         "ci_low", "ci_high", "observed", "counterfactual_value", "relative_effect", "relative_ci_low",
-        "relative_ci_high", "mde", "mde_relative", "cumulative_effect", "cumulative_ci_low",
+        "relative_ci_high", "mde", "mde_relative", "mde_relative_fall", "cumulative_effect", "cumulative_ci_low",
         "cumulative_ci_high", "p_value", "q_value", "placebo_p_value", "placebo_n", "n_pre", "n_post",
         "n_left_out", "alpha", "pre_start", "pre_end", "pre_ends_at_event", "post_start", "post_end",
         "total_start", "total_post_months", "data_through", "checkable_from", "expected_publication",
-        "provisional_post_months", "reasons", "checks", "note_codes", "notes", "notes_es",
+        "provisional_post_months", "provisional_left_out", "scale", "equivalence_bound", "began_at", "began_by",
+        "began_label", "change_direction", "total_change", "total_change_low", "total_change_high", "joint_events",
+        "regime_steps", "reasons", "checks", "note_codes", "notes", "notes_es",
     )
 
     def to_json(self) -> dict:
@@ -171,6 +199,7 @@ class StructuralFit:
     params: np.ndarray
     centre: float = 0.0
     scale: float = 1.0
+    steps: tuple[dt.date, ...] = ()
 
 
 @dataclass
@@ -231,6 +260,7 @@ class Settings:
     rolling: bool
     alpha: float
     weighting: str = "mean"  # mean (monthly flows) | last (12-month totals) | ramp (the break test)
+    steps: tuple[dt.date, ...] = ()  # regime changes: a step term from each date (fractional first month)
 
 
 # --- series handling -------------------------------------------------------------------------
@@ -257,6 +287,28 @@ def post_start_month(event_date: dt.date) -> pd.Period:
 
 
 # --- the estimators --------------------------------------------------------------------------
+
+def step_matrix(periods: pd.PeriodIndex, steps: tuple[dt.date, ...] | list[dt.date]) -> np.ndarray:
+    """One column per regime change: 0 before its month, the share of its month from the date on
+    (a change on the 20th of a 31-day month weighs 12/31 of that month), 1 after."""
+    columns = []
+    for day in steps:
+        month = _month(day)
+        share = (month.days_in_month - day.day + 1) / month.days_in_month
+        columns.append([0.0 if p < month else (share if p == month else 1.0) for p in periods])
+    return np.array(columns, dtype=float).T.reshape(len(periods), len(columns))
+
+
+def usable_steps(y: pd.Series, pre: pd.PeriodIndex, steps) -> tuple[dt.date, ...]:
+    """The regime changes a fit on ``pre`` can estimate: dated inside it, with at least
+    MIN_STEP_BEFORE observed months before (earlier ones are absorbed by the level)."""
+    kept = []
+    for day in sorted(steps):
+        month = _month(day)
+        if pre[0] < month <= pre[-1] and y.loc[pre[0]: month - 1].notna().sum() >= MIN_STEP_BEFORE:
+            kept.append(day)
+    return tuple(kept)
+
 
 def _summarise(actual: np.ndarray, means: np.ndarray, joint: np.ndarray, df: float, settings: Settings,
                pre_z: np.ndarray, fit: StructuralFit | None = None) -> Estimate | None:
@@ -316,15 +368,35 @@ def _usable(result, spec: dict) -> bool:
     return True
 
 
-def fit_structural(values: np.ndarray, seasonal: int | None, smooth: bool = False):
+def _structural_model(values: np.ndarray, spec: dict, exog: np.ndarray | None):
+    if exog is not None and exog.shape[1]:
+        return _unobserved_components(values, exog=exog, mle_regression=True, **spec)
+    return _unobserved_components(values, **spec)
+
+
+def fit_structural(values: np.ndarray, seasonal: int | None, smooth: bool = False, exog: np.ndarray | None = None):
     """The first specification that converges with finite, identified parameters, as
-    ``(result, StructuralFit)``; ``(None, None)`` when none does."""
+    ``(result, StructuralFit)``; ``(None, None)`` when none does (logged as a warning).
+
+    BFGS stops with "precision loss" when a variance sits at its boundary (zero), which near
+    noise-free series do; whether it reports convergence then depends on the last bits of the
+    floating-point arithmetic, so on the CPU. A derivative-free Nelder–Mead polish from where it
+    stopped settles such fits the same way everywhere; only a fit that fails both is rejected, and
+    a richer specification is never dropped for a flaky flag (which once forecast a trending series
+    with a no-drift model)."""
     for spec in structural_specs(seasonal, smooth):
+        model = _structural_model(values, spec, exog)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence chatter; the result is checked below
-            result = _unobserved_components(values, **spec).fit(disp=False, maxiter=500)
+            result = model.fit(disp=False, maxiter=500)
+            if not result.mle_retvals.get("converged", True) and np.isfinite(result.params).all():
+                result = model.fit(start_params=result.params, method="nm", maxiter=4000, disp=False)
         if _usable(result, spec):
             return result, StructuralFit(spec=spec, params=np.asarray(result.params))
+        logger.info("structural specification %s did not converge (%s); trying the next", spec,
+                    result.mle_retvals.get("warnflag"))
+    logger.warning("no structural specification converged on %d months; the segmented regression is used",
+                   len(values))
     return None, None
 
 
@@ -362,21 +434,31 @@ def estimate_structural(y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex,
     if usable.sum() < MIN_HOLDOUT_FIT:
         return None
     seasonal = settings.seasonal if usable.sum() >= MIN_PRE else None
+    horizon, offset = _horizon(pre, post)
+    future = pd.period_range(pre[-1] + 1, periods=horizon, freq="M")
+    steps = usable_steps(y, pre, settings.steps) if fixed is None else fixed.steps
+    # At a placebo date the real fit's steps keep their columns (the parameters are fixed); a step
+    # the fake pre-period cannot estimate is switched off, before and after.
+    active = np.array([day in usable_steps(y, pre, steps) for day in steps], dtype=float)
+    exog = step_matrix(pre, steps) * active if steps else None
     # Fitted on a standardised scale: the optimiser fails on raw values of the order of 10^4-10^5.
     # A placebo keeps the real pre-period's scale, so its fixed variances mean the same noise.
     if fixed is None:
         centre, scale = float(np.nanmean(pre_values)), float(np.nanstd(pre_values))
         if not scale > 0:
             return None
-        result, fitted = fit_structural((pre_values - centre) / scale, seasonal, settings.rolling)
+        result, fitted = fit_structural((pre_values - centre) / scale, seasonal, settings.rolling, exog)
         if result is None:
             return None
-        fit = replace(fitted, centre=centre, scale=scale)
+        fit = replace(fitted, centre=centre, scale=scale, steps=steps)
     else:
         fit, centre, scale = fixed, fixed.centre, fixed.scale
-        result = _unobserved_components((pre_values - centre) / scale, **fit.spec).filter(fit.params)
-    horizon, offset = _horizon(pre, post)
+        result = _structural_model((pre_values - centre) / scale, fit.spec, exog).filter(fit.params)
     means, joint = joint_forecast(result, horizon)
+    if steps:  # a regime change goes on: its step stays in the forecast
+        names = list(result.model.param_names)
+        beta = np.array([result.params[i] for i, name in enumerate(names) if name.startswith("beta.")])
+        means = means + (step_matrix(future, steps) * active) @ beta
     # Small-sample allowance for the estimated variances: scale by n / (n - k) and use t(n - k),
     # n counting only observations after the diffuse initialisation.
     n_fit = int(usable.sum()) - int(result.loglikelihood_burn)
@@ -408,6 +490,9 @@ def estimate_its(y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex, settin
     periods = pre.append(pd.period_range(pre[-1] + 1, periods=horizon, freq="M"))
     months = np.array([p.month for p in periods])
     design = _its_design(np.arange(len(periods)), months, seasonal)
+    steps = usable_steps(y, pre, settings.steps)
+    if steps:
+        design = np.column_stack([design, step_matrix(periods, steps)])
     X_pre = design[: len(pre)][ok]
     keep = (X_pre != 0).any(axis=0)  # a month dummy with no rows cannot be estimated
     design, X_pre = design[:, keep], X_pre[:, keep]
@@ -445,10 +530,76 @@ def estimate_its(y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex, settin
                       pre_z)
 
 
+def estimate_count(y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex, settings: Settings) -> Estimate | None:
+    """Counts too low for a Gaussian model (under about 100 a month): a quasi-Poisson regression
+    (log link; trend, month-of-year and regime-step terms; the dispersion estimated from the
+    Pearson residuals, never below 1) fitted on the pre-period and extended over the post window.
+
+    The effect is on the log scale: log(observed / expected) of the post months' (weighted)
+    total, so exp(effect) - 1 is the relative change. Its variance adds the counts' own
+    (over-dispersed Poisson) noise, phi * sum(w^2 mu) / (sum w mu)^2, to the coefficients'
+    uncertainty (delta method)."""
+    values = y.reindex(pre).to_numpy()
+    ok = np.isfinite(values)
+    if ok.sum() < MIN_HOLDOUT_FIT or not np.nanstd(values) > 0 or (values[ok] < 0).any():
+        return None
+    seasonal = settings.seasonal if ok.sum() >= MIN_PRE else None
+    horizon, offset = _horizon(pre, post)
+    periods = pre.append(pd.period_range(pre[-1] + 1, periods=horizon, freq="M"))
+    months = np.array([p.month for p in periods])
+    design = _its_design(np.arange(len(periods)) / 12.0, months, seasonal)
+    steps = usable_steps(y, pre, settings.steps)
+    if steps:
+        design = np.column_stack([design, step_matrix(periods, steps)])
+    X_pre = design[: len(pre)][ok]
+    keep = (X_pre != 0).any(axis=0)
+    design, X_pre = design[:, keep], X_pre[:, keep]
+    import statsmodels.api as sm
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fitted = sm.GLM(values[ok], X_pre, family=sm.families.Poisson()).fit(maxiter=100)
+    if not fitted.converged:
+        logger.warning("count model did not converge on %d months", int(ok.sum()))
+        return None
+    beta = np.asarray(fitted.params)
+    df = max(int(ok.sum()) - X_pre.shape[1], 1)
+    mu_pre = np.exp(X_pre @ beta)
+    phi = max(float(np.sum((values[ok] - mu_pre) ** 2 / mu_pre)) / df, 1.0)
+    cov_beta = np.asarray(fitted.cov_params()) * phi
+    X_post = design[len(pre) + offset:]
+    mu = np.exp(X_post @ beta)
+    actual = y.reindex(post).to_numpy()
+    observed_ok = np.isfinite(actual)
+    if not observed_ok.any():
+        return None
+    if settings.weighting == "ramp":
+        weights = np.arange(1, len(actual) + 1) * observed_ok
+    else:
+        weights = observed_ok.astype(float)
+    weights = weights / weights.sum()
+    expected_total = float(weights @ mu)
+    observed_total = float(weights @ np.where(observed_ok, actual, 0.0))
+    # Half a count keeps the log finite when nothing was counted.
+    effect = math.log((observed_total + 0.5 / observed_ok.sum()) / (expected_total + 0.5 / observed_ok.sum()))
+    gradient = (weights * mu) @ X_post / expected_total
+    variance = phi * float(weights**2 @ mu) / expected_total**2 + float(gradient @ cov_beta @ gradient)
+    band = np.sqrt(phi / mu + np.einsum("ij,jk,ik->i", X_post, cov_beta, X_post))
+    pre_z = np.full(len(pre), np.nan)
+    pre_z[ok] = (values[ok] - mu_pre) / np.sqrt(phi * mu_pre)
+    n = int(observed_ok.sum())
+    estimate = Estimate(effect=effect, se=math.sqrt(variance), df=df, observed=observed_total,
+                        counterfactual=expected_total, expected=np.log(mu), band_sd=band, n_post=n, pre_z=pre_z)
+    estimate.cumulative, estimate.cumulative_se = None, None
+    return estimate
+
+
 def _estimate(method: str, y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex, settings: Settings,
               fixed: StructuralFit | None = None) -> Estimate | None:
     if method == "structural":
         return estimate_structural(y, pre, post, settings, fixed)
+    if method == "count":
+        return estimate_count(y, pre, post, settings)
     return estimate_its(y, pre, post, settings)
 
 
@@ -506,6 +657,14 @@ def _agrees(primary: Estimate, variant: Estimate | None) -> bool | None:
     return bool(np.sign(variant.effect) == np.sign(primary.effect) and abs(variant.t) >= AGREE_T)
 
 
+def _not_against(primary: Estimate, variant: Estimate | None) -> bool | None:
+    """Another pre-period length contradicts the estimate only when it points the other way by
+    at least AGAINST_T s.e. (a shorter one is simply less precise)."""
+    if variant is None or not math.isfinite(variant.t):
+        return None
+    return not (np.sign(variant.effect) != np.sign(primary.effect) and abs(variant.t) >= AGAINST_T)
+
+
 def _check(code: str, passed: bool | None, variant: Estimate | None, alpha: float, **detail) -> dict:
     body = {"check": code, "passed": passed, **detail}
     if variant is not None:
@@ -549,6 +708,74 @@ def placebo_rank(y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex, settin
     return (1 + exceed) / (1 + len(t_values)), len(t_values)
 
 
+def _recent_jump(estimate: Estimate, pre: pd.PeriodIndex) -> tuple[pd.Period, float] | None:
+    """The month among the last OUTLIER_LOOKBACK pre months from which the standardised one-step
+    errors add up furthest from zero (their sum over sqrt(months), a CUSUM from that month), and
+    that statistic: a level that moved just before the event."""
+    z = estimate.pre_z[-OUTLIER_LOOKBACK:]
+    best = None
+    for i in range(len(z)):
+        tail = z[i:][np.isfinite(z[i:])]
+        if not len(tail):
+            continue
+        stat = float(tail.sum() / math.sqrt(len(tail)))
+        if best is None or abs(stat) > abs(best[1]):
+            best = (pre[len(pre) - len(z) + i], stat)
+    return best
+
+
+BEND_MONTHS = (3, 6, 9, 12)  # where a bend may have begun: months before the event month
+BEND_T = 1.8  # a slope change this many s.e. the effect's way, with the step gone: it began before
+
+
+def bend_test(y: pd.Series, window: Window, post: pd.PeriodIndex, settings: Settings,
+              effect_sign: float) -> dict | None:
+    """Did the series bend before the event, rather than step after it? A trend that changed
+    some months before the event keeps departing through the post window, which a step does
+    not: a segmented regression over the pre-period and the post window together (the left-out
+    months excluded; trend, month-of-year, regime steps, AR(1) errors) with a change of slope
+    from k months before the event (k in BEND_MONTHS, the one that fits best the effect's way)
+    and a step from the first post month. When the slope change is BEND_T s.e. the effect's way
+    and the step is no longer significant that way, the change began before the event; the step
+    is then the event's own effect."""
+    from statsmodels.regression.linear_model import GLSAR
+
+    pre = window.pre
+    periods = pd.period_range(pre[0], post[-1], freq="M")
+    values = y.reindex(periods).to_numpy().copy()
+    inside = np.array([p in pre or p in post for p in periods])
+    ok = np.isfinite(values) & inside
+    if ok.sum() < MIN_PRE + 3:
+        return None
+    months = np.array([p.month for p in periods])
+    t = np.arange(len(periods), dtype=float)
+    base = _its_design(t, months, settings.seasonal if not settings.rolling else None)
+    steps = usable_steps(y, pre, settings.steps)
+    if steps:
+        base = np.column_stack([base, step_matrix(periods, steps)])
+    step = np.array([p >= post[0] for p in periods], dtype=float)
+    best = None
+    for k in BEND_MONTHS:
+        start = window.event_month - k
+        if start <= pre[0] + MIN_STEP_BEFORE:
+            continue
+        hinge = np.array([max((p - start).n, 0) for p in periods], dtype=float)
+        X = np.column_stack([base, hinge, step])[ok]
+        keep = (X != 0).any(axis=0)
+        X = X[:, keep]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fitted = GLSAR(values[ok], X, rho=1).iterative_fit(maxiter=10)
+        tvalues, params, bse = np.asarray(fitted.tvalues), np.asarray(fitted.params), np.asarray(fitted.bse)
+        t_hinge, t_step = float(tvalues[-2]), float(tvalues[-1])
+        if not (np.isfinite(t_hinge) and np.isfinite(t_step)):
+            continue
+        if best is None or t_hinge * effect_sign > best["t_hinge"] * effect_sign:
+            best = {"months": k, "start": start, "t_hinge": t_hinge, "t_step": t_step,
+                    "step": float(params[-1]), "step_se": float(bse[-1]), "df": float(fitted.df_resid)}
+    return best
+
+
 def outlying_months(pre: pd.PeriodIndex, estimate: Estimate) -> list[pd.Period]:
     """Months among the last OUTLIER_LOOKBACK of the pre-period whose one-step error is extreme."""
     tail = estimate.pre_z[-OUTLIER_LOOKBACK:]
@@ -557,14 +784,24 @@ def outlying_months(pre: pd.PeriodIndex, estimate: Estimate) -> list[pd.Period]:
 
 def robustness(y: pd.Series, window: Window, post: pd.PeriodIndex, settings: Settings, method: str,
                primary: Estimate, kept: Estimate | None = None,
-               flagged: list[pd.Period] = ()) -> tuple[list[dict], float | None, int]:
-    """Checks a directional verdict must pass; each is ``passed`` True/False, or None when the
-    data do not allow it. ``kept``: the estimate with the ``flagged`` outlying months kept in."""
+               flagged: list[pd.Period] = (), detected: bool = True,
+               other_y: pd.Series | None = None) -> tuple[list[dict], float | None, int]:
+    """Checks of every tested cell; each is ``passed`` True/False, or None when the data do not
+    allow it. ``kept``: the estimate with the ``flagged`` outlying months kept in.
+
+    For a detected change (``detected``) all of them: a placebo rank, a departure before the
+    event, the outlier choice, other pre-period lengths and the other model must agree. For a
+    non-detection only the ones that can say something about it: whether the series had already
+    broken away before the event (at the stricter two-sided 5 % level, since nothing is being
+    confirmed) and whether the answer depends on left-out outlying months. The break check says
+    which way the series departed (``same_way``: the way of the effect)."""
     alpha, pre = settings.alpha, window.pre
     checks = []
-    p_placebo, n_placebo = placebo_rank(y, pre, post, settings, method, primary)
-    guard = None if p_placebo is None or n_placebo < MIN_PLACEBO_GUARD else p_placebo <= PLACEBO_GUARD
-    checks.append({"check": "placebo", "passed": guard, "p": p_placebo, "n": n_placebo})
+    p_placebo, n_placebo = None, 0
+    if detected:
+        p_placebo, n_placebo = placebo_rank(y, pre, post, settings, method, primary)
+        guard = None if p_placebo is None or n_placebo < MIN_PLACEBO_GUARD else p_placebo <= PLACEBO_GUARD
+        checks.append({"check": "placebo", "passed": guard, "p": p_placebo, "n": n_placebo})
 
     # A departure already under way: fit on the history before the last HOLDOUT_MONTHS pre months
     # and compare them with what that fit forecasts.
@@ -583,18 +820,29 @@ def robustness(y: pd.Series, window: Window, post: pd.PeriodIndex, settings: Set
     if not stats_break:
         checks.append(_check("recent_break", None, None, alpha))
     else:
-        crit = float(_stats().norm.ppf(1 - BREAK_ALPHA / 2))
-        same_way = [v for v in stats_break if np.sign(v) == np.sign(primary.effect)]
-        departed = (max(abs(v) for v in stats_break) >= crit
-                    or max((abs(v) for v in same_way), default=0) >= BREAK_SAME_T)
-        checks.append(_check("recent_break", not departed, recent, alpha, months=HOLDOUT_MONTHS, cusum=cusum))
+        largest = max(stats_break, key=abs)
+        # Bends and level shifts have tests of their own (bend_test, _recent_jump), which use the
+        # post window's shape too; this one guards the rest at the two-sided BREAK_ALPHA level.
+        towards = bool(np.sign(largest) == np.sign(primary.effect))
+        # Against the effect's way a departure must be clear (z 2.58) to cast doubt on it.
+        level = BREAK_ALPHA if towards or not detected else BREAK_ALPHA / 5
+        departed = abs(largest) >= float(_stats().norm.ppf(1 - level / 2))
+        checks.append(_check("recent_break", not departed, recent, alpha, months=HOLDOUT_MONTHS, cusum=cusum,
+                             same_way=towards))
 
     # The primary leaves out outlying months just before the event (they would pull the
     # counterfactual); the verdict must not depend on that choice.
     if kept is not None:
-        checks.append(_check("outlier", _agrees(primary, kept), kept, alpha, months=[f"{p}" for p in flagged]))
+        if detected:
+            agree = _agrees(primary, kept)
+        else:  # a non-detection must stay one with the months kept in
+            low, high = kept.interval(alpha)
+            agree = bool(low <= 0 <= high)
+        checks.append(_check("outlier", agree, kept, alpha, months=[f"{p}" for p in flagged]))
     else:
         checks.append({"check": "outlier", "passed": True, "months": []})
+    if not detected:
+        return checks, p_placebo, n_placebo
 
     for length in PRE_LENGTHS:
         if length == len(pre):
@@ -605,31 +853,109 @@ def robustness(y: pd.Series, window: Window, post: pd.PeriodIndex, settings: Set
             checks.append({"check": "pre_length", "passed": None, "months": length})
             continue
         variant = _estimate(method, y, other_pre, post, settings)
-        checks.append(_check("pre_length", _agrees(primary, variant), variant, alpha, months=length))
+        checks.append(_check("pre_length", _not_against(primary, variant), variant, alpha, months=length))
 
-    other = "its" if method == "structural" else "structural"
-    variant = _estimate(other, y, pre, post, settings)
+    if method == "count":  # the other model: a segmented regression of log(count + 1/2)
+        other, variant = "its", _estimate("its", other_y, pre, post, settings)
+    else:
+        other = "its" if method == "structural" else "structural"
+        variant = _estimate(other, y, pre, post, settings)
     checks.append(_check("other_method", _agrees(primary, variant), variant, alpha, method=other))
     return checks, p_placebo, n_placebo
 
 
 # --- step 5: verdict -------------------------------------------------------------------------
 
-def decide(low: float, high: float, effect: float, better: str, checks: list[dict],
-           confounded_by: list[dt.date]) -> tuple[str, list[str]]:
-    if confounded_by:
+@dataclass
+class Evidence:
+    """What the verdict is decided from (relative numbers are fractions: -0.2 = 20 % lower)."""
+
+    excludes_zero: bool
+    effect: float
+    rel_low: float | None
+    rel_high: float | None
+    mde_relative: float | None
+    checks: list[dict]
+    measurement_change: bool = False
+    close_marker: bool = False  # a regime marker within REGIME_CLOSE_MONTHS before the event
+    began: str | None = None  # marker | regime_month | recent_break: the change began before
+    joint: bool = False
+
+
+def decide(evidence: Evidence, better: str) -> tuple[str, list[str]]:
+    """The verdict and its reasons, in this order:
+
+    1. a measurement change inside the window: ``confounded``;
+    2. a change detected that began before the event (a dated regime change, a first month of a
+       new level, a departure under way): ``began_before``; a regime marker too close to the event
+       to tell apart, with no such evidence: ``confounded``;
+    3. a change detected (the interval excludes zero): ``inconclusive`` if the series is too noisy
+       for a detection to mean much (relative MDE over NOISY_MDE) or a check disagrees; ``joint``
+       if another linked event is within JOINT_DAYS; else ``improved``/``worsened``/``changed``;
+    4. no change detected: ``too_noisy`` when the relative MDE exceeds NOISY_MDE; ``no_change_beyond``
+       when the whole relative interval lies within ±EQUIVALENCE_MAX and the series did not break
+       before the event; else ``inconclusive`` (the interval is neither narrow nor hopelessly wide).
+    """
+    failed = [check["check"] for check in evidence.checks if check["passed"] is False]
+    failed = sorted(set(failed), key=failed.index)
+    if evidence.measurement_change:
         return "confounded", ["measurement_change"]
-    if low <= 0 <= high:
-        return "no_detectable_change", []
-    failed = [check["check"] for check in checks if check["passed"] is False]
-    if failed:
-        return "inconclusive", sorted(set(failed), key=failed.index)
-    if better in ("up", "down"):
-        return ("improved" if ("up" if effect > 0 else "down") == better else "worsened"), []
-    return "changed", []
+    if evidence.excludes_zero and evidence.began:
+        return "began_before", [evidence.began]
+    if evidence.close_marker:
+        return "confounded", ["regime_marker"]
+    noisy = evidence.mde_relative is None or evidence.mde_relative > NOISY_MDE
+    if evidence.excludes_zero:
+        if evidence.mde_relative is not None and evidence.mde_relative > NOISY_MDE:
+            return "inconclusive", ["noisy_detection", *failed]
+        if failed:
+            return "inconclusive", failed
+        if evidence.joint:
+            return "joint", []
+        if better in ("up", "down"):
+            return ("improved" if ("up" if evidence.effect > 0 else "down") == better else "worsened"), []
+        return "changed", []
+    if noisy:
+        return "too_noisy", failed
+    bound = max(abs(evidence.rel_low), abs(evidence.rel_high)) if evidence.rel_high is not None else math.inf
+    if bound <= EQUIVALENCE_MAX and not failed:
+        return "no_change_beyond", []
+    return "inconclusive", failed or ["wide"]
 
 
 # --- the assessment --------------------------------------------------------------------------
+
+def _event_items(events) -> list[tuple[dt.date, str, str]]:
+    """(date, id, title) from (date, id) or (date, id, title) tuples."""
+    items = []
+    for item in events:
+        day, event_id = item[0], item[1]
+        items.append((day, event_id, item[2] if len(item) > 2 and item[2] else event_id))
+    return sorted(items)
+
+
+def _named(items: list[tuple[dt.date, object]]) -> dict[str, str]:
+    """Events named by title ("Title (2026-01-15); …") in each language, for a note."""
+    def title(value, lang: str) -> str:
+        return value.get(lang) or value.get("en", "") if isinstance(value, dict) else str(value)
+    return {"events": "; ".join(f"{title(t, 'en')} ({d:%Y-%m-%d})" for d, t in items),
+            "events_es": "; ".join(f"{title(t, 'es')} ({d:%Y-%m-%d})" for d, t in items)}
+
+
+def _transform(y: pd.Series, scale: str) -> tuple[pd.Series, str, str | None]:
+    """The series on the model's scale: log for positive flows; counts stay counts (their model
+    has a log link). A series with zeros or negatives cannot go on the log scale."""
+    finite = y.dropna()
+    if scale == "log":
+        if len(finite) and (finite > 0).all():
+            return np.log(y), "log", None
+        return y, "linear", "log_impossible"
+    if scale == "count":
+        if len(finite) and (finite >= 0).all() and np.allclose(finite, finite.round()):
+            return y, "count", None
+        return y, "linear", "count_impossible"
+    return y, "linear", None
+
 
 def assess(
     series: pd.Series,
@@ -644,10 +970,14 @@ def assess(
     better: str = "down",
     semantics: str = "monthly",
     unit: dict[str, str] | None = None,
+    scale: str = "linear",
     provisional: pd.Index | None = None,
+    revision_pattern: dict[int, float] | None = None,
     measurement_changes: tuple[dt.date, ...] | list[dt.date] = (),
+    regime_markers: tuple[dict, ...] | list[dict] = (),
     previous_event: dt.date | None = None,
-    later_events: tuple[tuple[dt.date, str], ...] | list[tuple[dt.date, str]] = (),
+    later_events: tuple[tuple, ...] | list[tuple] = (),
+    nearby_events: tuple[tuple, ...] | list[tuple] = (),
     min_post_months: int | None = None,
     publication_lag_months: int = 1,
     robust: bool = True,
@@ -655,14 +985,21 @@ def assess(
     """Estimate the change in ``series`` after ``event_date``; see the module docstring.
 
     ``better``: the direction the commitment aims at ("down", "up" or "ambiguous"). ``semantics``:
-    "monthly", "rolling_12m" (each value sums the 12 months ending there) or "annual".
-    ``previous_event`` ends the pre-period; ``later_events`` (date, id) inside the post window
-    are named. ``as_of`` drops later months and dates the "not yet verifiable" answer.
-    ``min_post_months`` defaults to 3 (6 for 12-month-ending series). ``robust=False`` skips the
-    robustness checks (a significant result is then reported without them: simulations only).
+    "monthly", "rolling_12m" (each value sums the 12 months ending there) or "annual". ``scale``:
+    "linear", "log" (positive flows: effects in %) or "count" (low counts: quasi-Poisson).
+    ``provisional``: months the publisher may still revise; with ``revision_pattern`` (months
+    before the newest month -> expected relative revision, from the stored vintages) those
+    expected to move more than REVISION_LIMIT are left out. ``regime_markers``: dated regime
+    changes ({"date", "id"}) entered as step terms. ``previous_event`` ends the pre-period;
+    ``later_events`` (date, id[, title]) inside the post window are named; ``nearby_events``
+    (date, id[, title]) within JOINT_DAYS make the result a joint one. ``as_of`` drops later
+    months and dates the "not yet verifiable" answer. ``min_post_months`` defaults to 3 (6 for
+    12-month-ending series). ``robust=False`` skips the robustness checks (simulations only).
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}")
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {', '.join(SCALES)}")
     y = monthly(series)
     if as_of is not None and not y.empty:
         y = y.loc[: _month(as_of)]
@@ -686,10 +1023,26 @@ def assess(
     result.pre_ends_at_event, result.n_left_out = window.previous_event, window.left_out
     result.post_start = window.post_start.start_time.date()
 
+    # Provisional months expected to move are left out before anything is estimated from them.
+    if provisional is not None and data_through is not None:
+        flagged_months = {_month(p) for p in provisional}
+        if revision_pattern:
+            moving = [p for p in y.index if p in flagged_months and pd.notna(y[p]) and p >= window.post_start
+                      and abs(revision_pattern.get((data_through - p).n, 0.0)) > REVISION_LIMIT]
+            if moving:
+                y = y.copy()
+                y.loc[moving] = np.nan
+                result.provisional_left_out = [f"{p}" for p in moving]
+                largest = max(abs(revision_pattern.get((data_through - p).n, 0.0)) for p in moving)
+                notes.append({"code": "provisional_left_out", "n": len(moving), "first": f"{min(moving)}",
+                              "last": f"{max(moving)}", "limit": REVISION_LIMIT, "largest": largest})
+
     post = available_post(y, window)
     n_available = 0 if post is None else int(y.reindex(post).notna().sum())
     if n_available < min_post:
         needed = window.post_start + min_post - 1
+        if result.provisional_left_out:  # the months exist but are still moving
+            needed = max(needed, max(_month(p) for p in result.provisional_left_out))
         expected_on = (needed + publication_lag_months).end_time.date()
         result.verdict, result.n_post = "not_yet_verifiable", n_available
         result.checkable_from, result.expected_publication = needed.start_time.date(), expected_on
@@ -702,88 +1055,250 @@ def assess(
         result.total_post_months = min(12, len(post))
     if provisional is not None:
         flagged = {_month(p) for p in provisional}
-        result.provisional_post_months = sum(p in flagged for p in post)
+        result.provisional_post_months = sum(p in flagged and pd.notna(y.get(p)) for p in post)
         if result.provisional_post_months:
             notes.append({"code": "provisional", "n": result.provisional_post_months})
-    inside = sorted((d, event_id) for d, event_id in later_events if post[0] <= _month(d) <= post[-1])
+    inside = [(d, title) for d, _, title in _event_items(later_events) if post[0] <= _month(d) <= post[-1]]
     if inside:
-        named = ", ".join(f"{event_id} ({d:%Y-%m-%d})" for d, event_id in inside)
-        notes.append({"code": "later_events", "events": named})
+        notes.append({"code": "later_events", **_named(inside)})
+    joint = [{"date": d.isoformat(), "id": event_id, "title": title} for d, event_id, title in _event_items(nearby_events)
+             if d != event_date and abs((d - event_date).days) <= JOINT_DAYS]
+    result.joint_events = joint
 
     if method == "yoy":
         return _year_over_year(result, y, post, notes)
-    chosen = "structural" if method == "auto" else method
-    result.method = chosen
     if result.n_pre < MIN_PRE:
+        result.method = "structural" if method == "auto" else method
         result.verdict = "insufficient_history"
         notes.append({"code": "insufficient", "n": result.n_pre, "needed": MIN_PRE})
         return _finish(result, notes)
     if not np.nanstd(y.reindex(pre).to_numpy()) > 0:
+        result.method = "structural" if method == "auto" else method
         result.verdict = "insufficient_history"
         notes.append({"code": "constant_pre"})
         return _finish(result, notes)
-    settings = Settings(seasonal=seasonal, rolling=rolling, alpha=alpha, weighting="last" if rolling else "mean")
-    estimate = _estimate(chosen, y, pre, post, settings)
+
+    # The model's scale: log for positive flows, a count model for low counts.
+    ym, used_scale, why = _transform(y, "linear" if rolling else scale)
+    if why:
+        notes.append({"code": why})
+    if method == "auto":
+        chosen = "count" if used_scale == "count" else "structural"
+    else:
+        chosen = method
+    if chosen == "count" and used_scale != "count":
+        chosen = "its"
+    if used_scale == "count" and chosen != "count":  # a Gaussian model of counts: on log(count + 1/2)
+        ym, used_scale = np.log(y + 0.5), "log"
+    result.method, result.scale = chosen, used_scale
+    other_y = np.log(y + 0.5) if chosen == "count" else None
+
+    # Dated regime changes: the ones inside the pre-period are step terms; one within
+    # REGIME_CLOSE_MONTHS before the event cannot be told apart from it.
+    labels = {m.get("id", ""): m.get("label") for m in regime_markers}
+    markers = sorted((_date(m["date"]), m.get("id", "")) for m in regime_markers)
+    steps = usable_steps(ym, pre, [d for d, _ in markers])
+    result.regime_steps = [{"date": d.isoformat(), "id": i} for d, i in markers if d in steps]
+    if result.regime_steps:
+        notes.append({"code": "regime_steps", "markers": "; ".join(
+            f"{(labels.get(m['id']) or {}).get('en', m['id'])} ({m['date']})" for m in result.regime_steps),
+            "markers_es": "; ".join(f"{(labels.get(m['id']) or {}).get('es', m['id'])} ({m['date']})"
+                                    for m in result.regime_steps)})
+    close = [(d, i) for d, i in markers if d < event_date and (_month(event_date) - _month(d)).n <= REGIME_CLOSE_MONTHS]
+    settings = Settings(seasonal=seasonal, rolling=rolling, alpha=alpha, weighting="last" if rolling else "mean",
+                        steps=steps)
+    estimate = _estimate(chosen, ym, pre, post, settings)
     if estimate is None and chosen == "structural":
         notes.append({"code": "fallback_its"})
         chosen = result.method = "its"
-        estimate = _estimate(chosen, y, pre, post, settings)
+        estimate = _estimate(chosen, ym, pre, post, settings)
     if estimate is None or not estimate.se > 0:
         result.verdict = "insufficient_history"
         notes.append({"code": "not_estimable"})
         return _finish(result, notes)
-    flagged, kept, modelled = outlying_months(pre, estimate), None, y
-    if flagged:
-        cleaned = y.copy()
+
+    # The estimate the data would give without the regime changes close to the event: what a
+    # reader sees ("fell 85 %"), and whether the change shows before the event.
+    close_steps = tuple(d for d, _ in close if d in steps)
+    naive = estimate
+    if close_steps:
+        naive = _estimate(chosen, ym, pre, post, replace(settings, steps=tuple(d for d in steps if d not in close_steps)))
+        naive = naive if naive is not None and naive.se > 0 else estimate
+    began, began_at = None, None
+    if close:
+        # A dated regime change came first, within REGIME_CLOSE_MONTHS: monthly data cannot
+        # separate the two, so a change detected is not the event's (a partial first month
+        # cannot show more than that).
+        naive_low, naive_high = naive.interval(alpha)
+        if not (naive_low <= 0 <= naive_high):
+            began, began_at = "marker", close[0][0]
+            result.began_label = labels.get(close[0][1]) or {"en": close[0][1], "es": close[0][1]}
+        notes.append({"code": "regime_close", "date": close[0][0].isoformat(),
+                      "marker": labels.get(close[0][1]) or close[0][1]})
+
+    # Outlying months just before the event: left out as outliers, unless the months after the
+    # event carry on at their level, which makes them the first months of a new regime.
+    flagged, kept, modelled = outlying_months(pre, estimate), None, ym
+    if flagged and began is None:
+        cleaned = ym.copy()
         cleaned.loc[flagged] = np.nan
         without = _estimate(chosen, cleaned, pre, post, settings)
+        first = flagged[0]
+        z_first = estimate.pre_z[len(pre) - (pre[-1] - first).n - 1]
         if without is not None and without.se > 0:
-            kept, estimate, modelled = estimate, without, cleaned
-            notes.append({"code": "outlier_excluded", "months": ", ".join(f"{p}" for p in flagged)})
+            low, high = without.interval(alpha)
+            carries_on = not (low <= 0 <= high) and np.sign(without.effect) == np.sign(z_first)
+            if carries_on:  # a regime began at the first flagged month: a step from it
+                start = first.start_time.date()
+                stepped = _estimate(chosen, ym, pre, post, replace(settings, steps=(*steps, start)))
+                if stepped is not None and stepped.se > 0:
+                    naive, estimate = without, stepped
+                    began, began_at = "regime_month", start
+                    notes.append({"code": "regime_detected", "month": f"{first}"})
+            else:
+                kept, estimate, modelled = estimate, without, cleaned
+                notes.append({"code": "outlier_excluded", "months": ", ".join(f"{p}" for p in flagged)})
 
     _fill_numbers(result, estimate, alpha, nonnegative=bool((y.dropna() >= 0).all()), post=post, y=y)
+    low, high = estimate.interval(alpha)
+    excludes = not (low <= 0 <= high)
+    naive_low, naive_high = naive.interval(alpha)
+    naive_excludes = not (naive_low <= 0 <= naive_high)
     checks: list[dict] = []
-    if robust and not (result.ci_low <= 0 <= result.ci_high):
-        checks, result.placebo_p_value, result.placebo_n = robustness(modelled, window, post, settings, chosen,
-                                                                      estimate, kept, flagged)
+    if robust:
+        checks, result.placebo_p_value, result.placebo_n = robustness(
+            modelled, window, post, settings, chosen, estimate, kept, flagged if kept is not None else (),
+            detected=excludes, other_y=other_y)
     result.checks = checks
-    if checks and result.placebo_n < MIN_PLACEBO_GUARD:
+    if checks and excludes and result.placebo_n < MIN_PLACEBO_GUARD:
         notes.append({"code": "placebo_unavailable", "n": result.placebo_n, "needed": MIN_PLACEBO_GUARD})
+    if began is None and excludes:
+        brk = next((c for c in checks if c["check"] == "recent_break"), None)
+        jump = _recent_jump(estimate, pre)
+        broke = brk is not None and brk["passed"] is False and brk.get("same_way")
+        if jump is not None and np.sign(jump[1]) == np.sign(estimate.effect) and (broke or abs(jump[1]) >= JUMP_Z):
+            # The series had moved the effect's way in the last pre months: the event's own
+            # effect is what remains once a step from the month it moved is allowed for.
+            start = jump[0].start_time.date()
+            stepped = _estimate(chosen, modelled, pre, post, replace(settings, steps=(*steps, start)))
+            if stepped is not None and stepped.se > 0:
+                naive, estimate = estimate, stepped
+                _fill_numbers(result, estimate, alpha, nonnegative=bool((y.dropna() >= 0).all()), post=post, y=y)
+                naive_excludes = True
+                began, began_at = ("recent_break" if broke else "regime_month"), start
+        elif broke:
+            began, began_at = "recent_break", (pre[-HOLDOUT_MONTHS]).start_time.date()
+    if began is None and excludes and not rolling:
+        bend = bend_test(modelled, window, post, settings, float(np.sign(estimate.effect)))
+        if bend is not None:
+            checks.append({"check": "bend", "passed": None, **{k: (f"{v}" if k == "start" else v)
+                                                                for k, v in bend.items()}})
+            crit = float(_stats().t.ppf(1 - alpha / 2, max(bend["df"], 1)))
+            if bend["t_hinge"] * np.sign(estimate.effect) >= BEND_T and bend["t_step"] * np.sign(estimate.effect) < crit:
+                began, began_at = "bend", bend["start"].start_time.date()
+                naive = estimate
+                # The event's own effect: the step once the bend is allowed for.
+                estimate = replace(estimate, effect=bend["step"], se=bend["step_se"], df=bend["df"],
+                                   counterfactual=estimate.observed - bend["step"])
+                _fill_numbers(result, estimate, alpha, nonnegative=bool((y.dropna() >= 0).all()), post=post, y=y)
+                naive_excludes = True
+        if began is not None and brk is not None and broke:
+            checks.remove(brk)  # it is the verdict's reason, not a disagreement
+            checks.append({**brk, "passed": None, "became": "began_before"})
+    if began is not None and (naive_excludes or excludes):
+        rel = _relative(naive, alpha, used_scale, y, post)
+        result.total_change, result.total_change_low, result.total_change_high = rel
+        direction_source = naive if naive_excludes else estimate
+        result.change_direction = "down" if direction_source.effect < 0 else "up"
+        result.began_by, result.began_at = began, began_at
     confounders = [d for d in measurement_changes if pre[0] <= _month(d) <= post[-1]]
     if confounders:
         notes.append({"code": "confounded", "date": min(confounders).isoformat()})
-    result.verdict, result.reasons = decide(result.ci_low, result.ci_high, result.effect, better, checks,
-                                            confounders)
+    if excludes and joint:
+        result.change_direction = "down" if estimate.effect < 0 else "up"
+    if joint:
+        notes.append({"code": "joint", **_named([(_date(e["date"]), e["title"]) for e in joint])})
+    evidence = Evidence(
+        excludes_zero=excludes or (began is not None and naive_excludes), effect=estimate.effect,
+        rel_low=result.relative_ci_low, rel_high=result.relative_ci_high, mde_relative=result.mde_relative,
+        checks=checks, measurement_change=bool(confounders), close_marker=bool(close), began=began, joint=bool(joint),
+    )
+    result.verdict, result.reasons = decide(evidence, better)
+    if result.verdict == "no_change_beyond":
+        bound = max(abs(result.relative_ci_low), abs(result.relative_ci_high))
+        result.equivalence_bound = math.ceil(bound * 100 - 1e-9) / 100  # the next whole percent
     return _finish(result, notes)
+
+
+def _date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _observed_level(y: pd.Series, post: pd.PeriodIndex, rolling: bool) -> float:
+    actual = y.reindex(post).to_numpy()
+    ok = np.isfinite(actual)
+    return float(actual[ok][-1]) if rolling else float(actual[ok].mean())
+
+
+def _relative(estimate: Estimate, alpha: float, scale: str, y: pd.Series,
+              post: pd.PeriodIndex) -> tuple[float | None, float | None, float | None]:
+    """The relative effect and its interval (fractions) of an estimate on the given scale."""
+    half = estimate.crit(alpha) * estimate.se
+    if scale in ("log", "count"):
+        return (math.expm1(estimate.effect), math.expm1(estimate.effect - half), math.expm1(estimate.effect + half))
+    c = estimate.counterfactual
+    if not c > 0:
+        return None, None, None
+    return (estimate.effect / c, estimate.observed / (c + half) - 1,
+            estimate.observed / (c - half) - 1 if c - half > 0 else None)
 
 
 def _fill_numbers(result: Assessment, estimate: Estimate, alpha: float, *, nonnegative: bool,
                   post: pd.PeriodIndex, y: pd.Series) -> None:
+    """The estimate in the reader's units. On the linear scale the effect is a difference of
+    levels. On the log scale (and for counts) the model's effect d is a log ratio: the relative
+    effect exp(d) - 1 and its interval are exact transforms, and the level numbers follow from
+    the observed post level (counterfactual level = observed × exp(-d)); the MDE is the smallest
+    rise exp(m) - 1 the test finds with 80 % power (a fall of 1 - exp(-m) is found as often)."""
     low, high = estimate.interval(alpha)
-    result.effect, result.ci_low, result.ci_high = estimate.effect, low, high
+    half = estimate.crit(alpha) * estimate.se
     result.p_value = estimate.p_value()
-    result.observed, result.counterfactual_value = estimate.observed, estimate.counterfactual
-    result.mde = estimate.mde(alpha)
-    if estimate.counterfactual > 0:
-        c, half = estimate.counterfactual, estimate.crit(alpha) * estimate.se
-        result.relative_effect = estimate.effect / c
-        result.mde_relative = result.mde / c
-        # actual = observed is fixed; the interval of the counterfactual maps monotonically onto
-        # the ratio, so the relative interval is exact given the effect's interval (unbounded
-        # above when the counterfactual's interval reaches zero).
-        result.relative_ci_low = estimate.observed / (c + half) - 1
-        result.relative_ci_high = estimate.observed / (c - half) - 1 if c - half > 0 else None
-    if estimate.cumulative is not None:
-        half = estimate.crit(alpha) * estimate.cumulative_se
-        result.cumulative_effect = estimate.cumulative
-        result.cumulative_ci_low, result.cumulative_ci_high = estimate.cumulative - half, estimate.cumulative + half
+    rel = _relative(estimate, alpha, result.scale, y, post)
+    result.relative_effect, result.relative_ci_low, result.relative_ci_high = rel
     spread = estimate.crit(alpha) * estimate.band_sd
-    lower = estimate.expected - spread
+    if result.scale in ("log", "count"):
+        observed = _observed_level(y, post, result.semantics == "rolling_12m")
+        d, m = estimate.effect, estimate.mde(alpha)
+        counterfactual = observed * math.exp(-d)
+        result.observed, result.counterfactual_value = observed, counterfactual
+        result.effect = observed - counterfactual
+        result.ci_low, result.ci_high = observed * -math.expm1(-(d - half)), observed * -math.expm1(-(d + half))
+        result.mde_relative = math.expm1(m)  # the rise found with 80 % power; the fall is below
+        result.mde_relative_fall = -math.expm1(-m)
+        result.mde = counterfactual * result.mde_relative
+        if result.semantics != "rolling_12m":
+            n = estimate.n_post
+            result.cumulative_effect = result.effect * n
+            result.cumulative_ci_low, result.cumulative_ci_high = result.ci_low * n, result.ci_high * n
+        expected = np.exp(estimate.expected)
+        lower, upper = np.exp(estimate.expected - spread), np.exp(estimate.expected + spread)
+    else:
+        result.effect, result.ci_low, result.ci_high = estimate.effect, low, high
+        result.observed, result.counterfactual_value = estimate.observed, estimate.counterfactual
+        result.mde = estimate.mde(alpha)
+        if estimate.counterfactual > 0:
+            result.mde_relative = result.mde / estimate.counterfactual
+        if estimate.cumulative is not None:
+            half_total = estimate.crit(alpha) * estimate.cumulative_se
+            result.cumulative_effect = estimate.cumulative
+            result.cumulative_ci_low = estimate.cumulative - half_total
+            result.cumulative_ci_high = estimate.cumulative + half_total
+        expected, lower, upper = estimate.expected, estimate.expected - spread, estimate.expected + spread
     if nonnegative:  # counts and weights cannot go below zero
         lower = np.clip(lower, 0.0, None)
     result.counterfactual = pd.DataFrame({
-        "period": post.to_timestamp(), "actual": y.reindex(post).to_numpy(), "expected": estimate.expected,
-        "lower": lower, "upper": estimate.expected + spread,
+        "period": post.to_timestamp(), "actual": y.reindex(post).to_numpy(), "expected": expected,
+        "lower": lower, "upper": upper,
     })
 
 
@@ -812,6 +1327,8 @@ def _descriptive(result: Assessment, y: pd.Series, event_date: dt.date, notes: l
     if len(before) and len(after):
         result.effect = float(after.mean() - before.iloc[-1])
     notes.append({"code": "annual"})
+    if len(before) and not len(after):  # the newest figure predates the event
+        result.verdict = "no_data_after_event"
     return _finish(result, notes)
 
 
