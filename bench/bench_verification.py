@@ -127,17 +127,37 @@ def _run(args: tuple[str, Design, int]) -> tuple[str, Design, object, float]:
     return label, design, result, time.perf_counter() - start
 
 
-def simulation_rows(reps: int, jobs: int) -> list[str]:
-    rows = []
+BEND_SLOPES = (-0.05, -0.1, -0.15, -0.2, -0.25, -0.3, -0.4, -0.5)
+
+
+def bend_curve() -> list[tuple[str, Design]]:
+    """No effect, the trend bent 6 months before the event at each slope (pre 36, post 12)."""
+    return [(f"bend curve {slope}", replace(BASE, bend_months_before=6, bend=slope)) for slope in BEND_SLOPES]
+
+
+def _share(r, *verdicts) -> str:
+    return f"{r.share(*verdicts):.1%}"
+
+
+def simulation_rows(reps: int, jobs: int) -> tuple[list[str], list[str]]:
+    rows, curve = [], []
+    work = [(label, d, reps) for label, d in scenarios() + bend_curve()]
     with ProcessPoolExecutor(jobs) as pool:
-        for label, design, r, seconds in pool.map(_run, [(label, d, reps) for label, d in scenarios()]):
+        for label, design, r, seconds in pool.map(_run, work):
+            if label.startswith("bend curve"):
+                curve.append(f"| {design.bend:+.2f} | {r.directional_rate:.1%} | {_share(r, 'began_before')} | "
+                             f"{r.coverage:.1%} |")
+                continue
             null = design.effect == 0
+            scale = "log" if design.counts or design.multiplicative else ""
+            bound = f" (X̄ {r.mean_bound:.0%})" if r.mean_bound is not None else ""
             rows.append(
-                f"| {label} | {r.truth:,.1f} | {r.mean_estimate:,.1f} | {r.coverage:.1%} | "
-                f"{r.rejection_rate:.1%} | {r.directional_rate:.1%} | {r.inconclusive_rate:.1%} | "
-                f"{r.mean_mde:,.1f} | {'false alarm' if null else 'power'} | {seconds:.0f} |"
+                f"| {label} | {r.truth:,.3g}{' ' + scale if scale else ''} | {r.mean_estimate:,.3g} | {r.coverage:.1%} | "
+                f"{r.rejection_rate:.1%} | {r.directional_rate:.1%} | {_share(r, 'began_before')} | "
+                f"{_share(r, 'joint')} | {_share(r, 'too_noisy')} | {_share(r, 'no_change_beyond')}{bound} | "
+                f"{r.inconclusive_rate:.1%} | {r.mean_mde:.0%} | {'false alarm' if null else 'power'} | {seconds:.0f} |"
             )
-    return rows
+    return rows, curve
 
 
 def scorecard_timing() -> tuple[float, int]:
@@ -216,7 +236,7 @@ def main() -> None:
     args = parser.parse_args()
 
     started = time.perf_counter()
-    sim = simulation_rows(args.reps, args.jobs)
+    sim, curve = simulation_rows(args.reps, args.jobs)
     sim_minutes = (time.perf_counter() - started) / 60
     seconds, cells = scorecard_timing()
     workdir = Path(tempfile.mkdtemp(prefix="verifica-bench-"))
@@ -233,16 +253,27 @@ def main() -> None:
         "scorecard runs it, robustness checks on. Monthly flows: level 100 + trend 0.8/month + seasonality "
         f"(amplitude 15) + AR(1) noise (φ 0.5, innovation sd 5: σ = marginal sd = {BASE.sigma:.2f}) unless the row "
         "says otherwise; events on the 15th (the event month is left out); effects start with the first full "
-        "month after the event, negative (a fall). Truth = the planted average effect over the post window, or, "
-        "for 12-month sums, the planted change of the 12-month total at the last post month. Coverage = 95 % "
-        "intervals containing the truth; excludes 0 = the interval alone; directional = improved/worsened/"
-        "changed after the robustness checks (on no-effect rows: the directional false-alarm rate; otherwise "
-        "power); MDE = mean minimum detectable effect (α 0.05, power 80 %).",
+        "month after the event (after the second event in the two-event rows), negative (a fall). Truth = the "
+        "planted average effect over the post window (in log points, marked log, for counts and log-normal "
+        "flows, the engine's scale there), or, for 12-month sums, the planted change of the 12-month total at "
+        "the last post month. Coverage = 95 % intervals containing the truth; excludes 0 = the reported interval "
+        "alone; directional = improved/worsened/changed after every check (on no-effect rows: the directional "
+        "false-alarm rate; otherwise power); then the share of each other verdict (X̄: mean bound of "
+        "`no_change_beyond`); rel. MDE = mean relative minimum detectable effect (α 0.05, power 80 %; on the log "
+        "scale the rise exp(m) − 1).",
         "",
-        "| scenario | truth | mean estimate | coverage | excludes 0 | directional | inconclusive | MDE | "
-        "directional is | seconds |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| scenario | truth | mean estimate | coverage | excludes 0 | directional | began before | joint | "
+        "too noisy | no change beyond | inconclusive | rel. MDE | directional is | seconds |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         *sim,
+        "",
+        "False alarms by bend slope: no effect, the trend bent 6 months before the event (pre 36, post 12), "
+        "the same replications. Directional = a change credited to the event; began before = the engine "
+        "says the change began before it.",
+        "",
+        "| bend (σ/month) | directional | began before | coverage |",
+        "|---|---|---|---|",
+        *curve,
         "",
         f"Scorecard precompute (`indicators.precompute.compute_scorecard`, real timeline, committed snapshot, "
         f"SQLite): {seconds:.1f} s for {cells} cells, once per publish; requests read the stored grid.",

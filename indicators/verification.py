@@ -737,7 +737,8 @@ def bend_test(y: pd.Series, window: Window, post: pd.PeriodIndex, settings: Sett
     from k months before the event (k in BEND_MONTHS, the one that fits best the effect's way)
     and a step from the first post month. When the slope change is BEND_T s.e. the effect's way
     and the step is no longer significant that way, the change began before the event; the step
-    is then the event's own effect."""
+    is then the event's own effect. For 12-month totals both regressors are summed over 12 months
+    (a monthly step is a ramp in the totals), and the step at the last post month is the effect."""
     from statsmodels.regression.linear_model import GLSAR
 
     pre = window.pre
@@ -753,13 +754,19 @@ def bend_test(y: pd.Series, window: Window, post: pd.PeriodIndex, settings: Sett
     steps = usable_steps(y, pre, settings.steps)
     if steps:
         base = np.column_stack([base, step_matrix(periods, steps)])
-    step = np.array([p >= post[0] for p in periods], dtype=float)
+    def monthly_to_series(column: np.ndarray) -> np.ndarray:
+        """A monthly regressor as the series sees it: summed over 12 months for 12-month totals."""
+        if not settings.rolling:
+            return column
+        return np.convolve(column, np.ones(12))[: len(column)]
+
+    step = monthly_to_series(np.array([p >= post[0] for p in periods], dtype=float))
     best = None
     for k in BEND_MONTHS:
         start = window.event_month - k
         if start <= pre[0] + MIN_STEP_BEFORE:
             continue
-        hinge = np.array([max((p - start).n, 0) for p in periods], dtype=float)
+        hinge = monthly_to_series(np.array([max((p - start).n, 0) for p in periods], dtype=float))
         X = np.column_stack([base, hinge, step])[ok]
         keep = (X != 0).any(axis=0)
         X = X[:, keep]
@@ -1015,7 +1022,7 @@ def assess(
     if rolling:
         seasonal = None  # a 12-month sum has no seasonal pattern left
         notes.append({"code": "rolling"})
-    min_post = max(min_post_months or (6 if rolling else 3), post_months or 0)
+    min_post = min_post_months or max(6 if rolling else 3, post_months or 0)
     window = plan_window(y, event_date, pre_months, post_months or MAX_POST_MONTHS, previous_event, notes)
     pre = window.pre
     result.n_pre = int(y.reindex(pre).notna().sum())
@@ -1188,7 +1195,7 @@ def assess(
                 began, began_at = ("recent_break" if broke else "regime_month"), start
         elif broke:
             began, began_at = "recent_break", (pre[-HOLDOUT_MONTHS]).start_time.date()
-    if began is None and excludes and not rolling:
+    if began is None and excludes:
         bend = bend_test(modelled, window, post, settings, float(np.sign(estimate.effect)))
         if bend is not None:
             checks.append({"check": "bend", "passed": None, **{k: (f"{v}" if k == "start" else v)
@@ -1198,8 +1205,9 @@ def assess(
                 began, began_at = "bend", bend["start"].start_time.date()
                 naive = estimate
                 # The event's own effect: the step once the bend is allowed for.
-                estimate = replace(estimate, effect=bend["step"], se=bend["step_se"], df=bend["df"],
-                                   counterfactual=estimate.observed - bend["step"])
+                factor = min(len(post), 12) if rolling else 1  # 12-month totals: the ramp at the last month
+                estimate = replace(estimate, effect=bend["step"] * factor, se=bend["step_se"] * factor, df=bend["df"],
+                                   counterfactual=estimate.observed - bend["step"] * factor)
                 _fill_numbers(result, estimate, alpha, nonnegative=bool((y.dropna() >= 0).all()), post=post, y=y)
                 naive_excludes = True
         if began is not None and brk is not None and broke:
