@@ -536,27 +536,27 @@ HEADLINE = {
               "a {high}) — {label}. Cambio mínimo que esta prueba detecta: ±{mde} {unit}.",
     },
     "too_noisy": {
-        "en": "After {title} ({date}): too noisy to tell — the data could not show a change smaller than {mde_rel} "
-              "(±{mde} {unit}); the estimate, {size} {unit} {direction} than expected ({rel}), is well within that.",
-        "es": "Tras {title} ({date}): demasiado ruido para saberlo — los datos no podrían mostrar un cambio menor que "
-              "{mde_rel} (±{mde} {unit}); la estimación, {size} {unit} {direction} de lo esperado ({rel}), queda "
-              "dentro de ese margen.",
+        "en": "After {title} ({date}): {label} — the data could not show a change smaller than {mde_rel} "
+              "(±{mde} {unit}); the estimate, {size} {unit} {direction} than expected ({rel}), is within that.",
+        "es": "Tras {title} ({date}): {label} — los datos no podrían mostrar un cambio menor que {mde_rel} "
+              "(±{mde} {unit}); la estimación, {size} {unit} {direction} de lo esperado ({rel}), queda dentro de ese "
+              "margen.",
     },
     "no_change_beyond": {
-        "en": "After {title} ({date}): no change larger than {bound} either way ({rel}; {level}% interval {low} to "
-              "{high}).",
-        "es": "Tras {title} ({date}): ningún cambio mayor que {bound} en cualquier dirección ({rel}; intervalo del "
-              "{level} %: {low} a {high}).",
+        "en": "After {title} ({date}): {label} — no change larger than {bound} either way ({rel}; {level}% interval "
+              "{low} to {high} {unit}).",
+        "es": "Tras {title} ({date}): {label} — ningún cambio mayor que {bound} en cualquier dirección ({rel}; "
+              "intervalo del {level} %: {low} a {high} {unit}).",
     },
     "began_before": {
-        "en": "After {title} ({date}): {total}, but {began} — not attributable to this event.",
-        "es": "Tras {title} ({date}): {total}, pero {began} — no es atribuible a este evento.",
+        "en": "After {title} ({date}): {label} — {total}, but {began}; not attributable to this event.",
+        "es": "Tras {title} ({date}): {label} — {total}, pero {began}; no es atribuible a este evento.",
     },
     "joint": {
         "en": "After {title} ({date}) and {others}: {size} {unit} {direction} than expected ({rel}; {level}% "
-              "interval {low} to {high}) — the events are too close to tell apart.",
+              "interval {low} to {high}) — {label}: the events are too close to tell apart.",
         "es": "Tras {title} ({date}) y {others}: {size} {unit} {direction} de lo esperado ({rel}; intervalo del "
-              "{level} %: {low} a {high}) — los eventos están demasiado cerca para separarlos.",
+              "{level} %: {low} a {high}) — {label}: los eventos están demasiado cerca para separarlos.",
     },
     "reasoned": {
         "en": "After {title} ({date}): {size} {unit} {direction} than expected ({rel}; {level}% interval {low} to "

@@ -21,7 +21,7 @@ from indicators import explain
 from indicators.regimes import markers_for
 from indicators.registry import Indicator, get_indicator
 from indicators.series import NotAvailable, read_series
-from indicators.verification import JOINT_DAYS, Assessment, assess
+from indicators.verification import JOINT_DAYS, Assessment, _named, assess
 
 
 class NotAssessable(ValueError):
@@ -177,7 +177,9 @@ def verify(engine: Engine, indicator: str | Indicator, event: dict, *, events: l
         extra.append({"code": "predicted"})
     sharing = same_month_events(events, event, spec.id)
     if sharing:
-        extra.append({"code": "same_month", "events": ", ".join([event["id"], *sharing])})
+        by_id = {e["id"]: e for e in events}
+        named = [(_date(e["date"]), e["title"]) for e in [event, *(by_id[i] for i in sharing)]]
+        extra.append({"code": "same_month", **_named(named)})
     if extra:
         result.note_codes = [*result.note_codes, *extra]
     explain.render(result)

@@ -729,7 +729,7 @@ BEND_T = 1.8  # a slope change this many s.e. the effect's way, with the step go
 
 
 def bend_test(y: pd.Series, window: Window, post: pd.PeriodIndex, settings: Settings,
-              effect_sign: float) -> dict | None:
+              effect_sign: float, step_from: pd.Period | None = None) -> dict | None:
     """Did the series bend before the event, rather than step after it? A trend that changed
     some months before the event keeps departing through the post window, which a step does
     not: a segmented regression over the pre-period and the post window together (the left-out
@@ -744,7 +744,10 @@ def bend_test(y: pd.Series, window: Window, post: pd.PeriodIndex, settings: Sett
     pre = window.pre
     periods = pd.period_range(pre[0], post[-1], freq="M")
     values = y.reindex(periods).to_numpy().copy()
-    inside = np.array([p in pre or p in post for p in periods])
+    # With linked events close after this one the step starts after the last of them; the months
+    # between are left out like the event month.
+    step_from = max(step_from or post[0], post[0])
+    inside = np.array([p in pre or (p in post and p >= step_from) for p in periods])
     ok = np.isfinite(values) & inside
     if ok.sum() < MIN_PRE + 3:
         return None
@@ -760,7 +763,7 @@ def bend_test(y: pd.Series, window: Window, post: pd.PeriodIndex, settings: Sett
             return column
         return np.convolve(column, np.ones(12))[: len(column)]
 
-    step = monthly_to_series(np.array([p >= post[0] for p in periods], dtype=float))
+    step = monthly_to_series(np.array([p >= step_from for p in periods], dtype=float))
     best = None
     for k in BEND_MONTHS:
         start = window.event_month - k
@@ -1044,6 +1047,11 @@ def assess(
                 notes.append({"code": "provisional_left_out", "n": len(moving), "first": f"{min(moving)}",
                               "last": f"{max(moving)}", "limit": REVISION_LIMIT, "largest": largest})
 
+    joint = [{"date": d.isoformat(), "id": event_id, "title": title} for d, event_id, title in _event_items(nearby_events)
+             if d != event_date and abs((d - event_date).days) <= JOINT_DAYS]
+    result.joint_events = joint
+    if joint:
+        notes.append({"code": "joint", **_named([(_date(e["date"]), e["title"]) for e in joint])})
     post = available_post(y, window)
     n_available = 0 if post is None else int(y.reindex(post).notna().sum())
     if n_available < min_post:
@@ -1068,9 +1076,6 @@ def assess(
     inside = [(d, title) for d, _, title in _event_items(later_events) if post[0] <= _month(d) <= post[-1]]
     if inside:
         notes.append({"code": "later_events", **_named(inside)})
-    joint = [{"date": d.isoformat(), "id": event_id, "title": title} for d, event_id, title in _event_items(nearby_events)
-             if d != event_date and abs((d - event_date).days) <= JOINT_DAYS]
-    result.joint_events = joint
 
     if method == "yoy":
         return _year_over_year(result, y, post, notes)
@@ -1196,7 +1201,8 @@ def assess(
         elif broke:
             began, began_at = "recent_break", (pre[-HOLDOUT_MONTHS]).start_time.date()
     if began is None and excludes:
-        bend = bend_test(modelled, window, post, settings, float(np.sign(estimate.effect)))
+        step_from = max((post_start_month(_date(e["date"])) for e in joint), default=None)
+        bend = bend_test(modelled, window, post, settings, float(np.sign(estimate.effect)), step_from)
         if bend is not None:
             checks.append({"check": "bend", "passed": None, **{k: (f"{v}" if k == "start" else v)
                                                                 for k, v in bend.items()}})
@@ -1224,8 +1230,6 @@ def assess(
         notes.append({"code": "confounded", "date": min(confounders).isoformat()})
     if excludes and joint:
         result.change_direction = "down" if estimate.effect < 0 else "up"
-    if joint:
-        notes.append({"code": "joint", **_named([(_date(e["date"]), e["title"]) for e in joint])})
     evidence = Evidence(
         excludes_zero=excludes or (began is not None and naive_excludes), effect=estimate.effect,
         rel_low=result.relative_ci_low, rel_high=result.relative_ci_high, mde_relative=result.mde_relative,

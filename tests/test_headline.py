@@ -11,6 +11,7 @@ from dashboard.app_factory import create_app
 from dashboard.i18n import pick
 from dashboard.state import ExplorerState
 from etl.timeline import read_timeline
+from indicators import explain
 from indicators.explain import VERDICT_LABELS, number
 
 INDICATOR = "cbp_fentanyl_seizures_swb_lbs"
@@ -32,13 +33,16 @@ def test_the_headline_says_the_answer_with_the_assessments_numbers(app, lang):
     assert pick(event["title"], lang) in text and str(event["date"]) in text
     assert VERDICT_LABELS[result.verdict][lang] in text
     if result.effect is not None:
-        assert number(abs(result.effect), lang) in text
-        assert number(result.ci_low, lang, True) in text and number(result.ci_high, lang, True) in text
-        assert f"±{number(result.mde, lang)}" in text
         assert ("fewer" if result.effect < 0 else "more") in text if lang == "en" else \
             ("menos" if result.effect < 0 else "más") in text
-    if result.verdict == "inconclusive":
-        assert ("too noisy to tell" if lang == "en" else "demasiado ruido") in text
+        if result.verdict == "too_noisy":  # says how small a change could have been seen, either way
+            assert explain.mde_share(result, lang) in text and f"±{number(result.mde, lang)}" in text
+            assert ("could not show a change smaller than" if lang == "en" else "no podrían mostrar") in text
+        elif result.verdict == "no_change_beyond":
+            assert explain.percent(result.equivalence_bound, lang, signed=False) in text
+        elif result.verdict != "began_before":
+            assert number(abs(result.effect), lang) in text
+            assert number(result.ci_low, lang, True) in text and number(result.ci_high, lang, True) in text
     # Above the plot, in the figure's title: the exported images carry it too.
     assert text in view.figure.layout.title.text.replace("<br>", " ")
 

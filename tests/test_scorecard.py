@@ -24,6 +24,7 @@ from indicators.scorecard import (
     verify,
 )
 from indicators.series import read_series
+from indicators.verification import JOINT_DAYS
 
 SIG3 = "2026-01-23-sig-3-washington"
 FEB3 = "2025-02-03-tariff-pause-national-guard"
@@ -44,21 +45,34 @@ def by_id(events, event_id):
     return next(e for e in events if e["id"] == event_id)
 
 
-def test_rows_are_commitments_merged_by_month(grid, events):
+def test_rows_are_commitments_merged_by_month_or_45_days(grid, events):
     groups = commitment_groups(events, AS_OF)
-    months = {pd.Period(e["date"], "M") for e in events if is_commitment(e) and e["date"] <= AS_OF}
-    assert len(grid["rows"]) == len(groups) == len(months)
+    commitments = sorted((e for e in events if is_commitment(e) and e["date"] <= AS_OF),
+                         key=lambda e: (e["date"], e["id"]))
+    assert [e["id"] for group in groups for e in group] == [e["id"] for e in commitments]
+    for group in groups:  # each next commitment of a row is within 45 days of the one before, or in its month
+        for before, after in zip(group, group[1:]):
+            assert (after["date"] - before["date"]).days <= JOINT_DAYS or \
+                pd.Period(after["date"], "M") == pd.Period(before["date"], "M")
+    for first, second in zip(groups, groups[1:]):  # rows apart are more than 45 days and a month apart
+        assert (second[0]["date"] - first[-1]["date"]).days > JOINT_DAYS
+        assert pd.Period(second[0]["date"], "M") != pd.Period(first[-1]["date"], "M")
+    assert len(grid["rows"]) == len(groups)
     for row, group in zip(grid["rows"], groups, strict=True):
         assert row["event"]["id"] == group[0]["id"]
         assert [m["id"] for m in row["event"]["merged"]] == [e["id"] for e in group[1:]]
         assert set(row["cells"]) == {i for e in group for i in links(e)}
     merged = [(row, group) for row, group in zip(grid["rows"], groups, strict=True) if len(group) > 1]
-    assert merged, "the timeline has commitments in the same month; they must share one row"
+    assert merged, "the timeline has commitments close together; they must share one row"
     for row, group in merged:
         for indicator_id, cell in row["cells"].items():
-            sharing = [e["id"] for e in group if indicator_id in links(e)]
-            if cell["verdict"] != "no_data" and len(sharing) > 1:  # one cell names every event it covers
-                assert all(event_id in " ".join(cell["notes"]) for event_id in sharing)
+            assessed = by_id(events, cell.get("event", row["event"]["id"]))
+            sharing = [e for e in group if indicator_id in links(e) and e["id"] != assessed["id"]
+                       and abs((e["date"] - assessed["date"]).days) <= JOINT_DAYS]
+            if cell["verdict"] not in ("no_data", "no_data_after_event", "descriptive_only") and sharing:
+                # one cell names every event it covers, by title
+                text, text_es = " ".join(cell["notes"]), " ".join(cell["notes_es"])
+                assert all(e["title"]["en"] in text and e["title"]["es"] in text_es for e in sharing), indicator_id
 
 
 def test_columns_put_loaded_data_first_and_unloaded_sources_say_so(grid):
@@ -71,19 +85,17 @@ def test_columns_put_loaded_data_first_and_unloaded_sources_say_so(grid):
                 assert row["cells"][indicator_id]["verdict"] == "no_data"
 
 
-def test_cells_carry_units_intervals_and_the_detectable_change(grid):
+def test_cells_carry_units_intervals_and_the_detectable_change(grid, snapshot_store):
     cells = {row["event"]["id"]: row["cells"] for row in grid["rows"]}
     fentanyl = cells[FEB3]["cbp_fentanyl_seizures_swb_lbs"]
     assert fentanyl["unit"] == get_indicator("cbp_fentanyl_seizures_swb_lbs").unit
     assert fentanyl["ci_low"] <= fentanyl["effect"] <= fentanyl["ci_high"] and fentanyl["mde"] > 0
-    assert fentanyl["post_start"] == "2025-03-01" and fentanyl["data_through"] == "2025-12-01"
+    newest = read_series(snapshot_store, "cbp_fentanyl_seizures_swb_lbs", as_of=AS_OF)["period"].max()
+    assert fentanyl["post_start"] == "2025-03-01" and fentanyl["data_through"] == f"{newest:%Y-%m-%d}"
     assert "lbs per month" in fentanyl["explanation"] and "libras por mes" in fentanyl["explanation_es"]
-    if fentanyl["verdict"] == "no_detectable_change":
-        assert "too noisy to tell a change smaller than" in fentanyl["explanation"]
-    sig3 = cells[next(r["event"]["id"] for r in grid["rows"]
-                      if SIG3 in [r["event"]["id"], *[m["id"] for m in r["event"]["merged"]]])]
-    assert sig3["cbp_fentanyl_seizures_swb_lbs"]["verdict"] == "not_yet_verifiable"
-    assert sig3["cbp_fentanyl_seizures_swb_lbs"]["checkable_from"] == "2026-04-01"
+    if fentanyl["verdict"] == "too_noisy":
+        assert "cannot tell a change smaller than" in fentanyl["explanation"] and fentanyl["mde_relative"] > 0.5
+    assert fentanyl["scale"] == get_indicator("cbp_fentanyl_seizures_swb_lbs").model_scale == "log"
 
 
 def test_the_grid_reports_q_values_and_what_chance_alone_would_flag(grid):
@@ -128,7 +140,8 @@ def test_as_of_reruns_with_the_data_known_then(snapshot_store, events):
     later = verify(snapshot_store, "cbp_fentanyl_seizures_swb_lbs", event, events=events)
     then = verify(snapshot_store, "cbp_fentanyl_seizures_swb_lbs", event, events=events, as_of=dt.date(2025, 7, 1))
     assert then.data_through == dt.date(2025, 5, 1)  # the May release was the newest on 1 July 2025
-    assert then.n_post == 3 and later.n_post == 10
+    newest = pd.Period(read_series(snapshot_store, "cbp_fentanyl_seizures_swb_lbs")["period"].max(), "M")
+    assert then.n_post == 3 and later.n_post == min(12, (newest - pd.Period(later.post_start, "M")).n + 1)
     before = verify(snapshot_store, "cbp_fentanyl_seizures_swb_lbs", event, events=events, as_of=dt.date(2025, 3, 1))
     assert before.verdict == "not_yet_verifiable"
 
@@ -140,7 +153,10 @@ def test_previous_linked_event_skips_same_month_events(events):
 
 def test_same_month_events_are_named(snapshot_store, events):
     result = verify(snapshot_store, "cbp_fentanyl_seizures_swb_lbs", by_id(events, FEB3), events=events)
-    assert any("2025-02-01-ieepa-tariff-order" in note for note in result.notes)
+    ieepa = by_id(events, "2025-02-01-ieepa-tariff-order")
+    assert any(ieepa["title"]["en"] in note for note in result.notes)  # by title, never by id
+    assert any(ieepa["title"]["es"] in note for note in result.notes_es)
+    assert not any("2025-02-01-ieepa-tariff-order" in note for note in result.notes + [result.explanation])
 
 
 def test_breakdown_indicators_are_not_assessable(snapshot_store, events):
@@ -193,11 +209,13 @@ def test_a_publish_recomputes_the_stored_grid(store_factory, tmp_path):
     assert precompute.stored_scorecard(engine, events)["key"] == precompute.scorecard_key(engine, events)
 
 
-def test_verify_api(client):
+def test_verify_api(client, snapshot_store):
     body = client.get(f"/api/verify?indicator=cbp_fentanyl_seizures_swb_lbs&event={FEB3}").get_json()
     assert body["indicator"] == "cbp_fentanyl_seizures_swb_lbs" and body["event"] == FEB3 and body["geo"] == "US"
-    assert body["method"] == "structural" and body["n_post"] == 10 and body["mde"] > 0
-    assert len(body["counterfactual"]) == 10
+    newest = pd.Period(read_series(snapshot_store, "cbp_fentanyl_seizures_swb_lbs")["period"].max(), "M")
+    months = min(12, (newest - pd.Period("2025-03", "M")).n + 1)
+    assert body["method"] == "structural" and body["n_post"] == months and body["mde"] > 0
+    assert len(body["counterfactual"]) == months and body["scale"] == "log"
     its = client.get(f"/api/verify?indicator=cbp_fentanyl_seizures_swb_lbs&event={FEB3}&method=its&as_of=2025-07-01").get_json()
     assert its["method"] == "its" and its["data_through"] == "2025-05-01"
     tx = client.get("/api/verify?indicator=cdc_synthetic_opioid_deaths_12m&event=2025-02-27-security-cabinet-meets-rubio"
@@ -212,7 +230,12 @@ def test_verify_api_says_when_an_indicator_has_no_data(client, planned_indicator
 
 def test_annual_figures_give_a_descriptive_cell_without_an_interval(client):
     body = client.get(f"/api/verify?indicator=atf_mexico_us_sourced_traces&event={FEB3}").get_json()
-    assert body["verdict"] == "descriptive_only" and body["ci_low"] is None and body["ci_high"] is None
+    # The newest ATF figure (a multi-year window) ends before 2025: nothing after the event yet.
+    assert body["verdict"] == "no_data_after_event" and body["ci_low"] is None and body["ci_high"] is None
+    assert body["data_through"][:4] < "2025" and body["data_through"][:4] in body["explanation"]
+    early = client.get("/api/verify?indicator=atf_mexico_us_sourced_traces&event=2025-02-03-tariff-pause-national-guard"
+                       "&as_of=2010-06-01").get_json()
+    assert early["verdict"] in ("no_data_after_event", "descriptive_only")
 
 
 @pytest.mark.parametrize(

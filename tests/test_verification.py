@@ -63,7 +63,20 @@ def test_the_counterfactual_is_forecast_for_the_post_window_months(method, previ
     frame = result.counterfactual
     assert frame["period"].iloc[0].date() == result.post_start
     np.testing.assert_allclose(frame["expected"], frame["actual"], atol=0.5)
-    assert abs(result.effect) < 0.5 and result.verdict not in DIRECTIONAL
+    assert abs(result.effect) < 0.5 and abs(result.relative_effect) < 0.005
+
+
+@pytest.mark.parametrize(("sd", "seed"), [(0.005, 0), (0.005, 1), (0.009, 1), (0.009, 2), (0.011, 4), (0.02, 4)])
+def test_a_trending_series_keeps_its_drift_whatever_the_optimiser_reports(sd, seed):
+    # The model-fit test failed on other CPUs with an effect of 25.4 (= 2 a month for a year): on a
+    # near noise-free series BFGS stops at a zero variance with "precision loss", whether it calls
+    # that converged depends on the CPU, and the engine then fell back to a model without drift.
+    # These seeds and noise levels reproduced the failure here before the Nelder-Mead polish.
+    series = smooth_series(sd=sd, seed=seed)
+    previous = (pd.Period(EVENT, "M") - 5).start_time.date().replace(day=20)
+    result = assess(series, EVENT, method="structural", previous_event=previous, better="ambiguous")
+    assert abs(result.effect) < 0.5
+    assert result.method == "structural" and not any(n["code"] == "fallback_its" for n in result.note_codes)
 
 
 @pytest.mark.parametrize("method", ["structural", "its"])
@@ -115,15 +128,110 @@ def test_an_outlier_just_before_the_event_is_not_credited_to_it():
 
 
 def test_a_change_under_way_before_the_event_is_not_credited_to_it():
-    # Defect 4: a trend that bent six months before the event read as the event's effect.
+    # Defect 4: a trend that bent six months before the event read as the event's effect. Now it is
+    # said plainly: the change began before the event, and the event's own effect is shown apart.
     series = smooth_series(sd=0.5)
     bend_start = pd.Period(EVENT, "M") - 6
     after = np.array([max((p - bend_start).n, 0) for p in series.index])
     result = assess(series - 3.0 * after, EVENT, better="down")
-    assert result.ci_high < 0  # the model alone would call it a fall...
-    assert result.verdict == "inconclusive" and "recent_break" in result.reasons  # ...the check does not
-    assert explain.REASONS["recent_break"]["en"] in result.explanation
-    assert explain.REASONS["recent_break"]["es"] in result.explanation_es
+    assert result.total_change < 0 and result.total_change_high < 0  # the model alone would call it a fall...
+    assert result.verdict == "began_before"  # ...the engine does not credit the event
+    assert result.began_by in ("bend", "recent_break", "regime_month")
+    assert pd.Period(result.began_at, "M") < pd.Period(EVENT, "M")
+    assert "not attributable to this event" in result.explanation
+    assert "no es atribuible a este evento" in result.explanation_es
+
+
+def test_a_level_drop_the_month_before_is_a_new_regime_not_an_outlier():
+    # The first month of a new level was dropped as an "outlier", so the counterfactual went back
+    # to the old level and the event got the credit (31 % false "improved").
+    design = replace(Design(), regime_months_before=1, regime_shift=-4.0)
+    for seed in range(6):
+        result, truth = run_one(seed, design)
+        assert result.verdict not in DIRECTIONAL, (seed, result.verdict)
+        if result.effect is not None and result.verdict == "began_before":
+            low, high = np.log1p(result.relative_ci_low), np.log1p(result.relative_ci_high)
+            assert result.ci_low <= truth <= result.ci_high, seed  # the event's own effect: none
+
+
+def test_a_dated_regime_change_enters_the_fit_as_a_step():
+    # A level shift 18 months before the event disabled the model (MDE 5x the level, bias on nulls):
+    # dated, it is a step term and the counterfactual carries the new level on.
+    design = replace(Design(), regime_months_before=18, regime_shift=-3.0, regime_marked=True)
+    unmarked = replace(design, regime_marked=False)
+    marked_mde, unmarked_mde = [], []
+    for seed in range(4):
+        marked, truth = run_one(seed, design)
+        plain, _ = run_one(seed, unmarked)
+        assert marked.regime_steps == [{"date": design.regime_date.isoformat(), "id": "simulated-regime"}]
+        assert marked.ci_low <= truth <= marked.ci_high and marked.verdict not in DIRECTIONAL
+        marked_mde.append(marked.mde)
+        unmarked_mde.append(plain.mde)
+    assert np.mean(marked_mde) < np.mean(unmarked_mde)
+
+
+def test_a_marker_just_before_the_event_is_not_the_events_doing():
+    # Encounters fell from 20 January 2025, two weeks before the 3 February event.
+    design = replace(Design(), regime_months_before=1, regime_shift=-6.0, regime_marked=True)
+    verdicts = [run_one(seed, design)[0].verdict for seed in range(4)]
+    assert set(verdicts) <= {"began_before", "confounded"}  # never the event's change
+    result, _ = run_one(verdicts.index("began_before"), design)
+    assert result.began_by == "marker"
+    assert result.began_at == design.regime_date and result.total_change < 0
+    assert "a simulated regime change" in result.explanation and "un cambio de régimen simulado" in result.explanation_es
+    quiet = replace(design, regime_shift=0.0)
+    assert run_one(1, quiet)[0].verdict == "confounded"  # nothing detected, but the two cannot be told apart
+
+
+def test_two_events_three_weeks_apart_are_judged_together():
+    # 15 and 23 January 2026: the event with no effect of its own was "improved" in 29-33 % of runs.
+    design = replace(Design(), event_day=25, adjacent_days=21, effect=-6.0)
+    result, truth = run_one(2, design)
+    assert result.verdict == "joint" and result.change_direction == "down"
+    assert result.joint_events == [{"date": design.effect_date.isoformat(), "id": "second-event",
+                                    "title": "the second event"}]
+    assert "the second event" in result.explanation and "too close in time" in result.explanation
+    assert result.ci_low <= truth <= result.ci_high
+
+
+def test_provisional_months_expected_to_move_are_left_out():
+    # Last months under-reported by 5-10 % gave 10.5 % false "improved".
+    design = replace(Design(), under_reported=(0.10, 0.07, 0.05))
+    result, truth = run_one(0, design)
+    series = simulate(0, design)
+    assert result.provisional_left_out == [f"{p}" for p in series.index[-3:]]
+    assert result.n_post == design.post - 3
+    assert any("3 provisional month(s)" in note and "11.1%" in note for note in result.notes)
+    assert any("3 mes(es) provisional(es)" in note for note in result.notes_es)
+    small = assess(series, EVENT, provisional=series.index[-3:], revision_pattern={0: 0.01, 1: 0.005},
+                   robust=False, min_post_months=3)
+    assert small.provisional_left_out == []  # revisions under 2 % keep the months
+
+
+def test_counts_below_100_a_month_use_the_count_model():
+    design = replace(Design(), counts=True, level=40.0, scale="count", effect=-0.37)
+    result, truth = run_one(1, design)
+    assert result.method == "count" and result.scale == "count"
+    low, high = np.log1p(result.relative_ci_low), np.log1p(result.relative_ci_high)
+    assert low <= truth <= high and result.relative_ci_high < 0
+    assert result.relative_effect == pytest.approx(np.expm1(np.log1p(result.relative_effect)))
+    # The level numbers are the same statement: observed over counterfactual.
+    assert result.observed / result.counterfactual_value - 1 == pytest.approx(result.relative_effect)
+    fractional = assess(simulate(1, design) + 0.5, EVENT, scale="count", robust=False, min_post_months=3)
+    assert fractional.scale == "linear" and any(n["code"] == "count_impossible" for n in fractional.note_codes)
+
+
+def test_positive_flows_on_the_log_scale_give_exact_relative_intervals():
+    design = replace(Design(), multiplicative=True, scale="log", effect=-2.0)
+    result, truth = run_one(5, design)
+    assert result.scale == "log"
+    assert result.relative_ci_low < result.relative_effect < result.relative_ci_high  # always bounded
+    assert result.mde_relative == pytest.approx(np.expm1(np.log1p(result.mde_relative)))
+    assert result.mde_relative_fall == pytest.approx(1 - 1 / (1 + result.mde_relative))
+    assert result.effect == pytest.approx(result.observed - result.counterfactual_value)
+    with_zero = simulate(5, design)
+    with_zero.iloc[3] = 0.0
+    assert assess(with_zero, EVENT, scale="log", robust=False).scale == "linear"
 
 
 def test_a_clear_step_passes_every_check_and_is_judged_by_direction():
@@ -139,16 +247,35 @@ def test_a_clear_step_passes_every_check_and_is_judged_by_direction():
     assert down.explanation.startswith("Improved") and down.explanation_es.startswith("Mejoró")
 
 
-def test_no_detectable_change_says_how_small_a_change_could_be_told():
-    # Defect 5: "no detectable change" beside "-42.7 %" invited misquotes.
+def test_too_noisy_to_tell_says_how_small_a_change_could_be_told():
+    # "No detectable change" beside an MDE of 84-833 % read as "no change": now it says the truth.
     unit = {"en": "lbs per month", "es": "libras por mes"}
-    result = assess(simulate(5), EVENT, unit=unit)
-    assert result.verdict == "no_detectable_change"
+    result = assess(simulate(5, replace(Design(), noise_sd=40.0)), EVENT, unit=unit)
+    assert result.verdict == "too_noisy" and result.mde_relative > 0.5
     assert result.mde > abs(result.ci_high - result.effect)  # MDE = (t_crit + t_power) * se
     assert result.mde_relative == pytest.approx(result.mde / result.counterfactual_value)
     assert result.relative_ci_low < result.relative_effect < result.relative_ci_high
-    assert f"too noisy to tell a change smaller than {explain.number(result.mde)} lbs per month" in result.explanation
-    assert "demasiado ruidosos" in result.explanation_es and "libras por mes" in result.explanation_es
+    assert f"cannot tell a change smaller than {explain.number(result.mde)} lbs per month" in result.explanation
+    assert "no pueden distinguir" in result.explanation_es and "libras por mes" in result.explanation_es
+    assert result.explanation.startswith("Too noisy to tell")
+
+
+def test_a_quiet_series_says_no_change_larger_than_its_bound():
+    quiet = replace(Design(), level=1000.0, noise_sd=10.0)
+    result = assess(simulate(4, quiet), EVENT)
+    assert result.verdict == "no_change_beyond"
+    assert result.equivalence_bound <= 0.15
+    assert max(abs(result.relative_ci_low), abs(result.relative_ci_high)) <= result.equivalence_bound
+    text = explain.percent(result.equivalence_bound, "en", signed=False)
+    assert f"no change larger than {text}" in result.explanation
+    assert f"ningún cambio mayor que {explain.percent(result.equivalence_bound, 'es', signed=False)}" in \
+        result.explanation_es
+
+
+def test_every_tested_cell_gets_its_break_checks():
+    # Robustness checks ran only when the interval excluded zero, so a "no change" never revealed a break.
+    result = assess(simulate(4, replace(Design(), level=1000.0, noise_sd=10.0)), EVENT)
+    assert {c["check"] for c in result.checks} >= {"recent_break", "outlier"}
 
 
 def test_relative_interval_is_unbounded_when_the_counterfactual_may_be_zero():
@@ -197,7 +324,7 @@ def test_its_forecasts_from_the_last_observed_pre_month():
     full = assess(series, EVENT, method="its", robust=False)
     missing = assess(gap, EVENT, method="its", robust=False)
     assert missing.n_pre == full.n_pre - 1
-    assert abs(missing.effect) < 0.5 and missing.verdict == "no_detectable_change"
+    assert abs(missing.effect) < 0.5 and missing.verdict not in DIRECTIONAL
 
 
 def test_left_out_months_are_counted_and_named():
@@ -267,7 +394,11 @@ def test_not_yet_verifiable_says_when_it_becomes_checkable():
     needed = post_start_month(event) + 2  # three post months
     assert result.verdict == "not_yet_verifiable"
     assert result.checkable_from == needed.start_time.date()
-    assert f"{needed}" in result.explanation and f"{needed}" in result.explanation_es
+    month = needed.start_time.date()
+    assert f"once data for {explain.month_name(month, 'en')} are published" in result.explanation
+    assert f"cuando se publiquen los datos de {explain.month_name(month, 'es')}" in result.explanation_es
+    assert explain.month_name(month, "es").startswith(("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio",
+                                                       "agosto", "septiembre", "octubre", "noviembre", "diciembre"))
     assert f"expected to be published around {needed + 1}" in result.notes[-1]
     overdue = assess(series, event, as_of=(needed + 6).end_time.date())
     assert "refresh the source" in overdue.notes[-1]
@@ -314,7 +445,7 @@ def test_every_verdict_and_reason_has_both_languages():
 def test_to_json_is_plain_json():
     result = assess(simulate(13, replace(Design(), effect=-6.0)), EVENT)
     body = json.loads(json.dumps(result.to_json(), allow_nan=False))
-    assert body["verdict"] in VERDICTS and body["mde"] > 0
+    assert body["verdict"] in VERDICTS and body["mde"] > 0 and "no_detectable_change" not in VERDICTS
     assert body["counterfactual"][0]["period"] == f"{post_start_month(EVENT)}"
     assert set(body["counterfactual"][0]) == {"period", "actual", "expected", "lower", "upper"}
     assert all(set(check) >= {"check", "passed"} for check in body["checks"])
