@@ -156,3 +156,23 @@ def test_extra_columns_in_a_later_release_are_tolerated_and_said(caplog):
         tidy = cbp.parse(widened.encode(), "nationwide-drugs-fy23-fy26-dec.csv")
     assert len(tidy) == 2 * (len(lines) - 1)
     assert "column(s) not read: Notes" in caplog.text
+
+
+# --- the committed snapshot (what a fresh clone serves) -------------------------------------
+
+def test_the_april_2026_release_is_in_the_snapshot_store_and_the_swb_fentanyl_series_runs_to_2026_04(snapshot_store):
+    from etl.store import list_vintages
+    from indicators.series import read_series
+
+    vintages = list_vintages(snapshot_store, cbp.SOURCE_ID)
+    [april] = [v for v in vintages if v.file_name == "nationwide-drugs-fy23-fy26-apr.csv"]
+    assert april.published_on == dt.date(2026, 5, 15) and april.period_end == dt.date(2026, 4, 1)
+    assert max(vintages, key=lambda v: (v.published_on, v.id)).id == april.id  # the newest release
+    series = read_series(snapshot_store, "cbp_fentanyl_seizures_swb_lbs", "US")
+    months = pd.to_datetime(series["period"]).dt.to_period("M")
+    assert months.max() == pd.Period("2026-04", "M")
+    assert len(months) == months.nunique() == len(pd.period_range(months.min(), "2026-04", freq="M"))  # no gap
+    # The months after December 2025 come from the April release, still provisional (FY2026 in progress).
+    newest = series[months > pd.Period("2025-12", "M")]
+    assert len(newest) == 4 and set(newest["vintage"]) == {april.file_name}
+    assert set(newest["flags"]) == {"provisional"}

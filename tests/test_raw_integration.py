@@ -16,7 +16,7 @@ from indicators.series import read_series
 
 pytestmark = pytest.mark.raw
 
-# PROVENANCE.md (cbp): fentanyl lbs, all components, by fiscal year.
+# PROVENANCE.md (cbp): fentanyl lbs, all components and Southwest border, by fiscal year.
 FENTANYL_CHECKSUMS = {
     2019: (2803.60, 2633.29),
     2020: (4791.06, 4557.74),
@@ -25,8 +25,13 @@ FENTANYL_CHECKSUMS = {
     2023: (27022.85, 26717.83),
     2024: (21889.21, 21148.15),
     2025: (12027.28, 11488.28),
-    2026: (3398.28, 3353.70),  # FYTD Oct-Dec 2025, Dec-2025 vintage
 }
+# The fiscal year in progress (FYTD, provisional) as each release states it: revised by later ones.
+FENTANYL_FYTD_CHECKSUMS = {
+    "nationwide-drugs-fy23-fy26-dec.csv": (2026, 3398.28, 3353.70),  # Oct-Dec 2025
+    "nationwide-drugs-fy23-fy26-apr.csv": (2026, 6725.62, 6262.41),  # Oct 2025-Apr 2026
+}
+CBP = "cbp_drug_seizures"
 
 
 def fiscal_year_totals(frame: pd.DataFrame) -> dict[int, float]:
@@ -35,17 +40,26 @@ def fiscal_year_totals(frame: pd.DataFrame) -> dict[int, float]:
     return frame.groupby(fiscal_year)["value"].sum().to_dict()
 
 
+def newest_drug_release(store):
+    """The drug-seizure vintage the store serves its newest months from."""
+    return max(list_vintages(store, CBP), key=lambda v: (v.published_on, v.id))
+
+
 @pytest.mark.parametrize(("indicator", "column"),
                          [("cbp_fentanyl_seizures_lbs", 0), ("cbp_fentanyl_seizures_swb_lbs", 1)])
 def test_fentanyl_checksums_by_fiscal_year(built_store, indicator, column):
     totals = fiscal_year_totals(read_series(built_store, indicator))
     for fiscal_year, expected in FENTANYL_CHECKSUMS.items():
         assert totals[fiscal_year] == pytest.approx(expected[column], abs=0.01), fiscal_year
+    # The year in progress is served from the newest release.
+    fiscal_year, *expected = FENTANYL_FYTD_CHECKSUMS[newest_drug_release(built_store).file_name]
+    assert totals[fiscal_year] == pytest.approx(expected[column], abs=0.01), fiscal_year
+    assert max(totals) == fiscal_year
 
 
 def test_every_vintage_reproduces_the_completed_fiscal_years(built_store):
     # Completed fiscal years are identical in every release that covers them.
-    for vintage in list_vintages(built_store, "cbp_drug_seizures"):
+    for vintage in list_vintages(built_store, CBP):
         rows = vintage_observations(built_store, [vintage.id])
         fentanyl = rows[(rows["indicator"] == "cbp_drug_seizures_lbs") & (rows["category"] == "Fentanyl")]
         complete = fentanyl[fentanyl["flags"] != "provisional"]  # the year in progress is FYTD
@@ -53,23 +67,61 @@ def test_every_vintage_reproduces_the_completed_fiscal_years(built_store):
             assert total == pytest.approx(FENTANYL_CHECKSUMS[fiscal_year][0], abs=0.01), (vintage.file_name, fiscal_year)
 
 
+def test_the_releases_reproduce_the_fytd_checksums(built_store):
+    # PROVENANCE.md gives the FYTD of the two newest releases (not of May 2025's). The newest
+    # release must have one: a new file comes with its checksum.
+    assert newest_drug_release(built_store).file_name in FENTANYL_FYTD_CHECKSUMS
+    checked = set()
+    for vintage in list_vintages(built_store, CBP):
+        if vintage.file_name not in FENTANYL_FYTD_CHECKSUMS:
+            continue
+        rows = vintage_observations(built_store, [vintage.id])
+        provisional = rows[(rows["indicator"] == "cbp_drug_seizures_lbs") & (rows["category"] == "Fentanyl")
+                           & (rows["flags"] == "provisional")]
+        fiscal_year, everywhere, southwest = FENTANYL_FYTD_CHECKSUMS[vintage.file_name]
+        assert fiscal_year_totals(provisional) == {fiscal_year: pytest.approx(everywhere, abs=0.01)}
+        swb = provisional[provisional["region"] == "Southwest Border"]
+        assert fiscal_year_totals(swb) == {fiscal_year: pytest.approx(southwest, abs=0.01)}
+        checked.add(vintage.file_name)
+    assert checked == set(FENTANYL_FYTD_CHECKSUMS)
+
+
 def test_revised_month_differs_by_vintage_and_as_of_recovers_the_old_value(built_store):
     october = dt.date(2024, 10, 1)
 
-    def all_drugs(as_of):
-        rows = read_observations(built_store, "cbp_drug_seizures_lbs", "US",
-                                 period_from=october, period_to=october, as_of=as_of)
+    def all_drugs(as_of, month=october, indicator="cbp_drug_seizures_lbs"):
+        rows = read_observations(built_store, indicator, "US", period_from=month, period_to=month, as_of=as_of)
         return round(rows["value"].sum(), 2), set(rows["vintage"])
 
+    newest = newest_drug_release(built_store).file_name
+    # FY2025 OCT: provisional in May 2025, then complete and unchanged in every later release.
     assert all_drugs(dt.date(2025, 7, 1)) == (42618.98, {"nationwide-drugs-fy22-fy25-may.csv"})
-    assert all_drugs(None) == (40714.67, {"nationwide-drugs-fy23-fy26-dec.csv"})
+    assert all_drugs(dt.date(2026, 2, 1)) == (40714.67, {"nationwide-drugs-fy23-fy26-dec.csv"})
+    assert all_drugs(None) == (40714.67, {newest})
+    # FY2026 OCT events: 4,642 in the Dec-2025 release, 5,507 (+19 %) in the Apr-2026 one (PROVENANCE.md).
+    events = dict(month=dt.date(2025, 10, 1), indicator="cbp_drug_seizure_events")
+    assert all_drugs(dt.date(2026, 2, 1), **events) == (4642, {"nationwide-drugs-fy23-fy26-dec.csv"})
+    assert all_drugs(dt.date(2026, 6, 1), **events) == (5507, {"nationwide-drugs-fy23-fy26-apr.csv"})
 
 
-def test_series_runs_without_a_gap_from_oct_2018_to_dec_2025(built_store):
+def test_series_runs_without_a_gap_from_oct_2018_to_the_newest_release(built_store):
     series = read_series(built_store, "cbp_fentanyl_seizures_swb_lbs")
     months = pd.to_datetime(series["period"]).dt.to_period("M")
-    assert months.min() == pd.Period("2018-10", "M") and months.max() == pd.Period("2025-12", "M")
-    assert len(months) == months.nunique() == 87
+    end = pd.Period(newest_drug_release(built_store).period_end, "M")
+    assert months.min() == pd.Period("2018-10", "M") and months.max() == end
+    assert len(months) == months.nunique() == len(pd.period_range("2018-10", end, freq="M"))
+    assert set(series.loc[months > pd.Period("2025-12", "M"), "vintage"]) <= {newest_drug_release(built_store).file_name}
+
+
+def test_the_april_2026_release_is_loaded_as_a_new_vintage(built_store):
+    [vintage] = [v for v in list_vintages(built_store, CBP) if v.file_name == "nationwide-drugs-fy23-fy26-apr.csv"]
+    # PROVENANCE.md: sha256 (first 16) and 8,673 rows, each a weight and an event count.
+    assert vintage.sha256.startswith("ae83ef9ffb0d7db2")
+    assert vintage.row_count == 2 * 8673
+    assert (vintage.period_start, vintage.period_end) == (dt.date(2022, 10, 1), dt.date(2026, 4, 1))
+    # Published the month after its last data month (cbp.gov's files/2026-05/ folder), day estimated.
+    assert vintage.published_on == dt.date(2026, 5, 15) and vintage.published_on_basis.startswith("estimated")
+    assert newest_drug_release(built_store).id == vintage.id
 
 
 def test_cdc_api_example_rows_match_the_loaded_release(built_store, raw_dir):
@@ -128,6 +180,7 @@ def test_vintage_release_dates_are_the_publishers(built_store):
     assert dates["vsrr_20260214_US_national_5indicators_subset.csv"][0] == dt.date(2026, 2, 14)
     assert dates["guardian_od_statemonths_from_vsrr_20250917.json"][0] == dt.date(2025, 9, 17)
     assert dates["nationwide-drugs-fy23-fy26-dec.csv"][0] == dt.date(2026, 1, 15)
+    assert dates["nationwide-drugs-fy23-fy26-apr.csv"][0] == dt.date(2026, 5, 15)
     assert all(basis for _, basis in dates.values())
 
 

@@ -103,3 +103,33 @@ def test_the_readme_explains_every_explorer_parameter():
     table = table[: table.index("\n\n")]
     for name in PARAMS:
         assert f"`{name}`" in table, name
+
+
+def test_the_sources_table_states_the_releases_and_coverage_of_the_snapshot():
+    """'(N releases, Oct 2018 – Apr 2026)' in the Sources loaded table is what the committed
+    snapshot holds: a new release that is committed without the README fails here."""
+    import datetime as dt
+
+    from etl import snapshot
+
+    vintages = snapshot.read_manifest()["vintages"]
+    table = README.split("### Sources loaded", 1)[1].split("\n\n", 2)[1]
+    months = {name: number for number, name in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
+
+    def month(name: str, year: str) -> dt.date:
+        return dt.date(int(year), months[name], 1)
+
+    checked = set()
+    for source_id, files in re.findall(r"^\| `([a-z_]+)` \| (.*?) \|", table, flags=re.M):
+        own = [v for v in vintages if v["source_id"] == source_id]
+        first = min((dt.date.fromisoformat(v["period_start"]) for v in own), default=None)
+        last = max((dt.date.fromisoformat(v["period_end"]) for v in own), default=None)
+        if count := re.search(r"\((\d+) releases?\b", files):
+            assert int(count.group(1)) == len(own), (source_id, files)
+            checked.add(source_id)
+        if start := re.search(r"\b([A-Z][a-z]{2}) (\d{4}) –", files):
+            assert month(*start.groups()) == first, (source_id, files)
+        if end := re.search(r"(?:–|\bto) ([A-Z][a-z]{2}) (\d{4})\)", files):
+            assert month(*end.groups()) == last, (source_id, files)
+    assert "cbp_drug_seizures" in checked
