@@ -50,7 +50,10 @@ def test_csv_has_period_geo_value_flags_and_vintage(client, snapshot_store):
     assert set(rows[0]) == {"indicator", "period", "geo", "value", "flags", "vintage_id", "vintage", "vintage_published_on"}
     assert float(rows[0]["value"]) == pytest.approx(990.11, abs=0.01)
     assert rows[-1]["flags"] == "provisional"
-    assert "nationwide-drugs-fy23-fy26-dec.csv" in response.headers["X-Verifica-Citation"]
+    # The rows come from the newest release (it covers all of 2025), and the header cites it.
+    newest = max(list_vintages(snapshot_store, "cbp_drug_seizures"), key=lambda v: (v.published_on, v.id))
+    assert {r["vintage"] for r in rows} == {newest.file_name}
+    assert newest.file_name in response.headers["X-Verifica-Citation"]
 
 
 def test_json_twin_has_the_same_rows_and_a_citation(client):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard import ids
-from etl.store import RefreshRun, record_run, utcnow
+from etl.store import RefreshRun, list_vintages, record_run, utcnow
 from etl.timeline import read_timeline
 
 pytestmark = pytest.mark.browser
@@ -21,6 +21,11 @@ def shown(indicator: str, types: set[str] | None = None, since: str = "") -> lis
     return [e for e in (linked or EVENTS)
             if (types is None or {e["type"], *e.get("also", [])} & types) and str(e["date"]) >= since]
 FIGURE = f"document.querySelector('#{ids.GRAPH} .js-plotly-plot')"
+
+
+def newest_drug_release(store):
+    """The drug-seizure release the default chart's newest months come from."""
+    return max(list_vintages(store, "cbp_drug_seizures"), key=lambda v: (v.published_on, v.id))
 
 
 @pytest.fixture
@@ -44,7 +49,7 @@ def event_traces(duo) -> list[dict]:
     )
 
 
-def test_expl001_explorer_loads_with_the_linked_events_drawn_and_listed(explorer):
+def test_expl001_explorer_loads_with_the_linked_events_drawn_and_listed(explorer, snapshot_store):
     explorer.wait_for_page("/".join([explorer.server_url, ""]))
     figure_ready(explorer, "Fentanyl seizures at the Southwest border")
     expected = shown(DEFAULT)
@@ -65,7 +70,7 @@ def test_expl001_explorer_loads_with_the_linked_events_drawn_and_listed(explorer
     explorer._wait_for(lambda _: len(event_shapes(explorer)) == len(EVENTS), timeout=10,
                        msg="the other events were not added")
     assert "all_events=1" in explorer.driver.current_url
-    assert "nationwide-drugs-fy23-fy26-dec.csv" in explorer.find_element(f"#{ids.INFO}").text
+    assert newest_drug_release(snapshot_store).file_name in explorer.find_element(f"#{ids.INFO}").text
 
 
 def test_expl002_switch_indicator_and_geography(explorer):
@@ -135,7 +140,8 @@ def test_expl005_failed_refresh_is_shown_and_last_data_served(explorer, snapshot
                                         timeout=10)
         assert "HTTP 403" not in explorer.find_element(f"#{ids.STATUS_BANNER}").text  # no internals in public
         figure_ready(explorer, "Fentanyl seizures")
-        assert "2025-12" in explorer.find_element(f"#{ids.INFO}").text
+        # The data served stays the newest release's, to its last month.
+        assert f"..{newest_drug_release(snapshot_store).period_end:%Y-%m}" in explorer.find_element(f"#{ids.INFO}").text
         explorer.wait_for_page(explorer.server_url + "/?lang=es")  # the banner in Spanish, kind included
         explorer.wait_for_contains_text(f"#{ids.STATUS_BANNER}", "(actualización programada) fue rechazada",
                                         timeout=10)

@@ -37,10 +37,10 @@ def test_svg_carries_citation_vintage_and_counterfactual(browser_ready, client, 
     svg = client.get(f"{URL}.svg?from=2022-01&event=2025-02-03-tariff-pause-national-guard").get_data(as_text=True)
     assert svg.startswith("<svg")
     assert "U.S. Customs and Border Protection" in svg
-    [vintage] = [v for v in list_vintages(snapshot_store, "cbp_drug_seizures")
-                 if v.file_name == "nationwide-drugs-fy23-fy26-dec.csv"]
-    # The vintage by id, file, estimated date and checksum: the figure can be redrawn and checked.
-    assert f"#{vintage.id} nationwide-drugs-fy23-fy26-dec.csv (published ~2026-01-15, sha256" in svg
+    # The newest release (it serves the chart's last months) by id, file, estimated date and
+    # checksum: the figure can be redrawn and checked.
+    vintage = max(list_vintages(snapshot_store, "cbp_drug_seizures"), key=lambda v: (v.published_on, v.id))
+    assert f"#{vintage.id} {vintage.file_name} (published ~{vintage.published_on}, sha256" in svg
     assert vintage.sha256[:12] in svg  # (the footer wraps before it)
     assert "counterfactual (no event)" in svg
     assert "event=2025-02-03-tariff-pause-national-guard" in svg  # the permalink in the footer ...

@@ -7,6 +7,7 @@ numbers): each is refused in one line, recorded, and the last good data stays se
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import email.utils
 import io
 import json
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 
 import settings
 from etl import cbp, cdc_vsrr
+from etl.common import MONTH_ABBREVIATIONS, fiscal_to_calendar, next_month
 from etl.sources import SOURCES, get_source, live_sources
 from etl.store import Observation, failing_sources, list_vintages, recent_runs
 
@@ -32,7 +34,19 @@ CBP = [s for s in live_sources() if isinstance(getattr(get_source(s), "SOURCE", 
 # report pages) are not in the raw folder, so on the mirror they fail, as an outage would.
 MIRRORED = [*CBP, "cdc_vsrr"]
 VSRR_API_FILE = "vsrr_api_T40.4_states_2015-01_to_2026-01.csv"
-RELEASED = email.utils.format_datetime(email.utils.parsedate_to_datetime("Wed, 14 Jan 2026 16:02:11 GMT"))
+
+
+def uploaded(pattern, file_name: str) -> dt.date:
+    """When cbp.gov puts a release up: in the month after its last data month (its name says
+    which), here on the 14th; the file sits in that month's folder and carries it as Last-Modified."""
+    fiscal_year, fiscal_month = cbp.release_order(pattern, file_name)
+    last_month = fiscal_to_calendar(fiscal_year, (fiscal_month + 8) % 12 + 1)  # fiscal month 1 is October
+    return next_month(last_month).replace(day=14)
+
+
+def last_modified(day: dt.date) -> str:
+    return email.utils.format_datetime(dt.datetime(day.year, day.month, day.day, 16, 2, 11, tzinfo=dt.UTC),
+                                       usegmt=True)
 
 
 class Mirror:
@@ -40,14 +54,14 @@ class Mirror:
 
     def __init__(self, raw_dir: Path) -> None:
         self.files: dict[str, bytes] = {}  # path -> body
+        self.released: dict[str, str] = {}  # path -> Last-Modified
         self.pages: dict[str, str] = {}  # listing path -> HTML
         for source_id in CBP:
             source = get_source(source_id).SOURCE
             links = []
             for path in source.raw_files(raw_dir):
                 if source.pattern.search(path.name):
-                    url_path = f"/sites/default/files/2026-01/{path.name}"
-                    self.files[url_path] = path.read_bytes()
+                    url_path = self.add(source.pattern, path.name, path.read_bytes())
                     # Absolute links to the publisher's host, as cbp.gov writes them.
                     links.append(f'<li><a href="https://www.cbp.gov{url_path}">{path.name}</a></li>')
             self.pages[urlsplit(source.listing_url).path] = f"<html><body><ul>{''.join(links)}</ul></body></html>"
@@ -57,6 +71,17 @@ class Mirror:
         self.api_path = urlsplit(cdc_vsrr.API_URL).path
         self.faults: set[str] = set()
         self.requests: list[str] = []
+
+    @staticmethod
+    def path(pattern, file_name: str) -> str:
+        return f"/sites/default/files/{uploaded(pattern, file_name):%Y-%m}/{file_name}"
+
+    def add(self, pattern, file_name: str, body: bytes) -> str:
+        """Serve a release in its upload month's folder, with that day as its Last-Modified."""
+        url_path = self.path(pattern, file_name)
+        self.files[url_path] = body
+        self.released[url_path] = last_modified(uploaded(pattern, file_name))
+        return url_path
 
     def handler(self):
         mirror = self
@@ -108,7 +133,7 @@ class Mirror:
                     return None
                 if "x10" in mirror.faults:
                     body = times_ten(body)
-                return self.send(200, body, "text/csv", {"Last-Modified": RELEASED})
+                return self.send(200, body, "text/csv", {"Last-Modified": mirror.released[path]})
 
             def api(self, query: dict) -> None:
                 limit, offset = int(query["$limit"][0]), int(query["$offset"][0])
@@ -177,11 +202,13 @@ def test_a_whole_refresh_publishes_every_live_source_the_mirror_has(store, mirro
         [vintage] = list_vintages(store, source_id)
         assert vintage.url.startswith("https://")  # the publisher's address is cited, not the mirror's
     newest = {v.source_id: v for v in list_vintages(store)}
-    assert str(newest["cbp_drug_seizures"].published_on) == "2026-01-14"
     for source_id in CBP:  # the newest release linked from each listing page was taken
         pattern = get_source(source_id).SOURCE.pattern
         names = [p.rsplit("/", 1)[-1] for p in mirror.files if pattern.search(p.rsplit("/", 1)[-1])]
         assert newest[source_id].file_name == max(names, key=lambda n: cbp.release_order(pattern, n))
+        # Its release date is the download's Last-Modified.
+        assert newest[source_id].published_on == uploaded(pattern, newest[source_id].file_name), source_id
+        assert newest[source_id].published_on_basis == "HTTP Last-Modified of the download"
     assert sorted(r.source_id for r in failing_sources(store)) == sorted(set(live_sources()) - set(MIRRORED))
 
     # The timer fires again: nothing new, nothing loaded twice.
@@ -207,12 +234,15 @@ def test_a_faulty_server_publishes_nothing_and_the_failure_is_recorded(store, mi
     assert refresh(store, mirror, source_id).returncode == 0
     before = (stored(store), [v.id for v in list_vintages(store)])
     mirror.faults.add(fault)
-    if fault == "x10":  # a new release (new name) whose numbers are ten times too big
-        old = next(p for p in mirror.files if "nationwide-drugs-fy23-fy26-dec" in p)
-        new = old.replace("fy23-fy26-dec", "fy23-fy26-jan")
-        mirror.files[new] = mirror.files[old]
+    if fault == "x10":  # a new release (next month's name) whose numbers are ten times too big
+        pattern = get_source(source_id).SOURCE.pattern
+        old = max((p.rsplit("/", 1)[-1] for p in mirror.files if pattern.search(p.rsplit("/", 1)[-1])),
+                  key=lambda n: cbp.release_order(pattern, n))
+        month = pattern.search(old).group("month")
+        following = [m.lower() for m in MONTH_ABBREVIATIONS][MONTH_ABBREVIATIONS[month.upper()] % 12]
+        new = mirror.add(pattern, old.replace(f"-{month}", f"-{following}"), mirror.files[Mirror.path(pattern, old)])
         page = urlsplit(get_source(source_id).LISTING_URL).path
-        mirror.pages[page] = mirror.pages[page].replace("</ul>", f'<li><a href="{new}">jan</a></li></ul>')
+        mirror.pages[page] = mirror.pages[page].replace("</ul>", f'<li><a href="{new}">{following}</a></li></ul>')
     result = refresh(store, mirror, source_id)
     assert result.returncode == 2 and result.stdout == ""
     [line] = [line for line in result.stderr.splitlines() if not line.startswith(("WARNING ", "INFO "))]

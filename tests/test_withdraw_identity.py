@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etl import pipeline, snapshot
+from etl import cbp, pipeline, snapshot
 from etl.__main__ import main
 from etl.sources import SOURCES, get_source
 from etl.store import PublishError, list_vintages, recent_runs, vintage_set_key, withdraw
@@ -78,8 +78,10 @@ def test_a_changed_value_is_a_new_release(store, raw_dir, tmp_path):
 
 @pytest.fixture
 def two_releases(store, raw_dir):
-    """The two newest real CBP drug releases, oldest first."""
-    older, newer = sorted(get_source(CBP).raw_files(raw_dir), key=lambda p: p.name)[-2:]
+    """The two newest real CBP drug releases, oldest first (by the data month their names carry:
+    ``-apr`` of fy23-fy26 comes after ``-dec``)."""
+    pattern = get_source(CBP).SOURCE.pattern
+    older, newer = sorted(get_source(CBP).raw_files(raw_dir), key=lambda p: cbp.release_order(pattern, p.name))[-2:]
     for path in (older, newer):
         assert pipeline.import_file(store, CBP, path, accept_revisions=True).outcome == "ok"
     return store, older.name, newer.name
