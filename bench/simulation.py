@@ -52,6 +52,10 @@ class Design:
     regime_months_before: int = 0  # a level shift starting this many months before the event month
     regime_shift: float = 0.0  # its size, sigma (or log points when multiplicative)
     regime_marked: bool = False  # the engine is told the shift's date (a curated regime marker)
+    regime_day: int = 1  # the day of the month the shift starts (its first month is partly shifted)
+    count_ar: float = 0.0  # counts: log-rate noise AR(1) coefficient (extra-Poisson, autocorrelated)
+    count_noise: float = 0.0  # counts: its innovation sd (log points)
+    revision_noise: float = 0.0  # relative error of the revision pattern handed to the engine
     adjacent_days: int = 0  # a second linked event this many days later carries the effect
     under_reported: tuple[float, ...] = ()  # the newest months' shortfall (newest first), e.g. (0.10, 0.07, 0.05)
     scale: str = "linear"  # the engine's scale, as the registry would declare it for such a series
@@ -73,7 +77,8 @@ class Design:
     def regime_date(self) -> dt.date | None:
         if not self.regime_months_before:
             return None
-        return (pd.Period(self.event_date, "M") - self.regime_months_before).start_time.date()
+        month = pd.Period(self.event_date, "M") - self.regime_months_before
+        return month.start_time.date().replace(day=self.regime_day)
 
     @property
     def previous_event(self) -> dt.date | None:
@@ -116,6 +121,12 @@ def simulate(seed: int, design: Design = Design()) -> pd.Series:
         rate = rate * (1 + _effect_path(design, offsets, 1.0))
         if design.regime_months_before:
             rate = rate * np.where(index >= event_month - design.regime_months_before, 1 + design.regime_shift, 1.0)
+        if design.count_noise:
+            extra = np.empty(n)
+            extra[0] = rng.normal(0, design.count_noise) / np.sqrt(1 - design.count_ar**2)
+            for i in range(1, n):
+                extra[i] = design.count_ar * extra[i - 1] + rng.normal(0, design.count_noise)
+            rate = rate * np.exp(extra)
         return pd.Series(rng.poisson(np.clip(rate, 1e-9, None)).astype(float), index=index)
     shocks = (rng.standard_t(3, n) / np.sqrt(3.0) if design.heavy_tails else rng.normal(0, 1, n)) * design.noise_sd
     noise = np.empty(n)
@@ -126,9 +137,11 @@ def simulate(seed: int, design: Design = Design()) -> pd.Series:
               + _effect_path(design, offsets, design.sigma))
     if design.bend:
         values = values + design.bend * design.sigma * np.clip(since_bend, 0, None)
-    if design.regime_months_before:
-        values = values + np.where(index >= event_month - design.regime_months_before,
-                                   design.regime_shift * design.sigma, 0.0)
+    if design.regime_months_before:  # (negative months: after the event)
+        regime = pd.Period(design.regime_date, "M")
+        share = (regime.days_in_month - design.regime_day + 1) / regime.days_in_month
+        weight = np.where(index > regime, 1.0, np.where(index == regime, share, 0.0))
+        values = values + weight * design.regime_shift * design.sigma
     if design.outlier:
         values[index.get_loc(event_month - 1)] += design.outlier * design.sigma
     if design.multiplicative:  # the same structure on the log scale, around log(level)
@@ -139,11 +152,14 @@ def simulate(seed: int, design: Design = Design()) -> pd.Series:
     return series
 
 
-def revision_pattern(design: Design) -> dict[int, float] | None:
-    """What the stored vintages would show: the newest months rise by this much later."""
+def revision_pattern(design: Design, seed: int = 0) -> dict[int, float] | None:
+    """What the stored vintages would show: the newest months rise by this much later, measured
+    with a relative error of ``revision_noise`` (a pattern estimated from a few releases)."""
     if not design.under_reported:
         return None
-    return {age: 1 / (1 - shortfall) - 1 for age, shortfall in enumerate(design.under_reported)}
+    rng = np.random.default_rng(10_000 + seed)
+    return {age: (1 / (1 - shortfall) - 1) * (1 + design.revision_noise * rng.normal())
+            for age, shortfall in enumerate(design.under_reported)}
 
 
 def true_effect(design: Design, series: pd.Series) -> float:
@@ -206,7 +222,7 @@ def run_one(seed: int, design: Design, method: str = "auto", robust: bool = True
         better="ambiguous",
         semantics="rolling_12m" if design.rolling_poisson else "monthly",
         scale=design.scale, regime_markers=markers, nearby_events=nearby, later_events=nearby,
-        provisional=provisional, revision_pattern=revision_pattern(design),
+        provisional=provisional, revision_pattern=revision_pattern(design, seed),
         previous_event=design.previous_event, min_post_months=min(design.post, 3), robust=robust,
     )
     return result, true_effect(design, series)

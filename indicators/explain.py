@@ -151,6 +151,24 @@ NOTES: dict[str, dict[str, str]] = {
         "es": "Los cambios de régimen fechados dentro del periodo previo entran al contrafactual como escalones "
               "duraderos: {markers}.",
     },
+    "regime_after": {
+        "en": "A dated regime change ({marker}, {date}) falls inside the post window: the change cannot be the "
+              "event's alone.",
+        "es": "Un cambio de régimen fechado ({marker}, {date}) cae dentro de la ventana posterior: el cambio no puede "
+              "ser solo del evento.",
+    },
+    "own_effect_bend": {
+        "en": "The event's own effect is the step after the event in a segmented regression that allows the trend "
+              "to bend {months} months before it.",
+        "es": "El efecto propio del evento es el escalón posterior en una regresión segmentada que permite que la "
+              "tendencia se doble {months} meses antes.",
+    },
+    "began_partly": {
+        "en": "Part of the change began before the event (from {month}); the effect shown is what remains once "
+              "that is allowed for.",
+        "es": "Parte del cambio empezó antes del evento (desde {month}); el efecto mostrado es lo que queda al "
+              "descontarlo.",
+    },
     "regime_close": {
         "en": "A dated regime change ({marker}, {date}) falls within two months before the event: the two cannot "
               "be told apart by timing.",
@@ -198,10 +216,10 @@ REASONS: dict[str, dict[str, str]] = {
         "es": "el otro modelo no coincide",
     },
     "noisy_detection": {
-        "en": "the series is so noisy (smallest detectable change {mde}) that a shift of this size is within what "
-              "the model gets wrong at dates with no event",
-        "es": "la serie es tan ruidosa (cambio mínimo detectable {mde}) que un desplazamiento de este tamaño está "
-              "dentro de lo que el modelo yerra en fechas sin evento",
+        "en": "the series is so noisy (smallest detectable change {mde}) that an estimate this imprecise which "
+              "clears zero probably exaggerates the change",
+        "es": "la serie es tan ruidosa (cambio mínimo detectable {mde}) que una estimación así de imprecisa que "
+              "excluye el cero probablemente exagera el cambio",
     },
     "wide": {
         "en": "the interval is too wide to rule out a change larger than 25% and too narrow to call the data "
@@ -543,9 +561,9 @@ HEADLINE = {
               "margen.",
     },
     "no_change_beyond": {
-        "en": "After {title} ({date}): {label} — no change larger than {bound} either way ({rel}; {level}% interval "
-              "{low} to {high} {unit}).",
-        "es": "Tras {title} ({date}): {label} — ningún cambio mayor que {bound} en cualquier dirección ({rel}; "
+        "en": "After {title} ({date}): {label} — no change larger than {bound} either way{what} ({rel}; {level}% "
+              "interval {low} to {high} {unit}).",
+        "es": "Tras {title} ({date}): {label} — ningún cambio mayor que {bound} en cualquier dirección{what} ({rel}; "
               "intervalo del {level} %: {low} a {high} {unit}).",
     },
     "began_before": {
@@ -593,7 +611,12 @@ def headline(result: Assessment, title: str, date: str, lang: str = "en") -> str
         bound=percent(result.equivalence_bound, lang, signed=False) if result.equivalence_bound else "—",
         why=reasons_words(result, lang),
         others=event_titles(result.joint_events, lang),
+        what="",
     )
+    if result.semantics == "rolling_12m" and result.total_start and result.post_end:
+        # A 12-month total with k of its months after the event dilutes any change by k/12: say so.
+        values["what"] = " " + _phrase("what_rolling", lang, start=f"{result.total_start:%Y-%m}",
+                                       end=f"{result.post_end:%Y-%m}", k=result.total_post_months)
     key = {"too_noisy": "too_noisy", "no_change_beyond": "no_change_beyond", "joint": "joint",
            "began_before": "began_before", "inconclusive": "reasoned", "confounded": "reasoned"}.get(result.verdict,
                                                                                                    "effect")

@@ -565,7 +565,13 @@ def estimate_count(y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex, sett
     beta = np.asarray(fitted.params)
     df = max(int(ok.sum()) - X_pre.shape[1], 1)
     mu_pre = np.exp(X_pre @ beta)
-    phi = max(float(np.sum((values[ok] - mu_pre) ** 2 / mu_pre)) / df, 1.0)
+    pearson = (values[ok] - mu_pre) / np.sqrt(mu_pre)
+    phi = max(float(np.sum(pearson**2)) / df, 1.0)
+    # Months that move together (autocorrelated extra noise) make sums vary more than independent
+    # months would: the variance of a sum grows by (1 + rho) / (1 - rho) for AR(1) errors, rho the
+    # lag-1 autocorrelation of the Pearson residuals (never below 0).
+    rho = float(np.clip(np.corrcoef(pearson[:-1], pearson[1:])[0, 1], 0.0, 0.9)) if ok.sum() > 3 else 0.0
+    phi *= (1 + rho) / (1 - rho)
     cov_beta = np.asarray(fitted.cov_params()) * phi
     X_post = design[len(pre) + offset:]
     mu = np.exp(X_post @ beta)
@@ -725,6 +731,7 @@ def _recent_jump(estimate: Estimate, pre: pd.PeriodIndex) -> tuple[pd.Period, fl
 
 
 BEND_MONTHS = (3, 6, 9, 12)  # where a bend may have begun: months before the event month
+BEND_T_ROLLING = 2.0  # the same for 12-month totals (on their first differences, bench/RESULTS.md)
 BEND_T = 1.8  # a slope change this many s.e. the effect's way, with the step gone: it began before
 
 
@@ -770,12 +777,27 @@ def bend_test(y: pd.Series, window: Window, post: pd.PeriodIndex, settings: Sett
         if start <= pre[0] + MIN_STEP_BEFORE:
             continue
         hinge = monthly_to_series(np.array([max((p - start).n, 0) for p in periods], dtype=float))
-        X = np.column_stack([base, hinge, step])[ok]
-        keep = (X != 0).any(axis=0)
+        X = np.column_stack([base, hinge, step])
+        target, use = values, ok
+        if settings.rolling:
+            # A 12-month total integrates its months' noise, so its residuals wander and any hinge
+            # fits them. Its month-to-month change is the monthly value minus the one a year
+            # earlier: the same regression on first differences has well-behaved errors.
+            target = np.r_[np.nan, np.diff(values)]
+            X = np.vstack([np.full(X.shape[1], np.nan), np.diff(X, axis=0)])
+            X[:, 0] = 1.0  # the trend's difference is the constant; the level drops out
+            use = ok & np.r_[False, ok[:-1]] & np.isfinite(target)
+        X = X[use]
+        keep = (X != 0).any(axis=0) & (np.nanstd(X, axis=0) > 0) | (np.arange(X.shape[1]) == 0)
         X = X[:, keep]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fitted = GLSAR(values[ok], X, rho=1).iterative_fit(maxiter=10)
+            if settings.rolling:  # y_t - y_{t-12} noise is over-differenced: plain OLS errors are conservative
+                from statsmodels.regression.linear_model import OLS
+
+                fitted = OLS(target[use], X).fit()
+            else:
+                fitted = GLSAR(target[use], X, rho=1).iterative_fit(maxiter=10)
         tvalues, params, bse = np.asarray(fitted.tvalues), np.asarray(fitted.params), np.asarray(fitted.bse)
         t_hinge, t_step = float(tvalues[-2]), float(tvalues[-1])
         if not (np.isfinite(t_hinge) and np.isfinite(t_step)):
@@ -909,7 +931,7 @@ def decide(evidence: Evidence, better: str) -> tuple[str, list[str]]:
     failed = [check["check"] for check in evidence.checks if check["passed"] is False]
     failed = sorted(set(failed), key=failed.index)
     if evidence.measurement_change:
-        return "confounded", ["measurement_change"]
+        return "confounded", ["measurement_change"]  # or a dated regime change after the event
     if evidence.excludes_zero and evidence.began:
         return "began_before", [evidence.began]
     if evidence.close_marker:
@@ -1117,6 +1139,10 @@ def assess(
             "markers_es": "; ".join(f"{(labels.get(m['id']) or {}).get('es', m['id'])} ({m['date']})"
                                     for m in result.regime_steps)})
     close = [(d, i) for d, i in markers if d < event_date and (_month(event_date) - _month(d)).n <= REGIME_CLOSE_MONTHS]
+    after = [(d, i) for d, i in markers if event_date <= d and _month(d) <= post[-1]]
+    if after:  # a regime change inside the post window: whatever changed cannot be the event's alone
+        notes.append({"code": "regime_after", "date": after[0][0].isoformat(),
+                      "marker": labels.get(after[0][1]) or after[0][1]})
     settings = Settings(seasonal=seasonal, rolling=rolling, alpha=alpha, weighting="last" if rolling else "mean",
                         steps=steps)
     estimate = _estimate(chosen, ym, pre, post, settings)
@@ -1202,23 +1228,39 @@ def assess(
             began, began_at = "recent_break", (pre[-HOLDOUT_MONTHS]).start_time.date()
     if began is None and excludes:
         step_from = max((post_start_month(_date(e["date"])) for e in joint), default=None)
-        bend = bend_test(modelled, window, post, settings, float(np.sign(estimate.effect)), step_from)
+        # Counts: the bend is tested on log(count + 1/2), the count model's scale.
+        bend = bend_test(other_y if chosen == "count" else modelled, window, post, settings,
+                         float(np.sign(estimate.effect)), step_from)
         if bend is not None:
             checks.append({"check": "bend", "passed": None, **{k: (f"{v}" if k == "start" else v)
                                                                 for k, v in bend.items()}})
             crit = float(_stats().t.ppf(1 - alpha / 2, max(bend["df"], 1)))
-            if bend["t_hinge"] * np.sign(estimate.effect) >= BEND_T and bend["t_step"] * np.sign(estimate.effect) < crit:
+            # For 12-month totals the step must not be significant either way: there a bend and a
+            # step that offset each other fit the differences' noise too easily.
+            step_t = abs(bend["t_step"]) if rolling else bend["t_step"] * np.sign(estimate.effect)
+            if bend["t_hinge"] * np.sign(estimate.effect) >= (BEND_T_ROLLING if rolling else BEND_T) and step_t < crit:
                 began, began_at = "bend", bend["start"].start_time.date()
                 naive = estimate
                 # The event's own effect: the step once the bend is allowed for.
                 factor = min(len(post), 12) if rolling else 1  # 12-month totals: the ramp at the last month
-                estimate = replace(estimate, effect=bend["step"] * factor, se=bend["step_se"] * factor, df=bend["df"],
-                                   counterfactual=estimate.observed - bend["step"] * factor)
+                own, own_se = bend["step"] * factor, bend["step_se"] * factor
+                n_obs = estimate.n_post
+                estimate = replace(
+                    estimate, effect=own, se=own_se, df=bend["df"], counterfactual=estimate.observed - own,
+                    expected=estimate.expected + (estimate.effect - own),  # the path the own effect implies
+                    cumulative=None if rolling else own * n_obs, cumulative_se=None if rolling else own_se * n_obs)
+                notes.append({"code": "own_effect_bend", "months": bend["months"]})
                 _fill_numbers(result, estimate, alpha, nonnegative=bool((y.dropna() >= 0).all()), post=post, y=y)
                 naive_excludes = True
         if began is not None and brk is not None and broke:
             checks.remove(brk)  # it is the verdict's reason, not a disagreement
             checks.append({**brk, "passed": None, "became": "began_before"})
+    own_low, own_high = estimate.interval(alpha)
+    if began in ("bend", "regime_month") and not (own_low <= 0 <= own_high) \
+            and np.sign(estimate.effect) == np.sign(naive.effect):
+        # Part began before, but the event's own effect, with that allowed for, still stands.
+        notes.append({"code": "began_partly", "month": f"{_month(began_at)}"})
+        began, began_at, excludes = None, None, True
     if began is not None and (naive_excludes or excludes):
         rel = _relative(naive, alpha, used_scale, y, post)
         result.total_change, result.total_change_low, result.total_change_high = rel
@@ -1233,7 +1275,8 @@ def assess(
     evidence = Evidence(
         excludes_zero=excludes or (began is not None and naive_excludes), effect=estimate.effect,
         rel_low=result.relative_ci_low, rel_high=result.relative_ci_high, mde_relative=result.mde_relative,
-        checks=checks, measurement_change=bool(confounders), close_marker=bool(close), began=began, joint=bool(joint),
+        checks=checks, measurement_change=bool(confounders) or bool(after), close_marker=bool(close), began=began,
+        joint=bool(joint),
     )
     result.verdict, result.reasons = decide(evidence, better)
     if result.verdict == "no_change_beyond":
