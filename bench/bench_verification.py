@@ -168,7 +168,8 @@ def simulation_rows(reps: int, jobs: int) -> tuple[list[str], list[str]]:
             scale = "log" if design.counts or design.multiplicative else ""
             bound = f" (X̄ {r.mean_bound:.0%})" if r.mean_bound is not None else ""
             rows.append(
-                f"| {label} | {r.truth:,.3g}{' ' + scale if scale else ''} | {r.mean_estimate:,.3g} | {r.coverage:.1%} | "
+                f"| {label} | {r.truth:,.3g}{' ' + scale if scale else ''} | {r.mean_estimate:,.3g} | "
+                f"{r.coverage:.1%} | "
                 f"{r.rejection_rate:.1%} | {r.directional_rate:.1%} | {_share(r, 'began_before')} | "
                 f"{_share(r, 'joint')} | {_share(r, 'too_noisy')} | {_share(r, 'no_change_beyond')}{bound} | "
                 f"{r.inconclusive_rate:.1%} | {r.mean_mde:.0%} | {'false alarm' if null else 'power'} | {seconds:.0f} |"

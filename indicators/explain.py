@@ -512,8 +512,10 @@ def sentence(result: Assessment, lang: str) -> str:
     key = _sentence_key(result)
     values = {"label": VERDICT_LABELS[result.verdict][lang], "n_pre": result.n_pre, "n_post": result.n_post,
               "method": METHOD_LABELS.get(result.method, METHOD_LABELS["auto"])[lang],
-              "through": (f"{result.data_through:%Y}" if result.semantics == "annual" else f"{result.data_through:%Y-%m}")
-              if result.data_through else "—"}
+              "through": "—"}
+    if result.data_through:
+        pattern = "%Y" if result.semantics == "annual" else "%Y-%m"
+        values["through"] = result.data_through.strftime(pattern)
     if key == "not_yet_verifiable":
         values.update(needed_name=month_name(result.checkable_from, lang))
     elif key == "yoy":

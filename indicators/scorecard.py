@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
-
-import numpy as np
 
 from etl.store import list_vintages
 from indicators import explain

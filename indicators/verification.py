@@ -37,11 +37,10 @@ disagree the verdict is ``inconclusive``. Every property is measured in bench/RE
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import warnings
 from dataclasses import dataclass, field, replace
-
-import logging
 
 import numpy as np
 import pandas as pd
@@ -1069,7 +1068,8 @@ def assess(
                 notes.append({"code": "provisional_left_out", "n": len(moving), "first": f"{min(moving)}",
                               "last": f"{max(moving)}", "limit": REVISION_LIMIT, "largest": largest})
 
-    joint = [{"date": d.isoformat(), "id": event_id, "title": title} for d, event_id, title in _event_items(nearby_events)
+    joint = [{"date": d.isoformat(), "id": event_id, "title": title}
+             for d, event_id, title in _event_items(nearby_events)
              if d != event_date and abs((d - event_date).days) <= JOINT_DAYS]
     result.joint_events = joint
     if joint:
@@ -1160,7 +1160,8 @@ def assess(
     close_steps = tuple(d for d, _ in close if d in steps)
     naive = estimate
     if close_steps:
-        naive = _estimate(chosen, ym, pre, post, replace(settings, steps=tuple(d for d in steps if d not in close_steps)))
+        kept_steps = tuple(d for d in steps if d not in close_steps)
+        naive = _estimate(chosen, ym, pre, post, replace(settings, steps=kept_steps))
         naive = naive if naive is not None and naive.se > 0 else estimate
     began, began_at = None, None
     if close:

@@ -4,6 +4,7 @@ its API twins. Expected rows, merges and counts are derived from the timeline, n
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 
 import pandas as pd
@@ -51,10 +52,10 @@ def test_rows_are_commitments_merged_by_month_or_45_days(grid, events):
                          key=lambda e: (e["date"], e["id"]))
     assert [e["id"] for group in groups for e in group] == [e["id"] for e in commitments]
     for group in groups:  # each next commitment of a row is within 45 days of the one before, or in its month
-        for before, after in zip(group, group[1:]):
+        for before, after in itertools.pairwise(group):
             assert (after["date"] - before["date"]).days <= JOINT_DAYS or \
                 pd.Period(after["date"], "M") == pd.Period(before["date"], "M")
-    for first, second in zip(groups, groups[1:]):  # rows apart are more than 45 days and a month apart
+    for first, second in itertools.pairwise(groups):  # rows apart are more than 45 days and a month apart
         assert (second[0]["date"] - first[-1]["date"]).days > JOINT_DAYS
         assert pd.Period(second[0]["date"], "M") != pd.Period(first[-1]["date"], "M")
     assert len(grid["rows"]) == len(groups)
@@ -156,7 +157,7 @@ def test_same_month_events_are_named(snapshot_store, events):
     ieepa = by_id(events, "2025-02-01-ieepa-tariff-order")
     assert any(ieepa["title"]["en"] in note for note in result.notes)  # by title, never by id
     assert any(ieepa["title"]["es"] in note for note in result.notes_es)
-    assert not any("2025-02-01-ieepa-tariff-order" in note for note in result.notes + [result.explanation])
+    assert not any("2025-02-01-ieepa-tariff-order" in note for note in [*result.notes, result.explanation])
 
 
 def test_breakdown_indicators_are_not_assessable(snapshot_store, events):

@@ -150,7 +150,6 @@ def test_a_level_drop_the_month_before_is_a_new_regime_not_an_outlier():
         result, truth = run_one(seed, design)
         assert result.verdict not in DIRECTIONAL, (seed, result.verdict)
         if result.effect is not None and result.verdict == "began_before":
-            low, high = np.log1p(result.relative_ci_low), np.log1p(result.relative_ci_high)
             assert result.ci_low <= truth <= result.ci_high, seed  # the event's own effect: none
 
 
@@ -197,7 +196,7 @@ def test_two_events_three_weeks_apart_are_judged_together():
 def test_provisional_months_expected_to_move_are_left_out():
     # Last months under-reported by 5-10 % gave 10.5 % false "improved".
     design = replace(Design(), under_reported=(0.10, 0.07, 0.05))
-    result, truth = run_one(0, design)
+    result, _ = run_one(0, design)
     series = simulate(0, design)
     assert result.provisional_left_out == [f"{p}" for p in series.index[-3:]]
     assert result.n_post == design.post - 3
@@ -223,7 +222,7 @@ def test_counts_below_100_a_month_use_the_count_model():
 
 def test_positive_flows_on_the_log_scale_give_exact_relative_intervals():
     design = replace(Design(), multiplicative=True, scale="log", effect=-2.0)
-    result, truth = run_one(5, design)
+    result, _ = run_one(5, design)
     assert result.scale == "log"
     assert result.relative_ci_low < result.relative_effect < result.relative_ci_high  # always bounded
     assert result.mde_relative == pytest.approx(np.expm1(np.log1p(result.mde_relative)))
