@@ -12,7 +12,7 @@ from dashboard import ids, queries
 from dashboard.figures import VERDICT_COLOURS, VERDICT_SYMBOLS
 from dashboard.i18n import flag_text, pick, t
 from etl.store import failing_sources
-from indicators.explain import METHOD_LABELS, VERDICT_LABELS, effect_unit, number, percent
+from indicators.explain import METHOD_LABELS, VERDICT_LABELS, effect_unit, mde_share, month_name, number, percent
 from indicators.registry import Indicator
 from indicators.verification import Assessment
 
@@ -187,7 +187,7 @@ def assessment_panel(result: Assessment, lang: str, spec: Indicator) -> list:
         (f"{level}% {t('interval', lang)}", interval),
         (t("relative_effect", lang), relative),
         (t("mde", lang), "—" if result.mde is None else
-         f"±{_with_unit(result.mde, unit, lang, False)} ({percent(result.mde_relative, lang, signed=False)})"),
+         f"±{_with_unit(result.mde, unit, lang, False)} ({mde_share(result, lang)})"),
     ]
     if result.cumulative_effect is not None:
         rows.append((t("cumulative_effect", lang),
@@ -201,10 +201,13 @@ def assessment_panel(result: Assessment, lang: str, spec: Indicator) -> list:
         (t("data_through_short", lang), f"{result.data_through:%Y-%m}" if result.data_through else "—"),
     ]
     if result.checkable_from:
-        rows.append((t("checkable_from", lang), f"{result.checkable_from:%Y-%m}"))
+        rows.append((t("checkable_from", lang), month_name(result.checkable_from, lang)))
     for check in result.checks:
         state = {True: "check_passed", False: "check_failed", None: "check_na"}[check["passed"]]
-        rows.append((f"{t('checks', lang)}: {t('check_' + check['check'], lang)}", t(state, lang)))
+        text = t("check_began", lang) if check.get("became") == "began_before" else t(state, lang)
+        if check["check"] == "bend" and check.get("t_hinge") is not None:
+            text = f"{number(check['t_hinge'], lang, True)} / {number(check['t_step'], lang, True)}"
+        rows.append((f"{t('checks', lang)}: {t('check_' + check['check'], lang)}", text))
     notes = result.notes_es if lang == "es" else result.notes
     return [
         verdict_badge(result.verdict, lang),

@@ -275,6 +275,10 @@ STRINGS: dict[str, dict[str, str]] = {
                       "es": "Sin meses atípicos justo antes del evento"},
     "check_pre_length": {"en": "Other pre-period length", "es": "Otra longitud del periodo previo"},
     "check_other_method": {"en": "Other model", "es": "Otro modelo"},
+    "check_bend": {"en": "Bend before the event (t of the slope change / of the step after)",
+                   "es": "Curva antes del evento (t del cambio de pendiente / del escalón posterior)"},
+    "check_began": {"en": "shows the change began before the event",
+                    "es": "muestra que el cambio empezó antes del evento"},
     "multiple_tests": {"en": "{n} cells are tested at {level} %: about {k} would look significant by chance "
                              "alone. Each cell's q-value accounts for that.",
                        "es": "Se prueban {n} celdas al {level} %: cerca de {k} parecerían significativas solo por "
@@ -289,7 +293,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "placebo_dates": {"en": "fake dates", "es": "fechas ficticias"},
     "windows": {"en": "Pre / post months", "es": "Meses previos / posteriores"},
     "data_through_short": {"en": "Data through", "es": "Datos hasta"},
-    "checkable_from": {"en": "Checkable once published", "es": "Verificable cuando se publique"},
+    "checkable_from": {"en": "Checkable once data are published for",
+                       "es": "Verificable cuando se publiquen los datos de"},
     "scorecard_title": {"en": "Did anything measurably change after each commitment?",
                         "es": "¿Cambió algo de forma medible después de cada compromiso?"},
     "scorecard_intro": {
