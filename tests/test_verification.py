@@ -453,3 +453,25 @@ def test_to_json_is_plain_json():
 def test_unknown_method_is_refused():
     with pytest.raises(ValueError, match="method must be one of"):
         assess(simulate(1), EVENT, method="magic")
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_headlines_say_each_new_verdict_in_words_a_newsroom_can_print(lang):
+    cases = {
+        "too_noisy": assess(simulate(5, replace(Design(), noise_sd=40.0)), EVENT),
+        "no_change_beyond": assess(simulate(4, replace(Design(), level=1000.0, noise_sd=10.0)), EVENT),
+        "joint": run_one(2, replace(Design(), event_day=25, adjacent_days=21, effect=-6.0))[0],
+    }
+    words = {
+        "too_noisy": {"en": "could not show a change smaller than", "es": "no podrían mostrar un cambio menor que"},
+        "no_change_beyond": {"en": "no change larger than", "es": "ningún cambio mayor que"},
+        "joint": {"en": "too close to tell apart", "es": "demasiado cerca para separarlos"},
+    }
+    for verdict, result in cases.items():
+        assert result.verdict == verdict
+        text = explain.headline(result, "The meeting", "2024-01-15", lang)
+        assert explain.VERDICT_LABELS[verdict][lang] in text and words[verdict][lang] in text
+        assert "the-meeting" not in text and "second-event" not in text  # titles, never ids
+    unbounded = replace(cases["too_noisy"], relative_ci_high=None)
+    assert explain.relative_interval(unbounded, lang) and "unbounded" not in explain.relative_interval(unbounded, lang)
+    assert ("no upper limit" if lang == "en" else "sin límite superior") in explain.relative_interval(unbounded, lang)
