@@ -135,7 +135,7 @@ def assessed_values(frame: pd.DataFrame, spec: Indicator) -> tuple[pd.Series, bo
 
 def verify(engine: Engine, indicator: str | Indicator, event: dict, *, events: list[dict],
            geo: str | None = None, method: str = "auto", as_of: dt.date | None = None,
-           direction: str | None = None) -> Assessment:
+           direction: str | None = None, patterns: dict | None = None) -> Assessment:
     """One assessment; ``direction`` overrides the event's link (the scorecard passes the
     direction of all same-month commitments, "ambiguous" when they disagree)."""
     spec = indicator if isinstance(indicator, Indicator) else get_indicator(indicator)
@@ -152,7 +152,15 @@ def verify(engine: Engine, indicator: str | Indicator, event: dict, *, events: l
     direction = direction or links(event).get(spec.id, spec.better)
     latest = series.copy()
     latest.index = pd.DatetimeIndex(latest.index).to_period("M")
-    pattern = revision_pattern(engine, spec, geo, latest, as_of) if len(provisional) else {}
+    pattern = {}
+    if len(provisional):  # one reading of the stored vintages per indicator and geography in a grid
+        key = (spec.id, geo, as_of)
+        if patterns is not None and key in patterns:
+            pattern = patterns[key]
+        else:
+            pattern = revision_pattern(engine, spec, geo, latest, as_of)
+            if patterns is not None:
+                patterns[key] = pattern
     result = assess(
         series, _date(event["date"]), method=method, as_of=as_of,
         better=direction if direction in ("up", "down") else "ambiguous",
@@ -218,6 +226,7 @@ def scorecard(engine: Engine, events: list[dict], *, as_of: dt.date | None = Non
                     columns.append(indicator_id)
     columns.sort(key=lambda i: (get_indicator(i).status != "available", i))
     grid = []
+    patterns: dict = {}
     for group in groups:
         lead = group[0]
         linked = sorted({i for e in group for i in links(e)}, key=columns.index)
@@ -231,7 +240,8 @@ def scorecard(engine: Engine, events: list[dict], *, as_of: dt.date | None = Non
                 cells[indicator_id] = {"verdict": "no_data", "expected_direction": direction}
                 continue
             try:
-                result = verify(engine, spec, event, events=events, as_of=as_of, direction=direction)
+                result = verify(engine, spec, event, events=events, as_of=as_of, direction=direction,
+                                patterns=patterns)
             except NotAvailable:
                 cells[indicator_id] = {"verdict": "no_data", "expected_direction": direction}
                 continue

@@ -377,8 +377,9 @@ def fit_structural(values: np.ndarray, seasonal: int | None, smooth: bool = Fals
     """The first specification that converges with finite, identified parameters, as
     ``(result, StructuralFit)``; ``(None, None)`` when none does (logged as a warning).
 
-    BFGS stops with "precision loss" when a variance sits at its boundary (zero), which near
-    noise-free series do; whether it reports convergence then depends on the last bits of the
+    L-BFGS (statsmodels' default) stops abnormally (warnflag 2) when a variance sits at its
+    boundary (zero), which near noise-free series do; whether it reports convergence then depends
+    on the last bits of the
     floating-point arithmetic, so on the CPU. A derivative-free Nelder–Mead polish from where it
     stopped settles such fits the same way everywhere; only a fit that fails both is rejected, and
     a richer specification is never dropped for a flaky flag (which once forecast a trending series

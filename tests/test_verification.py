@@ -69,8 +69,8 @@ def test_the_counterfactual_is_forecast_for_the_post_window_months(method, previ
 @pytest.mark.parametrize(("sd", "seed"), [(0.005, 0), (0.005, 1), (0.009, 1), (0.009, 2), (0.011, 4), (0.02, 4)])
 def test_a_trending_series_keeps_its_drift_whatever_the_optimiser_reports(sd, seed):
     # The model-fit test failed on other CPUs with an effect of 25.4 (= 2 a month for a year): on a
-    # near noise-free series BFGS stops at a zero variance with "precision loss", whether it calls
-    # that converged depends on the CPU, and the engine then fell back to a model without drift.
+    # near noise-free series L-BFGS stops abnormally at a zero variance; whether it calls that
+    # converged depends on the CPU, and the engine then fell back to a model without drift.
     # These seeds and noise levels reproduced the failure here before the Nelder-Mead polish.
     series = smooth_series(sd=sd, seed=seed)
     previous = (pd.Period(EVENT, "M") - 5).start_time.date().replace(day=20)
