@@ -156,7 +156,7 @@ def _share(r, *verdicts) -> str:
 
 
 def simulation_rows(reps: int, jobs: int) -> tuple[list[str], list[str]]:
-    rows, curve = [], []
+    rows, curve, noisy = [], [], []
     work = [(label, d, reps) for label, d in scenarios() + bend_curve()]
     with ProcessPoolExecutor(jobs) as pool:
         for label, design, r, seconds in pool.map(_run, work):
@@ -167,14 +167,16 @@ def simulation_rows(reps: int, jobs: int) -> tuple[list[str], list[str]]:
             null = design.effect == 0
             scale = "log" if design.counts or design.multiplicative else ""
             bound = f" (X̄ {r.mean_bound:.0%})" if r.mean_bound is not None else ""
+            if r.too_noisy_when_mde_over_100 is not None:
+                noisy.append(f"| {label} | {r.runs_mde_over_100} | {r.too_noisy_when_mde_over_100:.1%} |")
             rows.append(
                 f"| {label} | {r.truth:,.3g}{' ' + scale if scale else ''} | {r.mean_estimate:,.3g} | "
-                f"{r.coverage:.1%} | "
+                f"{r.coverage:.1%} | {r.primary_rejection_rate:.1%} | "
                 f"{r.rejection_rate:.1%} | {r.directional_rate:.1%} | {_share(r, 'began_before')} | "
                 f"{_share(r, 'joint')} | {_share(r, 'too_noisy')} | {_share(r, 'no_change_beyond')}{bound} | "
                 f"{r.inconclusive_rate:.1%} | {r.mean_mde:.0%} | {'false alarm' if null else 'power'} | {seconds:.0f} |"
             )
-    return rows, curve
+    return rows, curve, noisy
 
 
 def scorecard_timing() -> tuple[float, int]:
@@ -253,7 +255,7 @@ def main() -> None:
     args = parser.parse_args()
 
     started = time.perf_counter()
-    sim, curve = simulation_rows(args.reps, args.jobs)
+    sim, curve, noisy = simulation_rows(args.reps, args.jobs)
     sim_minutes = (time.perf_counter() - started) / 60
     seconds, cells = scorecard_timing()
     workdir = Path(tempfile.mkdtemp(prefix="verifica-bench-"))
@@ -275,13 +277,16 @@ def main() -> None:
         "flows, the engine's scale there), or, for 12-month sums, the planted change of the 12-month total at "
         "the last post month. Coverage = 95 % intervals containing the truth; excludes 0 = the reported interval "
         "alone; directional = improved/worsened/changed after every check (on no-effect rows: the directional "
-        "false-alarm rate; otherwise power); then the share of each other verdict (X̄: mean bound of "
+        "false-alarm rate; otherwise power); primary interval = the model's interval before any check (for "
+        "`began_before`, the whole change); reported interval = the one the answer gives; then the share of each "
+        "other verdict (X̄: mean bound of "
         "`no_change_beyond`); rel. MDE = mean relative minimum detectable effect (α 0.05, power 80 %; on the log "
         "scale the rise exp(m) − 1).",
         "",
-        "| scenario | truth | mean estimate | coverage | excludes 0 | directional | began before | joint | "
-        "too noisy | no change beyond | inconclusive | rel. MDE | directional is | seconds |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| scenario | truth | mean estimate | coverage | primary interval excludes 0 | reported interval excludes 0 "
+        "| directional | began before | joint | too noisy | no change beyond | inconclusive | rel. MDE | "
+        "directional is | seconds |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         *sim,
         "",
         "False alarms by bend slope: no effect, the trend bent 6 months before the event (pre 36, post 12), "
@@ -291,6 +296,13 @@ def main() -> None:
         "| bend (σ/month) | directional | began before | coverage |",
         "|---|---|---|---|",
         *curve,
+        "",
+        "\"Too noisy to tell\" where the data cannot show less than a doubling: among the runs of each row whose "
+        "relative MDE exceeds 100 %, the share worded `too_noisy`.",
+        "",
+        "| scenario | runs with MDE > 100 % | too noisy among them |",
+        "|---|---|---|",
+        *noisy,
         "",
         f"Scorecard precompute (`indicators.precompute.compute_scorecard`, real timeline, committed snapshot, "
         f"SQLite): {seconds:.1f} s for {cells} cells, once per publish; requests read the stored grid.",

@@ -204,6 +204,9 @@ class StudyResult:
     mean_mde: float  # the relative MDE (rise, on the log scale), mean over runs
     verdicts: dict[str, float] = field(default_factory=dict)  # share of runs per verdict
     mean_bound: float | None = None  # no_change_beyond: mean equivalence bound
+    primary_rejection_rate: float = 0.0  # the primary model's interval excludes 0, before any check
+    too_noisy_when_mde_over_100: float | None = None  # share "too noisy" among runs whose MDE exceeds 100 %
+    runs_mde_over_100: int = 0
 
     def share(self, *verdicts: str) -> float:
         return sum(self.verdicts.get(v, 0.0) for v in verdicts)
@@ -248,6 +251,7 @@ def study(design: Design, seeds: range, method: str = "auto", robust: bool = Tru
     estimates, covered, rejected, directional, inconclusive, mdes, truth = [], 0, 0, 0, 0, [], 0.0
     verdicts: dict[str, int] = {}
     bounds = []
+    primary_rejected, noisy_runs, noisy_said = 0, 0, 0
     for seed in seeds:
         result, truth = run_one(seed, design, method, robust)
         verdicts[result.verdict] = verdicts.get(result.verdict, 0) + 1
@@ -260,6 +264,14 @@ def study(design: Design, seeds: range, method: str = "auto", robust: bool = Tru
         directional += result.verdict in DIRECTIONAL
         inconclusive += result.verdict == "inconclusive"
         mdes.append(result.mde_relative if result.mde_relative is not None else np.nan)
+        # The primary model's interval before any check: for "began before" the whole change.
+        if result.total_change_low is not None and result.total_change_high is not None:
+            primary_rejected += not (result.total_change_low <= 0 <= result.total_change_high)
+        else:
+            primary_rejected += not (low <= 0 <= high)
+        if result.mde_relative is not None and result.mde_relative > 1.0:
+            noisy_runs += 1
+            noisy_said += result.verdict == "too_noisy"
         if result.equivalence_bound is not None:
             bounds.append(result.equivalence_bound)
     n = len(seeds)
@@ -269,6 +281,8 @@ def study(design: Design, seeds: range, method: str = "auto", robust: bool = Tru
         inconclusive_rate=inconclusive / n, mean_mde=float(np.nanmean(mdes)) if mdes else math.nan,
         verdicts={k: v / n for k, v in sorted(verdicts.items())},
         mean_bound=float(np.mean(bounds)) if bounds else None,
+        primary_rejection_rate=primary_rejected / n,
+        too_noisy_when_mde_over_100=(noisy_said / noisy_runs) if noisy_runs else None, runs_mde_over_100=noisy_runs,
     )
 
 
