@@ -569,8 +569,8 @@ HEADLINE = {
               "intervalo del {level} %: {low} a {high} {unit}).",
     },
     "began_before": {
-        "en": "After {title} ({date}): {label} — {total}, but {began}; not attributable to this event.",
-        "es": "Tras {title} ({date}): {label} — {total}, pero {began}; no es atribuible a este evento.",
+        "en": "After {title} ({date}): {label} — {moved} {size}, but {began}; not attributable to this event.",
+        "es": "Tras {title} ({date}): {label} — {moved} {size}, pero {began}; no es atribuible a este evento.",
     },
     "joint": {
         "en": "After {title} ({date}) and {others}: {size} {unit} {direction} than expected ({rel}; {level}% "
@@ -622,6 +622,8 @@ def headline(result: Assessment, title: str, date: str, lang: str = "en") -> str
     key = {"too_noisy": "too_noisy", "no_change_beyond": "no_change_beyond", "joint": "joint",
            "began_before": "began_before", "inconclusive": "reasoned", "confounded": "reasoned"}.get(result.verdict,
                                                                                                    "effect")
-    if key == "began_before":
-        values.update(total=total_words(result, lang), began=began_words(result, lang))
+    if key == "began_before":  # short above a chart: the interval is in the sentence beside it
+        values.update(moved=PHRASES["fell" if (result.total_change or 0) < 0 else "rose"][lang],
+                      size=percent(abs(result.total_change or 0), lang, signed=False),
+                      began=began_words(result, lang))
     return HEADLINE[key][lang].format(**values)

@@ -20,15 +20,14 @@ from indicators import explain
 from indicators.regimes import markers_for
 from indicators.registry import Indicator, get_indicator
 from indicators.series import NotAvailable, read_series
-from indicators.verification import JOINT_DAYS, Assessment, _named, assess
+from indicators.verification import JOINT_DAYS, Assessment, as_date, assess, named_events
 
 
 class NotAssessable(ValueError):
     """The indicator cannot be verified as one series (e.g. a breakdown by drug type)."""
 
 
-def _date(value) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+_date = as_date
 
 
 def _month(event: dict) -> pd.Period:
@@ -186,7 +185,7 @@ def verify(engine: Engine, indicator: str | Indicator, event: dict, *, events: l
     if sharing:
         by_id = {e["id"]: e for e in events}
         named = [(_date(e["date"]), e["title"]) for e in [event, *(by_id[i] for i in sharing)]]
-        extra.append({"code": "same_month", **_named(named)})
+        extra.append({"code": "same_month", **named_events(named)})
     if extra:
         result.note_codes = [*result.note_codes, *extra]
     explain.render(result)

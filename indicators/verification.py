@@ -966,7 +966,7 @@ def _event_items(events) -> list[tuple[dt.date, str, str]]:
     return sorted(items)
 
 
-def _named(items: list[tuple[dt.date, object]]) -> dict[str, str]:
+def named_events(items: list[tuple[dt.date, object]]) -> dict[str, str]:
     """Events named by title ("Title (2026-01-15); …") in each language, for a note."""
     def title(value, lang: str) -> str:
         return value.get(lang) or value.get("en", "") if isinstance(value, dict) else str(value)
@@ -1074,7 +1074,7 @@ def assess(
              if d != event_date and abs((d - event_date).days) <= JOINT_DAYS]
     result.joint_events = joint
     if joint:
-        notes.append({"code": "joint", **_named([(_date(e["date"]), e["title"]) for e in joint])})
+        notes.append({"code": "joint", **named_events([(as_date(e["date"]), e["title"]) for e in joint])})
     post = available_post(y, window)
     n_available = 0 if post is None else int(y.reindex(post).notna().sum())
     if n_available < min_post:
@@ -1098,7 +1098,7 @@ def assess(
             notes.append({"code": "provisional", "n": result.provisional_post_months})
     inside = [(d, title) for d, _, title in _event_items(later_events) if post[0] <= _month(d) <= post[-1]]
     if inside:
-        notes.append({"code": "later_events", **_named(inside)})
+        notes.append({"code": "later_events", **named_events(inside)})
 
     if method == "yoy":
         return _year_over_year(result, y, post, notes)
@@ -1131,7 +1131,7 @@ def assess(
     # Dated regime changes: the ones inside the pre-period are step terms; one within
     # REGIME_CLOSE_MONTHS before the event cannot be told apart from it.
     labels = {m.get("id", ""): m.get("label") for m in regime_markers}
-    markers = sorted((_date(m["date"]), m.get("id", "")) for m in regime_markers)
+    markers = sorted((as_date(m["date"]), m.get("id", "")) for m in regime_markers)
     steps = usable_steps(ym, pre, [d for d, _ in markers])
     result.regime_steps = [{"date": d.isoformat(), "id": i} for d, i in markers if d in steps]
     if result.regime_steps:
@@ -1229,7 +1229,7 @@ def assess(
         elif broke:
             began, began_at = "recent_break", (pre[-HOLDOUT_MONTHS]).start_time.date()
     if began is None and excludes:
-        step_from = max((post_start_month(_date(e["date"])) for e in joint), default=None)
+        step_from = max((post_start_month(as_date(e["date"])) for e in joint), default=None)
         # Counts: the bend is tested on log(count + 1/2), the count model's scale.
         bend = bend_test(other_y if chosen == "count" else modelled, window, post, settings,
                          float(np.sign(estimate.effect)), step_from)
@@ -1264,7 +1264,7 @@ def assess(
         notes.append({"code": "began_partly", "month": f"{_month(began_at)}"})
         began, began_at, excludes = None, None, True
     if began is not None and (naive_excludes or excludes):
-        rel = _relative(naive, alpha, used_scale, y, post)
+        rel = _relative(naive, alpha, used_scale)
         result.total_change, result.total_change_low, result.total_change_high = rel
         direction_source = naive if naive_excludes else estimate
         result.change_direction = "down" if direction_source.effect < 0 else "up"
@@ -1287,7 +1287,8 @@ def assess(
     return _finish(result, notes)
 
 
-def _date(value) -> dt.date:
+def as_date(value) -> dt.date:
+    """A date from a date or its ISO text (timeline and marker dates come as either)."""
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
@@ -1297,8 +1298,7 @@ def _observed_level(y: pd.Series, post: pd.PeriodIndex, rolling: bool) -> float:
     return float(actual[ok][-1]) if rolling else float(actual[ok].mean())
 
 
-def _relative(estimate: Estimate, alpha: float, scale: str, y: pd.Series,
-              post: pd.PeriodIndex) -> tuple[float | None, float | None, float | None]:
+def _relative(estimate: Estimate, alpha: float, scale: str) -> tuple[float | None, float | None, float | None]:
     """The relative effect and its interval (fractions) of an estimate on the given scale."""
     half = estimate.crit(alpha) * estimate.se
     if scale in ("log", "count"):
@@ -1320,7 +1320,7 @@ def _fill_numbers(result: Assessment, estimate: Estimate, alpha: float, *, nonne
     low, high = estimate.interval(alpha)
     half = estimate.crit(alpha) * estimate.se
     result.p_value = estimate.p_value()
-    rel = _relative(estimate, alpha, result.scale, y, post)
+    rel = _relative(estimate, alpha, result.scale)
     result.relative_effect, result.relative_ci_low, result.relative_ci_high = rel
     spread = estimate.crit(alpha) * estimate.band_sd
     if result.scale in ("log", "count"):
