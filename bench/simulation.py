@@ -32,6 +32,7 @@ EVENT = dt.date(2024, 1, 15)
 @dataclass(frozen=True)
 class Design:
     pre: int = 36  # months of history before the event month
+    history: int = 0  # more months before the pre-period (fake event dates for the placebo-in-time checks)
     post: int = 12  # post months published
     event_day: int = 15
     level: float = 100.0
@@ -47,6 +48,7 @@ class Design:
     bend: float = 0.0  # change of slope, sigma per month
     previous_event_months_before: int = 0  # a previous linked event this many months earlier
     rolling_poisson: bool = False  # 12-month sums of Poisson counts (rate `level`)
+    levelling: float = 0.0  # 12-month sums: the rate falls by this share from 24 months before, levelling off
     counts: bool = False  # Poisson monthly counts at rate `level` (effect: relative change of the rate)
     multiplicative: bool = False  # log-normal: exp(log level + trend + seasonality + AR noise), effect in log
     regime_months_before: int = 0  # a level shift starting this many months before the event month
@@ -101,7 +103,7 @@ def simulate(seed: int, design: Design = Design()) -> pd.Series:
     first_post = post_start_month(design.event_date)
     effect_post = post_start_month(design.effect_date)
     extra = 11 if design.rolling_poisson else 0  # months needed to form the first 12-month sum
-    start = event_month - design.pre - extra
+    start = event_month - design.pre - design.history - extra
     end = first_post + design.post - 1
     index = pd.period_range(start, end, freq="M")
     n = len(index)
@@ -109,9 +111,7 @@ def simulate(seed: int, design: Design = Design()) -> pd.Series:
     offsets = np.array([(p - effect_post).n for p in index])
     since_bend = np.array([(p - (event_month - design.bend_months_before)).n for p in index])
     if design.rolling_poisson:
-        rate = design.level * (1 + 0.004 * t)
-        if design.bend:
-            rate = rate * (1 + design.bend * np.clip(since_bend, 0, None) / 100)
+        rate = _rolling_rate(design, index, t)
         rate = rate * (1 + _effect_path(design, offsets, 1.0))
         counts = rng.poisson(np.clip(rate, 1e-9, None)).astype(float)
         totals = pd.Series(counts, index=index).rolling(12).sum()
@@ -162,6 +162,21 @@ def revision_pattern(design: Design, seed: int = 0) -> dict[int, float] | None:
             for age, shortfall in enumerate(design.under_reported)}
 
 
+def _rolling_rate(design: Design, months: pd.PeriodIndex, t: np.ndarray) -> np.ndarray:
+    """The monthly rate behind 12-month sums: a steady rise, a bend, or a fall that levels off
+    (the rate loses ``levelling`` of itself from 24 months before the event, at a slowing pace:
+    like CDC's overdose deaths after 2023)."""
+    event_month = pd.Period(design.event_date, "M")
+    rate = design.level * (1 + 0.004 * t)
+    if design.bend:
+        since = np.array([(p - (event_month - design.bend_months_before)).n for p in months])
+        rate = rate * (1 + design.bend * np.clip(since, 0, None) / 100)
+    if design.levelling:
+        since = np.clip(np.array([(p - (event_month - 24)).n for p in months], dtype=float), 0, None)
+        rate = rate * (1 - design.levelling * (1 - np.exp(-since / 12)))
+    return rate
+
+
 def true_effect(design: Design, series: pd.Series) -> float:
     """What the engine estimates, computed from the planted effect alone: the average effect over
     the post window (in log points for multiplicative series and counts, the engine's scale), or
@@ -175,11 +190,7 @@ def true_effect(design: Design, series: pd.Series) -> float:
         offsets = np.array([(p - effect_post).n for p in months])
         start = series.index[0] - 11
         t = np.array([(p - start).n for p in months], dtype=float)
-        rate = design.level * (1 + 0.004 * t)
-        if design.bend:
-            since = np.array([(p - (pd.Period(design.event_date, "M") - design.bend_months_before)).n for p in months])
-            rate = rate * (1 + design.bend * np.clip(since, 0, None) / 100)
-        return float((rate * _effect_path(design, offsets, 1.0)).sum())
+        return float((_rolling_rate(design, months, t) * _effect_path(design, offsets, 1.0)).sum())
     offsets = np.array([(p - effect_post).n for p in post])
     if design.counts:  # the engine's effect: log of the post total over its expectation
         start = series.index[0]

@@ -112,6 +112,19 @@ NOTES: dict[str, dict[str, str]] = {
         "en": "Neither model could be fitted to this pre-period.",
         "es": "Ningún modelo pudo ajustarse a este periodo previo.",
     },
+    "calibrated": {
+        "en": "The interval is {factor:.2f} times the model's width: at {n} fake event dates before the event the "
+              "same estimate strayed further than the model expects, and the interval is widened to match them.",
+        "es": "El intervalo mide {factor:.2f} veces el ancho del modelo: en {n} fechas ficticias anteriores al "
+              "evento la misma estimación se desvió más de lo que el modelo espera, y el intervalo se amplía "
+              "para igualarlas.",
+    },
+    "damped": {
+        "en": "Forecast more than {after} months ahead, the 12-month total's trend is damped: the expected "
+              "monthly change shrinks to {phi:.0%} of the month before's (estimated from the pre-period).",
+        "es": "Con un pronóstico a más de {after} meses, la tendencia del total de 12 meses se amortigua: el "
+              "cambio mensual esperado se reduce al {phi:.0%} del del mes anterior (estimado en el periodo previo).",
+    },
     "fallback_its": {
         "en": "The structural model could not be fitted to this series; the segmented regression is used.",
         "es": "No se pudo ajustar el modelo estructural a esta serie; se usa la regresión segmentada.",

@@ -85,6 +85,7 @@ AGREE_T = 0.5  # a variant agrees when it points the same way and is at least ha
 BREAK_ALPHA = 0.05
 PLACEBO_GUARD = 0.10
 MIN_PLACEBO_GUARD = 9  # below this many fake dates the rank cannot reach PLACEBO_GUARD
+CALIBRATE = True  # widen intervals to the placebo-in-time quantile where there are enough fake dates
 NOISY_MDE = 0.50  # a relative MDE above this: "too noisy to tell" (no verdict either way)
 EQUIVALENCE_MAX = 0.25  # "no change larger than X %" only for X up to this
 JOINT_DAYS = 45  # another linked event this close: the result covers both
@@ -120,6 +121,7 @@ class Assessment:
     q_value: float | None = None
     placebo_p_value: float | None = None
     placebo_n: int = 0
+    interval_calibration: float | None = None  # the placebo-in-time widening (1: none; None: not tried)
     n_pre: int = 0
     n_post: int = 0
     n_left_out: int = 0
@@ -158,8 +160,8 @@ class Assessment:
         "method", "verdict", "explanation", "explanation_es", "event_date", "semantics", "unit", "effect",
         "ci_low", "ci_high", "observed", "counterfactual_value", "relative_effect", "relative_ci_low",
         "relative_ci_high", "mde", "mde_relative", "mde_relative_fall", "cumulative_effect", "cumulative_ci_low",
-        "cumulative_ci_high", "p_value", "q_value", "placebo_p_value", "placebo_n", "n_pre", "n_post",
-        "n_left_out", "alpha", "pre_start", "pre_end", "pre_ends_at_event", "post_start", "post_end",
+        "cumulative_ci_high", "p_value", "q_value", "placebo_p_value", "placebo_n", "interval_calibration", "n_pre",
+        "n_post", "n_left_out", "alpha", "pre_start", "pre_end", "pre_ends_at_event", "post_start", "post_end",
         "total_start", "total_post_months", "data_through", "checkable_from", "expected_publication",
         "provisional_post_months", "provisional_left_out", "scale", "equivalence_bound", "began_at", "began_by",
         "began_label", "change_direction", "total_change", "total_change_low", "total_change_high", "joint_events",
@@ -199,6 +201,7 @@ class StructuralFit:
     centre: float = 0.0
     scale: float = 1.0
     steps: tuple[dt.date, ...] = ()
+    param_names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -217,20 +220,22 @@ class Estimate:
     cumulative: float | None = None
     cumulative_se: float | None = None
     fit: StructuralFit | None = None
+    calibration: float = 1.0  # the placebo-in-time widening of the interval (1: none)
 
     @property
     def t(self) -> float:
         return self.effect / self.se if self.se > 0 else math.inf
 
     def crit(self, alpha: float) -> float:
-        return float(_stats().t.ppf(1 - alpha / 2, self.df))
+        return float(_stats().t.ppf(1 - alpha / 2, self.df)) * self.calibration
 
     def interval(self, alpha: float) -> tuple[float, float]:
         half = self.crit(alpha) * self.se
         return self.effect - half, self.effect + half
 
     def p_value(self) -> float:
-        return float(2 * _stats().t.sf(abs(self.t), self.df))
+        """Two-sided, on the calibrated scale: below alpha exactly when the interval excludes zero."""
+        return float(2 * _stats().t.sf(abs(self.t) / self.calibration, self.df))
 
     def mde(self, alpha: float) -> float:
         """Smallest true effect found with probability POWER at level alpha (two-sided)."""
@@ -345,12 +350,24 @@ def _horizon(pre: pd.PeriodIndex, post: pd.PeriodIndex) -> tuple[int, int]:
     return (post[-1] - pre[-1]).n, (post[0] - pre[-1]).n - 1
 
 
-def structural_specs(seasonal: int | None, smooth: bool) -> list[dict]:
+# A damped trend for 12-month totals forecast further ahead than this many months; None: off.
+# Measured and not adopted (bench/bench_damped.py, bench/RESULTS.md): on 12-month sums with a
+# steady trend it lowers coverage below 90 % and power by about a fifth, and it changes the real
+# CDC cells by less than their intervals' width.
+DAMP_AFTER: int | None = None
+
+
+def structural_specs(seasonal: int | None, smooth: bool, horizon: int = 0) -> list[dict]:
     """Specifications to try, richest first: a 12-month-ending series is smooth and trending
-    (local linear trend); a monthly flow gets level with drift, seasonality and AR(1) noise."""
+    (local linear trend); a monthly flow gets level with drift, seasonality and AR(1) noise.
+
+    With DAMP_AFTER set, a 12-month total forecast further ahead gets a damped trend first:
+    ARIMA(1,1,1) without a constant, whose AR coefficient on the monthly changes is the damping
+    (estimated), so the forecast change shrinks by that factor each month."""
     seasonal_terms = {"seasonal": seasonal, "stochastic_seasonal": False} if seasonal else {}
     if smooth:
-        return [{"level": "lltrend"}, {"level": "llevel"}]
+        damped = [{"model": "arima", "order": (1, 1, 1)}] if DAMP_AFTER is not None and horizon > DAMP_AFTER else []
+        return [*damped, {"level": "lltrend"}, {"level": "llevel"}]
     return [
         {"level": "lldtrend", "autoregressive": 1, **seasonal_terms},
         {"level": "lldtrend", **seasonal_terms},
@@ -358,22 +375,57 @@ def structural_specs(seasonal: int | None, smooth: bool) -> list[dict]:
     ]
 
 
-def _usable(result, spec: dict) -> bool:
-    if not np.isfinite(result.params).all() or not result.mle_retvals.get("converged", True):
-        return False
-    if spec.get("autoregressive"):  # an AR coefficient pinned at the unit circle is not identified
+def _unusable(result, spec: dict) -> str | None:
+    """Why a fit cannot be used, or None when it can."""
+    if not np.isfinite(result.params).all():
+        return "parameters not finite"
+    if not result.mle_retvals.get("converged", True):
+        return f"did not converge (warnflag {result.mle_retvals.get('warnflag')})"
+    if spec.get("autoregressive"):  # an AR(1) noise pinned at the unit circle is not identified
         names = list(result.model.param_names)
-        return abs(float(result.params[names.index("ar.L1")])) < 0.98
-    return True
+        ar = float(result.params[names.index("ar.L1")])
+        if abs(ar) >= 0.98:
+            return f"AR coefficient {ar:.3f} at the unit circle"
+    return None
+
+
+def _sarimax(*args, **kwargs):
+    from statsmodels.tsa.statespace.sarimax import SARIMAX  # loaded when first needed
+
+    return SARIMAX(*args, **kwargs)
 
 
 def _structural_model(values: np.ndarray, spec: dict, exog: np.ndarray | None):
-    if exog is not None and exog.shape[1]:
+    exog = exog if exog is not None and exog.shape[1] else None
+    if spec.get("model") == "arima":
+        return _sarimax(values, exog=exog, order=spec["order"], trend=spec.get("trend", "n"))
+    if exog is not None:
         return _unobserved_components(values, exog=exog, mle_regression=True, **spec)
     return _unobserved_components(values, **spec)
 
 
-def fit_structural(values: np.ndarray, seasonal: int | None, smooth: bool = False, exog: np.ndarray | None = None):
+def _step_coefficients(result, n_steps: int) -> np.ndarray:
+    """The regression coefficients of the step columns, in their order: named ``beta.*`` in an
+    unobserved-components model (a column that is all ones at a placebo date is named
+    ``beta.const``), the first parameters of an ARIMA one."""
+    names = list(result.model.param_names)
+    if type(result.model).__name__ == "SARIMAX":
+        values = [float(v) for v in np.asarray(result.params)[:n_steps]]
+    else:
+        values = [float(result.params[i]) for i, name in enumerate(names) if name.startswith("beta.")]
+    return np.array(values)
+
+
+def damping(fit: StructuralFit | None) -> float | None:
+    """The damping factor of a damped-trend fit (None for the other specifications)."""
+    if fit is None or fit.spec.get("model") != "arima":
+        return None
+    names = list(fit.param_names)
+    return float(fit.params[names.index("ar.L1")])
+
+
+def fit_structural(values: np.ndarray, seasonal: int | None, smooth: bool = False, exog: np.ndarray | None = None,
+                   horizon: int = 0):
     """The first specification that converges with finite, identified parameters, as
     ``(result, StructuralFit)``; ``(None, None)`` when none does (logged as a warning).
 
@@ -384,17 +436,18 @@ def fit_structural(values: np.ndarray, seasonal: int | None, smooth: bool = Fals
     stopped settles such fits the same way everywhere; only a fit that fails both is rejected, and
     a richer specification is never dropped for a flaky flag (which once forecast a trending series
     with a no-drift model)."""
-    for spec in structural_specs(seasonal, smooth):
+    for spec in structural_specs(seasonal, smooth, horizon):
         model = _structural_model(values, spec, exog)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence chatter; the result is checked below
             result = model.fit(disp=False, maxiter=500)
             if not result.mle_retvals.get("converged", True) and np.isfinite(result.params).all():
                 result = model.fit(start_params=result.params, method="nm", maxiter=4000, disp=False)
-        if _usable(result, spec):
-            return result, StructuralFit(spec=spec, params=np.asarray(result.params))
-        logger.info("structural specification %s did not converge (%s); trying the next", spec,
-                    result.mle_retvals.get("warnflag"))
+        why = _unusable(result, spec)
+        if why is None:
+            return result, StructuralFit(spec=spec, params=np.asarray(result.params),
+                                         param_names=tuple(result.model.param_names))
+        logger.info("structural specification %s not used: %s; trying the next", spec, why)
     logger.warning("no structural specification converged on %d months; the segmented regression is used",
                    len(values))
     return None, None
@@ -411,12 +464,13 @@ def joint_forecast(result, horizon: int) -> tuple[np.ndarray, np.ndarray]:
     Z, T = fr.design[:, :, 0], fr.transition[:, :, 0]
     RQR = fr.selection[:, :, 0] @ fr.state_cov[:, :, 0] @ fr.selection[:, :, 0].T
     H = float(fr.obs_cov[0, 0, 0])
+    d, c = float(fr.obs_intercept[0, 0]), fr.state_intercept[:, 0]  # an ARIMA drift sits in c
     state, P = fr.predicted_state[:, -1], fr.predicted_state_cov[:, :, -1]
     means, covs = np.empty(horizon), []
     for i in range(horizon):
-        means[i] = float((Z @ state)[0])
+        means[i] = float((Z @ state)[0]) + d
         covs.append(P)
-        state, P = T @ state, T @ P @ T.T + RQR
+        state, P = T @ state + c, T @ P @ T.T + RQR
     joint = np.empty((horizon, horizon))
     for i in range(horizon):
         propagated = covs[i]
@@ -447,7 +501,7 @@ def estimate_structural(y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex,
         centre, scale = float(np.nanmean(pre_values)), float(np.nanstd(pre_values))
         if not scale > 0:
             return None
-        result, fitted = fit_structural((pre_values - centre) / scale, seasonal, settings.rolling, exog)
+        result, fitted = fit_structural((pre_values - centre) / scale, seasonal, settings.rolling, exog, horizon)
         if result is None:
             return None
         fit = replace(fitted, centre=centre, scale=scale, steps=steps)
@@ -456,9 +510,7 @@ def estimate_structural(y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex,
         result = _structural_model((pre_values - centre) / scale, fit.spec, exog).filter(fit.params)
     means, joint = joint_forecast(result, horizon)
     if steps:  # a regime change goes on: its step stays in the forecast
-        names = list(result.model.param_names)
-        beta = np.array([result.params[i] for i, name in enumerate(names) if name.startswith("beta.")])
-        means = means + (step_matrix(future, steps) * active) @ beta
+        means = means + (step_matrix(future, steps) * active) @ _step_coefficients(result, len(steps))
     # Small-sample allowance for the estimated variances: scale by n / (n - k) and use t(n - k),
     # n counting only observations after the diffuse initialisation.
     n_fit = int(usable.sum()) - int(result.loglikelihood_burn)
@@ -680,14 +732,14 @@ def _check(code: str, passed: bool | None, variant: Estimate | None, alpha: floa
 
 
 def placebo_rank(y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex, settings: Settings, method: str,
-                 primary: Estimate) -> tuple[float | None, int]:
+                 primary: Estimate) -> tuple[float | None, int, list[float]]:
     """Studentised placebo-in-time: the rank of |t| of the real estimate among the same estimate
     (same pre length, gap and post length) at fake dates inside the history before the event.
     The structural model keeps the real fit's parameters and is re-filtered at each fake date."""
     history = y.loc[: pre[-1]]
     usable = history.dropna()
     if usable.empty:
-        return None, 0
+        return None, 0, []
     gap = (post[0] - pre[-1]).n - 1
     n_post = len(post)
     candidates = []
@@ -709,9 +761,23 @@ def placebo_rank(y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex, settin
         if estimate is not None and math.isfinite(estimate.t):
             t_values.append(abs(estimate.t))
     if len(t_values) < 5:
-        return None, len(t_values)
+        return None, len(t_values), t_values
     exceed = sum(value >= abs(primary.t) for value in t_values)
-    return (1 + exceed) / (1 + len(t_values)), len(t_values)
+    return (1 + exceed) / (1 + len(t_values)), len(t_values), t_values
+
+
+def placebo_calibration(t_values: list[float], estimate: Estimate, alpha: float) -> float:
+    """How much to widen the model's interval so that it is at least as wide as the fake event
+    dates say it must be: the conformal (1 − alpha) quantile of the placebo |t| (the
+    ceil((1 − alpha)(n + 1))-th smallest) over the model's critical value, when above 1. Needs
+    enough fake dates for that quantile to exist (19 at alpha 0.05); never narrows."""
+    n = len(t_values)
+    rank = math.ceil((1 - alpha) * (n + 1))
+    if rank > n:
+        return 1.0
+    quantile = sorted(t_values)[rank - 1]
+    model = float(_stats().t.ppf(1 - alpha / 2, estimate.df))
+    return max(1.0, quantile / model)
 
 
 def _recent_jump(estimate: Estimate, pre: pd.PeriodIndex) -> tuple[pd.Period, float] | None:
@@ -817,7 +883,8 @@ def outlying_months(pre: pd.PeriodIndex, estimate: Estimate) -> list[pd.Period]:
 def robustness(y: pd.Series, window: Window, post: pd.PeriodIndex, settings: Settings, method: str,
                primary: Estimate, kept: Estimate | None = None,
                flagged: list[pd.Period] = (), detected: bool = True,
-               other_y: pd.Series | None = None) -> tuple[list[dict], float | None, int]:
+               other_y: pd.Series | None = None,
+               placebo: tuple[float | None, int] | None = None) -> tuple[list[dict], float | None, int]:
     """Checks of every tested cell; each is ``passed`` True/False, or None when the data do not
     allow it. ``kept``: the estimate with the ``flagged`` outlying months kept in.
 
@@ -829,9 +896,10 @@ def robustness(y: pd.Series, window: Window, post: pd.PeriodIndex, settings: Set
     which way the series departed (``same_way``: the way of the effect)."""
     alpha, pre = settings.alpha, window.pre
     checks = []
-    p_placebo, n_placebo = None, 0
+    p_placebo, n_placebo = placebo if placebo is not None else (None, 0)
     if detected:
-        p_placebo, n_placebo = placebo_rank(y, pre, post, settings, method, primary)
+        if placebo is None:
+            p_placebo, n_placebo, _ = placebo_rank(y, pre, post, settings, method, primary)
         guard = None if p_placebo is None or n_placebo < MIN_PLACEBO_GUARD else p_placebo <= PLACEBO_GUARD
         checks.append({"check": "placebo", "passed": guard, "p": p_placebo, "n": n_placebo})
 
@@ -1155,6 +1223,8 @@ def assess(
         result.verdict = "insufficient_history"
         notes.append({"code": "not_estimable"})
         return _finish(result, notes)
+    if damping(estimate.fit) is not None:
+        notes.append({"code": "damped", "phi": damping(estimate.fit), "after": DAMP_AFTER})
 
     # The estimate the data would give without the regime changes close to the event: what a
     # reader sees ("fell 85 %"), and whether the change shows before the event.
@@ -1199,6 +1269,19 @@ def assess(
                 kept, estimate, modelled = estimate, without, cleaned
                 notes.append({"code": "outlier_excluded", "months": ", ".join(f"{p}" for p in flagged)})
 
+    # Placebo-in-time: the same estimate at fake dates before the event; where there are enough of
+    # them, the interval is widened to what they show (never narrowed).
+    placebo = None
+    if robust:
+        p_placebo, n_placebo, placebo_t = placebo_rank(modelled, pre, post, settings, chosen, estimate)
+        placebo = (p_placebo, n_placebo)
+        factor = placebo_calibration(placebo_t, estimate, alpha) if CALIBRATE else 1.0
+        result.interval_calibration = factor
+        if factor > 1.0:
+            estimate = replace(estimate, calibration=factor)
+            if naive is not estimate:
+                naive = replace(naive, calibration=max(naive.calibration, factor))
+            notes.append({"code": "calibrated", "n": n_placebo, "factor": factor})
     _fill_numbers(result, estimate, alpha, nonnegative=bool((y.dropna() >= 0).all()), post=post, y=y)
     low, high = estimate.interval(alpha)
     excludes = not (low <= 0 <= high)
@@ -1208,7 +1291,7 @@ def assess(
     if robust:
         checks, result.placebo_p_value, result.placebo_n = robustness(
             modelled, window, post, settings, chosen, estimate, kept, flagged if kept is not None else (),
-            detected=excludes, other_y=other_y)
+            detected=excludes, other_y=other_y, placebo=placebo)
     result.checks = checks
     if checks and excludes and result.placebo_n < MIN_PLACEBO_GUARD:
         notes.append({"code": "placebo_unavailable", "n": result.placebo_n, "needed": MIN_PLACEBO_GUARD})

@@ -10,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from bench.simulation import Design, run_one, simulate, study
 from indicators import explain
@@ -17,11 +18,14 @@ from indicators.verification import (
     MIN_PRE,
     PRE_LENGTHS,
     VERDICTS,
+    Estimate,
     Settings,
+    _structural_model,
     assess,
     estimate_structural,
     fit_structural,
     joint_forecast,
+    placebo_calibration,
     post_start_month,
 )
 
@@ -475,3 +479,73 @@ def test_headlines_say_each_new_verdict_in_words_a_newsroom_can_print(lang):
     unbounded = replace(cases["too_noisy"], relative_ci_high=None)
     assert explain.relative_interval(unbounded, lang) and "unbounded" not in explain.relative_interval(unbounded, lang)
     assert ("no upper limit" if lang == "en" else "sin límite superior") in explain.relative_interval(unbounded, lang)
+
+
+def levelling_off_totals(seed: int = 0) -> pd.Series:
+    """12-month totals of monthly counts whose fall slows down month by month, like CDC's deaths
+    after 2024: no event effect anywhere."""
+    rng = np.random.default_rng(seed)
+    months = pd.period_range(pd.Period(EVENT, "M") - 60, pd.Period(EVENT, "M") + 12, freq="M")
+    t = np.arange(len(months) + 11, dtype=float)
+    rate = 4000 + 4000 * np.exp(-np.clip(t - 30, 0, None) / 14)  # flat, then a fall that levels off
+    monthly_counts = rng.poisson(rate)
+    return pd.Series(np.convolve(monthly_counts, np.ones(12), "valid"), index=months, dtype=float)
+
+
+def test_the_damped_trend_is_measured_but_off(monkeypatch):
+    # bench/bench_damped.py: on 12-month sums with a steady trend it lowers coverage and power, so
+    # the engine keeps the local linear trend; switched on, the answer says it is damped and how much.
+    series = levelling_off_totals()
+    default = assess(series, EVENT, semantics="rolling_12m", better="down")
+    assert not any(note["code"] == "damped" for note in default.note_codes)
+    monkeypatch.setattr("indicators.verification.DAMP_AFTER", 6)
+    damped = assess(series, EVENT, semantics="rolling_12m", better="down")
+    phi = next(note["phi"] for note in damped.note_codes if note["code"] == "damped")
+    assert 0 < phi < 1 and damped.effect != default.effect
+    assert any(f"{phi:.0%}" in note for note in damped.notes) and any(f"{phi:.0%}" in n for n in damped.notes_es)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # statsmodels' start-value and convergence chatter
+@pytest.mark.parametrize("trend", ["n", "c"])
+def test_the_joint_forecast_reads_an_arima_fit_with_or_without_a_drift(monkeypatch, trend):
+    values = levelling_off_totals().to_numpy()[24:60]  # the 36 months before the event
+    standardised = (values - values.mean()) / values.std()
+    model = _structural_model(standardised, {"model": "arima", "order": (1, 1, 1), "trend": trend}, None)
+    result = model.fit(disp=False)
+    means, joint = joint_forecast(result, 12)
+    forecast = result.get_forecast(12)
+    np.testing.assert_allclose(means, forecast.predicted_mean, rtol=1e-8)  # the drift is in the state intercept
+    np.testing.assert_allclose(np.diag(joint), forecast.var_pred_mean, rtol=1e-8)
+    monkeypatch.setattr("indicators.verification.DAMP_AFTER", 6)
+    _, long = fit_structural(standardised, None, smooth=True, horizon=12)
+    _, short = fit_structural(standardised, None, smooth=True, horizon=6)
+    assert long.spec["model"] == "arima" and short.spec == {"level": "lltrend"}
+
+
+def test_placebo_calibration_takes_the_conformal_quantile_and_never_narrows():
+    estimate = Estimate(effect=0.0, se=1.0, df=30, observed=0.0, counterfactual=0.0, expected=np.zeros(1),
+                        band_sd=np.zeros(1), n_post=1, pre_z=np.zeros(1))
+    crit = float(stats.t.ppf(0.975, 30))
+    wide = [float(v) for v in np.linspace(0.1, 3.0 * crit, 19)]  # the 19th of 19 is the 95 % quantile
+    assert placebo_calibration(wide, estimate, 0.05) == pytest.approx(wide[-1] / crit)
+    assert placebo_calibration(wide[:-1], estimate, 0.05) == 1.0  # 18 dates: the quantile does not exist
+    assert placebo_calibration([0.5] * 24, estimate, 0.05) == 1.0  # never narrower than the model
+
+
+def test_intervals_widen_to_what_fake_event_dates_show(monkeypatch):
+    # Heavy-tailed noise with five years of history before the pre-period: at 24 fake dates the
+    # same estimate strays further than the model says; the interval (and the p-value with it)
+    # follows the fake dates.
+    design = replace(Design(), history=60, heavy_tails=True)
+    calibrated, _ = run_one(5, design)
+    monkeypatch.setattr("indicators.verification.CALIBRATE", False)
+    plain, _ = run_one(5, design)
+    factor = calibrated.interval_calibration
+    assert calibrated.placebo_n >= 19 and factor > 1.0 and plain.interval_calibration == 1.0
+    assert calibrated.effect == pytest.approx(plain.effect)
+    assert calibrated.ci_high - calibrated.ci_low == pytest.approx(factor * (plain.ci_high - plain.ci_low), rel=1e-6)
+    assert calibrated.mde > plain.mde and calibrated.p_value > plain.p_value
+    note = next(n for n in calibrated.note_codes if n["code"] == "calibrated")
+    assert note["n"] == calibrated.placebo_n
+    assert any(f"{factor:.2f}" in text for text in calibrated.notes)
+    assert any(f"{factor:.2f}" in text for text in calibrated.notes_es)
