@@ -218,6 +218,8 @@ class StudyResult:
     primary_rejection_rate: float = 0.0  # the primary model's interval excludes 0, before any check
     too_noisy_when_mde_over_100: float | None = None  # share "too noisy" among runs whose MDE exceeds 100 %
     runs_mde_over_100: int = 0
+    mean_calibration: float | None = None  # mean placebo-in-time widening of the interval (1: none)
+    calibrated_share: float = 0.0  # runs whose interval was widened
 
     def share(self, *verdicts: str) -> float:
         return sum(self.verdicts.get(v, 0.0) for v in verdicts)
@@ -263,6 +265,7 @@ def study(design: Design, seeds: range, method: str = "auto", robust: bool = Tru
     verdicts: dict[str, int] = {}
     bounds = []
     primary_rejected, noisy_runs, noisy_said = 0, 0, 0
+    factors = []
     for seed in seeds:
         result, truth = run_one(seed, design, method, robust)
         verdicts[result.verdict] = verdicts.get(result.verdict, 0) + 1
@@ -285,6 +288,8 @@ def study(design: Design, seeds: range, method: str = "auto", robust: bool = Tru
             noisy_said += result.verdict == "too_noisy"
         if result.equivalence_bound is not None:
             bounds.append(result.equivalence_bound)
+        if result.interval_calibration is not None:
+            factors.append(result.interval_calibration)
     n = len(seeds)
     return StudyResult(
         replications=n, truth=truth, mean_estimate=float(np.mean(estimates)) if estimates else math.nan,
@@ -294,6 +299,8 @@ def study(design: Design, seeds: range, method: str = "auto", robust: bool = Tru
         mean_bound=float(np.mean(bounds)) if bounds else None,
         primary_rejection_rate=primary_rejected / n,
         too_noisy_when_mde_over_100=(noisy_said / noisy_runs) if noisy_runs else None, runs_mde_over_100=noisy_runs,
+        mean_calibration=float(np.mean(factors)) if factors else None,
+        calibrated_share=sum(f > 1.0 for f in factors) / n,
     )
 
 

@@ -277,6 +277,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "check_other_method": {"en": "Other model", "es": "Otro modelo"},
     "check_bend": {"en": "Bend before the event (t of the slope change / of the step after)",
                    "es": "Curva antes del evento (t del cambio de pendiente / del escalón posterior)"},
+    "check_donors": {"en": "Control series (other drugs or regions)",
+                     "es": "Series de control (otras drogas o regiones)"},
     "check_began": {"en": "shows the change began before the event",
                     "es": "muestra que el cambio empezó antes del evento"},
     "multiple_tests": {"en": "{n} cells are tested at {level} %: about {k} would look significant by chance "

@@ -119,6 +119,22 @@ NOTES: dict[str, dict[str, str]] = {
               "evento la misma estimación se desvió más de lo que el modelo espera, y el intervalo se amplía "
               "para igualarlas.",
     },
+    "donors_agree": {
+        "en": "Control-series check: against {names} (series this event should not move), the change is "
+              "{rel_pct} ({rel_low_pct} to {rel_high_pct}); this agrees with the main estimate.",
+        "es": "Prueba con series de control: frente a {names} (series que este evento no debería mover), el "
+              "cambio es {rel_pct} ({rel_low_pct} a {rel_high_pct}); esto coincide con la estimación principal.",
+    },
+    "donors_disagree": {
+        "en": "Control-series check: against {names} (series this event should not move), the change is "
+              "{rel_pct} ({rel_low_pct} to {rel_high_pct}); this does not agree with the main estimate, so the "
+              "answer depends on which counterfactual one trusts. No control is perfect: what moves one drug or "
+              "region often moves the others.",
+        "es": "Prueba con series de control: frente a {names} (series que este evento no debería mover), el "
+              "cambio es {rel_pct} ({rel_low_pct} a {rel_high_pct}); esto no coincide con la estimación "
+              "principal, así que la respuesta depende del contrafactual en que se confíe. Ningún control es "
+              "perfecto: lo que mueve una droga o región suele mover a las demás.",
+    },
     "damped": {
         "en": "Forecast more than {after} months ahead, the 12-month total's trend is damped: the expected "
               "monthly change shrinks to {phi:.0%} of the month before's (estimated from the pre-period).",
@@ -289,7 +305,14 @@ def note(key: str, lang: str, **values) -> str:
     for name in ("limit", "largest"):
         if name in chosen:
             chosen[f"{name}_pct"] = percent(float(chosen[name]), lang, signed=False)
+    for name in ("rel", "rel_low", "rel_high"):  # signed changes; an interval may have no upper limit
+        if name in chosen:
+            value = chosen[name]
+            chosen[f"{name}_pct"] = UNBOUNDED[lang] if value is None else percent(float(value), lang)
     return NOTES[key][lang].format(**chosen)
+
+
+UNBOUNDED = {"en": "no upper limit", "es": "sin límite superior"}
 
 
 # The CLDR locale of each interface language: Mexican Spanish (comma groups, point decimals, as

@@ -7,7 +7,7 @@ in URLs, exports, the API, the timeline and the tests.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 Text = dict[str, str]  # {"en": ..., "es": ...}
 
@@ -40,6 +40,10 @@ class Indicator:
     # changes are proportional, effects read in %), count for counts below that (quasi-Poisson),
     # linear otherwise (12-month totals, shares).
     model_scale: str = "linear"
+    # Control series for the verification's control-series check: series the commitments should
+    # not move. Each {"id", "label": {"en", "es"}, "filters"} reads this indicator's base with those
+    # filters, or another indicator's ("indicator") with them.
+    donors: tuple[dict, ...] = ()
 
     def to_json(self) -> dict:
         return {
@@ -181,7 +185,7 @@ def _sesnsp(indicator_id: str, name: Text, unit: Text, description: Text, **fiel
     )
 
 
-def _cdc(indicator_id: str, en: str, es: str, desc_en: str, desc_es: str) -> Indicator:
+def _cdc(indicator_id: str, en: str, es: str, desc_en: str, desc_es: str, **fields) -> Indicator:
     return Indicator(
         id=indicator_id,
         source_id="cdc_vsrr",
@@ -194,6 +198,7 @@ def _cdc(indicator_id: str, en: str, es: str, desc_en: str, desc_es: str) -> Ind
         has_predicted=True,
         publication_lag_months=5,
         caveats=ROLLING_CAVEAT,
+        **fields,
     )
 
 
@@ -220,6 +225,17 @@ INDICATORS: dict[str, Indicator] = {
             },
             zero_fill=True,
             caveats=SEIZURE_CAVEAT,
+            donors=(
+                {"id": "meth_swb", "filters": {"category": "Methamphetamine"},
+                 "label": {"en": "methamphetamine seized at the Southwest border",
+                           "es": "metanfetamina decomisada en la frontera suroeste"}},
+                {"id": "cocaine_swb", "filters": {"category": "Cocaine"},
+                 "label": {"en": "cocaine seized at the Southwest border",
+                           "es": "cocaína decomisada en la frontera suroeste"}},
+                {"id": "fentanyl_coastal_interior", "filters": {"region": "Coastal/Interior"},
+                 "label": {"en": "fentanyl seized at coastal and interior ports",
+                           "es": "fentanilo decomisado en puertos costeros e interiores"}},
+            ),
         ),
         Indicator(
             id="cbp_fentanyl_seizures_lbs",
@@ -294,7 +310,16 @@ INDICATORS: dict[str, Indicator] = {
              "Provisional deaths involving synthetic opioids other than methadone (ICD-10 T40.4, "
              "mostly illicit fentanyl) in the 12 months ending each month.",
              "Muertes provisionales con opioides sintéticos distintos de la metadona (CIE-10 "
-             "T40.4, sobre todo fentanilo ilícito) en los 12 meses que terminan en cada mes."),
+             "T40.4, sobre todo fentanilo ilícito) en los 12 meses que terminan en cada mes.",
+             # Many of these deaths involve fentanyl too (co-involvement): imperfect controls.
+             donors=tuple(
+                 {"id": donor, "indicator": f"cdc_{donor}_deaths_12m", "label": label}
+                 for donor, label in (
+                     ("psychostimulant", {"en": "psychostimulant deaths", "es": "muertes por psicoestimulantes"}),
+                     ("cocaine", {"en": "cocaine deaths", "es": "muertes por cocaína"}),
+                     ("heroin", {"en": "heroin deaths", "es": "muertes por heroína"}),
+                 )
+             )),
         _cdc("cdc_overdose_deaths_12m",
              "Drug overdose deaths (all drugs), 12 months ending",
              "Muertes por sobredosis (todas las drogas), 12 meses",
@@ -590,6 +615,16 @@ def get_indicator(indicator_id: str) -> Indicator:
         raise UnknownIndicator(indicator_id) from None
 
 
+def donor_specs(spec: Indicator) -> list[tuple[dict, Indicator]]:
+    """Each control series of ``spec`` with the indicator that reads it (no breakdown)."""
+    specs = []
+    for donor in spec.donors:
+        base = INDICATORS[donor["indicator"]] if donor.get("indicator") else spec
+        specs.append((donor, replace(base, id=f"{spec.id}:{donor['id']}", filters={**base.filters,
+                                     **donor.get("filters", {})}, breakdown=None, donors=())))
+    return specs
+
+
 def available_indicators() -> list[Indicator]:
     return [i for i in INDICATORS.values() if i.status == "available"]
 
@@ -601,7 +636,8 @@ def registry_problems(indicators: dict[str, Indicator] | None = None) -> list[st
     from etl.common import declared_outputs, load_origin
 
     problems = []
-    for spec in (indicators or INDICATORS).values():
+    chosen = indicators or INDICATORS
+    for spec in [*chosen.values(), *(d for s in chosen.values() if s.status == "available" for _, d in donor_specs(s))]:
         if spec.status != "available":
             continue
         try:

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from etl.store import list_vintages
 from indicators import explain
 from indicators.regimes import markers_for
-from indicators.registry import Indicator, get_indicator
+from indicators.registry import Indicator, donor_specs, get_indicator
 from indicators.series import NotAvailable, read_series
 from indicators.verification import JOINT_DAYS, Assessment, as_date, assess, named_events
 
@@ -160,8 +160,16 @@ def verify(engine: Engine, indicator: str | Indicator, event: dict, *, events: l
             pattern = revision_pattern(engine, spec, geo, latest, as_of)
             if patterns is not None:
                 patterns[key] = pattern
+    donors, donor_labels = {}, {}
+    for donor, donor_spec in donor_specs(spec):
+        try:
+            donor_values, _ = assessed_values(read_series(engine, donor_spec, geo, as_of=as_of), donor_spec)
+        except NotAvailable:
+            continue
+        donors[donor["id"]], donor_labels[donor["id"]] = donor_values, donor["label"]
     result = assess(
-        series, _date(event["date"]), method=method, as_of=as_of,
+        series, _date(event["date"]), method=method, as_of=as_of, donors=donors or None,
+        donor_labels=donor_labels,
         better=direction if direction in ("up", "down") else "ambiguous",
         semantics=spec.semantics, unit=spec.unit, scale=spec.model_scale, provisional=provisional,
         revision_pattern=pattern or None, regime_markers=markers_for(spec.id),

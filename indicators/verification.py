@@ -538,13 +538,41 @@ def estimate_its(y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex, settin
     if ok.sum() < MIN_HOLDOUT_FIT or not np.nanstd(values) > 0:
         return None
     seasonal = settings.seasonal if ok.sum() >= MIN_PRE else None
-    horizon, offset = _horizon(pre, post)
+    horizon, _ = _horizon(pre, post)
     periods = pre.append(pd.period_range(pre[-1] + 1, periods=horizon, freq="M"))
     months = np.array([p.month for p in periods])
     design = _its_design(np.arange(len(periods)), months, seasonal)
     steps = usable_steps(y, pre, settings.steps)
     if steps:
         design = np.column_stack([design, step_matrix(periods, steps)])
+    return _ar1_regression(y, pre, post, design, settings)
+
+
+def estimate_donors(y: pd.Series, donors: pd.DataFrame, pre: pd.PeriodIndex, post: pd.PeriodIndex,
+                    settings: Settings) -> Estimate | None:
+    """The control-series counterfactual: a regression of the series on series the event should
+    not move (other drugs, other regions), with an intercept and AR(1) errors, fitted on the
+    pre-period and carried over the post window with the donors' own values. Donors must be
+    observed in every month from the start of the pre-period to the end of the post window."""
+    horizon, _ = _horizon(pre, post)
+    periods = pre.append(pd.period_range(pre[-1] + 1, periods=horizon, freq="M"))
+    columns = donors.reindex(periods)
+    columns = columns.loc[:, columns.notna().all() & (columns.std() > 0)]
+    if columns.empty or y.reindex(pre).notna().sum() < MIN_PRE + columns.shape[1]:
+        return None
+    design = np.column_stack([np.ones(len(periods)), columns.to_numpy(dtype=float)])
+    return _ar1_regression(y, pre, post, design, settings)
+
+
+def _ar1_regression(y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex, design: np.ndarray,
+                    settings: Settings) -> Estimate | None:
+    """Fit ``design`` (rows: the pre-period, then every month to the end of the post window) on
+    the pre-period with AR(1) errors (Cochrane–Orcutt, ``GLSAR.iterative_fit``) and forecast."""
+    values = y.reindex(pre).to_numpy()
+    ok = np.isfinite(values)
+    if ok.sum() < MIN_HOLDOUT_FIT or not np.nanstd(values) > 0:
+        return None
+    horizon, offset = _horizon(pre, post)
     X_pre = design[: len(pre)][ok]
     keep = (X_pre != 0).any(axis=0)  # a month dummy with no rows cannot be estimated
     design, X_pre = design[:, keep], X_pre[:, keep]
@@ -560,7 +588,7 @@ def estimate_its(y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex, settin
     last = int(np.flatnonzero(ok)[-1])
     x_last = design[last]
     residual_last = values[last] - x_last @ beta
-    steps = np.arange(len(pre), len(periods)) - last
+    steps = np.arange(len(pre), len(pre) + horizon) - last
     decay = rho**steps
     X_future = design[len(pre):]
     means = X_future @ beta + decay * residual_last
@@ -1081,6 +1109,8 @@ def assess(
     min_post_months: int | None = None,
     publication_lag_months: int = 1,
     robust: bool = True,
+    donors: dict[str, pd.Series] | None = None,
+    donor_labels: dict[str, dict[str, str]] | None = None,
 ) -> Assessment:
     """Estimate the change in ``series`` after ``event_date``; see the module docstring.
 
@@ -1095,6 +1125,8 @@ def assess(
     (date, id[, title]) within JOINT_DAYS make the result a joint one. ``as_of`` drops later
     months and dates the "not yet verifiable" answer. ``min_post_months`` defaults to 3 (6 for
     12-month-ending series). ``robust=False`` skips the robustness checks (simulations only).
+    ``donors``: control series the event should not move (other drugs, other regions; key → series,
+    ``donor_labels`` key → {"en", "es"}), for the control-series check: shown, never deciding.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}")
@@ -1293,6 +1325,13 @@ def assess(
             modelled, window, post, settings, chosen, estimate, kept, flagged if kept is not None else (),
             detected=excludes, other_y=other_y, placebo=placebo)
     result.checks = checks
+    if robust and donors:
+        donor_check = _donor_check(donors, donor_labels or {}, ym if chosen != "count" else other_y, used_scale,
+                                   pre, post, settings, estimate, excludes)
+        checks.append(donor_check)
+        if donor_check["agrees"] is not None:
+            notes.append({"code": "donors_agree" if donor_check["agrees"] else "donors_disagree",
+                          **{k: donor_check[k] for k in ("names", "names_es", "rel", "rel_low", "rel_high")}})
     if checks and excludes and result.placebo_n < MIN_PLACEBO_GUARD:
         notes.append({"code": "placebo_unavailable", "n": result.placebo_n, "needed": MIN_PLACEBO_GUARD})
     if began is None and excludes:
@@ -1368,6 +1407,35 @@ def assess(
         bound = max(abs(result.relative_ci_low), abs(result.relative_ci_high))
         result.equivalence_bound = math.ceil(bound * 100 - 1e-9) / 100  # the next whole percent
     return _finish(result, notes)
+
+
+def _donor_check(donors: dict[str, pd.Series], labels: dict[str, dict[str, str]], y: pd.Series, scale: str,
+                 pre: pd.PeriodIndex, post: pd.PeriodIndex, settings: Settings, primary: Estimate,
+                 detected: bool) -> dict:
+    """The control-series check: the effect against a regression on the donors (on the model's
+    scale: logs for log and count models). It agrees when it finds the same (a change the same
+    way, its interval clear of zero, for a detection; no change for a non-detection). Shown
+    beside the verdict, never deciding it: donors are never perfect controls (a border operation
+    moves every drug)."""
+    frame = {}
+    for key, series in donors.items():
+        values = monthly(series)
+        if scale in ("log", "count"):
+            values = np.log(values.where(values >= 0) + 0.5)
+        frame[key] = values
+    names = {"names": ", ".join((labels.get(k) or {}).get("en", k) for k in frame),
+             "names_es": ", ".join((labels.get(k) or {}).get("es", k) for k in frame)}
+    variant = estimate_donors(y, pd.DataFrame(frame), pre, post, replace(settings, steps=()))
+    if variant is None or not variant.se > 0:  # no donor covers every month from pre to post
+        return {"check": "donors", "passed": None, "agrees": None, "donors": list(frame), **names}
+    low, high = variant.interval(settings.alpha)
+    if detected:  # the controls find a change the same way, clear of zero
+        agrees = bool(not (low <= 0 <= high) and np.sign(variant.effect) == np.sign(primary.effect))
+    else:
+        agrees = bool(low <= 0 <= high)
+    rel, rel_low, rel_high = _relative(variant, settings.alpha, "log" if scale in ("log", "count") else "linear")
+    return _check("donors", None, variant, settings.alpha, agrees=agrees, donors=list(frame), rel=rel,
+                  rel_low=rel_low, rel_high=rel_high, **names)
 
 
 def as_date(value) -> dt.date:

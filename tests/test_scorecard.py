@@ -284,3 +284,40 @@ def test_the_scorecard_has_a_csv_twin_with_units_and_an_as_of_form(client):
     assert client.get("/api/scorecard.csv?as_of=2026-01-01").get_data(as_text=True).startswith(
         "# Verifica scorecard, data as known on 2026-01-01")
     assert client.get("/api/scorecard.csv?as_of=2026-13-01").status_code == 400
+
+
+def test_tested_cells_with_controls_carry_the_control_series_check(grid, snapshot_store):
+    # Every tested cell of an indicator with control series shows the check, named from the
+    # registry; where the controls cover the window it has an interval and a sentence in both
+    # languages; where they do not it says it could not run.
+    checked = 0
+    for row in grid["rows"]:
+        for indicator_id, cell in row["cells"].items():
+            spec = get_indicator(indicator_id)
+            if not spec.donors or not cell.get("checks"):
+                continue
+            check = next(c for c in cell["checks"] if c["check"] == "donors")
+            assert check["donors"] == [d["id"] for d in spec.donors]
+            assert check["names"] == ", ".join(d["label"]["en"] for d in spec.donors)
+            if check["agrees"] is None:
+                assert check["passed"] is None and "ci_low" not in check
+                continue
+            checked += 1
+            assert check["ci_low"] <= check["effect"] <= check["ci_high"]
+            code = "donors_agree" if check["agrees"] else "donors_disagree"
+            assert any(n["code"] == code for n in cell["note_codes"])
+            assert any(check["names"] in n for n in cell["notes"])
+            assert any(check["names_es"] in n for n in cell["notes_es"])
+    assert checked > 0
+
+
+def test_control_series_read_the_base_with_their_own_filters():
+    from indicators.registry import donor_specs, registry_problems
+
+    assert registry_problems() == []
+    for spec in (get_indicator("cbp_fentanyl_seizures_swb_lbs"), get_indicator("cdc_synthetic_opioid_deaths_12m")):
+        for donor, donor_spec in donor_specs(spec):
+            base = get_indicator(donor["indicator"]) if donor.get("indicator") else spec
+            assert donor_spec.base == base.base and donor_spec.breakdown is None
+            assert donor_spec.filters == {**base.filters, **donor.get("filters", {})}
+            assert donor_spec.filters != spec.filters or donor_spec.base != spec.base  # never the series itself

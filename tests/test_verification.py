@@ -549,3 +549,39 @@ def test_intervals_widen_to_what_fake_event_dates_show(monkeypatch):
     assert note["n"] == calibrated.placebo_n
     assert any(f"{factor:.2f}" in text for text in calibrated.notes)
     assert any(f"{factor:.2f}" in text for text in calibrated.notes_es)
+
+
+def _with_donor(effect_on_series: float, effect_on_donor: float, seed: int = 2):
+    """A series driven by a control series (0.9 × donor + its own noise), and either may take a
+    step from the first post month."""
+    rng = np.random.default_rng(seed)
+    index = pd.period_range(pd.Period(EVENT, "M") - 36, pd.Period(EVENT, "M") + 12, freq="M")
+    t = np.arange(len(index))
+    after = np.array([p >= post_start_month(EVENT) for p in index])
+    donor = 200 + 1.5 * t + 20 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 4, len(t)) + effect_on_donor * after
+    series = 0.9 * donor + 30 + rng.normal(0, 4, len(t)) + effect_on_series * after
+    return pd.Series(series, index=index), {"other": pd.Series(donor, index=index)}
+
+
+def test_the_control_series_check_tells_a_shared_shock_from_the_series_own_change():
+    labels = {"other": {"en": "the other drug", "es": "la otra droga"}}
+    own, donors = _with_donor(effect_on_series=-40.0, effect_on_donor=0.0)
+    result = assess(own, EVENT, better="down", donors=donors, donor_labels=labels)
+    check = next(c for c in result.checks if c["check"] == "donors")
+    assert result.ci_high < 0 and check["agrees"] is True and check["ci_high"] < 0 and check["passed"] is None
+    assert any("the other drug" in n and "agrees" in n for n in result.notes)
+    assert any("la otra droga" in n and "coincide" in n for n in result.notes_es)
+    shared, donors = _with_donor(effect_on_series=0.0, effect_on_donor=-40.0)  # it fell with its controls
+    result = assess(shared, EVENT, better="down", donors=donors, donor_labels=labels)
+    check = next(c for c in result.checks if c["check"] == "donors")
+    assert result.ci_high < 0 and check["agrees"] is False and check["ci_low"] <= 0 <= check["ci_high"]
+    assert any("does not agree" in n for n in result.notes) and any("no coincide" in n for n in result.notes_es)
+    assert result.verdict == "improved"  # shown beside the verdict, never deciding it
+
+
+def test_controls_that_end_before_the_post_window_cannot_check():
+    series, donors = _with_donor(effect_on_series=-40.0, effect_on_donor=0.0)
+    short = {"other": donors["other"].iloc[:-3]}
+    result = assess(series, EVENT, better="down", donors=short)
+    check = next(c for c in result.checks if c["check"] == "donors")
+    assert check["agrees"] is None and not any(n["code"].startswith("donors_") for n in result.note_codes)
