@@ -9,14 +9,12 @@ series), each row with and without the widening.
 
 from __future__ import annotations
 
-import argparse
-import platform
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
-from bench.results import report
+from bench.results import measured, report, simulation_args, table
 from bench.simulation import Design, study
 from indicators import verification
 
@@ -49,11 +47,7 @@ def _run(args: tuple[str, Design, int, bool]):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--reps", type=int, default=200)
-    parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--write", action="store_true")
-    args = parser.parse_args()
+    args = simulation_args(__doc__)
     started = time.perf_counter()
     work = [(label, design, args.reps, calibrate) for label, design in scenarios() for calibrate in (False, True)]
     rows = []
@@ -66,8 +60,7 @@ def main() -> None:
     minutes = (time.perf_counter() - started) / 60
     lines = [
         f"{BEGIN}: written by bench/bench_calibration.py --write -->",
-        f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, Python {platform.python_version()}; "
-        f"{args.reps} seeded replications a row, {minutes:.0f} min on {args.jobs} processes.",
+        measured(args.reps, minutes, args.jobs),
         "",
         "The monthly flows of the verification block (pre 36, post 12, events on the 15th), with 60 more "
         "months of history before the pre-period, so that the placebo-in-time check has its 24 fake dates. "
@@ -75,10 +68,8 @@ def main() -> None:
         "placebo |t| where that exceeds the model's critical value (the engine's default). Widened = share "
         "of runs whose interval was widened (mean factor over all runs).",
         "",
-        "| series | interval | coverage | interval excludes 0 | directional | widened | rel. MDE | directional is "
-        "| seconds |",
-        "|---|---|---|---|---|---|---|---|---|",
-        *rows,
+        *table(["series", "interval", "coverage", "interval excludes 0", "directional", "widened", "rel. MDE",
+                "directional is", "seconds"], rows),
         END,
     ]
     report(BEGIN, END, lines, args.write)

@@ -9,9 +9,7 @@ levels off like CDC's deaths after 2023) and on the real CDC cells of the scorec
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import platform
 import tempfile
 import time
 import warnings
@@ -19,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from bench.results import report
+from bench.results import measured, report, simulation_args, table
 from bench.simulation import Design, study
 from etl.pipeline import ensure_store
 from etl.store import make_engine
@@ -74,11 +72,7 @@ def _pct(value) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--reps", type=int, default=200)
-    parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--write", action="store_true")
-    args = parser.parse_args()
+    args = simulation_args(__doc__)
     started = time.perf_counter()
     work = [(label, design, args.reps, damp) for label, design in scenarios() for _, damp in VARIANTS]
     names = dict((damp, name) for name, damp in VARIANTS)
@@ -97,8 +91,7 @@ def main() -> None:
                         f"{'–' if phi is None else f'{phi:.3f}'} | {result.verdict} |")
     lines = [
         f"{BEGIN}: written by bench/bench_damped.py --write -->",
-        f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, Python {platform.python_version()}; "
-        f"{args.reps} seeded replications a row, {minutes:.0f} min on {args.jobs} processes.",
+        measured(args.reps, minutes, args.jobs),
         "",
         "12-month sums of Poisson(500) counts (pre 36), judged as the scorecard judges 12-month totals. "
         "The damped trend is ARIMA(1,1,1) without a constant, its damping estimated, used whenever the "
@@ -106,15 +99,11 @@ def main() -> None:
         "linear trend). Coverage = 95 % intervals containing the planted change of the last post month's "
         "total; excludes 0 = the model's interval; directional = after every check.",
         "",
-        "| series | trend | coverage | excludes 0 | directional | no change beyond | rel. MDE |",
-        "|---|---|---|---|---|---|---|",
-        *rows,
+        *table(["series", "trend", "coverage", "excludes 0", "directional", "no change beyond", "rel. MDE"], rows),
         "",
         f"The real CDC cells (committed snapshot, as of {AS_OF}):",
         "",
-        "| indicator | event | trend | relative effect [95 % interval] | damping | verdict |",
-        "|---|---|---|---|---|---|",
-        *real,
+        *table(["indicator", "event", "trend", "relative effect [95 % interval]", "damping", "verdict"], real),
         END,
     ]
     report(BEGIN, END, lines, args.write)

@@ -22,7 +22,7 @@ from indicators.scorecard import scorecard
 
 log = logging.getLogger(__name__)
 
-ENGINE_VERSION = "verification-2"  # bump when the statistics change, so stored grids are recomputed
+ENGINE_VERSION = "verification-3"  # bump when the statistics change, so stored grids are recomputed
 NAME = "scorecard"
 
 

@@ -80,6 +80,7 @@ MIN_HOLDOUT_FIT = 18
 OUTLIER_LOOKBACK = 3
 OUTLIER_Z = 3.0
 JUMP_Z = 2.5  # a level that moved this many s.e. in the last pre months: the change began before
+JUMP_LAST_Z = 1.9  # the last pre month alone this many s.e. out the effect's way: it began before
 AGAINST_T = 1.0  # another pre-period length pointing the other way by this many s.e. contradicts
 AGREE_T = 0.5  # a variant agrees when it points the same way and is at least half an s.e. from zero
 BREAK_ALPHA = 0.05
@@ -1338,7 +1339,12 @@ def assess(
         brk = next((c for c in checks if c["check"] == "recent_break"), None)
         jump = _recent_jump(estimate, pre)
         broke = brk is not None and brk["passed"] is False and brk.get("same_way")
-        if jump is not None and np.sign(jump[1]) == np.sign(estimate.effect) and (broke or abs(jump[1]) >= JUMP_Z):
+        fires = jump is not None and np.sign(jump[1]) == np.sign(estimate.effect) and (broke or abs(jump[1]) >= JUMP_Z)
+        last_z = float(estimate.pre_z[-1]) if len(estimate.pre_z) else math.nan
+        if not fires and math.isfinite(last_z) and np.sign(last_z) == np.sign(estimate.effect) \
+                and abs(last_z) >= JUMP_LAST_Z:
+            jump, fires = (pre[-1], last_z), True  # the month just before the event had already moved
+        if fires:
             # The series had moved the effect's way in the last pre months: the event's own
             # effect is what remains once a step from the month it moved is allowed for.
             start = jump[0].start_time.date()

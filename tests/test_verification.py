@@ -157,6 +157,19 @@ def test_a_level_drop_the_month_before_is_a_new_regime_not_an_outlier():
             assert result.ci_low <= truth <= result.ci_high, seed  # the event's own effect: none
 
 
+def test_a_last_pre_month_already_out_the_effects_way_means_it_began_before(monkeypatch):
+    # An unmarked −3σ shift from the month before: where noise hid part of it, the 2.5 s.e. jump
+    # test missed it and the event got the credit (21 % false directional); the last month alone
+    # JUMP_LAST_Z s.e. out the effect's way now says the change began before.
+    design = replace(Design(), regime_months_before=1, regime_shift=-3.0)
+    result, truth = run_one(1, design)
+    assert result.verdict == "began_before" and result.began_by == "regime_month"
+    assert pd.Period(result.began_at, "M") == pd.Period(result.pre_end, "M")
+    assert result.ci_low <= truth <= result.ci_high  # the event's own effect: none
+    monkeypatch.setattr("indicators.verification.JUMP_LAST_Z", 99.0)
+    assert run_one(1, design)[0].verdict in DIRECTIONAL
+
+
 def test_a_dated_regime_change_enters_the_fit_as_a_step():
     # A level shift 18 months before the event disabled the model (MDE 5x the level, bias on nulls):
     # dated, it is a step term and the counterfactual carries the new level on.
