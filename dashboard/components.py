@@ -207,8 +207,8 @@ def assessment_panel(result: Assessment, lang: str, spec: Indicator) -> list:
         text = t("check_began", lang) if check.get("became") == "began_before" else t(state, lang)
         if check["check"] == "bend" and check.get("t_hinge") is not None:
             text = f"{number(check['t_hinge'], lang, True)} / {number(check['t_step'], lang, True)}"
-        if check["check"] == "donors" and check.get("agrees") is not None:
-            text = t("check_passed" if check["agrees"] else "check_failed", lang)
+        if check["check"] == "donors":
+            text = t(f"donors_{check.get('reading', 'not_possible')}", lang)
         rows.append((f"{t('checks', lang)}: {t('check_' + check['check'], lang)}", text))
     notes = result.notes_es if lang == "es" else result.notes
     return [

@@ -279,6 +279,11 @@ STRINGS: dict[str, dict[str, str]] = {
                    "es": "Curva antes del evento (t del cambio de pendiente / del escalón posterior)"},
     "check_donors": {"en": "Control series (other drugs or regions)",
                      "es": "Series de control (otras drogas o regiones)"},
+    "donors_same_change": {"en": "finds a change the same way", "es": "encuentra un cambio en el mismo sentido"},
+    "donors_no_change": {"en": "finds no change either", "es": "tampoco encuentra cambio"},
+    "donors_cannot_tell": {"en": "too wide to tell", "es": "demasiado amplio para saberlo"},
+    "donors_other_answer": {"en": "finds a different answer", "es": "encuentra una respuesta distinta"},
+    "donors_not_possible": {"en": "not possible with these data", "es": "no es posible con estos datos"},
     "check_began": {"en": "shows the change began before the event",
                     "es": "muestra que el cambio empezó antes del evento"},
     "multiple_tests": {"en": "{n} cells are tested at {level} %: about {k} would look significant by chance "

@@ -113,27 +113,42 @@ NOTES: dict[str, dict[str, str]] = {
         "es": "Ningún modelo pudo ajustarse a este periodo previo.",
     },
     "calibrated": {
-        "en": "The interval is {factor:.2f} times the model's width: at {n} fake event dates before the event the "
-              "same estimate strayed further than the model expects, and the interval is widened to match them.",
+        "en": "The interval is {factor:.2f} times the model's width: at {n} fake event dates before the event "
+              "(their windows overlap), the same estimate strayed up to that much further than the model's 95% "
+              "bound, and the interval is widened to cover them all.",
         "es": "El intervalo mide {factor:.2f} veces el ancho del modelo: en {n} fechas ficticias anteriores al "
-              "evento la misma estimación se desvió más de lo que el modelo espera, y el intervalo se amplía "
-              "para igualarlas.",
+              "evento (sus ventanas se traslapan), la misma estimación se desvió hasta esa proporción más allá del "
+              "límite de 95 % del modelo, y el intervalo se amplía para cubrirlas todas.",
     },
-    "donors_agree": {
-        "en": "Control-series check: against {names} (series this event should not move), the change is "
-              "{rel_pct} ({rel_low_pct} to {rel_high_pct}); this agrees with the main estimate.",
-        "es": "Prueba con series de control: frente a {names} (series que este evento no debería mover), el "
-              "cambio es {rel_pct} ({rel_low_pct} a {rel_high_pct}); esto coincide con la estimación principal.",
+    "donors_same_change": {
+        "en": "Control-series check: against {names} (assumed unaffected by this event), the change is {rel_pct} "
+              "({rel_low_pct} to {rel_high_pct}): the controls find a change the same way.",
+        "es": "Prueba con series de control: frente a {names} (que se suponen no afectadas por este evento), el "
+              "cambio es {rel_pct} ({rel_low_pct} a {rel_high_pct}): las series de control encuentran un cambio en "
+              "el mismo sentido.",
     },
-    "donors_disagree": {
-        "en": "Control-series check: against {names} (series this event should not move), the change is "
-              "{rel_pct} ({rel_low_pct} to {rel_high_pct}); this does not agree with the main estimate, so the "
-              "answer depends on which counterfactual one trusts. No control is perfect: what moves one drug or "
-              "region often moves the others.",
-        "es": "Prueba con series de control: frente a {names} (series que este evento no debería mover), el "
-              "cambio es {rel_pct} ({rel_low_pct} a {rel_high_pct}); esto no coincide con la estimación "
-              "principal, así que la respuesta depende del contrafactual en que se confíe. Ningún control es "
-              "perfecto: lo que mueve una droga o región suele mover a las demás.",
+    "donors_no_change": {
+        "en": "Control-series check: against {names} (assumed unaffected by this event), the change is {rel_pct} "
+              "({rel_low_pct} to {rel_high_pct}): the controls find no change either.",
+        "es": "Prueba con series de control: frente a {names} (que se suponen no afectadas por este evento), el "
+              "cambio es {rel_pct} ({rel_low_pct} a {rel_high_pct}): las series de control tampoco encuentran "
+              "cambio.",
+    },
+    "donors_cannot_tell": {
+        "en": "Control-series check: against {names} (assumed unaffected by this event), the change is {rel_pct} "
+              "({rel_low_pct} to {rel_high_pct}): too wide to tell either.",
+        "es": "Prueba con series de control: frente a {names} (que se suponen no afectadas por este evento), el "
+              "cambio es {rel_pct} ({rel_low_pct} a {rel_high_pct}): demasiado amplio para saberlo también.",
+    },
+    "donors_other_answer": {
+        "en": "Control-series check: against {names} (assumed unaffected by this event), the change is {rel_pct} "
+              "({rel_low_pct} to {rel_high_pct}), a different answer from the main estimate's: the result depends "
+              "on which counterfactual one trusts. No control is perfect: what moves one drug or region often "
+              "moves the others.",
+        "es": "Prueba con series de control: frente a {names} (que se suponen no afectadas por este evento), el "
+              "cambio es {rel_pct} ({rel_low_pct} a {rel_high_pct}), una respuesta distinta de la estimación "
+              "principal: el resultado depende del contrafactual en que se confíe. Ningún control es perfecto: lo "
+              "que mueve una droga o región suele mover a las demás.",
     },
     "damped": {
         "en": "Forecast more than {after} months ahead, the 12-month total's trend is damped: the expected "
@@ -272,6 +287,12 @@ REASONS: dict[str, dict[str, str]] = {
         "en": "the series had already moved to its new level in {began}, before this event",
         "es": "la serie ya había pasado a su nuevo nivel en {began}, antes de este evento",
     },
+    "last_month": {
+        "en": "the last month before this event ({began}) was already unusually far from the earlier path, the "
+              "same way as the change after it, so the change may have begun before the event",
+        "es": "el último mes antes de este evento ({began}) ya estaba inusualmente lejos de la trayectoria "
+              "anterior, en el mismo sentido que el cambio posterior, así que el cambio pudo empezar antes del evento",
+    },
 }
 
 BEGAN = {
@@ -283,6 +304,7 @@ BEGAN = {
     },
     "marker": REASONS["marker"],
     "regime_month": REASONS["regime_month"],
+    "last_month": REASONS["last_month"],
     "recent_break": {
         "en": "the series was already moving away from its earlier path from {began}, before this event",
         "es": "la serie ya se apartaba de su trayectoria anterior desde {began}, antes de este evento",

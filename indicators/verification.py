@@ -142,7 +142,7 @@ class Assessment:
     scale: str = "linear"  # linear | log (effects in %) | count (quasi-Poisson regression)
     equivalence_bound: float | None = None  # no_change_beyond: the whole interval lies inside ±this
     began_at: dt.date | None = None  # began_before: when the change began
-    began_by: str | None = None  # began_before: marker | regime_month | recent_break
+    began_by: str | None = None  # began_before: marker | regime_month | last_month | recent_break | bend
     began_label: dict[str, str] | None = None  # began_before by a marker: its EN/ES name
     change_direction: str | None = None  # began_before / joint: "down" or "up" (the change detected)
     total_change: float | None = None  # began_before: relative change including what began before
@@ -551,18 +551,36 @@ def estimate_its(y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex, settin
 
 def estimate_donors(y: pd.Series, donors: pd.DataFrame, pre: pd.PeriodIndex, post: pd.PeriodIndex,
                     settings: Settings) -> Estimate | None:
-    """The control-series counterfactual: a regression of the series on series the event should
-    not move (other drugs, other regions), with an intercept and AR(1) errors, fitted on the
-    pre-period and carried over the post window with the donors' own values. Donors must be
-    observed in every month from the start of the pre-period to the end of the post window."""
+    """The control-series counterfactual: a regression of the series on series assumed
+    unaffected by the event (other drugs, other regions), with an intercept, a linear trend (two
+    trending series are not related just because both trend), the dated regime steps and AR(1)
+    errors, fitted on the pre-period and carried over the post window with the donors' own
+    values. ``donors`` must be observed in every month from the pre-period to the post window."""
     horizon, _ = _horizon(pre, post)
     periods = pre.append(pd.period_range(pre[-1] + 1, periods=horizon, freq="M"))
     columns = donors.reindex(periods)
-    columns = columns.loc[:, columns.notna().all() & (columns.std() > 0)]
-    if columns.empty or y.reindex(pre).notna().sum() < MIN_PRE + columns.shape[1]:
+    if columns.empty or columns.isna().any().any() or y.reindex(pre).notna().sum() < MIN_PRE + columns.shape[1]:
         return None
-    design = np.column_stack([np.ones(len(periods)), columns.to_numpy(dtype=float)])
+    design = np.column_stack([np.ones(len(periods)), np.arange(len(periods), dtype=float),
+                              columns.to_numpy(dtype=float)])
+    steps = usable_steps(y, pre, settings.steps)
+    if steps:
+        design = np.column_stack([design, step_matrix(periods, steps)])
     return _ar1_regression(y, pre, post, design, settings)
+
+
+def usable_donors(donors: dict[str, pd.Series], scale: str, pre: pd.PeriodIndex, post: pd.PeriodIndex) -> pd.DataFrame:
+    """The control series on the model's scale (logs for log and count models) that are observed
+    and vary over every month from the pre-period to the end of the post window."""
+    periods = pd.period_range(pre[0], post[-1], freq="M")
+    kept = {}
+    for key, series in donors.items():
+        values = monthly(series).reindex(periods)
+        if scale in ("log", "count"):
+            values = np.log(values.where(values >= 0) + 0.5)
+        if values.notna().all() and values.std() > 0:
+            kept[key] = values
+    return pd.DataFrame(kept, index=periods)
 
 
 def _ar1_regression(y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex, design: np.ndarray,
@@ -797,9 +815,11 @@ def placebo_rank(y: pd.Series, pre: pd.PeriodIndex, post: pd.PeriodIndex, settin
 
 def placebo_calibration(t_values: list[float], estimate: Estimate, alpha: float) -> float:
     """How much to widen the model's interval so that it is at least as wide as the fake event
-    dates say it must be: the conformal (1 − alpha) quantile of the placebo |t| (the
-    ceil((1 − alpha)(n + 1))-th smallest) over the model's critical value, when above 1. Needs
-    enough fake dates for that quantile to exist (19 at alpha 0.05); never narrows."""
+    dates say it must be: the ceil((1 − alpha)(n + 1))-th smallest placebo |t| over the model's
+    critical value, when above 1; never narrows. At alpha 0.05 that rank exists from 19 fake dates
+    and, with at most MAX_PLACEBO_DATES (24) of them, is always the largest |t|. The fake dates'
+    windows overlap one another and, for the latest ones, the real pre-period, so this is an
+    empirical allowance for misfit, not an exact conformal guarantee (bench/RESULTS.md)."""
     n = len(t_values)
     rank = math.ceil((1 - alpha) * (n + 1))
     if rank > n:
@@ -1327,11 +1347,13 @@ def assess(
             detected=excludes, other_y=other_y, placebo=placebo)
     result.checks = checks
     if robust and donors:
-        donor_check = _donor_check(donors, donor_labels or {}, ym if chosen != "count" else other_y, used_scale,
-                                   pre, post, settings, estimate, excludes)
+        # On the primary's data (outlying months it left out stay out); counts on log(count + 1/2).
+        donor_y = np.log(modelled + 0.5) if chosen == "count" else modelled
+        donor_check = _donor_check(donors, donor_labels or {}, donor_y, used_scale, pre, post, settings, estimate,
+                                   excludes)
         checks.append(donor_check)
-        if donor_check["agrees"] is not None:
-            notes.append({"code": "donors_agree" if donor_check["agrees"] else "donors_disagree",
+        if donor_check["reading"] != "not_possible":
+            notes.append({"code": f"donors_{donor_check['reading']}",
                           **{k: donor_check[k] for k in ("names", "names_es", "rel", "rel_low", "rel_high")}})
     if checks and excludes and result.placebo_n < MIN_PLACEBO_GUARD:
         notes.append({"code": "placebo_unavailable", "n": result.placebo_n, "needed": MIN_PLACEBO_GUARD})
@@ -1341,19 +1363,21 @@ def assess(
         broke = brk is not None and brk["passed"] is False and brk.get("same_way")
         fires = jump is not None and np.sign(jump[1]) == np.sign(estimate.effect) and (broke or abs(jump[1]) >= JUMP_Z)
         last_z = float(estimate.pre_z[-1]) if len(estimate.pre_z) else math.nan
+        last_month = False
         if not fires and math.isfinite(last_z) and np.sign(last_z) == np.sign(estimate.effect) \
                 and abs(last_z) >= JUMP_LAST_Z:
-            jump, fires = (pre[-1], last_z), True  # the month just before the event had already moved
+            jump, fires, last_month = (pre[-1], last_z), True, True  # the month before was already out
         if fires:
             # The series had moved the effect's way in the last pre months: the event's own
             # effect is what remains once a step from the month it moved is allowed for.
             start = jump[0].start_time.date()
             stepped = _estimate(chosen, modelled, pre, post, replace(settings, steps=(*steps, start)))
             if stepped is not None and stepped.se > 0:
-                naive, estimate = estimate, stepped
+                naive, estimate = estimate, replace(stepped, calibration=estimate.calibration)
                 _fill_numbers(result, estimate, alpha, nonnegative=bool((y.dropna() >= 0).all()), post=post, y=y)
                 naive_excludes = True
-                began, began_at = ("recent_break" if broke else "regime_month"), start
+                began = "recent_break" if broke else ("last_month" if last_month else "regime_month")
+                began_at = start
         elif broke:
             began, began_at = "recent_break", (pre[-HOLDOUT_MONTHS]).start_time.date()
     if began is None and excludes:
@@ -1386,7 +1410,7 @@ def assess(
             checks.remove(brk)  # it is the verdict's reason, not a disagreement
             checks.append({**brk, "passed": None, "became": "began_before"})
     own_low, own_high = estimate.interval(alpha)
-    if began in ("bend", "regime_month") and not (own_low <= 0 <= own_high) \
+    if began in ("bend", "regime_month", "last_month") and not (own_low <= 0 <= own_high) \
             and np.sign(estimate.effect) == np.sign(naive.effect):
         # Part began before, but the event's own effect, with that allowed for, still stands.
         notes.append({"code": "began_partly", "month": f"{_month(began_at)}"})
@@ -1415,33 +1439,38 @@ def assess(
     return _finish(result, notes)
 
 
+DONOR_READINGS = ("same_change", "other_answer", "no_change", "cannot_tell", "not_possible")
+
+
 def _donor_check(donors: dict[str, pd.Series], labels: dict[str, dict[str, str]], y: pd.Series, scale: str,
                  pre: pd.PeriodIndex, post: pd.PeriodIndex, settings: Settings, primary: Estimate,
                  detected: bool) -> dict:
     """The control-series check: the effect against a regression on the donors (on the model's
-    scale: logs for log and count models). It agrees when it finds the same (a change the same
-    way, its interval clear of zero, for a detection; no change for a non-detection). Shown
-    beside the verdict, never deciding it: donors are never perfect controls (a border operation
-    moves every drug)."""
-    frame = {}
-    for key, series in donors.items():
-        values = monthly(series)
-        if scale in ("log", "count"):
-            values = np.log(values.where(values >= 0) + 0.5)
-        frame[key] = values
+    scale). Its reading: ``same_change`` (a detection, and the controls also find a change that
+    way, clear of zero), ``no_change`` (no detection, and the controls' interval lies within
+    ±EQUIVALENCE_MAX too), ``other_answer`` (the controls find otherwise), ``cannot_tell`` (no
+    detection, and the controls' interval is too wide to say either), ``not_possible`` (no control
+    covers the window). Shown beside the verdict, never deciding it: no control is perfect."""
+    frame = usable_donors(donors, scale, pre, post)
     names = {"names": ", ".join((labels.get(k) or {}).get("en", k) for k in frame),
              "names_es": ", ".join((labels.get(k) or {}).get("es", k) for k in frame)}
-    variant = estimate_donors(y, pd.DataFrame(frame), pre, post, replace(settings, steps=()))
-    if variant is None or not variant.se > 0:  # no donor covers every month from pre to post
-        return {"check": "donors", "passed": None, "agrees": None, "donors": list(frame), **names}
+    variant = estimate_donors(y, frame, pre, post, settings) if frame.shape[1] else None
+    if variant is None or not variant.se > 0:
+        return {"check": "donors", "passed": None, "reading": "not_possible", "donors": list(frame),
+                "offered": list(donors), **names}
     low, high = variant.interval(settings.alpha)
-    if detected:  # the controls find a change the same way, clear of zero
-        agrees = bool(not (low <= 0 <= high) and np.sign(variant.effect) == np.sign(primary.effect))
+    log_scale = scale in ("log", "count")
+    rel, rel_low, rel_high = _relative(variant, settings.alpha, "log" if log_scale else "linear")
+    clear = not (low <= 0 <= high)
+    if detected:
+        reading = "same_change" if clear and np.sign(variant.effect) == np.sign(primary.effect) else "other_answer"
+    elif clear:
+        reading = "other_answer"
     else:
-        agrees = bool(low <= 0 <= high)
-    rel, rel_low, rel_high = _relative(variant, settings.alpha, "log" if scale in ("log", "count") else "linear")
-    return _check("donors", None, variant, settings.alpha, agrees=agrees, donors=list(frame), rel=rel,
-                  rel_low=rel_low, rel_high=rel_high, **names)
+        narrow = rel_low is not None and rel_high is not None and max(abs(rel_low), abs(rel_high)) <= EQUIVALENCE_MAX
+        reading = "no_change" if narrow else "cannot_tell"
+    return _check("donors", None, variant, settings.alpha, reading=reading, donors=list(frame),
+                  offered=list(donors), rel=rel, rel_low=rel_low, rel_high=rel_high, **names)
 
 
 def as_date(value) -> dt.date:

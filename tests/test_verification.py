@@ -140,7 +140,7 @@ def test_a_change_under_way_before_the_event_is_not_credited_to_it():
     result = assess(series - 3.0 * after, EVENT, better="down")
     assert result.total_change < 0 and result.total_change_high < 0  # the model alone would call it a fall...
     assert result.verdict == "began_before"  # ...the engine does not credit the event
-    assert result.began_by in ("bend", "recent_break", "regime_month")
+    assert result.began_by in ("bend", "recent_break", "regime_month", "last_month")
     assert pd.Period(result.began_at, "M") < pd.Period(EVENT, "M")
     assert "not attributable to this event" in result.explanation
     assert "no es atribuible a este evento" in result.explanation_es
@@ -163,8 +163,10 @@ def test_a_last_pre_month_already_out_the_effects_way_means_it_began_before(monk
     # JUMP_LAST_Z s.e. out the effect's way now says the change began before.
     design = replace(Design(), regime_months_before=1, regime_shift=-3.0)
     result, truth = run_one(1, design)
-    assert result.verdict == "began_before" and result.began_by == "regime_month"
+    assert result.verdict == "began_before" and result.began_by == "last_month"
     assert pd.Period(result.began_at, "M") == pd.Period(result.pre_end, "M")
+    assert "was already unusually far from the earlier path" in result.explanation
+    assert "ya estaba inusualmente lejos de la trayectoria anterior" in result.explanation_es
     assert result.ci_low <= truth <= result.ci_high  # the event's own effect: none
     monkeypatch.setattr("indicators.verification.JUMP_LAST_Z", 99.0)
     assert run_one(1, design)[0].verdict in DIRECTIONAL
@@ -581,20 +583,30 @@ def test_the_control_series_check_tells_a_shared_shock_from_the_series_own_chang
     own, donors = _with_donor(effect_on_series=-40.0, effect_on_donor=0.0)
     result = assess(own, EVENT, better="down", donors=donors, donor_labels=labels)
     check = next(c for c in result.checks if c["check"] == "donors")
-    assert result.ci_high < 0 and check["agrees"] is True and check["ci_high"] < 0 and check["passed"] is None
-    assert any("the other drug" in n and "agrees" in n for n in result.notes)
-    assert any("la otra droga" in n and "coincide" in n for n in result.notes_es)
+    assert result.ci_high < 0 and check["reading"] == "same_change" and check["ci_high"] < 0
+    assert check["passed"] is None  # shown, never deciding
+    assert any("the other drug" in n and "the same way" in n for n in result.notes)
+    assert any("la otra droga" in n and "mismo sentido" in n for n in result.notes_es)
     shared, donors = _with_donor(effect_on_series=0.0, effect_on_donor=-40.0)  # it fell with its controls
     result = assess(shared, EVENT, better="down", donors=donors, donor_labels=labels)
     check = next(c for c in result.checks if c["check"] == "donors")
-    assert result.ci_high < 0 and check["agrees"] is False and check["ci_low"] <= 0 <= check["ci_high"]
-    assert any("does not agree" in n for n in result.notes) and any("no coincide" in n for n in result.notes_es)
-    assert result.verdict == "improved"  # shown beside the verdict, never deciding it
-
-
-def test_controls_that_end_before_the_post_window_cannot_check():
-    series, donors = _with_donor(effect_on_series=-40.0, effect_on_donor=0.0)
-    short = {"other": donors["other"].iloc[:-3]}
-    result = assess(series, EVENT, better="down", donors=short)
+    assert result.ci_high < 0 and check["reading"] == "other_answer" and check["ci_low"] <= 0 <= check["ci_high"]
+    assert any("a different answer" in n for n in result.notes) and any("respuesta distinta" in n for n in result.notes_es)
+    assert result.verdict == "improved"  # the verdict is the main estimate's
+    quiet, donors = _with_donor(effect_on_series=0.0, effect_on_donor=0.0)
+    result = assess(quiet, EVENT, better="down", donors=donors, donor_labels=labels)
     check = next(c for c in result.checks if c["check"] == "donors")
-    assert check["agrees"] is None and not any(n["code"].startswith("donors_") for n in result.note_codes)
+    assert result.ci_low <= 0 <= result.ci_high
+    assert check["reading"] == "no_change" and max(abs(check["rel_low"]), abs(check["rel_high"])) <= 0.25
+
+
+def test_controls_that_end_before_the_post_window_cannot_check_and_are_not_named():
+    series, donors = _with_donor(effect_on_series=-40.0, effect_on_donor=0.0)
+    donors = {"short": donors["other"].iloc[:-3], "full": donors["other"] * 1.1 + 5}
+    labels = {"short": {"en": "short control", "es": "control corto"}, "full": {"en": "full control", "es": "x"}}
+    result = assess(series, EVENT, better="down", donors=donors, donor_labels=labels)
+    check = next(c for c in result.checks if c["check"] == "donors")
+    assert check["donors"] == ["full"] and check["offered"] == ["short", "full"] and check["names"] == "full control"
+    result = assess(series, EVENT, better="down", donors={"short": donors["short"]})
+    check = next(c for c in result.checks if c["check"] == "donors")
+    assert check["reading"] == "not_possible" and not any(n["code"].startswith("donors_") for n in result.note_codes)
