@@ -560,7 +560,7 @@ def estimate_donors(y: pd.Series, donors: pd.DataFrame, pre: pd.PeriodIndex, pos
     values. ``donors`` must be observed in every month from the pre-period to the post window."""
     horizon, _ = _horizon(pre, post)
     periods = pre.append(pd.period_range(pre[-1] + 1, periods=horizon, freq="M"))
-    columns = donors.reindex(periods)
+    columns = donors.reindex(periods)  # usable_donors: observed in every one of these months
     if columns.empty or columns.isna().any().any() or y.reindex(pre).notna().sum() < MIN_PRE + columns.shape[1]:
         return None
     design = np.column_stack([np.ones(len(periods)), np.arange(len(periods), dtype=float),
@@ -935,7 +935,7 @@ def robustness(y: pd.Series, window: Window, post: pd.PeriodIndex, settings: Set
                primary: Estimate, kept: Estimate | None = None,
                flagged: list[pd.Period] = (), detected: bool = True,
                other_y: pd.Series | None = None,
-               placebo: tuple[float | None, int] | None = None) -> tuple[list[dict], float | None, int]:
+               placebo: tuple[float | None, int] = (None, 0)) -> tuple[list[dict], float | None, int]:
     """Checks of every tested cell; each is ``passed`` True/False, or None when the data do not
     allow it. ``kept``: the estimate with the ``flagged`` outlying months kept in.
 
@@ -947,10 +947,8 @@ def robustness(y: pd.Series, window: Window, post: pd.PeriodIndex, settings: Set
     which way the series departed (``same_way``: the way of the effect)."""
     alpha, pre = settings.alpha, window.pre
     checks = []
-    p_placebo, n_placebo = placebo if placebo is not None else (None, 0)
+    p_placebo, n_placebo = placebo  # made once by assess, which widens the interval from them
     if detected:
-        if placebo is None:
-            p_placebo, n_placebo, _ = placebo_rank(y, pre, post, settings, method, primary)
         guard = None if p_placebo is None or n_placebo < MIN_PLACEBO_GUARD else p_placebo <= PLACEBO_GUARD
         checks.append({"check": "placebo", "passed": guard, "p": p_placebo, "n": n_placebo})
 
@@ -1278,8 +1276,9 @@ def assess(
         result.verdict = "insufficient_history"
         notes.append({"code": "not_estimable"})
         return _finish(result, notes)
-    if damping(estimate.fit) is not None:
-        notes.append({"code": "damped", "phi": damping(estimate.fit), "after": DAMP_AFTER})
+    phi = damping(estimate.fit)
+    if phi is not None:
+        notes.append({"code": "damped", "phi": phi, "after": DAMP_AFTER})
 
     # The estimate the data would give without the regime changes close to the event: what a
     # reader sees ("fell 85 %"), and whether the change shows before the event.
@@ -1326,16 +1325,16 @@ def assess(
 
     # Placebo-in-time: the same estimate at fake dates before the event; where there are enough of
     # them, the interval is widened to what they show (never narrowed).
-    placebo = None
+    placebo: tuple[float | None, int] = (None, 0)
     if robust:
         p_placebo, n_placebo, placebo_t = placebo_rank(modelled, pre, post, settings, chosen, estimate)
         placebo = (p_placebo, n_placebo)
         factor = placebo_calibration(placebo_t, estimate, alpha) if CALIBRATE else 1.0
         result.interval_calibration = factor
         if factor > 1.0:
+            same = naive is estimate
             estimate = replace(estimate, calibration=factor)
-            if naive is not estimate:
-                naive = replace(naive, calibration=max(naive.calibration, factor))
+            naive = estimate if same else replace(naive, calibration=factor)
             notes.append({"code": "calibrated", "n": n_placebo, "factor": factor})
     _fill_numbers(result, estimate, alpha, nonnegative=bool((y.dropna() >= 0).all()), post=post, y=y)
     low, high = estimate.interval(alpha)
