@@ -72,12 +72,16 @@ def _parser() -> argparse.ArgumentParser:
                      help="the publisher's release date (YYYY-MM-DD), if known")
     imp.add_argument("--accept-revisions", action="store_true",
                      help="publish revised or missing cells of completed months after reviewing them")
+    imp.add_argument("--accept-anomalies", action="store_true",
+                     help="publish new or provisional months out of line with their history after reviewing them")
 
     ref = command("refresh", help="fetch and publish the newest release of live sources")
     ref.add_argument("sources", nargs="*",
                      metavar="SOURCE", help=f"default: all of {', '.join(live_sources())}")
     ref.add_argument("--accept-revisions", action="store_true",
                      help="publish revised or missing cells of completed months after reviewing them")
+    ref.add_argument("--accept-anomalies", action="store_true",
+                     help="publish new or provisional months out of line with their history after reviewing them")
 
     command("status", help="sources, vintages, coverage and recent runs")
     command("migrate", help="run pending schema migrations (in place)")
@@ -145,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"snapshot: {len(manifest['vintages'])} vintage(s) written to {args.out}")
         elif args.command == "import":
             run = pipeline.import_file(engine, args.source, args.file, args.published_on,
-                                       accept_revisions=args.accept_revisions)
+                                       accept_revisions=args.accept_revisions,
+                                       accept_anomalies=args.accept_anomalies)
             print(f"{run.outcome}: {run.message}")
             if run.outcome in ("ok", "corrected"):
                 pipeline.after_publish(engine)
@@ -153,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
             failed = published = 0
             for source_id in args.sources or live_sources():
                 try:
-                    run = pipeline.refresh(engine, source_id, accept_revisions=args.accept_revisions)
+                    run = pipeline.refresh(engine, source_id, accept_revisions=args.accept_revisions,
+                                           accept_anomalies=args.accept_anomalies)
                     published += run.outcome == "ok"
                     print(f"{source_id}: {run.outcome}: {run.message}")
                 except PublishError as exc:

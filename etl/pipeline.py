@@ -43,15 +43,18 @@ def _fail(engine: Engine, source_id: str, kind: str, message: str, diff: str | N
 
 
 def guarded_publish(engine: Engine, record: VintageRecord, *, kind: str,
-                    accept_revisions: bool = False) -> RefreshRun:
+                    accept_revisions: bool = False, accept_anomalies: bool = False) -> RefreshRun:
     """Publish a release only if its diff against the vintage it follows finds nothing harmful
-    (``etl.release_diff``); otherwise refuse it in one line and keep the diff in the run record.
-    ``accept_revisions`` publishes reviewed revisions and missing cells of completed months."""
+    (``etl.release_diff``, ``etl.plausibility``); otherwise refuse it in one line and keep the diff
+    in the run record. ``accept_revisions`` publishes reviewed revisions and missing cells of
+    completed months; ``accept_anomalies`` reviewed new or provisional months out of line with
+    their history. The run record keeps what was accepted."""
     with prepare_lock(engine):  # one writer at a time: two imports never race
-        return _guarded_publish(engine, record, kind, accept_revisions)
+        return _guarded_publish(engine, record, kind, accept_revisions, accept_anomalies)
 
 
-def _guarded_publish(engine: Engine, record: VintageRecord, kind: str, accept_revisions: bool) -> RefreshRun:
+def _guarded_publish(engine: Engine, record: VintageRecord, kind: str, accept_revisions: bool,
+                     accept_anomalies: bool = False) -> RefreshRun:
     origin = load_origin(record.source_id)
     known = known_vintage(engine, record)
     if known is not None:
@@ -63,15 +66,14 @@ def _guarded_publish(engine: Engine, record: VintageRecord, kind: str, accept_re
             _fail(engine, record.source_id, kind, f"{record.file_name}: refused: {problems[0][1]}")
         return publish(engine, origin, record, kind=kind)
     diff = release_diff.diff_release(engine, record, origin)
-    refusals = diff.refusals(accept_revisions)
+    refusals = diff.refusals(accept_revisions, accept_anomalies)
     if refusals:
         more = f" (+{len(refusals) - 1} more problem(s))" if len(refusals) > 1 else ""
-        hint = "; after review, --accept-revisions publishes it" if all(
-            kind_ in release_diff.ACCEPTABLE for kind_, _ in diff.problems) else ""
-        _fail(engine, record.source_id, kind, f"{record.file_name}: refused: {refusals[0]}{more}{hint}",
+        _fail(engine, record.source_id, kind, f"{record.file_name}: refused: {refusals[0]}{more}{diff.hint()}",
               diff.to_json())
+    diff.accept(accept_revisions, accept_anomalies)
     if diff.problems:
-        log.warning("%s: published with accepted revisions: %s", record.file_name, "; ".join(
+        log.warning("%s: published after review: %s", record.file_name, "; ".join(
             line for _, line in diff.problems))
     return publish(engine, origin, record, kind=kind, diff=diff.to_json())
 
@@ -100,8 +102,8 @@ def build(engine: Engine, raw_dir: Path, *, progress: bool = True,
     return runs
 
 
-def import_file(engine: Engine, source_id: str, path: Path,
-                published_on: dt.date | None = None, accept_revisions: bool = False) -> RefreshRun:
+def import_file(engine: Engine, source_id: str, path: Path, published_on: dt.date | None = None,
+                accept_revisions: bool = False, accept_anomalies: bool = False) -> RefreshRun:
     """One downloaded file as a new vintage (for offices without internet)."""
     init_schema(engine)
     module = get_source(source_id)
@@ -113,11 +115,12 @@ def import_file(engine: Engine, source_id: str, path: Path,
         record = module.build_record(path.read_bytes(), path.name, published=published)
     except SanityError as exc:
         _fail(engine, source_id, "import", str(exc))
-    return guarded_publish(engine, record, kind="import", accept_revisions=accept_revisions)
+    return guarded_publish(engine, record, kind="import", accept_revisions=accept_revisions,
+                           accept_anomalies=accept_anomalies)
 
 
 def refresh(engine: Engine, source_id: str, session: requests.Session | None = None,
-            accept_revisions: bool = False) -> RefreshRun:
+            accept_revisions: bool = False, accept_anomalies: bool = False) -> RefreshRun:
     """Fetch the newest release from the publisher and publish it; on any failure the last good
     data stays served and the failure is recorded."""
     init_schema(engine)
@@ -128,7 +131,8 @@ def refresh(engine: Engine, source_id: str, session: requests.Session | None = N
         record = module.fetch_latest(session)
     except SanityError as exc:
         _fail(engine, source_id, "refresh", str(exc))
-    return guarded_publish(engine, record, kind="refresh", accept_revisions=accept_revisions)
+    return guarded_publish(engine, record, kind="refresh", accept_revisions=accept_revisions,
+                           accept_anomalies=accept_anomalies)
 
 
 log = logging.getLogger(__name__)

@@ -45,6 +45,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from etl import plausibility
 from etl.geography import MX_STATES, SPECIAL_GEOS, US_STATES
 from etl.store import OBSERVATION_COLUMNS, Vintage, VintageRecord, dimension_columns, vintage_observations
 
@@ -52,8 +53,11 @@ MAGNITUDE = 3.0
 FUTURE_SLACK_DAYS = 1
 DEFAULT_TOLERANCE = {"relative": 0.0, "absolute": 0.0}
 ACCEPTABLE = {"revised", "vanished", "thin", "relabelled"}
+# Out of line with the series' own history (etl.plausibility): published after review with --accept-anomalies.
+ANOMALIES = {"incomplete", "implausible", "zero", "repeated", "swapped", "provisional"}
 # The first refusal is said first.
-SEVERITY = ("dates", "geography", "older", "magnitude", "relabelled", "blank", "vanished", "thin", "revised")
+SEVERITY = ("dates", "geography", "older", "fractional", "magnitude", "relabelled", "blank", "vanished", "thin",
+            "revised", "incomplete", "swapped", "repeated", "zero", "implausible", "provisional")
 
 
 @dataclass
@@ -63,15 +67,35 @@ class ReleaseDiff:
     not_in_release: list[str] = field(default_factory=list)  # series the previous release keeps serving
     counts: dict[str, int] = field(default_factory=dict)  # kind → cells (or series)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (kind, one line)
+    accepted: list[str] = field(default_factory=list)  # problems published after review
 
-    def refusals(self, accept_revisions: bool = False) -> list[str]:
+    def refusals(self, accept_revisions: bool = False, accept_anomalies: bool = False) -> list[str]:
         """The problems that refuse the release, the most telling first."""
         ordered = sorted(self.problems, key=lambda item: SEVERITY.index(item[0]))
-        return [line for kind, line in ordered if not (accept_revisions and kind in ACCEPTABLE)]
+        return [line for kind, line in ordered if not self._accepted(kind, accept_revisions, accept_anomalies)]
+
+    @staticmethod
+    def _accepted(kind: str, accept_revisions: bool, accept_anomalies: bool) -> bool:
+        return (accept_revisions and kind in ACCEPTABLE) or (accept_anomalies and kind in ANOMALIES)
+
+    def accept(self, accept_revisions: bool, accept_anomalies: bool) -> None:
+        """Record which problems an operator published after review (kept in the run record)."""
+        self.accepted = [line for kind, line in self.problems
+                         if self._accepted(kind, accept_revisions, accept_anomalies)]
+
+    def hint(self) -> str:
+        """How an operator publishes it after review, when every problem can be accepted."""
+        kinds = {kind for kind, _ in self.problems}
+        flags = [flag for flag, allowed in (("--accept-revisions", ACCEPTABLE), ("--accept-anomalies", ANOMALIES))
+                 if kinds & allowed]
+        if not kinds or not kinds <= ACCEPTABLE | ANOMALIES:
+            return ""
+        return f"; after review, {' '.join(flags)} publishes it"
 
     def summary(self) -> dict:
         return {"previous": self.previous, "compared_cells": self.compared_cells, "counts": self.counts,
-                "not_in_release": self.not_in_release, "problems": [line for _, line in self.problems]}
+                "not_in_release": self.not_in_release, "problems": [line for _, line in self.problems],
+                "accepted": self.accepted}
 
     def to_json(self) -> str:
         return json.dumps(self.summary(), ensure_ascii=False)
@@ -218,10 +242,13 @@ def diff_release(engine: Engine, record: VintageRecord, origin: dict, today: dt.
                                            "file; give --published-on if it is an older release"))
         previous = previous_vintage(session, record.source_id, record.published_on)
         if previous is None:
+            diff.problems.extend(plausibility.check(record.observations.iloc[:0], record.observations, origin))
             return diff
         diff.previous = previous.file_name
         previous_id = previous.id
-    old = _keyed(vintage_observations(engine, [previous_id]).drop(columns="vintage_id"))
+    stored = vintage_observations(engine, [previous_id]).drop(columns="vintage_id")
+    diff.problems.extend(plausibility.check(stored, record.observations, origin))
+    old = _keyed(stored)
     new = _keyed(record.observations.reindex(columns=[*OBSERVATION_COLUMNS, *dimension_columns(record.observations)]))
     months = set(old.index.get_level_values("period")) & set(new.index.get_level_values("period"))
     old = old[old.index.get_level_values("period").isin(months)]

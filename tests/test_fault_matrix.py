@@ -161,7 +161,7 @@ FENTANYL = lambda r: r["Drug Type"] == "Fentanyl"  # noqa: E731
 
 CASES = [
     # CBP drug seizures: the December release on top of May's.
-    Case(CBP, "lbs and event-count headers swapped", swap_columns(LBS, EVENTS), "revised beyond"),
+    Case(CBP, "lbs and event-count headers swapped", swap_columns(LBS, EVENTS), "whole counts have fractions"),
     Case(CBP, "every weight ×10", cells(LBS, scaled(10)), "moved by a factor of 10"),
     Case(CBP, "every weight ÷1000 (another unit)", cells(LBS, scaled(0.001)), "moved by a factor of"),
     Case(CBP, "every weight ×2 (counted twice)", cells(LBS, scaled(2)), "revised beyond"),
@@ -214,6 +214,7 @@ CASES = [
     Case(CDC, "same release with BOM, CRLF, columns and rows reordered", re_encoded, "unchanged"),
     # SESNSP victims by state.
     Case(MX, "victims ×10", cells("victimas", scaled(10)), "outside the plausible range"),
+    Case(MX, "victims × 1.5 (fractions)", cells("victimas", scaled(1.5)), "whole counts have fractions"),
     Case(MX, "victims blank", cells("victimas", lambda v: ""), "victimas"),
     Case(MX, "a state gone", rows_where(lambda r: r["cve_ent"] != "09"), "has 31 states, expected 32"),
     Case(MX, "2025's months moved to 2030", cells("fecha", lambda v: "2030" + v[4:], lambda r: r["fecha"] >= "2025"),
