@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import sys
 from pathlib import Path
 
@@ -164,7 +165,13 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{source_id}: {run.outcome}: {run.message}")
                 except PublishError as exc:
                     failed += 1
-                    print(f"error: {source_id}: {exc}", file=sys.stderr)
+                    print(f"error: {source_id}: {_one_line(str(exc))}", file=sys.stderr)
+                except Exception as exc:  # one source never stops the others
+                    failed += 1
+                    logging.getLogger("etl").debug("refresh of %s failed", source_id, exc_info=True)
+                    message = f"unexpected error: {type(exc).__name__}: {_one_line(str(exc)) or '-'}"
+                    pipeline.record_failure(engine, source_id, "refresh", message)
+                    print(f"error: {source_id}: {message}", file=sys.stderr)
             if published:
                 pipeline.after_publish(engine)
             return 2 if failed else 0

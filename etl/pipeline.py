@@ -32,14 +32,41 @@ from etl.store import (
 )
 
 
+def record_failure(engine: Engine, source_id: str, kind: str, message: str, diff: str | None = None) -> None:
+    """Record a run that failed before anything reached the store (the banner and status show it)."""
+    try:
+        record_run(engine, RefreshRun(source_id=source_id, kind=kind, started_at=utcnow(), outcome="failed",
+                                      message=message, diff=diff))
+    except Exception:  # the store itself failing: said in the log, the caller still reports
+        log.exception("could not record the failed %s of %s", kind, source_id)
+
+
 def _fail(engine: Engine, source_id: str, kind: str, message: str, diff: str | None = None) -> None:
     """Record a run that failed before anything reached the store, then raise."""
-    record_run(
-        engine,
-        RefreshRun(source_id=source_id, kind=kind, started_at=utcnow(), outcome="failed",
-                   message=message, diff=diff),
-    )
+    record_failure(engine, source_id, kind, message, diff)
     raise PublishError(message)
+
+
+@contextmanager
+def reading(engine: Engine, source_id: str, kind: str, what: str) -> Iterator[None]:
+    """Reading a release: a failed sanity check, and any other error of a parser (an impossible
+    date, a malformed number the checks did not foresee), is a failed run recorded in one line;
+    the traceback goes to the log only."""
+    try:
+        yield
+    except SanityError as exc:
+        _fail(engine, source_id, kind, str(exc))
+    except (requests.RequestException, OSError) as exc:  # the fetch, not the file
+        _fail(engine, source_id, kind, f"{what}: {type(exc).__name__}: {_first_line(exc)}")
+    except Exception as exc:  # a parser's unforeseen error is a refusal, never a traceback
+        log.debug("%s: %s failed while reading %s", source_id, kind, what, exc_info=True)
+        _fail(engine, source_id, kind, f"{what}: could not be read ({type(exc).__name__}: {_first_line(exc)}; "
+                                       "the traceback with VERIFICA_LOG_LEVEL=DEBUG)")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return (text.splitlines()[0] if text else type(exc).__name__)[:300]
 
 
 def guarded_publish(engine: Engine, record: VintageRecord, *, kind: str,
@@ -90,10 +117,8 @@ def build(engine: Engine, raw_dir: Path, *, progress: bool = True,
         raise SanityError(f"no raw files found under {raw_dir}")
     records: list[tuple[str, VintageRecord]] = []
     for source_id, path in tqdm(jobs, desc="parse", unit="file", disable=not progress):
-        try:
+        with reading(engine, source_id, "build", path.name):
             records.append((source_id, get_source(source_id).record_from_file(path)))
-        except SanityError as exc:
-            _fail(engine, source_id, "build", str(exc))
     records.sort(key=lambda item: (item[1].published_on, item[1].file_name))
     runs = []
     for _source_id, record in tqdm(records, desc="publish", unit="vintage", disable=not progress):
@@ -110,11 +135,9 @@ def import_file(engine: Engine, source_id: str, path: Path, published_on: dt.dat
     path = Path(path)
     if not path.is_file():  # an operator's typo, not a failure of the source: not recorded
         raise PublishError(f"file not found: {path}")
-    try:
+    with reading(engine, source_id, "import", path.name):
         published = (published_on, GIVEN_DATE) if published_on else None
         record = module.build_record(path.read_bytes(), path.name, published=published)
-    except SanityError as exc:
-        _fail(engine, source_id, "import", str(exc))
     return guarded_publish(engine, record, kind="import", accept_revisions=accept_revisions,
                            accept_anomalies=accept_anomalies)
 
@@ -127,10 +150,8 @@ def refresh(engine: Engine, source_id: str, session: requests.Session | None = N
     module = get_source(source_id)
     if not hasattr(module, "fetch_latest"):  # an operator's mistake, not a source failure: not recorded
         raise PublishError(f"{source_id} has no live endpoint; use 'import' (live: {', '.join(live_sources())})")
-    try:
+    with reading(engine, source_id, "refresh", "the newest release"):
         record = module.fetch_latest(session)
-    except SanityError as exc:
-        _fail(engine, source_id, "refresh", str(exc))
     return guarded_publish(engine, record, kind="refresh", accept_revisions=accept_revisions,
                            accept_anomalies=accept_anomalies)
 

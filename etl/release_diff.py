@@ -57,7 +57,7 @@ ACCEPTABLE = {"revised", "vanished", "thin", "relabelled"}
 ANOMALIES = {"incomplete", "implausible", "zero", "repeated", "swapped", "provisional"}
 # The first refusal is said first.
 SEVERITY = ("dates", "geography", "older", "fractional", "magnitude", "relabelled", "blank", "vanished", "thin",
-            "revised", "incomplete", "swapped", "repeated", "zero", "implausible", "provisional")
+            "swapped", "revised", "incomplete", "repeated", "zero", "implausible", "provisional")
 
 
 @dataclass

@@ -180,3 +180,30 @@ def test_an_accepted_anomaly_publishes_and_is_recorded(store_factory, raw_dir):
     run: RefreshRun = pipeline.guarded_publish(store, release, kind="import", accept_anomalies=True)
     assert run.outcome == "ok"
     assert geo in run.diff and '"accepted": ["' in run.diff
+
+
+def test_one_source_failing_unexpectedly_never_stops_the_others(store_factory, raw_dir, monkeypatch, capsys):
+    """A refresh where one source's parser breaks in a way nobody foresaw: that source is recorded
+    as failed in one line, the next source still publishes, and the exit status says so."""
+    from etl.__main__ import main
+    from etl.sources import SOURCES
+    from etl.store import failing_sources
+
+    store = store_factory()
+    broken, working = "cdc_vsrr", "sesnsp_homicides"
+
+    def explode(session=None):
+        raise ZeroDivisionError("a parser bug")
+
+    record = get_source(working).record_from_file(raw_dir / FILES[working])
+    monkeypatch.setattr(SOURCES[broken], "fetch_latest", explode)
+    monkeypatch.setattr(SOURCES[working], "fetch_latest", lambda session=None: record)
+    code = main(["--database-url", store.url.render_as_string(hide_password=False), "refresh", broken, working])
+    out = capsys.readouterr()
+    errors = [line for line in out.err.splitlines() if line.startswith("error: ")]
+    assert code == 2
+    assert len(errors) == 1 and broken in errors[0] and "ZeroDivisionError: a parser bug" in errors[0], out.err
+    assert "Traceback" not in out.err
+    assert f"{working}: ok:" in out.out
+    assert [run.source_id for run in failing_sources(store)] == [broken]
+    assert [v.source_id for v in list_vintages(store)] == [working]
