@@ -39,6 +39,7 @@ HISTORY_MIN = 12  # months of a series' history needed before its jumps are judg
 REFERENCE = 3  # a month is compared with the mean of this many months before it
 COMPLETE_MONTHS = 12  # present in each of this many last months: expected in a new month
 MAD_TO_SD = 1.4826
+MIN_REPEATED = 6  # a month copying the one before is judged where it has at least this many cells
 DEFAULTS = {"mad": 5.0, "factor": 1.5, "record": 1.25, "record_mad": 3.0, "offset": 5.0, "min_level": 20.0,
             "provisional_revision": 0.5,
             "swap_factor": 1.2, "dimensions": [], "absent_geographies": False, "reviewed": []}
@@ -221,7 +222,7 @@ def _repeated(new: pd.DataFrame, added: set) -> list[tuple[str, str]]:
         for indicator, part in frame.groupby("indicator"):
             this = part[part["period"] == month]
             before = part[part["period"] == month - 1]
-            if len(this) < 10 or len(this) != len(before):
+            if len(this) < MIN_REPEATED or len(this) != len(before):
                 continue
             key = ["geo", *dims]
             a = this.set_index(key)["value"].sort_index()
@@ -258,7 +259,10 @@ def _swapped(old_series: dict, new_series: dict, conf: dict) -> list[tuple[str, 
                         where = f" {margin}" if margin else ""
                         problems.append(("swapped", f"{indicator}{where} {month}: {a} and {b} traded values "
                                                     f"({old_row[a]:g} and {old_row[b]:g}): swapped codes?"))
-    return problems[:1] + ([("swapped", f"(+{len(problems) - 1} more swapped pair(s))")] if len(problems) > 1 else [])
+    if not problems:
+        return []
+    more = f" (+{len(problems) - 1} more swapped pair(s))" if len(problems) > 1 else ""
+    return [("swapped", problems[0][1] + more)]
 
 
 def _provisional(old_series: dict, new_series: dict, provisional: set, conf: dict) -> list[tuple[str, str]]:
