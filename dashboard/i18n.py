@@ -117,6 +117,10 @@ STRINGS: dict[str, dict[str, str]] = {
                                            "SESNSP): no hay una serie equivalente cargada."},
     "claim_reason_no_independent_series": {"en": "No independent series is loaded for this figure.",
                                            "es": "No hay una serie independiente cargada para esta cifra."},
+    "claim_reason_no_release_in_force": {"en": "The independent series has no release in force on this date "
+                                               "(withdrawn); it can be checked again once one is published.",
+                                         "es": "La serie independiente no tiene una publicación vigente en esta "
+                                               "fecha (retirada); podrá verificarse cuando se publique una."},
     "claim_reason_not_published_yet": {"en": "The independent figure is not published yet; expected by "
                                              "{expected_by}.",
                                        "es": "La cifra independiente aún no se publica; se espera para "

@@ -22,6 +22,7 @@ import io
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import requests
 
@@ -42,6 +43,39 @@ PAGE_URL = "https://www.atf.gov/resource-center/firearms-trace-data-mexico-{star
 REPORT_YEARS = 6
 ROW = re.compile(r"^\s*(?P<year>(?:19|20)\d\d)\s+(?P<traced>\d{1,3}(?:,\d{3})*|\d+)\s+"
                  r"(?P<us>\d{1,3}(?:,\d{3})*|\d+)\b")
+
+
+# The largest year ATF has published for Mexico is about 32,000 firearms traced (2008); a figure
+# above this many a year covered is a typo, a unit slip or a broken file.
+MAX_FIREARMS_PER_YEAR = 200_000
+
+
+def check_figures(frame: pd.DataFrame, file_name: str) -> None:
+    """Finite values; firearms as non-negative whole counts within MAX_FIREARMS_PER_YEAR for each
+    year a figure covers; U.S.-sourced never above the firearms traced in the same window."""
+    value = frame["value"].astype(float)
+    label = frame["start"].astype(int).astype(str) + "-" + frame["end"].astype(int).astype(str) + " " + frame["metric"]
+    problems = [
+        (~np.isfinite(value), "is not a finite number"),
+        ((frame["unit"] == "firearms") & (value < 0), "is negative"),
+        ((frame["unit"] == "firearms") & np.isfinite(value) & (value % 1 != 0), "is not a whole count"),
+        ((frame["unit"] == "firearms")
+         & (value > MAX_FIREARMS_PER_YEAR * (frame["end"] - frame["start"] + 1)),
+         f"is above {MAX_FIREARMS_PER_YEAR:,} firearms a year covered"),
+    ]
+    for bad, why in problems:
+        if bad.any():
+            first = bad.to_numpy().nonzero()[0][0]
+            raise SanityError(f"{file_name}: {bad.sum()} figure(s) wrong: {label.iloc[first]} = "
+                              f"{frame['value'].iloc[first]!r} {why}")
+    counts = frame[frame["metric"].isin([TRACED, US_SOURCED])].pivot_table(
+        index=["start", "end"], columns="metric", values="value", aggfunc="first")
+    if {TRACED, US_SOURCED} <= set(counts.columns):
+        over = counts[counts[US_SOURCED] > counts[TRACED]]
+        if not over.empty:
+            (start, end), row = next(iter(over.iterrows()))
+            raise SanityError(f"{file_name}: {int(start)}-{int(end)}: U.S.-sourced {row[US_SOURCED]:,.0f} exceeds "
+                              f"firearms traced {row[TRACED]:,.0f}")
 
 
 def raw_files(raw_dir: Path) -> list[Path]:
@@ -115,6 +149,7 @@ def parse_csv(content: bytes, file_name: str) -> pd.DataFrame:
         "confidence": raw["confidence"], "citation": raw["primary_source"], "url": raw["primary_source_url"],
         "flags": ["annual" if s == e else "annual,window" for s, e in zip(start, end, strict=True)],
     })
+    check_figures(frame, file_name)
     tidy = _figures(frame)
     cited = raw["as_of"].str.extract(r"^(\d{4})(?:-(\d{2}))?").dropna(subset=[0])
     if not cited.empty:
@@ -155,7 +190,7 @@ def parse_report(content: bytes, file_name: str, url: str | None = None) -> pd.D
             figures.append({"start": year, "end": year, "metric": metric, "unit": "firearms", "value": value,
                             "confidence": "high", "citation": citation, "url": url or "", "flags": "annual"})
     frame = pd.DataFrame(figures)
-    require_range(frame["value"], 0, 200_000, f"{file_name}: firearms per year")
+    check_figures(frame, file_name)
     return _figures(frame)
 
 

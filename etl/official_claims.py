@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 import re
 
 import pandas as pd
@@ -59,11 +60,19 @@ def _date(text: str, file_name: str) -> str:
     return text
 
 
+# Claims are counts, weights and daily averages: never negative; a value above this is a typo or
+# a unit slip (the largest curated figure, pills seized, is about 4.5 million).
+MAX_CLAIMED = 1e9
+
+
 def _value(text: str, file_name: str) -> float:
     try:
-        return float(text.replace(",", ""))
+        value = float(text.replace(",", ""))
     except ValueError:
         raise SanityError(f"{file_name}: claimed value is not a number: {text!r}") from None
+    if not math.isfinite(value) or not 0 <= value <= MAX_CLAIMED:
+        raise SanityError(f"{file_name}: claimed value {text!r} is not a finite count between 0 and {MAX_CLAIMED:,.0f}")
+    return value
 
 
 def _rows_homicide(raw: pd.DataFrame, file_name: str) -> list[dict]:

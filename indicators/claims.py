@@ -23,6 +23,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import hashlib
+import logging
+import math
 
 import pandas as pd
 from sqlalchemy.engine import Engine
@@ -30,6 +32,8 @@ from sqlalchemy.engine import Engine
 from etl.store import read_slice
 from indicators.registry import get_indicator
 from indicators.series import NotAvailable, read_series, sources_read
+
+log = logging.getLogger(__name__)
 
 TOLERANCE = 0.02
 CLAIM_SOURCES = ("claims_homicide", "claims_security_results")
@@ -127,6 +131,8 @@ def _independent_daily_average(engine: Engine, claim: dict, spec: dict, as_of: d
         frame = read_series(engine, spec["indicator"], spec["geo"], as_of=as_of)
     except NotAvailable:
         return {"reason": "no_independent_series"}
+    if frame.empty:  # every vintage withdrawn: nothing to check against until one is published
+        return {"reason": "no_release_in_force"}
     values = frame.set_index(frame["period"].dt.to_period("M"))
     missing = [m for m in months if m not in values.index or pd.isna(values.loc[m, "value"])]
     if missing:
@@ -193,6 +199,10 @@ def check_claims(engine: Engine, events: list[dict] | None = None, as_of: dt.dat
     results = []
     for index, row in claims.iterrows():
         claim = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in row.items()}
+        if claim["value"] is None or not math.isfinite(float(claim["value"])):
+            # The parser refuses these now; a store loaded before that may still hold one.
+            log.warning("claim %s (%s) has no finite value; left out", claim["claim"], claim.get("period_start"))
+            continue
         out = {
             "id": claim_id(claim),
             "claim": claim["claim"],

@@ -112,3 +112,25 @@ def test_claims_api(client):
     checked = [i for i in body["items"] if i["independent"]]
     assert checked and all(i["independent"]["vintages"] and i["independent"]["source_id"] for i in checked)
     assert client.get("/api/claims.json?foo=1").status_code == 400
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-5", "1e12"])
+def test_a_claim_that_is_not_a_finite_plausible_count_is_refused(value):
+    from etl.common import SanityError
+
+    content = "\n".join([HEADER, f"Gobierno,2025-01,homicidio_doloso_promedio_diario,{value},víctimas/día,mensual,"
+                                 "https://x.test/1,2025-02-10,"]).encode()
+    with pytest.raises(SanityError, match="not a finite count"):
+        claims_homicide.build_record(content, "homicidios.csv")
+
+
+def test_claims_still_answer_when_the_independent_series_is_withdrawn(checked, store):
+    """Withdrawing the only SESNSP vintage leaves the claims uncheckable, not broken."""
+    from etl.store import list_vintages, withdraw
+
+    (only,) = [v for v in list_vintages(store) if v.source_id == sesnsp_homicides.SOURCE_ID]
+    withdraw(store, only.id, "a test withdrawal", dt.date(2025, 6, 1))
+    items = check_claims(store, [], as_of=dt.date(2025, 6, 15))
+    daily = [item for item in items if item["claim"] == "homicidio_doloso_promedio_diario"]
+    assert daily and all(item["status"] == "not_checkable" and item["reason"] == "no_release_in_force"
+                         for item in daily)

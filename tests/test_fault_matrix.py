@@ -150,13 +150,16 @@ class Case:
     served: tuple[str, str] | None = None  # published: this (indicator, geo) must keep its numbers
 
 
-CBP, CDC, MX = "cbp_drug_seizures", "cdc_vsrr", "sesnsp_homicides"
+CBP, CDC, MX, ATF = "cbp_drug_seizures", "cdc_vsrr", "sesnsp_homicides", "atf_mexico_traces"
 LBS, EVENTS = "Sum Qty (lbs)", "Count of Event"
 BASES = {  # source: (the release already published, the next release that gets bent)
     CBP: ("cbp/drug-seizures/nationwide-drugs-fy22-fy25-may.csv", "cbp/drug-seizures/nationwide-drugs-fy23-fy26-dec.csv"),
     CDC: (None, "cdc_vsrr/vsrr_api_T40.4_states_2015-01_to_2026-01.csv"),
     MX: (None, "mexico/sesnsp_victimas_homicidio_estatal_mensual_2015-01_2025-06.csv"),
+    ATF: (None, "atf/atf_mexico_firearms_trace_figures.csv"),
 }
+TRACED_ROW = lambda r: r["metric"] == "firearms_recovered_in_mexico_submitted_for_tracing"  # noqa: E731
+US_ROW = lambda r: r["metric"] == "us_sourced_firearms"  # noqa: E731
 FENTANYL = lambda r: r["Drug Type"] == "Fentanyl"  # noqa: E731
 
 CASES = [
@@ -225,6 +228,13 @@ CASES = [
     Case(MX, "a state gone", rows_where(lambda r: r["cve_ent"] != "09"), "has 31 states, expected 32"),
     Case(MX, "2025's months moved to 2030", cells("fecha", lambda v: "2030" + v[4:], lambda r: r["fecha"] >= "2025"),
          "months with no rows inside the release"),
+    # ATF's curated figures.
+    Case(ATF, "a count that is infinite", cells("value", lambda v: "inf", TRACED_ROW), "is not a finite number"),
+    Case(ATF, "a negative count", cells("value", lambda v: "-5", TRACED_ROW), "is negative"),
+    Case(ATF, "a count of 99,999,999", cells("value", lambda v: "99999999", TRACED_ROW),
+         "firearms a year covered"),
+    Case(ATF, "U.S.-sourced five times the traced (a 500 % share)",
+         cells("value", lambda v: str(int(float(v.replace(",", ""))) * 5), US_ROW), "exceeds firearms traced"),
     Case(MX, "same release in Windows-1252 with reordered columns",
          lambda c: re_encoded(c).decode("utf-8-sig").encode("cp1252"), "unchanged"),
 ]
