@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "verifica.db"
@@ -34,6 +35,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
                             "paths) instead of the publishers' hosts"),
     "VERIFICA_READ_ONLY": ("", "`true`: the app only reads the store (a read-only database role): it does not "
                                "prepare the store on start or keep what it computes (the refresh job does both)"),
+    "VERIFICA_PUBLIC_URL": ("", "the address readers use (https://host[/prefix]): permalinks and the links in "
+                                "exports use it, never the request's Host header; its host is allowed"),
+    "VERIFICA_ALLOWED_HOSTS": ("localhost,127.0.0.1,::1", "host names the app answers to (comma-separated); "
+                               "any other Host header gets 400"),
     "VERIFICA_LOG_LEVEL": ("WARNING",
                            "log level of the command line and the app (DEBUG, INFO, WARNING, ERROR)"),
     "VERIFICA_RAW_DIR": ("../shared/data/raw", "tests: the folder of raw public files"),
@@ -64,6 +69,8 @@ class Settings:
     chromium: str
     redis_url: str
     in_ci: bool
+    public_url: str | None = None
+    allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
 
 
 def get(environ: Mapping[str, str] | None = None) -> Settings:
@@ -78,6 +85,16 @@ def get(environ: Mapping[str, str] | None = None) -> Settings:
     if mirror and not mirror.startswith(("https://", "http://")):
         raise SettingsError(f"VERIFICA_MIRROR={mirror!r}: give scheme://host[:port]")
     hooks = env.get("VERIFICA_AFTER_PUBLISH", DEFAULT_AFTER_PUBLISH)
+    public_url = env.get("VERIFICA_PUBLIC_URL", "").strip()
+    if public_url:
+        parts = urlsplit(public_url)
+        if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
+            raise SettingsError(f"VERIFICA_PUBLIC_URL={public_url!r}: give https://host[/prefix]")
+        public_url = public_url.rstrip("/") + "/"
+    allowed = [h.strip().lower() for h in env.get("VERIFICA_ALLOWED_HOSTS", "localhost,127.0.0.1,::1").split(",")
+               if h.strip()]
+    if public_url:
+        allowed.append(urlsplit(public_url).hostname.lower())
     return Settings(
         database_url=env.get("DATABASE_URL") or f"sqlite:///{DEFAULT_DB_PATH}",
         host=env.get("HOST", "127.0.0.1"),
@@ -94,6 +111,8 @@ def get(environ: Mapping[str, str] | None = None) -> Settings:
         chromium=env.get("VERIFICA_CHROMIUM", "/usr/bin/chromium"),
         redis_url=env.get("VERIFICA_REDIS_URL", ""),
         in_ci=env.get("CI", "").lower() == "true",
+        public_url=public_url or None,
+        allowed_hosts=tuple(dict.fromkeys(allowed)),
     )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 import pandas as pd
 from flask import Blueprint, Response, jsonify, request
 
-from dashboard import exports, queries, views
+from dashboard import exports, links, queries, views
 from dashboard.i18n import normalise_lang, pick, t
 from dashboard.state import PARAMS, ExplorerState, Problem
 from etl.store import failing_sources, recent_runs
@@ -100,9 +100,9 @@ def indicator_series(indicator_id: str, fmt: str) -> Response:
         return _error(404, f"unknown format {fmt!r}; use .csv, .json, .xlsx, .zip, .png, .svg or .pdf")
     if fmt == "json":
         state = view_state(indicator_id, _args(), EXPORT_PARAMS)
-        _view, table, meta = data_bundle(state, request.host_url)
+        _view, table, meta = data_bundle(state, links.base_url())
         return jsonify({**meta, "data": json.loads(table.to_json(orient="records"))})
-    content, mimetype, filename = export_view(indicator_id, fmt, _args(), request.host_url)
+    content, mimetype, filename = export_view(indicator_id, fmt, _args(), links.base_url())
     response = Response(content, mimetype=mimetype)
     if fmt == "csv":
         citation = content.decode().split("\n", 2)[1].split(": ", 1)[1]
@@ -249,6 +249,10 @@ def verify_json() -> Response:
         return _error(400, f"unknown parameter(s): {', '.join(sorted(unknown))}")
     if not args.get("indicator") or not args.get("event"):
         return _error(400, "indicator= and event= are required")
+    spec = get_indicator(args["indicator"])  # an unknown indicator: 400 (callback_guard)
+    geo = args.get("geo")
+    if geo and spec.status == "available" and geo not in queries.geos_for(spec.id):
+        return _error(400, f"unknown geography {geo!r} for {spec.id}")
     result = queries.assessment(args["indicator"], args["event"], geo=args.get("geo") or None,
                                 method=args.get("method") or "auto",
                                 as_of=queries.parse_date(args.get("as_of"), "as_of"))

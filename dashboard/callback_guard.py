@@ -7,10 +7,14 @@ too. Anything else that fails is a real bug and stays a 500 (and is logged)."""
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 import dash
+import dash.exceptions
 from flask import Response, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
+import settings
 from dashboard import ids
 from dashboard.queries import BadQuery
 from indicators.registry import UnknownIndicator
@@ -18,6 +22,7 @@ from indicators.registry import UnknownIndicator
 log = logging.getLogger(__name__)
 
 STR, STRS, DICT, COUNT = "a string", "a list of strings", "an object", "a count"
+CLICK = "a map click (an object with a list of points)"
 # (component id, property) -> what the browser sends (None is always allowed).
 VALUE_TYPES: dict[tuple[str, str], str] = {
     (ids.INDICATOR, "value"): STR,
@@ -42,7 +47,7 @@ VALUE_TYPES: dict[tuple[str, str], str] = {
     (ids.GRAPH, "config"): DICT,
     (ids.CAMERA, "data"): DICT,
     (ids.FIGURE, "data"): DICT,
-    (ids.MAP_GRAPH, "clickData"): DICT,
+    (ids.MAP_GRAPH, "clickData"): CLICK,
     (ids.LANG, "data"): STR,
     ("_pages_location", "pathname"): STR,
     ("_pages_location", "search"): STR,
@@ -60,6 +65,9 @@ def _has_type(value, kind: str) -> bool:
         return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**9
     if kind == STRS:
         return isinstance(value, list) and len(value) <= 100 and all(isinstance(v, str) for v in value)
+    if kind == CLICK:
+        points = value.get("points") if isinstance(value, dict) else None
+        return isinstance(points, list) and 0 < len(points) <= 10 and all(isinstance(p, dict) for p in points)
     return isinstance(value, dict)
 
 
@@ -100,15 +108,57 @@ def _outputs(sent) -> list[tuple] | None:
     return [(item.get("id"), item.get("property")) for item in items]
 
 
+def _not_found() -> Response:
+    response = jsonify({"error": "not found"})
+    response.status_code = 404
+    return response
+
+
 def _bad_request(message: str) -> Response:
     response = jsonify({"error": message})
     response.status_code = 400
     return response
 
 
+def request_json():
+    """The request's JSON, or None with the reason it cannot be used. Flask reads at most
+    MAX_BODY bytes even of a chunked body (``MAX_CONTENT_LENGTH``, set in ``install``)."""
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        return None, "the request body is nested too deeply"
+    except RequestEntityTooLarge:
+        return None, "request too large"
+    return body, None
+
+
+def allowed_host(host: str, allowed: tuple[str, ...]) -> bool:
+    """The Host header names one of the allowed host names (any port)."""
+    name = urlsplit(f"//{host}").hostname if host else None
+    return bool(name) and name.lower() in allowed
+
+
 def install(app: dash.Dash) -> None:
     server = app.server
-    update_path = f"{app.config.requests_pathname_prefix}_dash-update-component"
+    prefix = app.config.requests_pathname_prefix
+    update_path = f"{prefix}_dash-update-component"
+    server.config["MAX_CONTENT_LENGTH"] = MAX_BODY  # also bounds a chunked body, which has no Content-Length
+
+    @server.errorhandler(RequestEntityTooLarge)
+    def _too_large(_exc) -> Response:
+        return _bad_request("request too large")
+
+    @server.before_request
+    def _check_host():
+        if not allowed_host(request.host, settings.get().allowed_hosts):
+            log.info("refused a request for host %r", request.host[:100])
+            return _bad_request("unknown host: set VERIFICA_PUBLIC_URL or VERIFICA_ALLOWED_HOSTS")
+        return None
+
+    @server.errorhandler(dash.exceptions.DependencyException)
+    def _unknown_script(_exc) -> Response:
+        """A script Dash never registered (a probe, a stale page): 404, not a 500 and a long log."""
+        return _not_found()
 
     @server.before_request
     def _check_update_request():
@@ -116,7 +166,10 @@ def install(app: dash.Dash) -> None:
             return None
         if request.content_length is not None and request.content_length > MAX_BODY:
             return _bad_request("request too large")
-        reason = problem(request.get_json(silent=True), app.callback_map)
+        body, reason = request_json()
+        if reason:
+            return _bad_request(reason)
+        reason = problem(body, app.callback_map)
         if reason:
             log.info("refused a callback request: %s", reason)
             return _bad_request(reason)

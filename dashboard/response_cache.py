@@ -43,7 +43,7 @@ def install(app: dash.Dash, outputs: list[str]) -> None:
             return None
         if request.content_length is None or request.content_length > callback_guard.MAX_BODY:
             return None  # the guard refuses it before anything reads it
-        body = request.get_json(silent=True)  # parsed once; the guard and Dash reuse it
+        body, _reason = callback_guard.request_json()  # parsed once; the guard and Dash reuse it
         if not isinstance(body, dict) or body.get("output") not in pure:
             return None  # the callback guard answers malformed bodies
         raw = request.get_data(cache=True)

@@ -115,3 +115,65 @@ def test_every_callback_of_the_app_is_covered_by_a_value_type(app_and_client):
     for declared in app.callback_map.values():
         for item in declared["inputs"] + declared.get("state", []):
             assert (item["id"], item["property"]) in VALUE_TYPES, item
+
+
+def map_click_request(app, click) -> dict:
+    [output] = [k for k in app.callback_map if k.startswith(f"{ids.GEO}.value")]
+    return {"output": output, "outputs": {"id": ids.GEO, "property": output.rsplit(".", 1)[1]},
+            "inputs": [{"id": ids.MAP_GRAPH, "property": "clickData", "value": click}],
+            "state": [{"id": ids.EXPLORER_URL, "property": "search", "value": ""}],
+            "changedPropIds": [f"{ids.MAP_GRAPH}.clickData"]}
+
+
+@pytest.mark.parametrize("click", [{"points": []}, {"points": "x"}, {"points": [5]}, {"nope": 1}, [1, 2]],
+                         ids=["no points", "points a string", "a point a number", "no points key", "a list"])
+def test_a_malformed_map_click_is_a_400(app_and_client, click):
+    app, client = app_and_client
+    response = post(client, map_click_request(app, click))
+    assert response.status_code == 400 and "map click" in response.get_json()["error"]
+
+
+def test_a_real_map_click_still_works(app_and_client):
+    app, client = app_and_client
+    response = post(client, map_click_request(app, {"points": [{"customdata": "TX"}]}))
+    assert response.status_code in (200, 204)
+
+
+def test_a_deeply_nested_body_is_a_400_not_a_500(app_and_client):
+    _app, client = app_and_client
+    response = post(client, "[" * 100_000 + "]" * 100_000, raw=True)
+    assert response.status_code == 400 and "nested too deeply" in response.get_json()["error"]
+
+
+def test_a_chunked_body_is_read_no_further_than_the_limit(app_and_client):
+    """No Content-Length to refuse it by: the server still reads at most MAX_BODY bytes."""
+    import io
+
+    from dashboard.callback_guard import MAX_BODY
+
+    _app, client = app_and_client
+    body = b'{"output": "' + b"x" * (2 * MAX_BODY) + b'"}'
+    stream = io.BytesIO(body)
+    environ = {"wsgi.input": stream, "wsgi.input_terminated": True, "HTTP_TRANSFER_ENCODING": "chunked",
+               "CONTENT_TYPE": "application/json"}
+    response = client.post(ENDPOINT, environ_overrides=environ)
+    assert response.status_code == 400
+    assert stream.tell() <= MAX_BODY + 1  # the rest was never read
+
+
+def test_unknown_component_scripts_are_404(app_and_client):
+    _app, client = app_and_client
+    for path in ("/_dash-component-suites/nope/x.js", "/_dash-component-suites/dash/nope.v1m1.js"):
+        assert client.get(path).status_code == 404, path
+
+
+def test_a_foreign_host_header_is_refused_and_links_use_the_public_url(app_and_client, monkeypatch):
+    _app, client = app_and_client
+    assert client.get("/api/health", headers={"Host": "evil.example"}).status_code == 400
+    assert client.get("/api/health", headers={"Host": "localhost:8050"}).status_code == 200
+    monkeypatch.setenv("VERIFICA_PUBLIC_URL", "https://verifica.example.org/app")
+    assert client.get("/api/health", headers={"Host": "verifica.example.org"}).status_code == 200
+    indicator = available_indicators()[0].id
+    meta = client.get(f"/api/indicators/{indicator}.json").get_json()
+    text = json.dumps(meta)
+    assert "https://verifica.example.org/app/" in text and "localhost" not in text

@@ -54,3 +54,8 @@ def test_the_chart_has_no_upload_button(client):
     with client.application.test_request_context():
         layout = str(explorer.layout())
     assert "'showSendToCloud': False" in layout and "sendDataToCloud" in layout
+
+
+def test_verify_refuses_a_geography_the_indicator_lacks(client):
+    response = client.get("/api/verify?indicator=cbp_fentanyl_seizures_swb_lbs&event=x&geo=NOPE")
+    assert response.status_code == 400 and "unknown geography 'NOPE'" in response.get_json()["error"]

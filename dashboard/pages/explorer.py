@@ -11,11 +11,10 @@ import datetime as dt
 from urllib.parse import urlencode
 
 import dash
-import flask
 from babel.dates import format_date
 from dash import ClientsideFunction, Input, Output, State, dcc, html
 
-from dashboard import api, components, exports, ids, queries, tilemap, views
+from dashboard import api, components, exports, ids, links, queries, tilemap, views
 from dashboard.i18n import pick, t
 from dashboard.state import ExplorerState
 from etl.geography import geo_name
@@ -306,13 +305,14 @@ def download(*values):
     params = {k: v for k, v in state.params().items() if k != "indicator"}
     if fmt in (*exports.FORMATS, "zip"):  # an image's size (the data formats have none)
         params["size"] = size or exports.DEFAULT_SIZE
-    content, _mimetype, filename = api.export_view(state.indicator, fmt, params, flask.request.host_url)
+    content, _mimetype, filename = api.export_view(state.indicator, fmt, params, links.base_url())
     return dcc.send_bytes(content, filename)
 
 
 def pick_state(click, search):
     """A square of the state map: chart that state."""
-    point = (click or {}).get("points", [{}])[0]
+    points = (click or {}).get("points") if isinstance(click, dict) else None
+    point = points[0] if isinstance(points, list) and points and isinstance(points[0], dict) else {}
     geo = point.get("customdata")
     if not isinstance(geo, str) or not geo:
         return dash.no_update
