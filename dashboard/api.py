@@ -336,14 +336,17 @@ def unknown_api_path(unknown: str) -> Response:
 
 @api.get("/health")
 def health() -> Response:
-    """For a load balancer or a process supervisor: 200 when this process can read the store,
-    503 when it cannot. ``store_version`` changes with every publish (two processes that agree on
-    it serve the same data)."""
+    """For a load balancer or a process supervisor: 200 when this process can read a prepared
+    store, 503 when it cannot or the store holds no data or no timeline. ``store_version``
+    changes with every publish (two processes that agree on it serve the same data)."""
     try:
         version = queries.store_version(queries.engine())
+        missing = queries.unprepared(queries.engine())
     except Exception:  # any failure to reach the store means "not serving"
         log.exception("health check: the store cannot be read")
         return _error(503, "the store cannot be read")
+    if missing:  # a store nobody prepared serves an empty dashboard: not healthy
+        return _error(503, f"{missing}: prepare it (python -m etl build, or start the app once)")
     return jsonify({"status": "ok", "store_version": version})
 
 

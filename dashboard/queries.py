@@ -15,9 +15,19 @@ from flask import current_app, g, has_request_context
 from flask_caching import Cache
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from etl.conapo_population import SOURCE_ID as POPULATION_SOURCE
-from etl.store import DataVersions, Source, Vintage, available_geos, data_versions, read_events, read_slice
+from etl.store import (
+    DataVersions,
+    Source,
+    Vintage,
+    available_geos,
+    data_versions,
+    read_events,
+    read_slice,
+    timeline_event_count,
+)
 from indicators import claims as claims_checker
 from indicators import maps, precompute
 from indicators.registry import Indicator, get_indicator
@@ -102,6 +112,16 @@ def store_version(db: Engine) -> str:
     """Changes whenever a vintage is published, withdrawn or its release date corrected, or the
     timeline changes, in this process or any other, so cached reads never go stale."""
     return versions(db).overall
+
+
+def unprepared(db: Engine) -> str | None:
+    """Why the store cannot serve a dashboard (no data, no timeline), or None."""
+    with Session(db) as session:
+        if session.scalar(select(Vintage.id).limit(1)) is None:
+            return "the store holds no data"
+    if not timeline_event_count(db):
+        return "the store holds no timeline events"
+    return None
 
 
 def source_version(db: Engine, *source_ids: str) -> str:

@@ -4,6 +4,7 @@
     python -m etl snapshot                 write data/snapshot/ from the store
     python -m etl import SOURCE FILE       one downloaded file as a new vintage
     python -m etl refresh [SOURCE ...]     fetch the newest release from the publisher
+    python -m etl prepare                  schema, snapshot, timeline and derived results (ready to serve)
     python -m etl status                   sources, vintages, coverage, last runs
     python -m etl migrate                  run pending schema migrations in place
     python -m etl withdraw VINTAGE --reason TEXT
@@ -42,6 +43,7 @@ from etl.store import (
     migrate,
     overdue_sources,
     recent_runs,
+    timeline_event_count,
     withdraw,
 )
 
@@ -84,6 +86,8 @@ def _parser() -> argparse.ArgumentParser:
     ref.add_argument("--accept-anomalies", action="store_true",
                      help="publish new or provisional months out of line with their history after reviewing them")
 
+    command("prepare", help="make a store ready to serve: schema, the committed snapshot, the timeline and "
+                            "the derived results (what the app's own first start does)")
     command("status", help="sources, vintages, coverage and recent runs")
     command("migrate", help="run pending schema migrations (in place)")
 
@@ -127,17 +131,23 @@ def _status(engine) -> int:
     overdue = overdue_sources(engine)
     for source_id, expected in overdue:
         print(f"\nWARNING: {source_id} is overdue: a release with newer data was due by {expected}")
-    return 1 if failing or overdue else 0
+    empty = not list_vintages(engine)
+    if empty:
+        print("\nWARNING: the store holds no data: prepare it (python -m etl build, or start the app once)")
+    events = timeline_event_count(engine)
+    if not events:
+        print("\nWARNING: the store holds no timeline events: prepare it (python -m etl build, or start the app once)")
+    return 1 if failing or overdue or empty or not events else 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings.configure_logging()
-        engine = make_engine(args.database_url or database_url())
-    except (settings.SettingsError, SQLAlchemyError) as exc:  # a bad setting or URL
+        engine = make_engine(args.database_url or database_url(), create=args.command != "status")
+    except (settings.SettingsError, SQLAlchemyError, PublishError) as exc:  # a bad setting or URL
         print(f"error: {_one_line(str(exc))}", file=sys.stderr)
-        return 2
+        return 1 if args.command == "status" else 2
     try:
         if args.command == "build":
             runs = pipeline.build(engine, args.raw_dir, sources=args.source,
@@ -175,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
             if published:
                 pipeline.after_publish(engine)
             return 2 if failed else 0
+        elif args.command == "prepare":
+            pipeline.ensure_store(engine, then=pipeline.after_publish_unlocked)
+            print(f"prepared: {len(list_vintages(engine))} vintage(s), {timeline_event_count(engine)} timeline "
+                  "event(s), derived results stored")
         elif args.command == "status":
             return _status(engine)
         elif args.command == "withdraw":

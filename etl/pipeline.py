@@ -204,12 +204,24 @@ def ensure_store(engine: Engine, snapshot_dir: Path = snapshot.SNAPSHOT_DIR,
             then(engine)
 
 
+def _hooks() -> list[Callable[[Engine], None]]:
+    hooks = []
+    for spec in after_publish_hooks():
+        module_name, _, function = spec.partition(":")
+        hooks.append(getattr(importlib.import_module(module_name), function))
+    return hooks
+
+
 def after_publish(engine: Engine) -> None:
     """Run the hooks named in ``VERIFICA_AFTER_PUBLISH`` (``module:function``, comma-separated;
     default: recompute the stored scorecard). ETL knows nothing of what they compute: the hooks
     are named, not imported, so this package never depends on the layers above it."""
-    for spec in after_publish_hooks():
-        module_name, _, function = spec.partition(":")
-        hook = getattr(importlib.import_module(module_name), function)
+    for hook in _hooks():
         with prepare_lock(engine):
             hook(engine)
+
+
+def after_publish_unlocked(engine: Engine) -> None:
+    """The same hooks, for a caller that already holds the prepare lock (``etl prepare``)."""
+    for hook in _hooks():
+        hook(engine)

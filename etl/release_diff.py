@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session
 
 from etl import plausibility
 from etl.geography import MX_STATES, SPECIAL_GEOS, US_STATES
-from etl.store import OBSERVATION_COLUMNS, Vintage, VintageRecord, dimension_columns, vintage_observations
+from etl.store import GIVEN_DATE, OBSERVATION_COLUMNS, Vintage, VintageRecord, dimension_columns, vintage_observations
 
 MAGNITUDE = 3.0
 FUTURE_SLACK_DAYS = 1
@@ -218,6 +218,9 @@ def check_dates(record: VintageRecord, origin: dict, today: dt.date | None = Non
     late = periods[(periods > release_month).to_numpy() & ~projected]
     if len(late):
         problems.append(("dates", f"months after the release date {record.published_on}: {late.min()}..{late.max()}"))
+    elif record.published_on_basis == GIVEN_DATE and (periods[~projected] == release_month).any():
+        problems.append(("dates", f"the release date {record.published_on} is inside its last data month "
+                                  f"{release_month}: a month's figures are published after it ends"))
     span_start = origin.get("span_start")
     if span_start:
         early = periods[periods < pd.Period(span_start, "M")]

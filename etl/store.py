@@ -169,10 +169,24 @@ def after_publish_hooks() -> list[str]:
     return list(settings.get().after_publish)
 
 
-def make_engine(url: str | None = None) -> Engine:
-    url = url or database_url()
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+def normalise_url(url: str) -> str:
+    """``postgres://`` and ``postgresql://`` (as hosting platforms give them) use the psycopg
+    driver the project installs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
+    """An engine on the store. ``create=False`` (reads such as ``etl status``): a SQLite file
+    that does not exist is an error, never a new empty store in a folder made for it."""
+    url = normalise_url(url or database_url())
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        path = Path(url.removeprefix("sqlite:///"))
+        if not create and not path.is_file():
+            raise PublishError(f"no store at {path}: check DATABASE_URL (a read never creates one)")
+        path.parent.mkdir(parents=True, exist_ok=True)
     if url.startswith("sqlite"):
         engine = create_engine(url, future=True)
     else:
@@ -578,6 +592,12 @@ def _jsonable(value):
     return value
 
 
+def timeline_event_count(engine: Engine) -> int:
+    """How many timeline events the store holds (0: never prepared)."""
+    with Session(engine) as session:
+        return session.scalar(select(func.count()).select_from(Event)) or 0
+
+
 def read_events(engine: Engine) -> list[dict]:
     with Session(engine) as session:
         rows = session.scalars(select(Event).order_by(Event.date, Event.id)).all()
@@ -724,6 +744,8 @@ def withdraw(engine: Engine, vintage_id: int, reason: str, on: dt.date | None = 
     on = on or dt.date.today()
     if not reason.strip():
         raise PublishError("a withdrawal needs a reason (--reason)")
+    if any(c in reason for c in "\r\n"):
+        raise PublishError("the reason must be one line (it is shown to users as a sentence)")
     with Session(engine, expire_on_commit=False) as session, session.begin():
         vintage = session.get(Vintage, vintage_id)
         if vintage is None:

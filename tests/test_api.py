@@ -204,3 +204,21 @@ def test_health_names_the_store_version_and_fails_when_the_store_cannot_be_read(
     broken = create_app(engine=create_engine(f"sqlite:///{tmp_path}/missing/x.db"), prepare_store=False)
     response = broken.server.test_client().get("/api/health")
     assert response.status_code == 503 and response.get_json() == {"error": "the store cannot be read"}
+
+
+def test_health_fails_on_a_store_nobody_prepared(tmp_path):
+    """A migrated but empty store (the read-only split before anything loaded it) serves an empty
+    dashboard: health says so with 503, and once data and timeline are in, 200."""
+    from dashboard.app_factory import create_app
+    from etl import timeline
+    from etl.store import init_schema, make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path}/empty.db")
+    init_schema(engine)
+    client = create_app(engine=engine, prepare_store=False).server.test_client()
+    response = client.get("/api/health")
+    assert response.status_code == 503 and "holds no data" in response.get_json()["error"]
+    from etl import pipeline
+    pipeline.ensure_store(engine)  # the snapshot and the timeline
+    assert timeline.read_timeline()  # the curated timeline is not empty
+    assert client.get("/api/health").status_code == 200

@@ -119,3 +119,64 @@ def test_a_wrong_release_date_can_be_corrected_and_must_fit_the_data(store, tmp_
                  "--published-on", "2025-11-30"]) == 2
     assert "months after the release date 2025-11-30" in capsys.readouterr().err
     assert list_vintages(store, "cbp_drug_seizures")[0].published_on == dt.date(2026, 1, 14)
+
+
+def test_status_never_creates_a_store_and_fails_on_nothing(tmp_path, capsys):
+    typo = tmp_path / "typo" / "x.db"
+    assert main(["--database-url", f"sqlite:///{typo}", "status"]) == 1
+    assert "no store at" in capsys.readouterr().err
+    assert not typo.parent.exists()  # a read never makes the folder or the file
+    empty = tmp_path / "empty.db"
+    assert main(["--database-url", f"sqlite:///{empty}", "migrate"]) == 0
+    capsys.readouterr()
+    assert main(["--database-url", f"sqlite:///{empty}", "status"]) == 1
+    out = capsys.readouterr().out
+    assert "holds no data" in out and "no timeline events" in out
+
+
+def test_a_withdrawal_reason_is_one_line(store, tmp_path, capsys):
+    release = tmp_path / "nationwide-drugs-fy23-fy26-dec.csv"
+    release.write_bytes(full_window())
+    assert main(["--database-url", url(store), "import", "cbp_drug_seizures", str(release)]) == 0
+    (vintage,) = list_vintages(store)
+    capsys.readouterr()
+    assert main(["--database-url", url(store), "withdraw", str(vintage.id), "--reason", "wrong\nsecond line"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "must be one line" in err[0]
+    assert list_vintages(store)[0].withdrawn_on is None
+
+
+def test_a_release_date_inside_its_last_data_month_is_refused(store, tmp_path, capsys):
+    release = tmp_path / "nationwide-drugs-fy23-fy26-dec.csv"
+    release.write_bytes(full_window())
+    code = main(["--database-url", url(store), "import", "cbp_drug_seizures", str(release),
+                 "--published-on", "2025-12-20"])  # full_window's data end in December 2025
+    err = capsys.readouterr().err
+    assert code == 2 and "inside its last data month 2025-12" in err, err
+    assert not list_vintages(store)
+
+
+def test_postgres_urls_as_platforms_give_them_are_accepted():
+    from etl.store import normalise_url
+
+    assert normalise_url("postgres://u:p@h/db") == "postgresql+psycopg://u:p@h/db"
+    assert normalise_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+@pytest.mark.slow
+def test_prepare_makes_a_store_ready_to_serve(tmp_path, capsys):
+    """The read-only split: an operator prepares the store with one command; health and status
+    then see data and a timeline."""
+    from dashboard.app_factory import create_app
+    from etl.store import make_engine
+
+    target = f"sqlite:///{tmp_path}/prepared.db"
+    assert main(["--database-url", target, "prepare"]) == 0
+    assert capsys.readouterr().out.startswith("prepared: ")
+    main(["--database-url", target, "status"])
+    out = capsys.readouterr().out
+    assert "holds no data" not in out and "no timeline events" not in out
+    client = create_app(engine=make_engine(target), prepare_store=False).server.test_client()
+    assert client.get("/api/health").status_code == 200
