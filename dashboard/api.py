@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 from flask import Blueprint, Response, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import exports, links, queries, views
 from dashboard.i18n import normalise_lang, pick, t
@@ -50,6 +51,16 @@ def _bad_query(exc: queries.BadQuery) -> Response:
 @api.errorhandler(exports.ExportUnavailable)
 def _no_export(exc: exports.ExportUnavailable) -> Response:
     return _error(503, str(exc))
+
+
+@api.errorhandler(SQLAlchemyError)
+def _store_down(_exc: SQLAlchemyError) -> Response:
+    """The store unreachable (down, restarting, refused): a JSON 503 a client can retry on, never
+    an HTML 500; the details go to the log only."""
+    log.exception("an API request could not read the store")
+    response = _error(503, "the store cannot be read; try again shortly")
+    response.headers["Retry-After"] = "30"
+    return response
 
 
 EXPORT_PARAMS = tuple(p for p in PARAMS if p != "indicator")  # an explorer view's, the indicator in the path

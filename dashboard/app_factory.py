@@ -61,6 +61,7 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     app.layout = dash.html.Div([dash.page_container])
 
     _html_lang(app)
+    _quiet_config(app)
     server = app.server
     server.config["VERIFICA_ENGINE"] = engine
     config = settings.get()
@@ -119,6 +120,21 @@ def _page_title(key: str):
     def title(**_path_variables) -> str:
         return f"Verifica — {t(key, request_lang())}"
     return title
+
+
+def _quiet_config(app: dash.Dash) -> None:
+    """The page's ``_dash-config`` names no Python version (what a probe would look for), and the
+    renderer never asks plotly's server for the newest Dash version (a request to a third party
+    from every reader's browser)."""
+    default = app._config
+
+    def config() -> dict:
+        values = default()
+        values.pop("python_version", None)
+        values["disable_version_check"] = True
+        return values
+
+    app._config = config
 
 
 def _html_lang(app: dash.Dash) -> None:

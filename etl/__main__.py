@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
             run = pipeline.import_file(engine, args.source, args.file, args.published_on,
                                        accept_revisions=args.accept_revisions,
                                        accept_anomalies=args.accept_anomalies)
-            print(f"{run.outcome}: {run.message}")
+            print(f"{run.outcome}: {run.message}", flush=True)
             if run.outcome in ("ok", "corrected"):
                 pipeline.after_publish(engine)
         elif args.command == "refresh":
@@ -195,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
             with pipeline.prepare_lock(engine):
                 init_schema(engine)
                 run = withdraw(engine, args.vintage, args.reason, args.on)
-            print(f"{run.outcome}: {run.message}")
+            print(f"{run.outcome}: {run.message}", flush=True)
+            print("recomputing the derived results (scorecard, maps)...", file=sys.stderr, flush=True)
             pipeline.after_publish(engine)
         elif args.command == "migrate":
             with pipeline.prepare_lock(engine):

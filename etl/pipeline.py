@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from tqdm import tqdm
 
-from etl import release_diff, snapshot, timeline
+from etl import http, release_diff, snapshot, timeline
 from etl.common import SanityError, load_origin
 from etl.sources import SOURCES, get_source, live_sources
 from etl.store import (
@@ -135,6 +135,10 @@ def import_file(engine: Engine, source_id: str, path: Path, published_on: dt.dat
     path = Path(path)
     if not path.is_file():  # an operator's typo, not a failure of the source: not recorded
         raise PublishError(f"file not found: {path}")
+    size = path.stat().st_size
+    if size > http.MAX_BYTES:  # the cap a download has: no release of these sources comes near it
+        _fail(engine, source_id, "import", f"{path.name}: {size:,} bytes, more than the {http.MAX_BYTES:,}-byte "
+                                           "cap on a release")
     with reading(engine, source_id, "import", path.name):
         published = (published_on, GIVEN_DATE) if published_on else None
         record = module.build_record(path.read_bytes(), path.name, published=published)

@@ -180,3 +180,15 @@ def test_prepare_makes_a_store_ready_to_serve(tmp_path, capsys):
     assert "holds no data" not in out and "no timeline events" not in out
     client = create_app(engine=make_engine(target), prepare_store=False).server.test_client()
     assert client.get("/api/health").status_code == 200
+
+
+def test_a_local_import_has_the_download_cap(store, tmp_path, capsys, monkeypatch):
+    from etl import http
+
+    release = tmp_path / "nationwide-drugs-fy23-fy26-dec.csv"
+    release.write_bytes(full_window())
+    monkeypatch.setattr(http, "MAX_BYTES", release.stat().st_size - 1)
+    assert main(["--database-url", url(store), "import", "cbp_drug_seizures", str(release)]) == 2
+    assert "cap on a release" in capsys.readouterr().err
+    assert not list_vintages(store)
+    assert [run.source_id for run in failing_sources(store)] == ["cbp_drug_seizures"]

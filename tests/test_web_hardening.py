@@ -59,3 +59,25 @@ def test_the_chart_has_no_upload_button(client):
 def test_verify_refuses_a_geography_the_indicator_lacks(client):
     response = client.get("/api/verify?indicator=cbp_fentanyl_seizures_swb_lbs&event=x&geo=NOPE")
     assert response.status_code == 400 and "unknown geography 'NOPE'" in response.get_json()["error"]
+
+
+def test_the_page_config_names_no_python_version_and_checks_no_version_online(client):
+    import json
+    import re
+
+    page = client.get("/").get_data(as_text=True)
+    config = json.loads(re.search(r'<script id="_dash-config"[^>]*>(.*?)</script>', page, re.S).group(1))
+    assert "python_version" not in config and config["disable_version_check"] is True
+
+
+def test_api_routes_answer_json_503_when_the_store_is_down(tmp_path):
+    from sqlalchemy import create_engine
+
+    from dashboard.app_factory import create_app
+
+    broken = create_app(engine=create_engine(f"sqlite:///{tmp_path}/missing/x.db"), prepare_store=False)
+    client = broken.server.test_client()
+    for path in ("/api/events.json", "/api/claims.json", "/api/scorecard.json"):
+        response = client.get(path)
+        assert response.status_code == 503, path
+        assert "store cannot be read" in response.get_json()["error"] and response.headers["Retry-After"]
