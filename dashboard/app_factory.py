@@ -77,7 +77,7 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
                             CACHE_OPTIONS=dict(cache_backends.TIMEOUTS))
     queries.cache.init_app(server, config=cache_config)
     server.register_blueprint(api)
-    server.after_request(_security_headers)
+    server.after_request(_security_headers_for(app))
     return app
 
 
@@ -148,14 +148,26 @@ def _html_lang(app: dash.Dash) -> None:
     app.interpolate_index = interpolate_index
 
 
-# Dash renders with inline scripts and styles of its own; the policy limits where the page may be
-# framed and what it may embed, which is what the app needs to be safe to link from reports.
-CONTENT_SECURITY_POLICY = "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'"
+# Scripts only from the app itself, plus Dash's own inline renderer script by its hash (Dash
+# computes them: ``csp_hashes``); styles may be inline (plotly and Dash set element styles);
+# images may be data: and blob: URLs (plotly's exports); nothing is fetched from elsewhere.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+    "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'"
+)
 
 
-def _security_headers(response):
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    return response
+def _security_headers_for(app: dash.Dash):
+    policy: list[str] = []
+
+    def headers(response):
+        if not policy:  # after the first request: Dash Pages has registered every callback by then
+            policy.append(CONTENT_SECURITY_POLICY.format(hashes=" ".join(app.csp_hashes())))
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("Content-Security-Policy", policy[0])
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    return headers
