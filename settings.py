@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "verifica.db"
-DEFAULT_AFTER_PUBLISH = "indicators.precompute:refresh_scorecard,indicators.maps:refresh_maps"
+DEFAULT_AFTER_PUBLISH = "indicators.precompute:ensure_scorecard,indicators.maps:refresh_maps"
 
 # name: (default, what it does)
 VARIABLES: dict[str, tuple[str, str]] = {

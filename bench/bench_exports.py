@@ -35,7 +35,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
-    os.environ.setdefault("VERIFICA_AFTER_PUBLISH", "indicators.precompute:refresh_scorecard")
+    os.environ.setdefault("VERIFICA_AFTER_PUBLISH", "indicators.precompute:ensure_scorecard")
     from dashboard.app_factory import create_app
     from etl.store import make_engine
 

@@ -163,8 +163,9 @@ def main(argv: list[str] | None = None) -> int:
                                        accept_revisions=args.accept_revisions,
                                        accept_anomalies=args.accept_anomalies)
             print(f"{run.outcome}: {run.message}", flush=True)
-            if run.outcome in ("ok", "corrected"):
-                pipeline.after_publish(engine)
+            # Also when unchanged: the steps are idempotent, and a run killed after its publish
+            # left them undone.
+            pipeline.after_publish(engine)
         elif args.command == "refresh":
             failed = published = 0
             for source_id in args.sources or live_sources():
@@ -182,8 +183,8 @@ def main(argv: list[str] | None = None) -> int:
                     message = f"unexpected error: {type(exc).__name__}: {_one_line(str(exc)) or '-'}"
                     pipeline.record_failure(engine, source_id, "refresh", message)
                     print(f"error: {source_id}: {message}", file=sys.stderr)
-            if published:
-                pipeline.after_publish(engine)
+            if published or failed < len(args.sources or live_sources()):
+                pipeline.after_publish(engine)  # idempotent: also completes a run killed after its publish
             return 2 if failed else 0
         elif args.command == "prepare":
             pipeline.ensure_store(engine, then=pipeline.after_publish_unlocked)

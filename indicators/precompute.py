@@ -2,7 +2,7 @@
 
 The key digests the published vintage set, the curated timeline and the engine's version, so a
 stored grid is served only while all three are unchanged. ``python -m etl`` calls
-:func:`refresh_scorecard` after it publishes; the app calls it on start when the grid is missing.
+:func:`ensure_scorecard` after it publishes (and on start): it computes only a grid not yet stored.
 Requests only read (:func:`scorecard_grid`); a request computes only when no process has yet
 (a publish made outside the CLI), and then stores the result for every other worker.
 """
@@ -58,7 +58,8 @@ def refresh_scorecard(engine: Engine, events: list[dict] | None = None, as_of: d
 
 
 def ensure_scorecard(engine: Engine) -> None:
-    """On start: compute the latest grid only if no stored one matches the store and timeline."""
+    """On start and after a publish: compute the latest grid only if no stored one matches the
+    store and timeline (idempotent: a step killed half-way is simply done again by the next run)."""
     events = read_events(engine)
     if stored_scorecard(engine, events) is None:
         refresh_scorecard(engine, events)

@@ -25,7 +25,7 @@ from etl.store import init_schema, make_engine
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Command-line publishes in tests run the scorecard hook only: the state maps' hook takes seconds a
 # publish and has its own tests (tests/test_maps.py).
-os.environ.setdefault("VERIFICA_AFTER_PUBLISH", "indicators.precompute:refresh_scorecard")
+os.environ.setdefault("VERIFICA_AFTER_PUBLISH", "indicators.precompute:ensure_scorecard")
 CONFIG = settings.get()
 RAW_DIR = CONFIG.raw_dir
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -192,3 +192,19 @@ def test_a_local_import_has_the_download_cap(store, tmp_path, capsys, monkeypatc
     assert "cap on a release" in capsys.readouterr().err
     assert not list_vintages(store)
     assert [run.source_id for run in failing_sources(store)] == ["cbp_drug_seizures"]
+
+
+def test_steps_left_undone_by_a_kill_after_the_publish_are_done_by_the_next_run(store, tmp_path, capsys):
+    """The publish landed but the process died before its after-publish steps: importing the same
+    file again says unchanged and still completes them (they are idempotent)."""
+    from etl import pipeline
+    from etl.store import read_events
+    from indicators.precompute import stored_scorecard
+
+    release = tmp_path / "nationwide-drugs-fy23-fy26-dec.csv"
+    release.write_bytes(full_window())
+    pipeline.import_file(store, "cbp_drug_seizures", release)  # the publish, then the 'kill'
+    assert stored_scorecard(store, read_events(store)) is None
+    assert main(["--database-url", url(store), "import", "cbp_drug_seizures", str(release)]) == 0
+    assert capsys.readouterr().out.startswith("unchanged: ")
+    assert stored_scorecard(store, read_events(store)) is not None
