@@ -118,4 +118,7 @@ def get(environ: Mapping[str, str] | None = None) -> Settings:
 
 def configure_logging() -> None:
     """Log records to stderr as ``LEVEL name: message`` at ``VERIFICA_LOG_LEVEL``."""
-    logging.basicConfig(level=get().log_level, format="%(levelname)s %(name)s: %(message)s")
+    level = get().log_level
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if level != "DEBUG":  # urllib3 announces every retry; the refresh says the outcome in one line
+        logging.getLogger("urllib3").setLevel(logging.ERROR)

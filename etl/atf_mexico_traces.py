@@ -242,4 +242,4 @@ def fetch_latest(session: requests.Session | None = None, today: dt.date | None 
         response = http.get(session, pdf_url, hosts=hosts)
         return build_record(response.content, f"atf-mexico-{end - REPORT_YEARS + 1}-{end}.pdf", url=pdf_url,
                             published=http.last_modified(response))
-    raise SanityError("no ATF Mexico trace report page found: " + "; ".join(failures))
+    raise http.none_found("an ATF Mexico trace report page", failures)

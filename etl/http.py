@@ -26,13 +26,17 @@ TIMEOUT_SECONDS = 60
 DEADLINE_SECONDS = 15 * 60  # one refresh of one source, every request included
 MAX_BYTES = 300_000_000  # the largest public file we read is ~50 MB (SESNSP's wide state file)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+# A busy or failing server gets three more tries (1, 2 and 4 s apart); a host that cannot be reached
+# at all (offline, DNS) one more, so an offline refresh of every source ends within seconds.
+RETRIES, CONNECT_RETRIES = 3, 1
+RETRY_BUDGET = f"{RETRIES} retries, {CONNECT_RETRIES} if unreachable"
 log = logging.getLogger(__name__)
 
 
 def make_session(deadline_seconds: float = DEADLINE_SECONDS) -> requests.Session:
     session = requests.Session()
-    retry = Retry(total=3, backoff_factor=1.0, status_forcelist=(429, 500, 502, 503, 504),
-                  allowed_methods=("GET",))
+    retry = Retry(total=RETRIES, connect=CONNECT_RETRIES, backoff_factor=1.0,
+                  status_forcelist=(429, 500, 502, 503, 504), allowed_methods=("GET",))
     session.mount("https://", HTTPAdapter(max_retries=retry))
     session.mount("http://", HTTPAdapter(max_retries=retry))
     session.headers["User-Agent"] = USER_AGENT
@@ -93,8 +97,31 @@ def get(session: requests.Session, url: str, *, hosts: Collection[str] | None = 
             raise SanityError(f"could not fetch {url}: the download stopped at {size:,} of {int(declared):,} bytes")
         response._content = b"".join(chunks)
     except requests.RequestException as exc:
-        raise SanityError(f"could not fetch {url}: {exc.__class__.__name__}: {exc}") from exc
+        raise SanityError(f"could not fetch {url}: {_cause(exc)} (after {RETRY_BUDGET})") from exc
     return response
+
+
+def _cause(exc: requests.RequestException) -> str:
+    """A short cause (urllib3's own text runs to a thousand characters; it goes to the DEBUG log)."""
+    log.debug("fetch failed", exc_info=exc)
+    if isinstance(exc, requests.ConnectionError) and "NameResolution" in str(exc):
+        return "the host name does not resolve (offline, or DNS)"
+    if isinstance(exc, requests.ConnectTimeout | requests.ReadTimeout):
+        return f"timed out ({exc.__class__.__name__})"
+    if isinstance(exc, requests.exceptions.RetryError):
+        return "the server kept answering with errors"
+    if isinstance(exc, requests.ConnectionError):
+        return "the host cannot be reached (refused or reset)"
+    return exc.__class__.__name__
+
+
+def none_found(what: str, failures: list[str]) -> SanityError:
+    """One line for a search over several candidate addresses that all failed: how many, the
+    first and last, and each distinct cause once."""
+    causes = list(dict.fromkeys(f.split(": ", 1)[1] if ": " in f else f for f in failures))
+    urls = [f.split(": ", 1)[0].removeprefix("could not fetch ") for f in failures]
+    where = urls[0] if len(urls) == 1 else f"{len(urls)} addresses, {urls[0]} … {urls[-1].rsplit('/', 1)[-1]}"
+    return SanityError(f"{what} not found ({where}): {'; '.join(causes)}")
 
 
 MAX_REDIRECTS = 5

@@ -211,4 +211,4 @@ def fetch_latest(session: requests.Session | None = None, today: dt.date | None 
             continue
         file_name = url.rsplit("/", 1)[-1]
         return build_record(response.content, file_name, url=url, published=http.last_modified(response))
-    raise SanityError("no SESNSP victims file found: " + "; ".join(failures))
+    raise http.none_found("the newest SESNSP victims file", failures)

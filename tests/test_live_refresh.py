@@ -74,7 +74,7 @@ def test_failed_or_malformed_cbp_refresh_keeps_the_last_good_data(store, listing
 @responses.activate
 def test_network_error_is_a_clear_failure(store):
     responses.get(cbp_drug_seizures.LISTING_URL, body=requests.exceptions.ConnectionError("connection refused"))
-    with pytest.raises(PublishError, match=r"could not fetch .*connection refused"):
+    with pytest.raises(PublishError, match=r"could not fetch .*: the host cannot be reached \(refused or reset\) \(after 3 retries"):
         pipeline.refresh(store, "cbp_drug_seizures")
     assert recent_runs(store, 1)[0].outcome == "failed"
 

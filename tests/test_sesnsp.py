@@ -160,7 +160,7 @@ def test_live_fetch_takes_the_newest_cut_that_exists(store):
 def test_live_fetch_with_nothing_published_fails_clearly_and_publishes_nothing(store):
     for url in sesnsp_homicides.candidate_urls(dt.date.today()):
         responses.get(url, status=404)
-    with pytest.raises(PublishError, match=r"no SESNSP victims file found: could not fetch .*HTTP 404"):
+    with pytest.raises(PublishError, match=r"the newest SESNSP victims file not found \(\d+ addresses, .*\): HTTP 404$"):
         pipeline.refresh(store, sesnsp_homicides.SOURCE_ID)
     assert list_vintages(store, sesnsp_homicides.SOURCE_ID) == []
     assert failing_sources(store)[0].source_id == sesnsp_homicides.SOURCE_ID
