@@ -7,6 +7,7 @@ import pytest
 from dashboard import ids
 from etl.store import RefreshRun, list_vintages, record_run, utcnow
 from etl.timeline import read_timeline
+from tests.helpers import WAIT
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +35,7 @@ def explorer(app_browser):
 
 
 def figure_ready(duo, text: str) -> None:
-    duo.wait_for_contains_text(f"#{ids.GRAPH} .gtitle", text, timeout=20)
+    duo.wait_for_contains_text(f"#{ids.GRAPH} .gtitle", text, timeout=WAIT)
 
 
 def event_shapes(duo) -> list[str]:

@@ -11,6 +11,7 @@ import dash
 import pytest
 
 from dashboard import ids
+from tests.helpers import WAIT
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
@@ -31,9 +32,9 @@ def test_no_page_scrolls_sideways(app_browser, path):
     for width in WIDTHS:
         driver.set_window_size(width, 900)
         app_browser.wait_for_page(app_browser.server_url + path + "?lang=es")
-        app_browser.wait_for_element("header h1", timeout=20)
+        app_browser.wait_for_element("header h1", timeout=WAIT)
         if path == "/":
-            app_browser.wait_for_element(f"#{ids.GRAPH} .main-svg", timeout=20)
+            app_browser.wait_for_element(f"#{ids.GRAPH} .main-svg", timeout=WAIT)
         inner = driver.execute_script("return window.innerWidth")
         scroll = driver.execute_script("return document.documentElement.scrollWidth")
         assert scroll <= inner + 1, f"{path} at {width}px: the page is {scroll}px wide in a {inner}px window"
@@ -48,9 +49,9 @@ def test_no_page_scrolls_sideways(app_browser, path):
     before = driver.current_url
     app_browser.find_element(f"#{ids.LANGUAGE_LINK}").click()
     app_browser._wait_for(lambda d: d.execute_script("return document.documentElement.lang") == "en"
-                          and "lang=es" not in d.current_url, timeout=20, msg=f"{path}: no English page")
+                          and "lang=es" not in d.current_url, timeout=WAIT, msg=f"{path}: no English page")
     assert urlsplit(driver.current_url).path == path
     driver.back()
     app_browser._wait_for(lambda d: d.current_url == before
                           and d.execute_script("return document.documentElement.lang") == "es",
-                          timeout=20, msg=f"{path}: Back did not return to the Spanish page")
+                          timeout=WAIT, msg=f"{path}: Back did not return to the Spanish page")

@@ -16,6 +16,7 @@ import pytest
 from dashboard import ids
 from dashboard.exports import DEFAULT_SIZE, SIZES
 from dashboard.i18n import t
+from tests.helpers import WAIT
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +30,7 @@ def title(duo) -> str:
 
 
 def wait_title(duo, text: str) -> None:
-    duo._wait_for(lambda _: text in title(duo), timeout=20, msg=f"the chart never showed {text!r}: {title(duo)!r}")
+    duo._wait_for(lambda _: text in title(duo), timeout=WAIT, msg=f"the chart never showed {text!r}: {title(duo)!r}")
 
 
 def query(duo) -> dict:
@@ -79,7 +80,7 @@ def test_view002_a_scorecard_cell_takes_one_back_to_leave(app_browser):
     cell.click()
     duo._wait_for(lambda _: urlsplit(duo.driver.current_url).path == "/", timeout=10, msg="no explorer")
     wait_title(duo, "")
-    duo._wait_for(lambda _: duo.driver.execute_script(f"return !!{FIGURE}"), timeout=20, msg="no chart")
+    duo._wait_for(lambda _: duo.driver.execute_script(f"return !!{FIGURE}"), timeout=WAIT, msg="no chart")
     time.sleep(1.0)  # any extra history entry the callback might push lands by now
     assert duo.driver.current_url == href
     duo.driver.back()
@@ -143,7 +144,7 @@ def test_view005_the_toolbar_camera_downloads_the_cited_image(app_browser):
     wait_title(duo, "Texas")
     allow_downloads(duo)
     selector = f"#{ids.GRAPH} .modebar-btn[data-title='{t('camera_title', 'en')}']"
-    duo.wait_for_element(selector, timeout=20)
+    duo.wait_for_element(selector, timeout=WAIT)
     # The plain screenshot button is gone: the only image the toolbar gives is the cited one.
     assert duo.driver.execute_script(
         f"return document.querySelectorAll('#{ids.GRAPH} .modebar-btn[data-val=\"png\"]').length") == 0
@@ -169,7 +170,7 @@ def test_view006_transforms_comparison_table_and_map_draw(app_browser):
     assert len(rows) > 12
     # The map of states: a tile per state; choosing one charts it.
     duo.find_element(f"#{ids.MAP} summary").click()
-    duo.wait_for_element(f"#{ids.MAP_GRAPH} .heatmaplayer", timeout=20)
+    duo.wait_for_element(f"#{ids.MAP_GRAPH} .heatmaplayer", timeout=WAIT)
     duo.driver.execute_script(
         f"const gd = document.querySelector('#{ids.MAP_GRAPH} .js-plotly-plot');"
         "gd.emit('plotly_click', {points: [{customdata: 'MX-JAL', curveNumber: 0, pointNumber: [3, 1]}]});")

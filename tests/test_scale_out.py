@@ -23,6 +23,7 @@ from etl.store import list_vintages
 from indicators import precompute
 from indicators.registry import available_indicators
 from tests.conftest import PROJECT_ROOT, require
+from tests.helpers import WAIT
 from tests.test_callback_guard import explorer_request
 from tests.test_serving import free_port
 
@@ -54,7 +55,7 @@ def serve(env: dict) -> tuple[subprocess.Popen, int]:
     return process, port
 
 
-def health(process: subprocess.Popen, port: int, timeout: float = 90) -> dict:
+def health(process: subprocess.Popen, port: int, timeout: float = 4 * WAIT) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
