@@ -9,6 +9,7 @@ from urllib.parse import parse_qs
 import dash
 import flask
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 import settings
 from dashboard import cache_backends, callback_guard, queries, response_cache
@@ -34,7 +35,12 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     if prepare_store is None:
         prepare_store = not settings.get().read_only
     if prepare_store:
-        ensure_store(engine, then=precompute.ensure_scorecard)
+        try:
+            ensure_store(engine, then=precompute.ensure_scorecard)
+        except (DBAPIError, OSError) as exc:  # a read-only disk or role: serve what is there
+            log.error("the store could not be prepared (%s): serving it as it is; prepare it with a role that "
+                      "may write (python -m etl prepare)", str(exc).splitlines()[0][:200])
+            _check_schema(engine)
     else:
         _check_schema(engine)
     app = dash.Dash(

@@ -562,10 +562,15 @@ def replace_events(engine: Engine, events: Iterable[dict]) -> int:
     """Replace the curated timeline in the store (it is versioned in git, not by vintage), with its
     digest in the same transaction (part of :func:`data_version`)."""
     rows = list(events)
+    digest = timeline_digest(rows)
+    with Session(engine) as session:
+        stored = session.scalar(select(DerivedResult.key).where(DerivedResult.name == TIMELINE_MARK))
+    if stored == digest:  # unchanged: no write (a read-only store, or a disk incident, must not stop a start)
+        return len(rows)
     with Session(engine) as session, session.begin():
         session.query(Event).delete()
         session.query(DerivedResult).filter(DerivedResult.name == TIMELINE_MARK).delete()
-        session.add(DerivedResult(name=TIMELINE_MARK, key=timeline_digest(rows), computed_at=utcnow(), payload=""))
+        session.add(DerivedResult(name=TIMELINE_MARK, key=digest, computed_at=utcnow(), payload=""))
         for item in rows:
             session.add(
                 Event(

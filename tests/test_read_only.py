@@ -67,3 +67,33 @@ def test_the_app_serves_everything_from_a_read_only_role(store, monkeypatch):
         if role:
             _admin(store.url.render_as_string(hide_password=False), f'DROP OWNED BY "{role}"')
             _admin(_server_url(), f'DROP ROLE "{role}"')
+
+
+def test_a_writable_start_on_a_store_that_became_read_only_still_serves(store, caplog):
+    """A worker restarted during a disk or permission incident (VERIFICA_READ_ONLY unset): the
+    start writes nothing when nothing changed, and when it must write and cannot, it says so in
+    the log and serves the store as it is instead of failing to start."""
+    from dashboard.app_factory import create_app
+    from etl import timeline
+
+    pipeline.ensure_store(store, then=precompute.ensure_scorecard)
+    reader, role = read_only(store)
+    try:
+        client = create_app(engine=reader).server.test_client()  # nothing changed: no write needed
+        assert client.get("/api/health").status_code == 200
+        events = timeline.read_timeline()
+        changed = [{**events[0], "id": f"{events[0]['id']}-edited"}, *events[1:]]
+        original = timeline.read_timeline
+        timeline.read_timeline = lambda *a, **k: changed  # the curated timeline changed: a write is due
+        try:
+            client = create_app(engine=reader).server.test_client()
+        finally:
+            timeline.read_timeline = original
+        assert "could not be prepared" in caplog.text
+        assert client.get("/api/health").status_code == 200
+        assert client.get("/").status_code == 200
+    finally:
+        reader.dispose()
+        if role:
+            _admin(store.url.render_as_string(hide_password=False), f'DROP OWNED BY "{role}"')
+            _admin(_server_url(), f'DROP ROLE "{role}"')
