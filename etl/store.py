@@ -939,6 +939,18 @@ def read_derived(engine: Engine, name: str, key: str) -> str | None:
         return None if row is None else row.payload
 
 
+def prune_derived(engine: Engine, prefix: str, keep: int) -> int:
+    """Keep the ``keep`` newest results whose name starts with ``prefix`` (e.g. scorecards for
+    anonymous ``as_of`` dates); drop the rest. Returns how many were dropped."""
+    with Session(engine) as session, session.begin():
+        names = session.scalars(select(DerivedResult.name).where(DerivedResult.name.like(f"{prefix}%"))
+                                .order_by(DerivedResult.computed_at.desc(), DerivedResult.name.desc())).all()
+        old = names[keep:]
+        if old:
+            session.query(DerivedResult).filter(DerivedResult.name.in_(old)).delete(synchronize_session=False)
+    return len(old)
+
+
 def write_derived(engine: Engine, name: str, key: str, payload: str) -> None:
     """Store one derived result; results of older keys under the same name are dropped."""
     try:

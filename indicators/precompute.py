@@ -17,11 +17,13 @@ import time
 
 from sqlalchemy.engine import Engine
 
-from etl.store import read_derived, read_events, timeline_digest, vintage_set_key, write_derived
+import settings
+from etl.store import prune_derived, read_derived, read_events, timeline_digest, vintage_set_key, write_derived
 from indicators.scorecard import scorecard
 
 log = logging.getLogger(__name__)
 
+AS_OF_KEPT = 32  # scorecards for past dates kept (each about 50 kB); the oldest computed are dropped
 ENGINE_VERSION = "verification-3"  # bump when the statistics change, so stored grids are recomputed
 NAME = "scorecard"
 
@@ -54,6 +56,8 @@ def refresh_scorecard(engine: Engine, events: list[dict] | None = None, as_of: d
     """Compute the grid and store it under its key (after a publish, or on start)."""
     grid = compute_scorecard(engine, events, as_of)
     write_derived(engine, _name(as_of), grid["key"], json.dumps(grid))
+    if as_of is not None and not settings.get().read_only:  # anyone may ask for any date: bounded
+        prune_derived(engine, f"{NAME}@", AS_OF_KEPT)
     return grid
 
 

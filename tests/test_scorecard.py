@@ -321,3 +321,23 @@ def test_control_series_read_the_base_with_their_own_filters():
             assert donor_spec.base == base.base and donor_spec.breakdown is None
             assert donor_spec.filters == {**base.filters, **donor.get("filters", {})}
             assert donor_spec.filters != spec.filters or donor_spec.base != spec.base  # never the series itself
+
+
+def test_scorecards_for_past_dates_are_capped(store, monkeypatch):
+    """Anyone may ask for any as_of date: the stored grids for past dates stay bounded, the oldest
+    computed dropped first."""
+    import datetime as dt
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from etl.store import DerivedResult
+    from indicators import precompute
+
+    monkeypatch.setattr(precompute, "AS_OF_KEPT", 2)
+    days = [dt.date(2025, 1, 1) + dt.timedelta(days=i) for i in range(precompute.AS_OF_KEPT + 2)]
+    for day in days:
+        precompute.refresh_scorecard(store, [], as_of=day)
+    with Session(store) as session:
+        kept = sorted(session.scalars(select(DerivedResult.name).where(DerivedResult.name.like("scorecard@%"))))
+    assert kept == [f"scorecard@{day.isoformat()}" for day in days[-precompute.AS_OF_KEPT:]]
