@@ -14,12 +14,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard import exports, links, queries, views
 from dashboard.i18n import normalise_lang, pick, t
 from dashboard.state import PARAMS, ExplorerState, Problem
-from etl.store import failing_sources, recent_runs
 from indicators.claims import summary as claims_summary
 from indicators.explain import effect_unit
 from indicators.registry import INDICATORS, UnknownIndicator, get_indicator
 from indicators.scorecard import NotAssessable
 from indicators.series import NotAvailable
+from indicators.service import failing_sources, recent_runs
 
 api = Blueprint("api", __name__, url_prefix="/api")
 log = logging.getLogger(__name__)

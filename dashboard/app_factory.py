@@ -16,10 +16,10 @@ from dashboard import cache_backends, callback_guard, queries, response_cache
 from dashboard.api import api
 from dashboard.i18n import normalise_lang, t
 from dashboard.pages import claims, explorer, overview, scorecard, sources, timeline
-from etl.pipeline import ensure_store
-from etl.store import PROJECT_ROOT, head_revision, make_engine, schema_revision
 from indicators import precompute
 from indicators.registry import registry_problems
+from indicators.service import PROJECT_ROOT, head_revision, make_engine, schema_revision
+from indicators.service import prepare as ensure_store
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from dash import dcc, html
 from dashboard import ids, queries
 from dashboard.figures import VERDICT_COLOURS, VERDICT_SYMBOLS
 from dashboard.i18n import flag_text, pick, t
-from etl.store import failing_sources
 from indicators.explain import METHOD_LABELS, VERDICT_LABELS, effect_unit, mde_share, month_name, number, percent
 from indicators.registry import Indicator
+from indicators.service import failing_sources
 from indicators.verification import Assessment
 
 

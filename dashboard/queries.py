@@ -13,26 +13,15 @@ from dataclasses import dataclass
 import pandas as pd
 from flask import current_app, g, has_request_context
 from flask_caching import Cache
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
 
 from etl.conapo_population import SOURCE_ID as POPULATION_SOURCE
-from etl.store import (
-    DataVersions,
-    Source,
-    Vintage,
-    available_geos,
-    data_versions,
-    read_events,
-    read_slice,
-    timeline_event_count,
-)
 from indicators import claims as claims_checker
-from indicators import maps, precompute
+from indicators import maps, precompute, service
 from indicators.registry import Indicator, get_indicator
 from indicators.scorecard import verify
 from indicators.series import POPULATION_BASE, geographies, read_series, sources_read
+from indicators.service import DataVersions, available_geos, data_versions, read_events, read_slice
 from indicators.verification import METHODS, Assessment
 
 cache = Cache()
@@ -116,12 +105,7 @@ def store_version(db: Engine) -> str:
 
 def unprepared(db: Engine) -> str | None:
     """Why the store cannot serve a dashboard (no data, no timeline), or None."""
-    with Session(db) as session:
-        if session.scalar(select(Vintage.id).limit(1)) is None:
-            return "the store holds no data"
-    if not timeline_event_count(db):
-        return "the store holds no timeline events"
-    return None
+    return service.unprepared(db)
 
 
 def source_version(db: Engine, *source_ids: str) -> str:
@@ -262,9 +246,7 @@ def claims(as_of: dt.date | None = None) -> list[dict]:
 
 
 def source_card(source_id: str) -> dict | None:
-    with engine().connect() as conn:
-        row = conn.execute(select(Source).where(Source.id == source_id)).mappings().first()
-    return dict(row) if row else None
+    return service.source_card(engine(), source_id)
 
 
 def vintages_used(frame: pd.DataFrame) -> list[dict]:
@@ -307,11 +289,7 @@ def vintage_meta() -> dict[int, dict]:
     key = repr(("vintage-meta", str(db.url), store_version(db)))
     meta = cache.get(key)
     if meta is None:
-        with db.connect() as conn:
-            rows = conn.execute(select(Vintage.id, Vintage.sha256, Vintage.published_on_basis,
-                                       Vintage.withdrawn_on)).all()
-        meta = {row[0]: {"sha256": row[1], "published_on_basis": row[2],
-                         "withdrawn_on": row[3].isoformat() if row[3] else None} for row in rows}
+        meta = service.vintage_meta(db)
         cache.set(key, meta)
     return meta
 

@@ -12,9 +12,9 @@ from dashboard import components, queries
 from dashboard.i18n import normalise_lang, pick, t
 from dashboard.state import ExplorerState
 from etl.common import load_origin
-from etl.store import failing_sources, freshness
 from indicators.explain import effect_unit, number, percent
 from indicators.registry import INDICATORS
+from indicators.service import failing_sources, freshness
 
 OVERVIEW = "overview-changes"
 FRESHNESS = "overview-freshness"

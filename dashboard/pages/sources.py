@@ -13,9 +13,9 @@ from dashboard.i18n import normalise_lang, t
 from dashboard.state import ExplorerState
 from etl.common import load_origin
 from etl.sources import SOURCES
-from etl.store import list_vintages
 from indicators.cards import indicator_card
 from indicators.registry import INDICATORS
+from indicators.service import vintages as list_vintages
 
 
 def _vintage(v, lang: str) -> html.Li:

@@ -1,0 +1,91 @@
+"""The data door: the one way the dashboard (pages, the API, exports) reaches the store.
+
+Flask-free and cache-free: each function reads the store and returns plain values (dicts, lists,
+frames). ``dashboard.queries`` adds the request-scoped caching on top. A contract in the lint step
+(``.importlinter``) forbids ``dashboard`` from importing ``etl.store`` directly, so a new page
+cannot grow a query of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from etl import store
+from etl.pipeline import ensure_store
+from etl.store import DataVersions
+
+__all__ = [
+    "PROJECT_ROOT",
+    "DataVersions",
+    "available_geos",
+    "data_versions",
+    "failing_sources",
+    "freshness",
+    "head_revision",
+    "make_engine",
+    "prepare",
+    "read_events",
+    "read_slice",
+    "recent_runs",
+    "schema_revision",
+    "source_card",
+    "timeline_event_count",
+    "unprepared",
+    "vintage_meta",
+    "vintages",
+]
+
+PROJECT_ROOT = store.PROJECT_ROOT
+# Reads the door passes through unchanged (each is already one query with plain results).
+make_engine = store.make_engine
+head_revision = store.head_revision
+schema_revision = store.schema_revision
+data_versions = store.data_versions
+available_geos = store.available_geos
+read_events = store.read_events
+read_slice = store.read_slice
+failing_sources = store.failing_sources
+recent_runs = store.recent_runs
+freshness = store.freshness
+timeline_event_count = store.timeline_event_count
+
+
+def prepare(engine: Engine, then: Callable[[Engine], None] | None = None) -> None:
+    """Schema, committed snapshot, timeline, then ``then`` (derived results), under the lock."""
+    ensure_store(engine, then=then)
+
+
+def vintages(engine: Engine, source_id: str | None = None) -> list:
+    """Published vintages (withdrawn ones included, marked), oldest first."""
+    return store.list_vintages(engine, source_id)
+
+
+def source_card(engine: Engine, source_id: str) -> dict | None:
+    """The stored source row (producer, citation, URLs, licence, ...), or None."""
+    with engine.connect() as conn:
+        row = conn.execute(select(store.Source).where(store.Source.id == source_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def vintage_meta(engine: Engine) -> dict[int, dict]:
+    """Vintage id → checksum, how its release date was known and its withdrawal date (ISO)."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(store.Vintage.id, store.Vintage.sha256, store.Vintage.published_on_basis,
+                                   store.Vintage.withdrawn_on)).all()
+    return {row[0]: {"sha256": row[1], "published_on_basis": row[2],
+                     "withdrawn_on": row[3].isoformat() if row[3] else None} for row in rows}
+
+
+def unprepared(engine: Engine) -> str | None:
+    """Why the store cannot serve a dashboard (no data, no timeline), or None."""
+    with Session(engine) as session:
+        if session.scalar(select(store.Vintage.id).limit(1)) is None:
+            return "the store holds no data"
+    if not timeline_event_count(engine):
+        return "the store holds no timeline events"
+    return None
+
