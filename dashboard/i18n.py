@@ -315,6 +315,10 @@ STRINGS: dict[str, dict[str, str]] = {
               "meses anteriores (modelo estructural por defecto). Haga clic en una celda para ver la gráfica y "
               "las cifras.",
     },
+    "scorecard_updating": {"en": "New data were just published: these results are from the previous data "
+                                 "and are being recomputed. Reload in a minute.",
+                           "es": "Se acaban de publicar datos nuevos: estos resultados son de los datos "
+                                 "anteriores y se están recalculando. Vuelva a cargar en un minuto."},
     "commitment": {"en": "Commitment", "es": "Compromiso"},
     "expected_short": {"en": "expected", "es": "esperado"},
 }

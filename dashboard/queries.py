@@ -229,7 +229,8 @@ def scorecard_grid(as_of: dt.date | None = None) -> dict:
     grid = cache.get(key)
     if grid is None:
         grid = precompute.scorecard_grid(db, events(), as_of)
-        cache.set(key, grid)
+        if not grid.get("updating"):  # the previous data's grid, served while the new one is computed
+            cache.set(key, grid)
     return grid
 
 

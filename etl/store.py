@@ -9,12 +9,14 @@ for each (indicator, geo, month), every row of the newest vintage that covers th
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import logging
 import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -937,6 +939,52 @@ def read_derived(engine: Engine, name: str, key: str) -> str | None:
     with Session(engine) as session:
         row = session.get(DerivedResult, (name, key))
         return None if row is None else row.payload
+
+
+def read_latest_derived(engine: Engine, name: str) -> tuple[str, str] | None:
+    """The newest stored result under ``name`` whatever its key: (key, payload), or None (what a
+    reader serves, marked as updating, while the result for the new data is computed)."""
+    with Session(engine) as session:
+        row = session.scalars(select(DerivedResult).where(DerivedResult.name == name)
+                              .order_by(DerivedResult.computed_at.desc())).first()
+        return None if row is None else (row.key, row.payload)
+
+
+@contextmanager
+def derived_lock(engine: Engine, name: str, *, wait: bool = True) -> Iterator[bool]:
+    """One computation of a derived result at a time, across processes: a PostgreSQL advisory lock
+    keyed by the name, or an exclusive lock on a file beside the SQLite database. Yields whether
+    it is held (``wait=False``: False at once when another process holds it)."""
+    digest = hashlib.sha256(f"derived:{name}".encode()).digest()
+    if engine.dialect.name == "postgresql":
+        key = int.from_bytes(digest[:8], "big", signed=True)
+        with engine.connect() as conn:
+            if wait:
+                conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+                held = True
+            else:
+                held = bool(conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar())
+            try:
+                yield held
+            finally:
+                if held:
+                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                conn.commit()
+    elif engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:") \
+            and not str(engine.url.database).startswith("file:"):
+        with open(f"{engine.url.database}.{digest.hex()[:12]}.lock", "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+                held = True
+            except BlockingIOError:
+                held = False
+            try:
+                yield held
+            finally:
+                if held:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+    else:  # an in-memory or read-only-URI database: one process, nothing to share
+        yield True
 
 
 def prune_derived(engine: Engine, prefix: str, keep: int) -> int:

@@ -18,7 +18,16 @@ import time
 from sqlalchemy.engine import Engine
 
 import settings
-from etl.store import prune_derived, read_derived, read_events, timeline_digest, vintage_set_key, write_derived
+from etl.store import (
+    derived_lock,
+    prune_derived,
+    read_derived,
+    read_events,
+    read_latest_derived,
+    timeline_digest,
+    vintage_set_key,
+    write_derived,
+)
 from indicators.scorecard import scorecard
 
 log = logging.getLogger(__name__)
@@ -70,5 +79,20 @@ def ensure_scorecard(engine: Engine) -> None:
 
 
 def scorecard_grid(engine: Engine, events: list[dict], as_of: dt.date | None = None) -> dict:
-    """The stored grid; computed and stored first if no process has computed it yet."""
-    return stored_scorecard(engine, events, as_of) or refresh_scorecard(engine, events, as_of)
+    """The stored grid, or else one computation of it across every process (single-flight).
+    While another process computes it, the grid stored for the previous data is served, marked
+    ``updating``; with none stored, the request waits for that one computation."""
+    found = stored_scorecard(engine, events, as_of)
+    if found is not None:
+        return found
+    name = _name(as_of)
+    with derived_lock(engine, name, wait=False) as mine:
+        if mine:  # this process computes; another may have stored it just before we took the lock
+            return stored_scorecard(engine, events, as_of) or refresh_scorecard(engine, events, as_of)
+    previous = read_latest_derived(engine, name)
+    if previous is not None:
+        grid = json.loads(previous[1])
+        grid["updating"] = True
+        return grid
+    with derived_lock(engine, name):  # nothing to serve meanwhile: wait for the one computation
+        return stored_scorecard(engine, events, as_of) or refresh_scorecard(engine, events, as_of)

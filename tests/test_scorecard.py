@@ -341,3 +341,40 @@ def test_scorecards_for_past_dates_are_capped(store, monkeypatch):
     with Session(store) as session:
         kept = sorted(session.scalars(select(DerivedResult.name).where(DerivedResult.name.like("scorecard@%"))))
     assert kept == [f"scorecard@{day.isoformat()}" for day in days[-precompute.AS_OF_KEPT:]]
+
+
+def test_a_missing_grid_is_computed_once_across_waiting_requests(store, monkeypatch):
+    """Single-flight: requests for the same missing grid wait for one computation; while another
+    process computes it, the previous data's grid is served, marked as updating."""
+    import threading
+
+    from etl import timeline
+    from etl.store import derived_lock, read_events
+    from indicators import precompute
+
+    timeline.load_into_store(store)  # the events only: a grid of untestable cells is quick to compute
+    events = read_events(store)
+    calls = []
+    real = precompute.compute_scorecard
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(precompute, "compute_scorecard", counted)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(precompute.scorecard_grid(store, events)))
+               for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1 and len(results) == 3 and not any(r.get("updating") for r in results)
+    # New data (a changed timeline digest stands in for a publish): while another process holds the
+    # computation, the grid of the previous data is served, marked as updating, and nothing computed.
+    changed = [*events[1:]]
+    with derived_lock(store, "scorecard"):
+        stale = precompute.scorecard_grid(store, changed)
+    assert stale["updating"] is True and len(calls) == 1
+    fresh = precompute.scorecard_grid(store, changed)
+    assert not fresh.get("updating") and len(calls) == 2

@@ -72,6 +72,8 @@ def layout(lang: str = "en", as_of: str | None = None, **_query: str) -> html.Di
         components.header(lang, "/scorecard", f"?{query}" if query else ""),
         components.status_banner(lang),
         html.H2(t("scorecard_title", lang)),
+        *([html.P(t("scorecard_updating", lang), id="scorecard-updating", role="status", className="updating")]
+          if grid.get("updating") else []),
         html.P(t("scorecard_intro", lang)),
         legend,
         html.P(t("multiple_tests", lang, n=str(grid["tests"]), level=str(round(grid["alpha"] * 100)),
