@@ -134,7 +134,10 @@ def request_json():
 
 def allowed_host(host: str, allowed: tuple[str, ...]) -> bool:
     """The Host header names one of the allowed host names (any port)."""
-    name = urlsplit(f"//{host}").hostname if host else None
+    try:
+        name = urlsplit(f"//{host}").hostname if host else None
+    except ValueError:  # e.g. "[1:2]": a bracketed name that is no IPv6 address
+        return False
     return bool(name) and name.lower() in allowed
 
 

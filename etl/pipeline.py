@@ -28,6 +28,7 @@ from etl.store import (
     known_vintage,
     publish,
     record_run,
+    sqlite_path,
     utcnow,
 )
 
@@ -42,7 +43,9 @@ def record_failure(engine: Engine, source_id: str, kind: str, message: str, diff
 
 
 def _fail(engine: Engine, source_id: str, kind: str, message: str, diff: str | None = None) -> None:
-    """Record a run that failed before anything reached the store, then raise."""
+    """Record a run that failed before anything reached the store, then raise (one line, always:
+    a cell of the file may carry a line break into the message)."""
+    message = " ".join(message.split())
     record_failure(engine, source_id, kind, message, diff)
     raise PublishError(message)
 
@@ -181,8 +184,8 @@ def prepare_lock(engine: Engine) -> Iterator[None]:
             finally:
                 conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _PREPARE_LOCK_KEY})
                 conn.commit()
-    elif engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
-        with open(f"{engine.url.database}.lock", "a") as handle:
+    elif sqlite_path(engine.url) is not None:
+        with open(f"{sqlite_path(engine.url)}.lock", "a") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield

@@ -89,7 +89,7 @@ def series(frame: pd.DataFrame, origin: dict) -> dict[Key, pd.Series]:
         kind = aggregation.get(indicator, "none")
         if kind == "figures":
             continue
-        if kind == "sum" or not dims:
+        if kind == "sum" or not all_dims:
             totals = part.groupby(["geo", "period"])["value"].sum(min_count=1)
             for geo, s in totals.groupby(level="geo"):
                 out[Key(indicator, geo, "")] = s.droplevel("geo")
@@ -141,7 +141,10 @@ def jump_z(history: pd.Series, value: float, before: pd.Series, offset: float,
     changes = _reference_changes(logged).to_numpy()
     reference = float(np.mean(np.log(before.clip(lower=0) + c)))
     change = float(np.log(max(value, 0) + c)) - reference
-    floor = np.sqrt(2.0 / (np.exp(reference))) if counts else 0.05  # Poisson noise of a log ratio
+    # The Poisson noise of one month against one other, √(2/level): wider than against a mean of
+    # REFERENCE months (√((1 + 1/REFERENCE)/level)), a deliberate margin for counts that vary more
+    # than Poisson (the limits in the origin files were measured with it).
+    floor = np.sqrt(2.0 / np.exp(reference)) if counts else 0.05
     centre = float(np.median(changes))
     z = (change - centre) / _scale(changes, floor)
     record = abs(change - centre) / max(float(np.max(np.abs(changes - centre))), 1e-9)
@@ -185,7 +188,7 @@ def _fractional(new: pd.DataFrame, whole: set) -> list[tuple[str, str]]:
         return []
     frame = _tidy(new)
     rows = frame[frame["indicator"].isin(whole) & frame["value"].notna()]
-    bad = rows[(rows["value"] % 1).abs() > 1e-9]
+    bad = rows[(rows["value"] - rows["value"].round()).abs() > 1e-6]
     if bad.empty:
         return []
     first = bad.iloc[0]
@@ -197,11 +200,17 @@ def _incomplete(old_series: dict, new_series: dict, added: set, min_level: float
     if not added:
         return []
     missing = []
+    last = max((s.index.max() for s in old_series.values() if len(s)), default=None)
+    if last is None:
+        return []
+    window = set(pd.period_range(last - COMPLETE_MONTHS + 1, last, freq="M"))
     for key, old_s in old_series.items():
         recent = old_s.dropna()
-        recent = recent[recent.index > recent.index.max() - COMPLETE_MONTHS] if len(recent) else recent
+        recent = recent[recent.index.isin(window)]
+        # Present in each of the previous release's last 12 months (a series that stopped
+        # earlier is not expected), and large enough to be always present.
         if len(recent) < COMPLETE_MONTHS or float(recent.median()) < min_level:
-            continue  # not present in each of the last 12 months, or too small to be always present
+            continue
         new_s = new_series.get(key, pd.Series(dtype=float)).dropna()
         gone = sorted(m for m in added if m not in new_s.index)
         if gone:
@@ -253,8 +262,8 @@ def _swapped(old_series: dict, new_series: dict, conf: dict) -> list[tuple[str, 
             for i, a in enumerate(moved):
                 for b in moved[i + 1:]:
                     low, high = sorted((abs(old_row[a]), abs(old_row[b])))
-                    if high < conf["swap_factor"] * max(low, 1.0):
-                        continue
+                    if high < conf["swap_factor"] * max(low, 1.0) or low < conf["min_level"]:
+                        continue  # too alike, or too small (small counts trade values by chance)
                     if np.isclose(new_row[a], old_row[b], rtol=0.01) and np.isclose(new_row[b], old_row[a], rtol=0.01):
                         where = f" {margin}" if margin else ""
                         problems.append(("swapped", f"{indicator}{where} {month}: {a} and {b} traded values "
@@ -348,7 +357,7 @@ def _jumps_and_zeros(old_series: dict, new_series: dict, months: set, conf: dict
         jumps.sort(key=lambda item: -item[0])
         _, key, month, value, mean, factor, z = jumps[0]
         more = f" (+{len(jumps) - 1} more)" if len(jumps) > 1 else ""
-        problems.append(("implausible", f"{len(jumps)} new or provisional month(s) out of line with their own "
+        problems.append(("implausible", f"{len(jumps)} new month(s) out of line with their own "
                                         f"history: {key} {month} {value:g} against {mean:g} the 3 months before "
                                         f"(×{factor:.2f}, {z:+.1f} robust s.d.; limit {conf['mad']:g}){more}"))
     return problems

@@ -43,7 +43,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -180,15 +180,27 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def sqlite_path(url) -> Path | None:
+    """The file of a SQLite store (``sqlite:///x.db`` or the URI form ``sqlite:///file:x.db?mode=ro&uri=true``),
+    or None for another database or an in-memory one."""
+    url = make_url(str(url)) if not hasattr(url, "drivername") else url
+    if not url.drivername.startswith("sqlite") or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database.removeprefix("file:"))
+
+
 def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
     """An engine on the store. ``create=False`` (reads such as ``etl status``): a SQLite file
-    that does not exist is an error, never a new empty store in a folder made for it."""
+    that does not exist is an error, never a new empty store in a folder made for it; a URI
+    opened read-only (``mode=ro``) never creates anything either."""
     url = normalise_url(url or database_url())
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        path = Path(url.removeprefix("sqlite:///"))
-        if not create and not path.is_file():
+    path = sqlite_path(url)
+    if path is not None:
+        read_only = make_url(url).query.get("mode") == "ro"
+        if (not create or read_only) and not path.is_file():
             raise PublishError(f"no store at {path}: check DATABASE_URL (a read never creates one)")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
     if url.startswith("sqlite"):
         engine = create_engine(url, future=True)
     else:
@@ -950,15 +962,21 @@ def read_latest_derived(engine: Engine, name: str) -> tuple[str, str] | None:
         return None if row is None else (row.key, row.payload)
 
 
+LOCK_FILES = 16  # SQLite: derived results share this many lock files (names hashed), never one per name
+
+
 @contextmanager
 def derived_lock(engine: Engine, name: str, *, wait: bool = True) -> Iterator[bool]:
     """One computation of a derived result at a time, across processes: a PostgreSQL advisory lock
-    keyed by the name, or an exclusive lock on a file beside the SQLite database. Yields whether
-    it is held (``wait=False``: False at once when another process holds it)."""
+    keyed by the name, or an exclusive lock on one of LOCK_FILES files beside the SQLite database.
+    Yields whether it is held (``wait=False``: False at once when another process holds it). Where
+    no lock can be taken (a read-only folder), it yields True: the result is computed, not shared."""
     digest = hashlib.sha256(f"derived:{name}".encode()).digest()
     if engine.dialect.name == "postgresql":
         key = int.from_bytes(digest[:8], "big", signed=True)
-        with engine.connect() as conn:
+        # Autocommit: the lock's connection is never left idle inside a transaction while the
+        # result is computed (a server's idle-in-transaction timeout would end it and the lock).
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             if wait:
                 conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
                 held = True
@@ -968,23 +986,32 @@ def derived_lock(engine: Engine, name: str, *, wait: bool = True) -> Iterator[bo
                 yield held
             finally:
                 if held:
-                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-                conn.commit()
-    elif engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:") \
-            and not str(engine.url.database).startswith("file:"):
-        with open(f"{engine.url.database}.{digest.hex()[:12]}.lock", "a") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-                held = True
-            except BlockingIOError:
-                held = False
-            try:
-                yield held
-            finally:
-                if held:
-                    fcntl.flock(handle, fcntl.LOCK_UN)
-    else:  # an in-memory or read-only-URI database: one process, nothing to share
+                    try:
+                        conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                    except DBAPIError:  # the session ended: the server released the lock with it
+                        log.warning("derived-result lock %s was gone at release", name)
+        return
+    path = sqlite_path(engine.url)
+    if path is None:  # an in-memory database: one process, nothing to share
         yield True
+        return
+    try:
+        handle = open(f"{path}.derived-{digest[0] % LOCK_FILES:02d}.lock", "a")
+    except OSError:
+        log.warning("no lock file beside %s: %s is computed without single-flight", path, name)
+        yield True
+        return
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            held = True
+        except BlockingIOError:
+            held = False
+        try:
+            yield held
+        finally:
+            if held:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def prune_derived(engine: Engine, prefix: str, keep: int) -> int:

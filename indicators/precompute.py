@@ -72,10 +72,13 @@ def refresh_scorecard(engine: Engine, events: list[dict] | None = None, as_of: d
 
 def ensure_scorecard(engine: Engine) -> None:
     """On start and after a publish: compute the latest grid only if no stored one matches the
-    store and timeline (idempotent: a step killed half-way is simply done again by the next run)."""
+    store and timeline (idempotent: a step killed half-way is simply done again by the next run),
+    under the same lock as requests, so the refresh job and a first request never both compute it."""
     events = read_events(engine)
     if stored_scorecard(engine, events) is None:
-        refresh_scorecard(engine, events)
+        with derived_lock(engine, _name(None)):
+            if stored_scorecard(engine, events) is None:
+                refresh_scorecard(engine, events)
 
 
 def scorecard_grid(engine: Engine, events: list[dict], as_of: dt.date | None = None) -> dict:
@@ -92,7 +95,8 @@ def scorecard_grid(engine: Engine, events: list[dict], as_of: dt.date | None = N
     previous = read_latest_derived(engine, name)
     if previous is not None:
         grid = json.loads(previous[1])
-        grid["updating"] = True
+        if previous[0] != scorecard_key(engine, events):  # stored meanwhile for this data: current
+            grid["updating"] = True
         return grid
     with derived_lock(engine, name):  # nothing to serve meanwhile: wait for the one computation
         return stored_scorecard(engine, events, as_of) or refresh_scorecard(engine, events, as_of)

@@ -62,11 +62,15 @@ SLOW_MODULES = {"test_concurrency", "test_serving", "test_refresh_mirror", "test
 SLOW_FIXTURES = {"built_store", "raw_dir"}
 
 
+FILE_MATRICES = {"test_fault_matrix", "test_new_month_faults"}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On a PostgreSQL run (``DATABASE_URL`` set), only the tests that use a store: the others
     (parsers, settings, the README) do not depend on the database and ran on the SQLite pass. The
     browser tests drive the UI, which reads through the same queries the API and gunicorn tests
-    run on PostgreSQL; they ran on the SQLite pass."""
+    run on PostgreSQL; they ran on the SQLite pass. So did the fault matrices (FILE_MATRICES): they
+    judge bent files, and the refusals' store path runs on PostgreSQL in the release-guard tests."""
     for item in items:
         module = item.module.__name__.rsplit(".", 1)[-1] if getattr(item, "module", None) else ""
         if module in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
@@ -75,7 +79,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     kept = [item for item in items if ("store_factory" in getattr(item, "fixturenames", ())
                                        or item.get_closest_marker("database"))
-            and not item.get_closest_marker("browser")]
+            and not item.get_closest_marker("browser")
+            and item.module.__name__.rsplit(".", 1)[-1] not in FILE_MATRICES]
     deselected = [item for item in items if item not in kept]
     if deselected:
         config.hook.pytest_deselected(items=deselected)

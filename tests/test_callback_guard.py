@@ -177,3 +177,16 @@ def test_a_foreign_host_header_is_refused_and_links_use_the_public_url(app_and_c
     meta = client.get(f"/api/indicators/{indicator}.json").get_json()
     text = json.dumps(meta)
     assert "https://verifica.example.org/app/" in text and "localhost" not in text
+
+
+def test_a_malformed_host_header_is_a_400_not_a_500(app_and_client):
+    """Sent straight to the WSGI app, as a server passes it on (the test client cannot even build
+    a URL from such a host)."""
+    from werkzeug.test import EnvironBuilder
+
+    app, _client = app_and_client
+    environ = EnvironBuilder(path="/api/health").get_environ()
+    environ["HTTP_HOST"] = "[1:2]"
+    statuses = []
+    b"".join(app.server.wsgi_app(environ, lambda status, headers, *_: statuses.append(status)))
+    assert statuses and statuses[0].startswith("400"), statuses

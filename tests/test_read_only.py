@@ -81,6 +81,7 @@ def test_a_writable_start_on_a_store_that_became_read_only_still_serves(store, c
     try:
         client = create_app(engine=reader).server.test_client()  # nothing changed: no write needed
         assert client.get("/api/health").status_code == 200
+        assert "could not be prepared" not in caplog.text  # it did not even try to write
         events = timeline.read_timeline()
         changed = [{**events[0], "id": f"{events[0]['id']}-edited"}, *events[1:]]
         original = timeline.read_timeline

@@ -347,6 +347,7 @@ def test_a_missing_grid_is_computed_once_across_waiting_requests(store, monkeypa
     """Single-flight: requests for the same missing grid wait for one computation; while another
     process computes it, the previous data's grid is served, marked as updating."""
     import threading
+    import time
 
     from etl import timeline
     from etl.store import derived_lock, read_events
@@ -359,12 +360,18 @@ def test_a_missing_grid_is_computed_once_across_waiting_requests(store, monkeypa
 
     def counted(*args, **kwargs):
         calls.append(1)
+        time.sleep(0.5)  # long enough that the other requests arrive while it computes
         return real(*args, **kwargs)
 
     monkeypatch.setattr(precompute, "compute_scorecard", counted)
     results = []
-    threads = [threading.Thread(target=lambda: results.append(precompute.scorecard_grid(store, events)))
-               for _ in range(3)]
+    start = threading.Barrier(3)  # all three ask at once
+
+    def ask():
+        start.wait()
+        results.append(precompute.scorecard_grid(store, events))
+
+    threads = [threading.Thread(target=ask) for _ in range(3)]
     for thread in threads:
         thread.start()
     for thread in threads:
