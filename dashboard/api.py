@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard import exports, links, queries, views
 from dashboard.i18n import normalise_lang, pick, t
 from dashboard.state import PARAMS, ExplorerState, Problem
+from indicators import service
 from indicators.claims import summary as claims_summary
 from indicators.explain import effect_unit
 from indicators.registry import INDICATORS, UnknownIndicator, get_indicator
@@ -352,7 +353,7 @@ def health() -> Response:
     changes with every publish (two processes that agree on it serve the same data)."""
     try:
         version = queries.store_version(queries.engine())
-        missing = queries.unprepared(queries.engine())
+        missing = service.unprepared(queries.engine())
     except Exception:  # any failure to reach the store means "not serving"
         log.exception("health check: the store cannot be read")
         return _error(503, "the store cannot be read")

@@ -103,11 +103,6 @@ def store_version(db: Engine) -> str:
     return versions(db).overall
 
 
-def unprepared(db: Engine) -> str | None:
-    """Why the store cannot serve a dashboard (no data, no timeline), or None."""
-    return service.unprepared(db)
-
-
 def source_version(db: Engine, *source_ids: str) -> str:
     """Changes only when one of these sources' vintages do: the key of caches that read only them
     (a publish of CDC data leaves the cached SESNSP series in place)."""

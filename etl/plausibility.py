@@ -6,11 +6,13 @@ broken file does its damage in the newest month and in the months the previous v
 
 * **incomplete**: a geography or a breakdown (one value of one dimension) present in every one of
   the last 12 months is missing from a new month (a state dropped, a drug gone);
-* **implausible**: a series' new or provisional month moved, against the mean of the three months
-  before it, by more than ``jump.mad`` robust standard deviations of that same change over the
-  series' own history *and* by a factor of at least ``jump.factor`` (a state doubled, a decimal
-  comma read as thousands). The scale is the median absolute deviation of the history, never
-  below the Poisson noise of the level for counts;
+* **implausible**: a series' new month moved, against the mean of the three months before it,
+  by a factor of at least ``factor`` and either by more than ``mad`` robust standard deviations of
+  that same change over the series' own history, or by more than ``record`` times the largest such
+  change in its history and ``record_mad`` robust s.d. (a state doubled, a decimal comma read as
+  thousands). The scale is the median absolute deviation of the history, never below the Poisson
+  noise of the level for counts. Provisional months were judged when they were new; since then
+  they are held to the revision bound below;
 * **zero**: a series that was never zero in the months on record reads 0 (a month of zeros);
 * **repeated**: a new month identical, cell for cell, to the month before it (a copied month);
 * **fractional**: a count declared whole (``whole: true`` on the output) with a fraction
@@ -19,12 +21,14 @@ broken file does its damage in the newest month and in the months the previous v
 * **provisional**: a provisional month revised beyond ``provisional_revision`` (the largest
   revision of provisional months seen between the real releases, with a margin: origin file).
 
-"Series" here means what a reader is served: each geography's total, and each geography's total
-for one value of one dimension (the marginals), for outputs whose rows add up (``aggregation:
-sum``); each row's own series for ``levels`` and ``none``. Every threshold is declared in the
-source's origin file (``plausibility``) with the measurement behind it (bench/bench_plausibility.py
-measures how often the real history would have been held). All of these can be published after
-review with ``--accept-anomalies``; the run record keeps what was accepted.
+"Series" here means what a reader is served: each geography's total, and, for the dimensions the
+origin file names, its total for one value of one dimension (for outputs whose rows add up,
+``aggregation: sum``); for ``levels`` the rows with no breakdown; for ``none`` each row.
+
+Every threshold is declared in the source's origin file (``plausibility``) with the measurement
+behind it (bench/bench_plausibility.py measures how often the real history would have been held).
+All but fractions can be published after review with ``--accept-anomalies``; the run record keeps
+what was accepted.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from etl.store import dimension_columns
 
 HISTORY_MIN = 12  # months of a series' history needed before its jumps are judged
 REFERENCE = 3  # a month is compared with the mean of this many months before it
@@ -61,17 +67,15 @@ def settings_of(origin: dict) -> dict:
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Months as periods, values as numbers, flags as text; a frame tidied already is returned as
+    it is (``check`` tidies each release once for all the checks)."""
+    if isinstance(frame["period"].dtype, pd.PeriodDtype):
+        return frame
     frame = frame.copy()
     frame["period"] = pd.to_datetime(frame["period"]).dt.to_period("M")
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
     frame["flags"] = frame["flags"].fillna("").astype(str) if "flags" in frame else ""
     return frame
-
-
-def _dims(frame: pd.DataFrame) -> list[str]:
-    from etl.store import OBSERVATION_COLUMNS
-
-    return [c for c in frame.columns if c not in OBSERVATION_COLUMNS and c not in ("vintage_id", "dims")]
 
 
 def series(frame: pd.DataFrame, origin: dict) -> dict[Key, pd.Series]:
@@ -82,7 +86,7 @@ def series(frame: pd.DataFrame, origin: dict) -> dict[Key, pd.Series]:
     frame = _tidy(frame)
     aggregation = {o["series"]: o["aggregation"] for o in origin.get("outputs", [])}
     declared = set(settings_of(origin)["dimensions"])
-    all_dims = _dims(frame)
+    all_dims = dimension_columns(frame)
     dims = [d for d in all_dims if d in declared]
     out: dict[Key, pd.Series] = {}
     for indicator, part in frame.groupby("indicator", sort=True):
@@ -165,9 +169,11 @@ def check(old: pd.DataFrame, new: pd.DataFrame, origin: dict) -> list[tuple[str,
     one line each, the most telling first within each kind."""
     conf = settings_of(origin)
     whole = {o["series"] for o in origin.get("outputs", []) if o.get("whole")}
+    new = _tidy(new)
     problems = _fractional(new, whole)
     if old.empty or new.empty:
         return problems
+    old = _tidy(old)
     added, provisional = checked_months(old, new)
     old_series, new_series = series(old, origin), series(new, origin)
     carried = {key.indicator for key in new_series}
@@ -225,7 +231,7 @@ def _incomplete(old_series: dict, new_series: dict, added: set, min_level: float
 
 def _repeated(new: pd.DataFrame, added: set) -> list[tuple[str, str]]:
     frame = _tidy(new)
-    dims = _dims(frame)
+    dims = dimension_columns(frame)
     problems = []
     for month in sorted(added):
         for indicator, part in frame.groupby("indicator"):
