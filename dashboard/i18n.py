@@ -245,6 +245,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "vintage_col": {"en": "Release", "es": "Publicación"},
     "flags_col": {"en": "Notes", "es": "Notas"},
     "withdrawn_on": {"en": "withdrawn on {day}", "es": "retirada el {day}"},
+    "withdrawn_restored": {"en": "withdrawn on {day}, served again since {restored}: {reason}",
+                           "es": "retirada el {day}, publicada de nuevo desde el {restored}: {reason}"},
     "run_kind_refresh": {"en": "scheduled refresh", "es": "actualización programada"},
     "run_kind_import": {"en": "manual import", "es": "importación manual"},
     "run_kind_build": {"en": "build from the raw files", "es": "carga desde los archivos originales"},

@@ -9,6 +9,8 @@
     python -m etl migrate                  run pending schema migrations in place
     python -m etl withdraw VINTAGE --reason TEXT
                                            withdraw a published vintage (kept, never deleted)
+    python -m etl restore VINTAGE --reason TEXT
+                                           serve a withdrawn vintage again (recorded like a withdrawal)
 
 ``--database-url URL`` may come before or after the command.
 
@@ -43,8 +45,10 @@ from etl.store import (
     migrate,
     overdue_sources,
     recent_runs,
+    restore,
     timeline_event_count,
     withdraw,
+    withdrawal_history,
 )
 
 
@@ -95,6 +99,12 @@ def _parser() -> argparse.ArgumentParser:
     wd.add_argument("vintage", type=int, metavar="VINTAGE", help="the vintage id (python -m etl status lists them)")
     wd.add_argument("--reason", required=True, help="why, as it will be shown to users")
     wd.add_argument("--on", type=dt.date.fromisoformat, help="withdrawal date (YYYY-MM-DD; default today)")
+
+    rs = command("restore", help="serve a withdrawn vintage again (views as known while it was withdrawn "
+                                 "still leave it out)")
+    rs.add_argument("vintage", type=int, metavar="VINTAGE", help="the vintage id (python -m etl status lists them)")
+    rs.add_argument("--reason", required=True, help="why, as it will be shown to users")
+    rs.add_argument("--on", type=dt.date.fromisoformat, help="restoration date (YYYY-MM-DD; default today)")
     return parser
 
 
@@ -108,6 +118,7 @@ def _status(engine) -> int:
     init_schema(engine)
     print(f"store: {engine.url.render_as_string(hide_password=True)} (schema {head_revision()})")
     sources = {s.id: s for s in list_sources(engine)}
+    history = withdrawal_history(engine)
     for source_id in sorted(SOURCES):
         title = sources[source_id].title if source_id in sources else "(not loaded)"
         print(f"\n{source_id}: {title}")
@@ -118,6 +129,9 @@ def _status(engine) -> int:
             print(f"  #{v.id:<3} {v.file_name}  published {v.published_on} ({v.published_on_basis})"
                   f"\n       covers {v.period_start:%Y-%m}..{v.period_end:%Y-%m}, {v.row_count} rows,"
                   f" sha256 {v.sha256[:16]}")
+            for w in (w for w in history if w.vintage_id == v.id and w.restored_on):
+                print(f"       withdrawn on {w.withdrawn_on} ({w.reason}), restored on {w.restored_on}: "
+                      f"{w.restore_reason}")
             if v.withdrawn_on:
                 print(f"       WITHDRAWN on {v.withdrawn_on}: {v.withdrawn_reason}")
     print("\nrecent runs:")
@@ -192,10 +206,10 @@ def main(argv: list[str] | None = None) -> int:
                   "event(s), derived results stored")
         elif args.command == "status":
             return _status(engine)
-        elif args.command == "withdraw":
+        elif args.command in ("withdraw", "restore"):
             with pipeline.prepare_lock(engine):
                 init_schema(engine)
-                run = withdraw(engine, args.vintage, args.reason, args.on)
+                run = (withdraw if args.command == "withdraw" else restore)(engine, args.vintage, args.reason, args.on)
             print(f"{run.outcome}: {run.message}", flush=True)
             print("recomputing the derived results (scorecard, maps)...", file=sys.stderr, flush=True)
             pipeline.after_publish(engine)

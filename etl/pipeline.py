@@ -87,6 +87,12 @@ def _guarded_publish(engine: Engine, record: VintageRecord, kind: str, accept_re
                      accept_anomalies: bool = False) -> RefreshRun:
     origin = load_origin(record.source_id)
     known = known_vintage(engine, record)
+    if known is not None and known.withdrawn_on is not None and kind == "import":
+        # The operator offers a release that was withdrawn: never "unchanged" in silence. (A
+        # refresh finding the publisher still serving it is unchanged: nothing new was released.)
+        raise PublishError(f"{record.file_name}: refused: this release is vintage #{known.id}, withdrawn on "
+                           f"{known.withdrawn_on}: {known.withdrawn_reason}; to serve it again: "
+                           f"python -m etl restore {known.id} --reason TEXT")
     if known is not None:
         # Already published (a rebuild, a second timer run, a re-encoded copy): nothing to compare;
         # only a corrected release date must still fit the data.

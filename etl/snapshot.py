@@ -25,8 +25,10 @@ from etl.store import (
     VintageRecord,
     list_vintages,
     publish,
+    restore,
     vintage_observations,
     withdraw,
+    withdrawal_history,
 )
 
 SNAPSHOT_DIR = PROJECT_ROOT / "data" / "snapshot"
@@ -42,6 +44,7 @@ def write(engine: Engine, out_dir: Path = SNAPSHOT_DIR) -> dict:
     for stale in out_dir.glob("*/*.csv.gz"):
         stale.unlink()
     observations = vintage_observations(engine, [v.id for v in vintages])
+    history = withdrawal_history(engine)
     manifest: dict = {"format": 2, "sources": {}, "vintages": []}
     for vintage in vintages:
         manifest["sources"].setdefault(vintage.source_id, load_origin(vintage.source_id))
@@ -74,6 +77,12 @@ def write(engine: Engine, out_dir: Path = SNAPSHOT_DIR) -> dict:
         if vintage.withdrawn_on:  # kept, with when and why, so every clone honours the withdrawal
             manifest["vintages"][-1].update(withdrawn_on=vintage.withdrawn_on.isoformat(),
                                             withdrawn_reason=vintage.withdrawn_reason)
+        intervals = [w for w in history if w.vintage_id == vintage.id]
+        if any(w.restored_on for w in intervals):  # withdrawals undone: every clone redraws the past alike
+            manifest["vintages"][-1]["withdrawals"] = [
+                {"withdrawn_on": w.withdrawn_on.isoformat(), "reason": w.reason,
+                 "restored_on": w.restored_on and w.restored_on.isoformat(), "restore_reason": w.restore_reason}
+                for w in intervals]
     (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return manifest
 
@@ -123,6 +132,16 @@ def load(engine: Engine, snapshot_dir: Path = SNAPSHOT_DIR) -> int:
 
 
 def _withdraw_as_committed(engine: Engine, vintage: Vintage, item: dict) -> None:
-    """A withdrawal committed with the snapshot reaches a store that has the vintage."""
-    if item.get("withdrawn_on") and vintage.withdrawn_on is None:
-        withdraw(engine, vintage.id, item["withdrawn_reason"], dt.date.fromisoformat(item["withdrawn_on"]))
+    """Withdrawals (and restorations) committed with the snapshot reach a store that has the
+    vintage: those the store has not recorded yet are replayed in order."""
+    intervals = item.get("withdrawals") or (
+        [{"withdrawn_on": item["withdrawn_on"], "reason": item["withdrawn_reason"], "restored_on": None}]
+        if item.get("withdrawn_on") else [])
+    recorded = {w.withdrawn_on: w for w in withdrawal_history(engine, vintage.id)}
+    for interval in intervals:
+        day = dt.date.fromisoformat(interval["withdrawn_on"])
+        if day not in recorded:
+            withdraw(engine, vintage.id, interval["reason"], day)
+        if interval.get("restored_on") and (day not in recorded or recorded[day].restored_on is None):
+            restore(engine, vintage.id, interval.get("restore_reason") or "",
+                    dt.date.fromisoformat(interval["restored_on"]))

@@ -101,6 +101,22 @@ class Vintage(Base):
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
 
 
+class Withdrawal(Base):
+    """One withdrawal of a vintage, and its restoration if it was undone: the vintage is out of
+    views as known from ``withdrawn_on`` until the day before ``restored_on``. The vintage's own
+    ``withdrawn_on`` is the open withdrawal (the current state)."""
+
+    __tablename__ = "withdrawals"
+    __table_args__ = (Index("ix_withdrawals_vintage", "vintage_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    vintage_id: Mapped[int] = mapped_column(ForeignKey("vintages.id"))
+    withdrawn_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    restored_on: Mapped[dt.date | None] = mapped_column(Date)
+    restore_reason: Mapped[str | None] = mapped_column(Text)
+
+
 class Observation(Base):
     __tablename__ = "observations"
     __table_args__ = (
@@ -629,7 +645,7 @@ def is_empty(engine: Engine) -> bool:
 
 
 # One statement (so a publish in between cannot mix two views): for each month of (indicator,
-# geo), the newest vintage covering it as known on :as_of, not withdrawn by then (chosen from every
+# geo), the newest vintage covering it as known on :as_of, not withdrawn then (chosen from every
 # row of the key, so a combination missing from the newest release is not taken from an older
 # one); then the rows of those vintages that match the dimension filters ("row"), and each chosen
 # month's flags ("month").
@@ -642,7 +658,9 @@ ranked AS (
     SELECT c.period, c.vintage_id, c.flags,
            DENSE_RANK() OVER (PARTITION BY c.period ORDER BY v.published_on DESC, v.id DESC) AS rank_newest
     FROM candidates AS c JOIN vintages AS v ON v.id = c.vintage_id
-    WHERE v.published_on <= :as_of AND (v.withdrawn_on IS NULL OR v.withdrawn_on > :as_of)
+    WHERE v.published_on <= :as_of AND NOT EXISTS (
+        SELECT 1 FROM withdrawals AS w WHERE w.vintage_id = v.id AND w.withdrawn_on <= :as_of
+        AND (w.restored_on IS NULL OR w.restored_on > :as_of))
 ),
 chosen AS (SELECT DISTINCT period, vintage_id FROM ranked WHERE rank_newest = 1)
 SELECT 'row' AS kind, obs.period AS period, obs.vintage_id AS vintage_id, {dims_text} AS dims,
@@ -755,16 +773,22 @@ def list_vintages(engine: Engine, source_id: str | None = None) -> list[Vintage]
         return list(session.scalars(query).all())
 
 
+def _one_line_reason(reason: str, what: str) -> str:
+    if not reason.strip():
+        raise PublishError(f"a {what} needs a reason (--reason)")
+    if any(c in reason for c in "\r\n"):
+        raise PublishError("the reason must be one line (it is shown to users as a sentence)")
+    return reason.strip()
+
+
 def withdraw(engine: Engine, vintage_id: int, reason: str, on: dt.date | None = None) -> RefreshRun:
     """Withdraw a published vintage: it stays in the store and in ``as_of`` views before ``on``
     (today by default), so a figure drawn from it can still be redrawn; later views fall back to the
-    release before it. Recorded as a run; never deleted. Raises PublishError for an unknown or
-    already withdrawn vintage or a blank reason."""
+    release before it. Recorded as a run; never deleted; :func:`restore` undoes it. Raises
+    PublishError for an unknown or already withdrawn vintage, a blank reason, or a date before its
+    release or its last restoration."""
     on = on or dt.date.today()
-    if not reason.strip():
-        raise PublishError("a withdrawal needs a reason (--reason)")
-    if any(c in reason for c in "\r\n"):
-        raise PublishError("the reason must be one line (it is shown to users as a sentence)")
+    reason = _one_line_reason(reason, "withdrawal")
     with Session(engine, expire_on_commit=False) as session, session.begin():
         vintage = session.get(Vintage, vintage_id)
         if vintage is None:
@@ -775,12 +799,67 @@ def withdraw(engine: Engine, vintage_id: int, reason: str, on: dt.date | None = 
         if on < vintage.published_on:
             raise PublishError(f"vintage #{vintage_id} was published on {vintage.published_on}; "
                                f"it cannot be withdrawn on {on}")
-        vintage.withdrawn_on, vintage.withdrawn_reason = on, reason.strip()
+        restored = session.scalar(select(func.max(Withdrawal.restored_on)).where(Withdrawal.vintage_id == vintage_id))
+        if restored is not None and on < restored:
+            raise PublishError(f"vintage #{vintage_id} was restored on {restored}; it cannot be withdrawn on {on}")
+        vintage.withdrawn_on, vintage.withdrawn_reason = on, reason
+        session.add(Withdrawal(vintage_id=vintage.id, withdrawn_on=on, reason=reason))
         run = RefreshRun(source_id=vintage.source_id, kind="withdraw", started_at=utcnow(), finished_at=utcnow(),
                          outcome="withdrawn", vintage_id=vintage.id,
-                         message=f"{vintage.file_name}: withdrawn on {on}: {reason.strip()}")
+                         message=f"{vintage.file_name}: withdrawn on {on}: {reason}")
         session.add(run)
     return run
+
+
+def restore(engine: Engine, vintage_id: int, reason: str, on: dt.date | None = None) -> RefreshRun:
+    """Undo a withdrawal: the vintage is served again from ``on`` (today by default); views as
+    known between the withdrawal and ``on`` still leave it out. Recorded as a run, like the
+    withdrawal. Raises PublishError for an unknown vintage, one that is not withdrawn, a blank
+    reason, or a date before the withdrawal."""
+    on = on or dt.date.today()
+    reason = _one_line_reason(reason, "restoration")
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        vintage = session.get(Vintage, vintage_id)
+        if vintage is None:
+            raise PublishError(f"no vintage #{vintage_id} (python -m etl status lists them)")
+        if vintage.withdrawn_on is None:
+            raise PublishError(f"vintage #{vintage_id} ({vintage.file_name}) is not withdrawn: nothing to restore")
+        open_row = session.scalars(select(Withdrawal).where(Withdrawal.vintage_id == vintage_id,
+                                                            Withdrawal.restored_on.is_(None))
+                                   .order_by(Withdrawal.id.desc())).first()
+        if open_row is None:  # a withdrawal set by hand in SQL: record it now
+            open_row = Withdrawal(vintage_id=vintage_id, withdrawn_on=vintage.withdrawn_on,
+                                  reason=vintage.withdrawn_reason or "")
+            session.add(open_row)
+        if on < open_row.withdrawn_on:
+            raise PublishError(f"vintage #{vintage_id} was withdrawn on {open_row.withdrawn_on}; "
+                               f"it cannot be restored on {on}")
+        open_row.restored_on, open_row.restore_reason = on, reason
+        vintage.withdrawn_on = vintage.withdrawn_reason = None
+        run = RefreshRun(source_id=vintage.source_id, kind="restore", started_at=utcnow(), finished_at=utcnow(),
+                         outcome="restored", vintage_id=vintage.id,
+                         message=f"{vintage.file_name}: restored on {on} (withdrawn on {open_row.withdrawn_on}): "
+                                 f"{reason}")
+        session.add(run)
+    return run
+
+
+def withdrawal_history(engine: Engine, vintage_id: int | None = None) -> list[Withdrawal]:
+    """Every withdrawal (of one vintage), oldest first, with its restoration if any."""
+    with Session(engine) as session:
+        query = select(Withdrawal).order_by(Withdrawal.vintage_id, Withdrawal.withdrawn_on, Withdrawal.id)
+        if vintage_id is not None:
+            query = query.where(Withdrawal.vintage_id == vintage_id)
+        return list(session.scalars(query).all())
+
+
+def in_force(vintage: Vintage, history: Iterable[Withdrawal], as_of: dt.date | None) -> bool:
+    """Whether the vintage was served as known on ``as_of`` (None: now)."""
+    if as_of is None:
+        return vintage.withdrawn_on is None
+    return vintage.published_on <= as_of and not any(
+        w.vintage_id == vintage.id and w.withdrawn_on <= as_of and (w.restored_on is None or w.restored_on > as_of)
+        for w in history)
 
 
 def list_sources(engine: Engine) -> list[Source]:
@@ -900,7 +979,7 @@ class DataVersions:
     source (a cache of one source's series need not move when another source publishes). Digests
     are computed when first asked for (a cached answer needs only ``overall``)."""
 
-    rows: tuple[tuple, ...]  # (source_id, id, sha256, published_on, withdrawn_on) by id
+    rows: tuple[tuple, ...]  # (source_id, id, sha256, published_on, withdrawn_on, history) by id
     timeline: str | None
     cards: tuple[tuple, ...] = ()  # the sources table (citations and links shown beside the numbers)
 
@@ -926,6 +1005,7 @@ class DataVersions:
 
 _VERSION_ROWS = select(Vintage.source_id, Vintage.id, Vintage.sha256, Vintage.published_on,
                        Vintage.withdrawn_on).order_by(Vintage.id)
+_HISTORY_ROWS = select(Withdrawal.vintage_id, Withdrawal.withdrawn_on, Withdrawal.restored_on).order_by(Withdrawal.id)
 _TIMELINE_KEY = select(DerivedResult.key).where(DerivedResult.name == TIMELINE_MARK)
 _SOURCE_CARDS = select(Source.__table__).order_by(Source.id)
 
@@ -936,7 +1016,12 @@ def data_versions(engine: Engine) -> DataVersions:
     caches in any process key on them, so a change made by any process is seen by all of them at
     their next request (about a third of a millisecond on SQLite)."""
     with engine.connect() as conn:
-        rows = tuple(tuple(row) for row in conn.execute(_VERSION_ROWS).all())
+        history: dict[int, list] = {}
+        for vintage_id, withdrawn_on, restored_on in conn.execute(_HISTORY_ROWS).all():
+            history.setdefault(vintage_id, []).append((withdrawn_on, restored_on))
+        # A restoration changes the version (with the withdrawal's interval), even though the
+        # vintage's own state is as it was before the withdrawal.
+        rows = tuple((*row, tuple(history.get(row[1], ()))) for row in conn.execute(_VERSION_ROWS).all())
         timeline = conn.execute(_TIMELINE_KEY).scalar()
         cards = tuple(tuple(row) for row in conn.execute(_SOURCE_CARDS).all())
     return DataVersions(rows=rows, timeline=timeline, cards=cards)

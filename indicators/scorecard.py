@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from etl.store import list_vintages
+from etl.store import in_force, list_vintages, withdrawal_history
 from indicators import explain
 from indicators.regimes import markers_for
 from indicators.registry import Indicator, donor_specs, get_indicator
@@ -87,8 +87,8 @@ def revision_pattern(engine: Engine, spec: Indicator, geo: str | None, latest: p
     """How much this source revised its recent months, from the stored vintages: for each earlier
     release, the months at its end (0 = its newest month) compared with the values read now; the
     median relative revision by months from the end. Empty when fewer than two releases exist."""
-    vintages = [v for v in list_vintages(engine, spec.source_id)
-                if v.withdrawn_on is None and (as_of is None or v.published_on <= as_of)]
+    history = withdrawal_history(engine)
+    vintages = [v for v in list_vintages(engine, spec.source_id) if in_force(v, history, as_of)]
     published = sorted({v.published_on for v in vintages})
     by_age: dict[int, list[float]] = {}
     for day in published[:-1]:

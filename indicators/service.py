@@ -64,6 +64,11 @@ def vintages(engine: Engine, source_id: str | None = None) -> list:
     return store.list_vintages(engine, source_id)
 
 
+def withdrawals(engine: Engine) -> list:
+    """Every withdrawal, with its restoration if it was undone (oldest first)."""
+    return store.withdrawal_history(engine)
+
+
 def source_card(engine: Engine, source_id: str) -> dict | None:
     """The stored source row (producer, citation, URLs, licence, ...), or None."""
     with engine.connect() as conn:

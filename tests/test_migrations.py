@@ -112,3 +112,31 @@ def test_the_fast_revision_reads_agree_with_alembic(store):
     assert head_revision() == ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
     with store.connect() as conn:
         assert _recorded_revision(conn) == MigrationContext.configure(conn).get_current_revision() == head_revision()
+
+
+def test_withdrawals_recorded_before_restorations_existed_become_intervals(store_factory, raw_dir):
+    """A store at 0004 (one withdrawal date per vintage) gets a withdrawals table holding each
+    withdrawal, so views as known before and after it read as they did, and it can be restored."""
+    import datetime as dt
+
+    from etl import pipeline
+    from etl.sources import get_source
+    from etl.store import restore, withdrawal_history
+
+    engine = store_factory()
+    path = min(get_source("cdc_vsrr").raw_files(raw_dir), key=lambda p: p.stat().st_size)
+    run = pipeline.import_file(engine, "cdc_vsrr", path)
+    with engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0004")
+    on = dt.date.today() - dt.timedelta(days=1)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE vintages SET withdrawn_on = :on, withdrawn_reason = 'old' WHERE id = :id"),
+                     {"on": on, "id": run.vintage_id})
+    init_schema(engine)
+    assert [(w.vintage_id, w.withdrawn_on, w.reason, w.restored_on) for w in withdrawal_history(engine)] == [
+        (run.vintage_id, on, "old", None)]
+    spec = next(s for s in INDICATORS.values() if s.source_id == "cdc_vsrr" and s.status == "available")
+    assert read_series(engine, spec.id, as_of=on).empty
+    assert not read_series(engine, spec.id, as_of=on - dt.timedelta(days=1)).empty
+    restore(engine, run.vintage_id, "fine after all")
+    assert not read_series(engine, spec.id).empty

@@ -16,7 +16,7 @@ import pytest
 from etl import cbp, pipeline, snapshot
 from etl.__main__ import main
 from etl.sources import SOURCES, get_source
-from etl.store import PublishError, list_vintages, recent_runs, vintage_set_key, withdraw
+from etl.store import PublishError, list_vintages, recent_runs, restore, vintage_set_key, withdraw, withdrawal_history
 from indicators.series import read_series
 
 CBP = "cbp_drug_seizures"
@@ -128,13 +128,76 @@ def test_withdrawing_twice_an_unknown_vintage_or_without_reason_is_refused(two_r
         withdraw(store, missing, "x")
 
 
-def test_the_withdrawn_bytes_again_are_recognised_not_reloaded(two_releases, raw_dir):
+def test_the_withdrawn_bytes_again_are_recognised_and_refused_with_the_way_back(two_releases, raw_dir, capsys):
     store, _older, newer = two_releases
     vintage = {v.file_name: v for v in list_vintages(store, CBP)}[newer]
     withdraw(store, vintage.id, "replaced")
     path = next(p for p in get_source(CBP).raw_files(raw_dir) if p.name == newer)
-    assert pipeline.import_file(store, CBP, path).outcome == "unchanged"
+    with pytest.raises(PublishError, match=f"vintage #{vintage.id}, withdrawn on .*etl restore {vintage.id}"):
+        pipeline.import_file(store, CBP, path)
+    url = store.url.render_as_string(hide_password=False)
+    assert main(["--database-url", url, "import", CBP, str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "restore" in err
     assert len(list_vintages(store, CBP)) == 2
+    # A rebuild from the raw folder passes over it (still withdrawn, never reloaded).
+    record = get_source(CBP).record_from_file(path)
+    assert pipeline.guarded_publish(store, record, kind="build").outcome == "unchanged"
+    assert {v.file_name: v for v in list_vintages(store, CBP)}[newer].withdrawn_on is not None
+
+
+def test_a_restored_vintage_is_served_again_and_the_past_still_redraws_as_it_was(two_releases):
+    store, older, newer = two_releases
+    vintage = {v.file_name: v for v in list_vintages(store, CBP)}[newer]
+    served = read_series(store, SERIES)
+    keys = [vintage_set_key(store)]
+    withdrawn_on = max(vintage.published_on, dt.date.today() - dt.timedelta(days=5))
+    restored_on = withdrawn_on + dt.timedelta(days=3)
+    withdraw(store, vintage.id, "a row looked shifted", on=withdrawn_on)
+    keys.append(vintage_set_key(store))
+    with pytest.raises(PublishError, match="cannot be restored on"):
+        restore(store, vintage.id, "checked", on=withdrawn_on - dt.timedelta(days=1))
+    with pytest.raises(PublishError, match="one line"):
+        restore(store, vintage.id, "checked\nagain", on=restored_on)
+    run = restore(store, vintage.id, "the publisher confirmed the file", on=restored_on)
+    assert run.kind == "restore" and run.outcome == "restored" and run.vintage_id == vintage.id
+    keys.append(vintage_set_key(store))
+    # Each step is a new data version, the restoration too (although the vintage's own state is
+    # as before the withdrawal: the interval changed what older views show).
+    assert len(set(keys)) == len(keys)
+
+    pd.testing.assert_frame_equal(read_series(store, SERIES), served)
+    pd.testing.assert_frame_equal(read_series(store, SERIES, as_of=withdrawn_on - dt.timedelta(days=1)), served)
+    for day in (withdrawn_on, restored_on - dt.timedelta(days=1)):
+        assert set(read_series(store, SERIES, as_of=day)["vintage"]) == {older}, day
+    pd.testing.assert_frame_equal(read_series(store, SERIES, as_of=restored_on), served)
+
+    [interval] = withdrawal_history(store, vintage.id)
+    assert (interval.withdrawn_on, interval.restored_on) == (withdrawn_on, restored_on)
+    with pytest.raises(PublishError, match="not withdrawn"):
+        restore(store, vintage.id, "again")
+    # It can be withdrawn again, not inside the interval already undone.
+    with pytest.raises(PublishError, match=f"restored on {restored_on}"):
+        withdraw(store, vintage.id, "x", on=restored_on - dt.timedelta(days=1))
+    withdraw(store, vintage.id, "withdrawn for good", on=restored_on + dt.timedelta(days=1))
+    assert len(withdrawal_history(store, vintage.id)) == 2
+    assert set(read_series(store, SERIES, as_of=restored_on)["vintage"]) >= {newer}
+
+
+def test_restore_from_the_command_line(two_releases, capsys):
+    store, _older, newer = two_releases
+    url = store.url.render_as_string(hide_password=False)
+    vintage = {v.file_name: v for v in list_vintages(store, CBP)}[newer]
+    assert main(["--database-url", url, "restore", str(vintage.id), "--reason", "x"]) == 2
+    assert "is not withdrawn" in capsys.readouterr().err
+    assert main(["--database-url", url, "withdraw", str(vintage.id), "--reason", "looked wrong"]) == 0
+    assert main(["--database-url", url, "restore", str(vintage.id), "--reason", "publisher confirmed it"]) == 0
+    out = capsys.readouterr().out
+    assert f"restored: {newer}: restored on {dt.date.today()}" in out
+    assert main(["--database-url", url, "status"]) in (0, 1)
+    status = capsys.readouterr().out
+    assert f"withdrawn on {dt.date.today()} (looked wrong), restored on {dt.date.today()}: publisher confirmed it" in status
+    assert "WITHDRAWN" not in status
 
 
 def test_withdraw_from_the_command_line(two_releases, capsys):
@@ -171,3 +234,22 @@ def test_a_withdrawal_travels_with_the_snapshot(two_releases, store_factory, raw
         pipeline.import_file(other, CBP, path, accept_revisions=True)
     assert snapshot.load(other, tmp_path / "snap") == 0
     assert {v.file_name: v for v in list_vintages(other, CBP)}[newer].withdrawn_on == on
+
+
+def test_a_restoration_travels_with_the_snapshot(two_releases, store_factory, tmp_path):
+    store, older, newer = two_releases
+    vintage = {v.file_name: v for v in list_vintages(store, CBP)}[newer]
+    withdrawn_on = max(vintage.published_on, dt.date.today() - dt.timedelta(days=4))
+    withdraw(store, vintage.id, "replaced", on=withdrawn_on)
+    restore(store, vintage.id, "confirmed", on=withdrawn_on + dt.timedelta(days=2))
+    snapshot.write(store, tmp_path / "snap")
+    fresh = store_factory()
+    snapshot.load(fresh, tmp_path / "snap")
+    got = {v.file_name: v for v in list_vintages(fresh, CBP)}[newer]
+    assert got.withdrawn_on is None
+    assert [(w.withdrawn_on, w.restored_on, w.reason, w.restore_reason) for w in withdrawal_history(fresh)] == [
+        (withdrawn_on, withdrawn_on + dt.timedelta(days=2), "replaced", "confirmed")]
+    assert set(read_series(fresh, SERIES, as_of=withdrawn_on)["vintage"]) == {older}
+    # Loading the same snapshot again replays nothing.
+    assert snapshot.load(fresh, tmp_path / "snap") == 0
+    assert len(withdrawal_history(fresh)) == 1

@@ -16,19 +16,23 @@ from etl.sources import SOURCES
 from indicators.cards import indicator_card
 from indicators.registry import INDICATORS
 from indicators.service import vintages as list_vintages
+from indicators.service import withdrawals
 
 
-def _vintage(v, lang: str) -> html.Li:
+def _vintage(v, lang: str, history: list) -> html.Li:
     estimated = v.published_on_basis.startswith("estimated")
     published = f"~{v.published_on}" if estimated else str(v.published_on)
     coverage = f"{v.period_start:%Y-%m}..{v.period_end:%Y-%m}" if v.period_start else "—"
     withdrawn = (f" — {t('withdrawn_on', lang, day=str(v.withdrawn_on))}: {v.withdrawn_reason}"
                  if v.withdrawn_on else "")
+    undone = [t("withdrawn_restored", lang, day=str(w.withdrawn_on), restored=str(w.restored_on),
+                reason=w.restore_reason or "") for w in history if w.vintage_id == v.id and w.restored_on]
     return html.Li(className="withdrawn" if v.withdrawn_on else None, children=[
         f"#{v.id} ", html.Code(v.file_name), f" — {t('published', lang)} {published}",
         html.Span([" (", components.as_written(v.published_on_basis), ")"]) if estimated else "",
         f"; {t('coverage', lang)} {coverage}; {v.row_count:,} {t('rows', lang)}; sha256 {v.sha256[:12]}",
         html.B(withdrawn) if withdrawn else None,
+        *[html.Span(f" — {line}") for line in undone],
     ])
 
 
@@ -54,6 +58,7 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
     lang = normalise_lang(lang)
     db = queries.engine()
     events = queries.events()
+    history = withdrawals(db)
     cards = []
     for source_id in SOURCES:
         origin = load_origin(source_id)
@@ -72,7 +77,7 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
                     html.B(f"{t('latest_release', lang)}: "),
                     (html.Code(latest.file_name) if latest else t("no_data", lang))]),
             html.Details([html.Summary(f"{t('vintage', lang)} ({len(vintages)})"),
-                          html.Ul([_vintage(v, lang) for v in vintages])], open=False),
+                          html.Ul([_vintage(v, lang, history) for v in vintages])], open=False),
             *[_indicator(indicator_card(spec, lang, events), lang) for spec in indicators],
         ]))
     query = "?lang=es" if lang == "es" else ""
