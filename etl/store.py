@@ -1002,6 +1002,16 @@ class DataVersions:
     def source(self, source_id: str) -> str:
         return self._sources.get(source_id, "none")
 
+    def in_force(self, as_of: dt.date) -> str:
+        """A digest of the vintages served as known on ``as_of`` (published by then, not withdrawn
+        then): dates with the same vintages in force read the same data."""
+        served = []
+        for _source, vintage_id, sha256, published_on, withdrawn_on, history in self.rows:
+            intervals = list(history) or ([(withdrawn_on, None)] if withdrawn_on else [])
+            if published_on <= as_of and not any(w <= as_of and (r is None or r > as_of) for w, r in intervals):
+                served.append((vintage_id, sha256))
+        return _digest(served)
+
 
 _VERSION_ROWS = select(Vintage.source_id, Vintage.id, Vintage.sha256, Vintage.published_on,
                        Vintage.withdrawn_on).order_by(Vintage.id)

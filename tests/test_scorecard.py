@@ -335,12 +335,74 @@ def test_scorecards_for_past_dates_are_capped(store, monkeypatch):
     from indicators import precompute
 
     monkeypatch.setattr(precompute, "AS_OF_KEPT", 2)
-    days = [dt.date(2025, 1, 1) + dt.timedelta(days=i) for i in range(precompute.AS_OF_KEPT + 2)]
+    # First days of successive months: each reads another month, so each is its own grid.
+    days = [dt.date(2025 + i // 12, 1 + i % 12, 1) for i in range(precompute.AS_OF_KEPT + 2)]
     for day in days:
         precompute.refresh_scorecard(store, [], as_of=day)
     with Session(store) as session:
         kept = sorted(session.scalars(select(DerivedResult.name).where(DerivedResult.name.like("scorecard@%"))))
-    assert kept == [f"scorecard@{day.isoformat()}" for day in days[-precompute.AS_OF_KEPT:]]
+    assert kept == sorted(f"scorecard@{precompute.as_of_key(store, [], day)}" for day in days[-precompute.AS_OF_KEPT:])
+
+
+def test_past_dates_that_read_the_same_data_share_one_stored_grid(store, raw_dir, monkeypatch):
+    """An as_of date maps to what the grid depends on (vintages in force, month, commitments made
+    by then): two dates of one month with nothing published or committed between them are one
+    computation; a publication or an event between them makes another."""
+    import datetime as dt
+
+    from etl import pipeline, timeline
+    from etl.sources import get_source
+    from etl.store import list_vintages, read_events, withdraw
+    from indicators import precompute
+
+    timeline.load_into_store(store)
+    path = min(get_source("cdc_vsrr").raw_files(raw_dir), key=lambda p: p.stat().st_size)
+    pipeline.import_file(store, "cdc_vsrr", path, published_on=dt.date(2026, 5, 13))
+    events = read_events(store)
+    event_days = {dt.date.fromisoformat(str(e["date"])[:10]) for e in events}
+    published = {v.published_on for v in list_vintages(store)}
+    # A month after the release with no event in it.
+    month = next(dt.date(2026 + m // 12, 1 + m % 12, 1) for m in range(6, 24)
+                 if not any((d.year, d.month) == (2026 + m // 12, 1 + m % 12) for d in event_days | published))
+    calls = []
+    real = precompute.compute_scorecard
+    monkeypatch.setattr(precompute, "compute_scorecard", lambda *a, **k: calls.append(k.get("as_of", a[-1])) or
+                        real(*a, **k))
+
+    first = precompute.scorecard_grid(store, events, month)
+    second = precompute.scorecard_grid(store, events, month.replace(day=20))
+    assert len(calls) == 1
+    assert first["as_of"] == month.isoformat() and second["as_of"] == month.replace(day=20).isoformat()
+    assert second["computed_as_of"] == month.isoformat()
+    assert {k: v for k, v in second.items() if k != "as_of"} == {k: v for k, v in first.items() if k != "as_of"}
+
+    # The day of an event: other commitments made by then, another grid.
+    event_day = min(d for d in event_days if d > dt.date(2025, 1, 1))
+    assert event_day.day > 1  # the day before is in the same month
+    precompute.scorecard_grid(store, events, event_day)
+    precompute.scorecard_grid(store, events, event_day - dt.timedelta(days=1))
+    assert len(calls) == 3
+    # A withdrawal dated inside the month: the later date reads other vintages (a new grid); the
+    # date before it still reads what it read (the stored grid).
+    vintage = list_vintages(store)[0]
+    withdraw(store, vintage.id, "test", on=month.replace(day=10))
+    n = len(calls)
+    assert precompute.scorecard_grid(store, events, month)["computed_as_of"] == month.isoformat()
+    precompute.scorecard_grid(store, events, month.replace(day=20))
+    assert len(calls) == n + 1
+
+
+def test_a_grid_for_one_date_is_not_reused_across_a_due_publication():
+    """A not-yet-verifiable cell says "expected by" before its publication date and "overdue"
+    after it: the stored grid serves another date only on the same side of every such date."""
+    from indicators import precompute
+
+    grid = {"computed_as_of": "2026-03-01", "thresholds": ["2026-03-31"]}
+    import datetime as dt
+
+    assert precompute._reusable(grid, dt.date(2026, 3, 30))
+    assert not precompute._reusable(grid, dt.date(2026, 3, 31))
+    assert precompute._reusable({**grid, "computed_as_of": "2026-04-02"}, dt.date(2026, 3, 31))
 
 
 def test_a_missing_grid_is_computed_once_across_waiting_requests(store, monkeypatch):
