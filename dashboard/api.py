@@ -231,14 +231,8 @@ def image_bytes(state: ExplorerState, fmt: str, size: str, host_url: str) -> byt
     """The rendered image, served from the cache when the same view was exported since the last
     publish (the key holds the store version, the timeline, the date, the format, the size and
     the view's canonical address)."""
-    db = queries.engine()
-    key = repr(("image", str(db.url), queries.store_version(db), queries.timeline_version(), dt.date.today(),
-                fmt, size, state.search(), host_url))
-    image = queries.cache.get(key)
-    if image is None:
-        image = _render_image(state, fmt, size, host_url)
-        queries.cache.set(key, image)
-    return image
+    key = queries.cache_key("image", fmt, size, state.search(), host_url, timeline=True, daily=True)
+    return queries.cached(key, lambda: _render_image(state, fmt, size, host_url))
 
 
 def _render_image(state: ExplorerState, fmt: str, size: str, host_url: str) -> bytes:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pandas as pd
 from flask import current_app, g, has_request_context
@@ -18,6 +20,7 @@ from sqlalchemy.engine import Engine
 from etl.conapo_population import SOURCE_ID as POPULATION_SOURCE
 from indicators import claims as claims_checker
 from indicators import maps, precompute, service
+from indicators.digest import code_digest
 from indicators.registry import Indicator, get_indicator
 from indicators.scorecard import verify
 from indicators.series import POPULATION_BASE, geographies, read_series, sources_read
@@ -25,6 +28,7 @@ from indicators.service import DataVersions, available_geos, data_versions, read
 from indicators.verification import METHODS, Assessment
 
 cache = Cache()
+T = TypeVar("T")
 
 
 class BadQuery(ValueError):
@@ -110,31 +114,46 @@ def source_version(db: Engine, *source_ids: str) -> str:
     return "|".join(found.source(source_id) for source_id in source_ids)
 
 
+def cache_key(kind: str, *parts, sources: tuple[str, ...] | None = None, timeline: bool = False,
+              daily: bool = False) -> str:
+    """The one recipe of every cached read: what is read (``kind`` and its parameters), from which
+    store, the version of the data it reads (the named sources' vintages, else everything the
+    store holds), the timeline's version when it reads the timeline, today's date when the answer
+    changes as days pass (a result becomes checkable, or overdue), and the digest of the code and
+    definitions it is computed with (:func:`indicators.digest.code_digest`: after a deploy nothing
+    computed by the previous code is served from a shared cache)."""
+    db = engine()
+    data = source_version(db, *sources) if sources is not None else store_version(db)
+    return repr((kind, str(db.url), code_digest(), data, timeline_version() if timeline else None,
+                 dt.date.today().isoformat() if daily else None, *parts))
+
+
+def cached(key: str, compute: Callable[[], T], keep: Callable[[T], bool] = lambda _value: True) -> T:
+    """The value stored under ``key``, else ``compute()`` (stored unless ``keep`` says no)."""
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        if keep(value):
+            cache.set(key, value)
+    return value
+
+
 def series_view(query: SeriesQuery) -> tuple[Indicator, pd.DataFrame]:
     spec = get_indicator(query.indicator)
     db = engine()
-    key = (
-        "series", str(db.url), spec.id, query.geo or spec.default_geo, query.start, query.end,
-        query.as_of, source_version(db, *sources_read(spec)),
-    )
-    frame = cache.get(repr(key))
-    if frame is None:
-        frame = read_series(db, spec, query.geo, start=query.start, end=query.end, as_of=query.as_of)
-        cache.set(repr(key), frame)
-    return spec, frame
+    geo = query.geo or spec.default_geo
+    key = cache_key("series", spec.id, geo, query.start, query.end, query.as_of, sources=sources_read(spec))
+    return spec, cached(key, lambda: read_series(db, spec, query.geo, start=query.start, end=query.end,
+                                                 as_of=query.as_of))
 
 
 def population(geo: str, as_of: dt.date | None = None) -> pd.DataFrame:
     """Mid-year population of a geography by year (``period``, ``value``; empty when none is
     loaded), as known on ``as_of``: the denominator of per-100k views."""
     db = engine()
-    key = repr(("population", str(db.url), geo, as_of, source_version(db, POPULATION_SOURCE)))
-    frame = cache.get(key)
-    if frame is None:
-        frame = read_slice(db, POPULATION_BASE, geo, as_of=as_of).rows[
-            ["period", "geo", "value", "vintage_id", "vintage", "vintage_published_on"]]
-        cache.set(key, frame)
-    return frame
+    return cached(cache_key("population", geo, as_of, sources=(POPULATION_SOURCE,)),
+                  lambda: read_slice(db, POPULATION_BASE, geo, as_of=as_of).rows[
+                      ["period", "geo", "value", "vintage_id", "vintage", "vintage_published_on"]])
 
 
 def map_values(indicator: str, month: dt.date, as_of: dt.date | None, per_100k: bool = False
@@ -143,13 +162,8 @@ def map_values(indicator: str, month: dt.date, as_of: dt.date | None, per_100k: 
     source release, computed at publish for the newest month); cached here per source version."""
     db = engine()
     spec = get_indicator(indicator)
-    key = repr(("map", str(db.url), indicator, month, as_of, per_100k,
-                source_version(db, *sources_read(spec, per_100k))))
-    values = cache.get(key)
-    if values is None:
-        values = maps.map_values(db, spec, month, as_of, per_100k)
-        cache.set(key, values)
-    return values
+    return cached(cache_key("map", indicator, month, as_of, per_100k, sources=sources_read(spec, per_100k)),
+                  lambda: maps.map_values(db, spec, month, as_of, per_100k))
 
 
 def has_population(geo: str) -> bool:
@@ -158,32 +172,19 @@ def has_population(geo: str) -> bool:
 
 def population_geos() -> set[str]:
     db = engine()
-    key = repr(("population-geos", str(db.url), source_version(db, POPULATION_SOURCE)))
-    geos = cache.get(key)
-    if geos is None:
-        geos = set(available_geos(db, POPULATION_BASE))
-        cache.set(key, geos)
-    return geos
+    return cached(cache_key("population-geos", sources=(POPULATION_SOURCE,)),
+                  lambda: set(available_geos(db, POPULATION_BASE)))
 
 
 def geos_for(indicator: str) -> list[str]:
     db = engine()
-    key = repr(("geos", str(db.url), indicator, source_version(db, get_indicator(indicator).source_id)))
-    geos = cache.get(key)
-    if geos is None:
-        geos = geographies(db, indicator)
-        cache.set(key, geos)
-    return geos
+    return cached(cache_key("geos", indicator, sources=(get_indicator(indicator).source_id,)),
+                  lambda: geographies(db, indicator))
 
 
 def events() -> list[dict]:
     db = engine()
-    key = repr(("events", str(db.url), store_version(db)))
-    items = cache.get(key)
-    if items is None:
-        items = read_events(db)
-        cache.set(key, items)
-    return items
+    return cached(cache_key("events"), lambda: read_events(db))
 
 
 def timeline_version() -> str:
@@ -207,38 +208,26 @@ def assessment(indicator: str, event_id: str, geo: str | None = None, method: st
     event = event_by_id(event_id)
     db = engine()
     # An assessment reads its indicator's series and the timeline (other events are windows to
-    # leave out): another source's release does not move it.
-    # ``as_of or today``: whether a result is verifiable yet changes as days pass.
-    key = repr(("verify", str(db.url), indicator, event_id, geo, method, as_of or dt.date.today(),
-                source_version(db, *sources_read(get_indicator(indicator))), timeline_version()))
-    result = cache.get(key)
-    if result is None:
-        result = verify(db, indicator, event, events=events(), geo=geo, method=method, as_of=as_of)
-        cache.set(key, result)
-    return result
+    # leave out): another source's release does not move it. Without ``as_of``, whether a result
+    # is verifiable yet changes as days pass.
+    key = cache_key("verify", indicator, event_id, geo, method, as_of,
+                    sources=sources_read(get_indicator(indicator)), timeline=True, daily=as_of is None)
+    return cached(key, lambda: verify(db, indicator, event, events=events(), geo=geo, method=method, as_of=as_of))
 
 
 def scorecard_grid(as_of: dt.date | None = None) -> dict:
     db = engine()
-    key = repr(("scorecard", str(db.url), as_of, store_version(db), timeline_version()))
-    grid = cache.get(key)
-    if grid is None:
-        grid = precompute.scorecard_grid(db, events(), as_of)
-        if not grid.get("updating"):  # the previous data's grid, served while the new one is computed
-            cache.set(key, grid)
-    return grid
+    # The previous data's grid, served (marked updating) while the new one is computed, is not kept.
+    return cached(cache_key("scorecard", as_of, timeline=True),
+                  lambda: precompute.scorecard_grid(db, events(), as_of), keep=lambda grid: not grid.get("updating"))
 
 
 def claims(as_of: dt.date | None = None) -> list[dict]:
     """Every official claim with its check (cached per version of the sources it reads, and timeline)."""
     db = engine()
-    key = repr(("claims", str(db.url), as_of or dt.date.today(), source_version(db, *claims_checker.sources()),
-                timeline_version()))  # a claim becomes checkable (or overdue) as days pass
-    items = cache.get(key)
-    if items is None:
-        items = claims_checker.check_claims(db, events(), as_of)
-        cache.set(key, items)
-    return items
+    # A claim becomes checkable (or overdue) as days pass.
+    key = cache_key("claims", as_of, sources=tuple(claims_checker.sources()), timeline=True, daily=as_of is None)
+    return cached(key, lambda: claims_checker.check_claims(db, events(), as_of))
 
 
 def source_card(source_id: str) -> dict | None:
@@ -282,12 +271,7 @@ def vintage_meta() -> dict[int, dict]:
     """Vintage id → checksum, how its release date was known ("estimated: …" for estimates) and
     its withdrawal date (ISO), if any."""
     db = engine()
-    key = repr(("vintage-meta", str(db.url), store_version(db)))
-    meta = cache.get(key)
-    if meta is None:
-        meta = service.vintage_meta(db)
-        cache.set(key, meta)
-    return meta
+    return cached(cache_key("vintage-meta"), lambda: service.vintage_meta(db))
 
 
 def published_text(vintage: dict, lang: str = "en") -> str:

@@ -13,7 +13,6 @@ Answers are stored gzip-compressed (served so to any client that accepts it) and
 
 from __future__ import annotations
 
-import datetime as dt
 import gzip
 import hashlib
 import logging
@@ -47,8 +46,7 @@ def install(app: dash.Dash, outputs: list[str]) -> None:
         if not isinstance(body, dict) or body.get("output") not in pure:
             return None  # the callback guard answers malformed bodies
         raw = request.get_data(cache=True)
-        key = "|".join(("answer", hashlib.sha256(raw).hexdigest(), str(queries.engine().url),
-                        queries.store_version(queries.engine()), dt.date.today().isoformat()))
+        key = queries.cache_key("answer", hashlib.sha256(raw).hexdigest(), daily=True)
         packed = queries.cache.get(key)
         if packed is not None:
             response = _answer(packed)

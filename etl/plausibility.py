@@ -71,7 +71,7 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     it is (``check`` tidies each release once for all the checks)."""
     if isinstance(frame["period"].dtype, pd.PeriodDtype):
         return frame
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # the columns not replaced are shared, not copied (copy on write)
     frame["period"] = pd.to_datetime(frame["period"]).dt.to_period("M")
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
     frame["flags"] = frame["flags"].fillna("").astype(str) if "flags" in frame else ""
@@ -193,7 +193,7 @@ def _fractional(new: pd.DataFrame, whole: set) -> list[tuple[str, str]]:
     if not whole:
         return []
     frame = _tidy(new)
-    rows = frame[frame["indicator"].isin(whole) & frame["value"].notna()]
+    rows = frame.loc[frame["indicator"].isin(whole) & frame["value"].notna(), ["indicator", "geo", "period", "value"]]
     bad = rows[(rows["value"] - rows["value"].round()).abs() > 1e-6]
     if bad.empty:
         return []

@@ -19,6 +19,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from etl.store import available_geos, data_versions, read_derived, read_slice, write_derived
+from indicators.digest import code_digest
 from indicators.registry import Indicator, available_indicators
 from indicators.series import POPULATION_BASE, geographies, read_series, sources_read
 from indicators.transforms import per_100k as rate
@@ -34,12 +35,13 @@ MAPS_VERSION = "maps-1"  # bump when compute() changes, so stored maps are recom
 
 
 def _key(engine: Engine, spec: Indicator, per_100k: bool) -> str:
-    """What a stored map came from: the code (``MAPS_VERSION``), the indicator's definition as
-    the registry has it now, and the versions of the sources it reads."""
+    """What a stored map came from: the code (``MAPS_VERSION`` and the code digest), the
+    indicator's definition as the registry has it now, and the versions of the sources it reads."""
     versions = data_versions(engine)
     definition = (spec.base, sorted(spec.filters.items()), spec.transform, spec.semantics, spec.breakdown,
                   sorted((spec.share_of or {}).items()), spec.zero_fill)
-    parts = (MAPS_VERSION, repr(definition), *(versions.source(source) for source in sources_read(spec, per_100k)))
+    parts = (MAPS_VERSION, code_digest(), repr(definition),
+             *(versions.source(source) for source in sources_read(spec, per_100k)))
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 

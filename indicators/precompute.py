@@ -1,14 +1,17 @@
 """The scorecard's assessments, computed once per publish and stored with what they came from.
 
-The key digests the published vintage set, the curated timeline and the engine's version, so a
-stored grid is served only while all three are unchanged. A grid for a past date (``as_of``) is
+The key digests the published vintage set, the curated timeline, the engine's version and the
+code and definitions (:mod:`indicators.digest`), so a stored grid is served only while all are
+unchanged. A grid for a past date (``as_of``) is
 stored under what it depends on instead of the date: the vintages in force that day, its month,
 the commitments made by then (:func:`as_of_key`), so dates that read the same data share one
 stored grid; it is reused for another date only where no "expected publication" date of its
-not-yet-verifiable cells falls between the two dates (the words "overdue" would differ). ``python -m etl`` calls
-:func:`ensure_scorecard` after it publishes (and on start): it computes only a grid not yet stored.
-Requests only read (:func:`scorecard_grid`); a request computes only when no process has yet
-(a publish made outside the CLI), and then stores the result for every other worker.
+not-yet-verifiable cells falls between the two dates (the words "overdue" would differ).
+
+``python -m etl`` calls :func:`ensure_scorecard` after it publishes (and on start): it computes
+only a grid not yet stored. Requests read (:func:`scorecard_grid`); when no process has computed
+the grid for the latest data yet (a publish made without the hook), one thread of one process
+computes it while requests are served the previous grid, marked updating.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import threading
 import time
 
 from sqlalchemy.engine import Engine
@@ -33,6 +37,7 @@ from etl.store import (
     vintage_set_key,
     write_derived,
 )
+from indicators.digest import code_digest
 from indicators.scorecard import scorecard
 
 log = logging.getLogger(__name__)
@@ -43,7 +48,9 @@ NAME = "scorecard"
 
 
 def scorecard_key(engine: Engine, events: list[dict]) -> str:
-    key = f"{ENGINE_VERSION}|{vintage_set_key(engine)}|{timeline_digest(events)}"
+    """The published vintages, the timeline, and the code and definitions (the engine, the
+    registry, the wording): a stored grid is served only while all are as they were."""
+    key = f"{ENGINE_VERSION}|{code_digest()}|{vintage_set_key(engine)}|{timeline_digest(events)}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
@@ -52,7 +59,7 @@ def as_of_key(engine: Engine, events: list[dict], as_of: dt.date) -> str:
     publication dates (:func:`_reusable`): the engine, the vintages in force, the month the series
     end, the events dated by then, and the timeline."""
     made = sorted(e["id"] for e in events if str(e["date"])[:10] <= as_of.isoformat())
-    key = (f"{ENGINE_VERSION}|{data_versions(engine).in_force(as_of)}|{as_of:%Y-%m}|{made}|"
+    key = (f"{ENGINE_VERSION}|{code_digest()}|{data_versions(engine).in_force(as_of)}|{as_of:%Y-%m}|{made}|"
            f"{timeline_digest(events)}")
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
@@ -121,22 +128,49 @@ def ensure_scorecard(engine: Engine) -> None:
                 refresh_scorecard(engine, events)
 
 
+def _compute_in_background(engine: Engine, events: list[dict]) -> None:
+    """Compute and store the latest grid in a thread of this process, unless some process (this
+    one included) is computing it: readers meanwhile get the previous grid, marked updating."""
+    def run() -> None:
+        try:
+            with derived_lock(engine, NAME, wait=False) as mine:
+                if mine and stored_scorecard(engine, events) is None:
+                    refresh_scorecard(engine, events)
+        except Exception:  # logged, never raised into a request; the next request tries again
+            log.exception("the scorecard for the new data could not be computed")
+        finally:
+            with _background_guard:
+                _background.discard(key)
+
+    key = (str(engine.url), scorecard_key(engine, events))
+    with _background_guard:
+        if key in _background:
+            return
+        _background.add(key)
+    threading.Thread(target=run, name="scorecard-update", daemon=True).start()
+
+
+_background: set[tuple[str, str]] = set()
+_background_guard = threading.Lock()
+
+
 def scorecard_grid(engine: Engine, events: list[dict], as_of: dt.date | None = None) -> dict:
     """The stored grid, or else one computation of it across every process (single-flight).
-    While another process computes it, the grid stored for the previous data is served, marked
-    ``updating``; with none stored, the request waits for that one computation."""
+    For the latest data with a grid stored for the previous data, that grid is served at once,
+    marked ``updating``, while one thread in one process computes the new one (no request waits
+    for it); with none stored (a first start, a past date not yet asked for), the request computes
+    it, or waits for the process that does."""
     found = stored_scorecard(engine, events, as_of)
     if found is not None:
         return found
+    if as_of is None and not settings.get().read_only:  # read-only: nothing would be stored; compute
+        previous = read_latest_derived(engine, NAME)
+        if previous is not None:
+            _compute_in_background(engine, events)
+            grid = json.loads(previous[1])
+            if previous[0] != scorecard_key(engine, events):  # else stored meanwhile for this data: current
+                grid["updating"] = True
+            return grid
     name = _name(engine, events, as_of)
-    with derived_lock(engine, name, wait=False) as mine:
-        if mine:  # this process computes; another may have stored it just before we took the lock
-            return stored_scorecard(engine, events, as_of) or refresh_scorecard(engine, events, as_of)
-    previous = read_latest_derived(engine, name) if as_of is None else None
-    if previous is not None:
-        grid = json.loads(previous[1])
-        if previous[0] != scorecard_key(engine, events):  # stored meanwhile for this data: current
-            grid["updating"] = True
-        return grid
-    with derived_lock(engine, name):  # nothing to serve meanwhile: wait for the one computation
+    with derived_lock(engine, name):  # one computation; the others wait for it and read its result
         return stored_scorecard(engine, events, as_of) or refresh_scorecard(engine, events, as_of)

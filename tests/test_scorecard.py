@@ -445,5 +445,11 @@ def test_a_missing_grid_is_computed_once_across_waiting_requests(store, monkeypa
     with derived_lock(store, "scorecard"):
         stale = precompute.scorecard_grid(store, changed)
     assert stale["updating"] is True and len(calls) == 1
-    fresh = precompute.scorecard_grid(store, changed)
+    # Once the lock is free, the next request is still answered at once with the previous grid,
+    # while one background thread computes the new one; later requests get it.
+    assert precompute.scorecard_grid(store, changed)["updating"] is True
+    deadline = time.monotonic() + 60
+    while (fresh := precompute.scorecard_grid(store, changed)).get("updating") and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert not fresh.get("updating") and len(calls) == 2
+    assert fresh["key"] == precompute.scorecard_key(store, changed)
