@@ -268,9 +268,24 @@ def verify_json() -> Response:
     return jsonify(body)
 
 
+COMPUTING_RETRY_S = 10  # Retry-After of a past date's scorecard still being computed
+
+
+def _computing(as_of) -> Response:
+    """202: the scorecard for this past date is being computed in the background; ask again."""
+    response = jsonify({"status": "computing", "as_of": as_of.isoformat(), "retry_after": COMPUTING_RETRY_S,
+                        "message": f"the scorecard as known on {as_of} is being computed; "
+                                   f"ask again in {COMPUTING_RETRY_S} s"})
+    response.status_code = 202
+    response.headers["Retry-After"] = str(COMPUTING_RETRY_S)
+    return response
+
+
 @api.get("/scorecard.json")
 def scorecard_json() -> Response:
-    return jsonify(queries.scorecard_grid(queries.parse_date(request.args.get("as_of"), "as_of")))
+    as_of = queries.parse_date(request.args.get("as_of"), "as_of")
+    grid = queries.scorecard_grid(as_of)
+    return _computing(as_of) if grid is None else jsonify(grid)
 
 
 SCORECARD_CSV_COLUMNS = ["event_id", "event_date", "event_title", "indicator", "geo", "verdict", "method",
@@ -282,7 +297,10 @@ SCORECARD_CSV_COLUMNS = ["event_id", "event_date", "event_title", "indicator", "
 def scorecard_csv() -> Response:
     """The scorecard's CSV twin: one row per commitment × indicator cell, with its unit, and the
     grid's as-of date, test count and store key in '#' lines."""
-    grid = queries.scorecard_grid(queries.parse_date(request.args.get("as_of"), "as_of"))
+    as_of = queries.parse_date(request.args.get("as_of"), "as_of")
+    grid = queries.scorecard_grid(as_of)
+    if grid is None:
+        return _computing(as_of)
     rows = []
     for row in grid["rows"]:
         for indicator, cell in row["cells"].items():

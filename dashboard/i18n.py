@@ -317,6 +317,12 @@ STRINGS: dict[str, dict[str, str]] = {
               "meses anteriores (modelo estructural por defecto). Haga clic en una celda para ver la gráfica y "
               "las cifras.",
     },
+    "scorecard_computing": {"en": "The scorecard as known on {day} is being computed (a minute at most, "
+                                  "longer when many dates are asked for at once). This page shows it "
+                                  "as soon as it is ready.",
+                            "es": "El cuadro de resultados tal como se conocía el {day} se está calculando "
+                                  "(un minuto como mucho; más si se piden muchas fechas a la vez). Esta "
+                                  "página lo mostrará en cuanto esté listo."},
     "scorecard_updating": {"en": "New data were just published: these results are from the previous data "
                                  "and are being recomputed. Reload in a minute.",
                            "es": "Se acaban de publicar datos nuevos: estos resultados son de los datos "

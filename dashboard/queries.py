@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import TypeVar
 
 import pandas as pd
@@ -215,11 +216,18 @@ def assessment(indicator: str, event_id: str, geo: str | None = None, method: st
     return cached(key, lambda: verify(db, indicator, event, events=events(), geo=geo, method=method, as_of=as_of))
 
 
-def scorecard_grid(as_of: dt.date | None = None) -> dict:
+def scorecard_grid(as_of: dt.date | None = None) -> dict | None:
+    """The scorecard for the latest data (the previous data's grid, marked updating, while the new
+    one is computed), or as known on ``as_of``: None while that date's grid is being computed in
+    the background (no request waits for it)."""
     db = engine()
-    # The previous data's grid, served (marked updating) while the new one is computed, is not kept.
-    return cached(cache_key("scorecard", as_of, timeline=True),
-                  lambda: precompute.scorecard_grid(db, events(), as_of), keep=lambda grid: not grid.get("updating"))
+    if as_of is not None and as_of < dt.date.today():
+        compute = lambda: precompute.past_scorecard(db, events(), as_of)  # noqa: E731
+    else:
+        compute = lambda: precompute.scorecard_grid(db, events(), as_of)  # noqa: E731
+    # Neither the previous data's grid (updating) nor "not ready yet" is kept.
+    return cached(cache_key("scorecard", as_of, timeline=True), compute,
+                  keep=lambda grid: grid is not None and not grid.get("updating"))
 
 
 def claims(as_of: dt.date | None = None) -> list[dict]:
@@ -228,6 +236,24 @@ def claims(as_of: dt.date | None = None) -> list[dict]:
     # A claim becomes checkable (or overdue) as days pass.
     key = cache_key("claims", as_of, sources=tuple(claims_checker.sources()), timeline=True, daily=as_of is None)
     return cached(key, lambda: claims_checker.check_claims(db, events(), as_of))
+
+
+def _plain(row) -> SimpleNamespace:
+    """A stored row as a plain value (cached, and shared through Redis, without the ORM)."""
+    return SimpleNamespace(**{column.key: getattr(row, column.key) for column in row.__table__.columns})
+
+
+def vintages(source_id: str) -> list[SimpleNamespace]:
+    """The source's vintages (withdrawn ones included, marked), oldest first; cached per its version."""
+    db = engine()
+    return cached(cache_key("vintages", source_id, sources=(source_id,)),
+                  lambda: [_plain(v) for v in service.vintages(db, source_id)])
+
+
+def withdrawals() -> list[SimpleNamespace]:
+    """Every withdrawal, with its restoration if it was undone; cached per data version."""
+    db = engine()
+    return cached(cache_key("withdrawals"), lambda: [_plain(w) for w in service.withdrawals(db)])
 
 
 def source_card(source_id: str) -> dict | None:

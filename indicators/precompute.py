@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import queue
 import threading
 import time
 
@@ -152,6 +153,50 @@ def _compute_in_background(engine: Engine, events: list[dict]) -> None:
 
 _background: set[tuple[str, str]] = set()
 _background_guard = threading.Lock()
+
+
+# Past dates: one queue and one thread per process, so however many new dates are asked for at
+# once, one core computes them one at a time and every request is answered at once.
+_past_queue: queue.Queue = queue.Queue()
+_past_queued: set[tuple[str, str]] = set()
+_past_thread: threading.Thread | None = None
+
+
+def _past_worker() -> None:
+    while True:
+        engine, events, as_of, key = _past_queue.get()
+        try:
+            name = _name(engine, events, as_of)
+            with derived_lock(engine, name, wait=False) as mine:
+                # Not mine: another process computes it now and stores it for everyone.
+                if mine and stored_scorecard(engine, events, as_of) is None:
+                    refresh_scorecard(engine, events, as_of)
+        except Exception:  # logged, never raised; the next request for the date queues it again
+            log.exception("the scorecard as of %s could not be computed", as_of)
+        finally:
+            with _background_guard:
+                _past_queued.discard(key)
+
+
+def past_scorecard(engine: Engine, events: list[dict], as_of: dt.date) -> dict | None:
+    """The grid as known on ``as_of`` if it is stored; else None, and its computation is queued
+    (once per process however often it is asked for; computed once across processes). A store
+    that refuses writes (read-only) cannot keep it: there it is computed for the request."""
+    found = stored_scorecard(engine, events, as_of)
+    if found is not None:
+        return found
+    if settings.get().read_only:
+        return scorecard_grid(engine, events, as_of)
+    global _past_thread
+    key = (str(engine.url), as_of_key(engine, events, as_of) + as_of.isoformat())
+    with _background_guard:
+        if key not in _past_queued:
+            _past_queued.add(key)
+            _past_queue.put((engine, events, as_of, key))
+        if _past_thread is None or not _past_thread.is_alive():
+            _past_thread = threading.Thread(target=_past_worker, name="scorecard-past-dates", daemon=True)
+            _past_thread.start()
+    return None
 
 
 def scorecard_grid(engine: Engine, events: list[dict], as_of: dt.date | None = None) -> dict:

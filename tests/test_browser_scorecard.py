@@ -10,6 +10,7 @@ from dashboard import ids
 from etl.timeline import read_timeline
 from indicators.registry import get_indicator
 from indicators.scorecard import commitment_groups, links
+from tests.helpers import WAIT
 
 pytestmark = pytest.mark.browser
 
@@ -18,8 +19,9 @@ CELL = "cell-2025-02-03-tariff-pause-national-guard-cbp_fentanyl_seizures_swb_lb
 
 
 def test_score001_grid_renders_with_verdicts(app_browser):
+    # A past date not asked for before: the page says it is being computed and reloads itself.
     app_browser.wait_for_page(app_browser.server_url + "/scorecard?as_of=2026-11-25")
-    app_browser.wait_for_element(f"#{ids.SCORECARD}", timeout=30)
+    app_browser.wait_for_element(f"#{ids.SCORECARD}", timeout=4 * WAIT)
     table = app_browser.find_element(f"#{ids.SCORECARD}").text
     assert "Fentanyl seizures at the Southwest border" in table
     assert "Not yet verifiable" in table

@@ -26,6 +26,7 @@ from indicators.scorecard import (
 )
 from indicators.series import read_series
 from indicators.verification import JOINT_DAYS
+from tests.helpers import when_ready
 
 SIG3 = "2026-01-23-sig-3-washington"
 FEB3 = "2025-02-03-tariff-pause-national-guard"
@@ -257,7 +258,7 @@ def test_verify_api_errors(client, query, status, message):
 
 
 def test_scorecard_api_matches_the_function(client, snapshot_store, events):
-    body = client.get(f"/api/scorecard.json?as_of={AS_OF}").get_json()
+    body = when_ready(client, f"/api/scorecard.json?as_of={AS_OF}").get_json()
     direct = scorecard(snapshot_store, events, as_of=AS_OF)
     assert body["columns"] == direct["columns"] and body["tests"] == direct["tests"]
     assert [r["event"]["id"] for r in body["rows"]] == [r["event"]["id"] for r in direct["rows"]]
@@ -281,9 +282,29 @@ def test_the_scorecard_has_a_csv_twin_with_units_and_an_as_of_form(client):
     with_numbers = table[table["effect"].notna()]
     assert not with_numbers.empty and with_numbers["unit"].notna().all()
     # An earlier date is its own grid (and its own file).
-    assert client.get("/api/scorecard.csv?as_of=2026-01-01").get_data(as_text=True).startswith(
+    assert when_ready(client, "/api/scorecard.csv?as_of=2026-01-01").get_data(as_text=True).startswith(
         "# Verifica scorecard, data as known on 2026-01-01")
     assert client.get("/api/scorecard.csv?as_of=2026-13-01").status_code == 400
+
+
+def test_a_past_date_is_computed_in_the_background_and_nobody_waits(client, snapshot_app):
+    """A scorecard for a past date not asked for before: the API answers 202 with Retry-After and
+    the page says it is being computed (EN/ES) and reloads itself; once stored, both serve it."""
+    from dashboard.pages import scorecard as page
+
+    day = "2025-10-15"
+    first = client.get(f"/api/scorecard.json?as_of={day}")
+    if first.status_code == 202:  # (another test may have asked for this date already)
+        assert first.headers["Retry-After"] and first.get_json()["status"] == "computing"
+        assert client.get(f"/api/scorecard.csv?as_of={day}").status_code == 202
+        with snapshot_app.server.test_request_context(f"/scorecard?as_of={day}"):
+            for lang, words in (("en", "is being computed"), ("es", "se está calculando")):
+                text = str(page.layout(lang=lang, as_of=day))
+                assert words in text and "httpEquiv='refresh'" in text.replace('"', "'"), text[:300]
+    ready = when_ready(client, f"/api/scorecard.json?as_of={day}")
+    assert ready.status_code == 200 and ready.get_json()["as_of"] == day
+    with snapshot_app.server.test_request_context(f"/scorecard?as_of={day}"):
+        assert "is being computed" not in str(page.layout(lang="en", as_of=day))
 
 
 def test_tested_cells_with_controls_carry_the_control_series_check(grid, snapshot_store):

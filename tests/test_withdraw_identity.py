@@ -253,3 +253,19 @@ def test_a_restoration_travels_with_the_snapshot(two_releases, store_factory, tm
     # Loading the same snapshot again replays nothing.
     assert snapshot.load(fresh, tmp_path / "snap") == 0
     assert len(withdrawal_history(fresh)) == 1
+
+
+def test_the_sources_page_shows_a_restoration_in_both_languages(two_releases):
+    from dashboard.app_factory import create_app
+    from dashboard.pages import sources as sources_page
+
+    store, _older, newer = two_releases
+    vintage = {v.file_name: v for v in list_vintages(store, CBP)}[newer]
+    withdrawn_on = max(vintage.published_on, dt.date.today() - dt.timedelta(days=2))
+    withdraw(store, vintage.id, "checking a row", on=withdrawn_on)
+    restore(store, vintage.id, "the publisher confirmed it", on=withdrawn_on + dt.timedelta(days=1))
+    app = create_app(engine=store, prepare_store=False)
+    with app.server.test_request_context("/sources"):
+        for lang, words in (("en", "served again since"), ("es", "publicada de nuevo desde el")):
+            text = str(sources_page.layout(lang=lang))
+            assert f"{words} {withdrawn_on + dt.timedelta(days=1)}: the publisher confirmed it" in text, lang

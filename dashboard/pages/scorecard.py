@@ -48,11 +48,41 @@ def _cell(event: dict, indicator_id: str, cell: dict | None, lang: str, as_of: s
                             id=f"cell-{event['id']}-{indicator_id}"), className=f"cell verdict-{verdict}")
 
 
+RELOAD_S = 5  # a page waiting for a past date's scorecard reloads itself this often
+
+
+def _as_of_form(lang: str, as_of_text: str | None) -> html.Form:
+    # A plain GET form: the chosen date becomes ?as_of= (a permalink), no script needed.
+    return html.Form(action="/scorecard", method="get", className="as-of-form", children=[
+        html.Label([t("as_of", lang), " ", dcc.Input(type="date", name="as_of", value=as_of_text or "",
+                                                      id=ids.SCORECARD_AS_OF)]),
+        dcc.Input(type="hidden", name="lang", value=lang) if lang != "en" else None,
+        html.Button(t("show", lang), type="submit"),
+    ])
+
+
+def _computing(lang: str, as_of_text: str) -> html.Div:
+    """The page while the grid as known on a past date is computed: what is happening, and a
+    reload every RELOAD_S seconds (a meta refresh: no script) until it is there."""
+    query = urlencode({k: v for k, v in {"as_of": as_of_text, "lang": lang if lang != "en" else None}.items() if v})
+    return html.Div(className="page", children=[
+        components.header(lang, "/scorecard", f"?{query}"),
+        components.status_banner(lang),
+        html.H2(t("scorecard_title", lang)),
+        html.P(t("scorecard_computing", lang, day=as_of_text), id="scorecard-computing", role="status",
+               className="updating"),
+        html.Meta(httpEquiv="refresh", content=str(RELOAD_S)),
+        _as_of_form(lang, as_of_text),
+    ])
+
+
 def layout(lang: str = "en", as_of: str | None = None, **_query: str) -> html.Div:
     lang = normalise_lang(lang)
     as_of_date = queries.page_as_of(as_of)
     grid = queries.scorecard_grid(as_of_date)
     as_of_text = as_of_date.isoformat() if as_of_date else None
+    if grid is None:  # a past date being computed in the background: say so, and look again
+        return _computing(lang, as_of_text)
     header_row = html.Tr([html.Th(t("commitment", lang))] + [
         html.Th(pick(get_indicator(i).name, lang), className="indicator") for i in grid["columns"]
     ])
@@ -78,13 +108,7 @@ def layout(lang: str = "en", as_of: str | None = None, **_query: str) -> html.Di
         legend,
         html.P(t("multiple_tests", lang, n=str(grid["tests"]), level=str(round(grid["alpha"] * 100)),
                  k=f"{grid['expected_by_chance']:.1f}"), id="multiple-tests"),
-        # A plain GET form: the chosen date becomes ?as_of= (a permalink), no script needed.
-        html.Form(action="/scorecard", method="get", className="as-of-form", children=[
-            html.Label([t("as_of", lang), " ", dcc.Input(type="date", name="as_of", value=as_of_text or "",
-                                                          id=ids.SCORECARD_AS_OF)]),
-            dcc.Input(type="hidden", name="lang", value=lang) if lang != "en" else None,
-            html.Button(t("show", lang), type="submit"),
-        ]),
+        _as_of_form(lang, as_of_text),
         html.Div(className="table-scroll", children=html.Table(
             id=ids.SCORECARD, className="scorecard", children=[html.Thead(header_row), html.Tbody(body)])),
         html.P([html.B(f"{t('download', lang)}: "),

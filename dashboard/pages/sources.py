@@ -15,8 +15,6 @@ from etl.common import load_origin
 from etl.sources import SOURCES
 from indicators.cards import indicator_card
 from indicators.registry import INDICATORS
-from indicators.service import vintages as list_vintages
-from indicators.service import withdrawals
 
 
 def _vintage(v, lang: str, history: list) -> html.Li:
@@ -56,13 +54,12 @@ def _indicator(card: dict, lang: str) -> html.Div:
 
 def layout(lang: str = "en", **_query: str) -> html.Div:
     lang = normalise_lang(lang)
-    db = queries.engine()
     events = queries.events()
-    history = withdrawals(db)
+    history = queries.withdrawals()
     cards = []
     for source_id in SOURCES:
         origin = load_origin(source_id)
-        vintages = list_vintages(db, source_id)
+        vintages = queries.vintages(source_id)
         indicators = [spec for spec in INDICATORS.values()
                       if spec.source_id == source_id and spec.status == "available"]
         served = [v for v in vintages if v.withdrawn_on is None]
