@@ -203,10 +203,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--raw-dir", type=Path, default=PROJECT.parent / "shared" / "data" / "raw")
+    parser.add_argument("--raw-dir", type=Path, help="the raw files (default: VERIFICA_RAW_DIR)")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     sys.path.insert(0, str(PROJECT))
+    import settings
+
+    args.raw_dir = args.raw_dir or (PROJECT / settings.get().raw_dir)
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         template = Path(folder) / "template.db"

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard import exports, links, queries, views
 from dashboard.i18n import normalise_lang, pick, t
 from dashboard.state import PARAMS, ExplorerState, Problem
-from indicators import service
+from indicators import precompute, service
 from indicators.claims import summary as claims_summary
 from indicators.explain import effect_unit
 from indicators.registry import INDICATORS, UnknownIndicator, get_indicator
@@ -281,11 +281,20 @@ def _computing(as_of) -> Response:
     return response
 
 
+def _grid_or_answer(as_of) -> dict | Response:
+    """The scorecard, or the answer to give instead: 202 while a past date is computed, 500 (one
+    line saying why) when its computation failed."""
+    try:
+        grid = queries.scorecard_grid(as_of)
+    except precompute.PastScorecardFailed as exc:
+        return _error(500, str(exc))
+    return _computing(min(as_of, dt.date.today())) if grid is None else grid
+
+
 @api.get("/scorecard.json")
 def scorecard_json() -> Response:
-    as_of = queries.parse_date(request.args.get("as_of"), "as_of")
-    grid = queries.scorecard_grid(as_of)
-    return _computing(as_of) if grid is None else jsonify(grid)
+    grid = _grid_or_answer(queries.parse_date(request.args.get("as_of"), "as_of"))
+    return grid if isinstance(grid, Response) else jsonify(grid)
 
 
 SCORECARD_CSV_COLUMNS = ["event_id", "event_date", "event_title", "indicator", "geo", "verdict", "method",
@@ -297,10 +306,9 @@ SCORECARD_CSV_COLUMNS = ["event_id", "event_date", "event_title", "indicator", "
 def scorecard_csv() -> Response:
     """The scorecard's CSV twin: one row per commitment × indicator cell, with its unit, and the
     grid's as-of date, test count and store key in '#' lines."""
-    as_of = queries.parse_date(request.args.get("as_of"), "as_of")
-    grid = queries.scorecard_grid(as_of)
-    if grid is None:
-        return _computing(as_of)
+    grid = _grid_or_answer(queries.parse_date(request.args.get("as_of"), "as_of"))
+    if isinstance(grid, Response):
+        return grid
     rows = []
     for row in grid["rows"]:
         for indicator, cell in row["cells"].items():

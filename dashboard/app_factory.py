@@ -17,6 +17,7 @@ from dashboard.api import api
 from dashboard.i18n import normalise_lang, t
 from dashboard.pages import claims, explorer, overview, scorecard, sources, timeline
 from indicators import precompute
+from indicators.digest import code_digest
 from indicators.registry import registry_problems
 from indicators.service import PROJECT_ROOT, head_revision, make_engine, schema_revision
 from indicators.service import prepare as ensure_store
@@ -30,6 +31,9 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     unless ``prepare_store=False`` or ``VERIFICA_READ_ONLY=true`` (a read-only database role:
     the refresh job prepares it)."""
     engine = engine or make_engine(database_url)
+    # The code as it is at start: a checkout updated in place under a running process must not
+    # label the old code's results with the new code's digest.
+    log.info("code digest %s", code_digest())
     for problem in registry_problems():
         log.error("indicator registry: %s", problem)
     if prepare_store is None:
@@ -60,6 +64,7 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
         dash.register_page(module.__name__, path=path, layout=module.layout, name=t(key, "en"),
                            title=_page_title(key), order=order, nav_key=key)
     explorer.register_callbacks(app)
+    scorecard.register_callbacks(app)
     # The cache answers first: a stored answer is for the exact bytes of a request the guard
     # already let through.
     response_cache.install(app, explorer.pure_outputs(app))

@@ -49,6 +49,8 @@ VALUE_TYPES: dict[tuple[str, str], str] = {
     (ids.FIGURE, "data"): DICT,
     (ids.MAP_GRAPH, "clickData"): CLICK,
     (ids.LANG, "data"): STR,
+    (ids.SCORECARD_WAIT, "n_intervals"): COUNT,
+    (ids.SCORECARD_WAIT_FOR, "data"): DICT,
     ("_pages_location", "pathname"): STR,
     ("_pages_location", "search"): STR,
     ("_pages_store", "data"): DICT,

@@ -323,6 +323,10 @@ STRINGS: dict[str, dict[str, str]] = {
                             "es": "El cuadro de resultados tal como se conocía el {day} se está calculando "
                                   "(un minuto como mucho; más si se piden muchas fechas a la vez). Esta "
                                   "página lo mostrará en cuanto esté listo."},
+    "scorecard_failed": {"en": "The scorecard as known on {day} could not be computed; the error was "
+                                "logged. Reason: {reason}",
+                         "es": "No se pudo calcular el cuadro de resultados tal como se conocía el {day}; "
+                               "el error quedó registrado. Motivo: {reason}"},
     "scorecard_updating": {"en": "New data were just published: these results are from the previous data "
                                  "and are being recomputed. Reload in a minute.",
                            "es": "Se acaban de publicar datos nuevos: estos resultados son de los datos "

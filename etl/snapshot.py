@@ -12,6 +12,7 @@ import datetime as dt
 import gzip
 import io
 import json
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +32,7 @@ from etl.store import (
     withdrawal_history,
 )
 
+log = logging.getLogger(__name__)
 SNAPSHOT_DIR = PROJECT_ROOT / "data" / "snapshot"
 MANIFEST = "manifest.json"
 
@@ -141,6 +143,10 @@ def _withdraw_as_committed(engine: Engine, vintage: Vintage, item: dict) -> None
     for interval in intervals:
         day = dt.date.fromisoformat(interval["withdrawn_on"])
         if day not in recorded:
+            if any(w.restored_on is None for w in recorded.values()):  # withdrawn here already, on another day
+                log.warning("snapshot: vintage #%s is withdrawn in this store already; the committed withdrawal "
+                            "of %s is not replayed", vintage.id, day)
+                return
             withdraw(engine, vintage.id, interval["reason"], day)
         if interval.get("restored_on") and (day not in recorded or recorded[day].restored_on is None):
             restore(engine, vintage.id, interval.get("restore_reason") or "",

@@ -1009,7 +1009,7 @@ class DataVersions:
         for _source, vintage_id, sha256, published_on, withdrawn_on, history in self.rows:
             intervals = list(history) or ([(withdrawn_on, None)] if withdrawn_on else [])
             if published_on <= as_of and not any(w <= as_of and (r is None or r > as_of) for w, r in intervals):
-                served.append((vintage_id, sha256))
+                served.append((vintage_id, sha256, published_on))  # the release date orders the vintages
         return _digest(served)
 
 
@@ -1046,6 +1046,14 @@ def read_derived(engine: Engine, name: str, key: str) -> str | None:
     with Session(engine) as session:
         row = session.get(DerivedResult, (name, key))
         return None if row is None else row.payload
+
+
+def read_derived_named(engine: Engine, prefix: str) -> list[tuple[str, str, str]]:
+    """(name, key, payload) of every stored result whose name starts with ``prefix``, newest first."""
+    with Session(engine) as session:
+        rows = session.scalars(select(DerivedResult).where(DerivedResult.name.like(f"{prefix}%"))
+                               .order_by(DerivedResult.computed_at.desc())).all()
+        return [(row.name, row.key, row.payload) for row in rows]
 
 
 def read_latest_derived(engine: Engine, name: str) -> tuple[str, str] | None:

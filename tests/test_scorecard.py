@@ -10,6 +10,7 @@ import json
 import pandas as pd
 import pytest
 
+from dashboard.i18n import t
 from etl import pipeline
 from etl.store import read_derived
 from etl.timeline import read_timeline
@@ -287,24 +288,61 @@ def test_the_scorecard_has_a_csv_twin_with_units_and_an_as_of_form(client):
     assert client.get("/api/scorecard.csv?as_of=2026-13-01").status_code == 400
 
 
-def test_a_past_date_is_computed_in_the_background_and_nobody_waits(client, snapshot_app):
+def test_a_past_date_is_computed_in_the_background_and_nobody_waits(client, snapshot_app, snapshot_store):
     """A scorecard for a past date not asked for before: the API answers 202 with Retry-After and
-    the page says it is being computed (EN/ES) and reloads itself; once stored, both serve it."""
+    the page says it is being computed (EN/ES) and waits for it; once stored, both serve it."""
+    from dash import no_update
+    from sqlalchemy import delete
+
+    from dashboard import queries
     from dashboard.pages import scorecard as page
+    from etl.store import DerivedResult
 
     day = "2025-10-15"
+    with snapshot_store.begin() as conn:  # no grid stored for any past date, none cached
+        conn.execute(delete(DerivedResult).where(DerivedResult.name.like("scorecard@%")))
+    with snapshot_app.server.app_context():
+        queries.cache.clear()
     first = client.get(f"/api/scorecard.json?as_of={day}")
-    if first.status_code == 202:  # (another test may have asked for this date already)
-        assert first.headers["Retry-After"] and first.get_json()["status"] == "computing"
-        assert client.get(f"/api/scorecard.csv?as_of={day}").status_code == 202
-        with snapshot_app.server.test_request_context(f"/scorecard?as_of={day}"):
-            for lang, words in (("en", "is being computed"), ("es", "se está calculando")):
-                text = str(page.layout(lang=lang, as_of=day))
-                assert words in text and "httpEquiv='refresh'" in text.replace('"', "'"), text[:300]
+    assert first.status_code == 202 and int(first.headers["Retry-After"]) > 0
+    assert first.get_json()["status"] == "computing" and first.get_json()["as_of"] == day
+    assert client.get(f"/api/scorecard.csv?as_of={day}").status_code in (200, 202)
+    with snapshot_app.server.test_request_context(f"/scorecard?as_of={day}"):
+        for lang in ("en", "es"):
+            shown = page.layout(lang=lang, as_of=day)
+            text = str(shown)
+            if "scorecard-table" in text:  # computed meanwhile
+                continue
+            assert t("scorecard_computing", lang, day=day) in text and "scorecard-wait" in text, text[:300]
     ready = when_ready(client, f"/api/scorecard.json?as_of={day}")
     assert ready.status_code == 200 and ready.get_json()["as_of"] == day
     with snapshot_app.server.test_request_context(f"/scorecard?as_of={day}"):
-        assert "is being computed" not in str(page.layout(lang="en", as_of=day))
+        assert "scorecard-table" in str(page.layout(lang="en", as_of=day))
+        # The waiting page's timer then loads the page's address.
+        assert page._ready(1, {"as_of": day, "lang": "es"}) == f"/scorecard?as_of={day}&lang=es"
+        assert page._ready(1, {"as_of": "https://elsewhere.example/"}) is no_update
+
+
+def test_a_past_date_that_cannot_be_computed_says_so(client, snapshot_app, monkeypatch):
+    """A computation that fails is not retried for every request: the API answers 500 with the
+    reason in one line and the page says it (EN/ES), for a while; then it is tried again."""
+    from dashboard import queries
+    from dashboard.pages import scorecard as page
+
+    def broken(*_args, **_kwargs):
+        raise ZeroDivisionError("a planted failure")
+
+    monkeypatch.setattr(precompute, "scorecard", broken)
+    day = "2025-08-20"
+    with snapshot_app.server.app_context():
+        queries.cache.clear()
+    response = when_ready(client, f"/api/scorecard.json?as_of={day}")
+    assert response.status_code == 500
+    assert "could not be computed: ZeroDivisionError: a planted failure" in response.get_json()["error"]
+    with snapshot_app.server.test_request_context(f"/scorecard?as_of={day}"):
+        for lang in ("en", "es"):
+            assert t("scorecard_failed", lang, day=day, reason="")[:40] in str(page.layout(lang=lang, as_of=day))
+    precompute._past_failed.clear()  # (the next test asking for this date computes it again)
 
 
 def test_tested_cells_with_controls_carry_the_control_series_check(grid, snapshot_store):
@@ -362,7 +400,8 @@ def test_scorecards_for_past_dates_are_capped(store, monkeypatch):
         precompute.refresh_scorecard(store, [], as_of=day)
     with Session(store) as session:
         kept = sorted(session.scalars(select(DerivedResult.name).where(DerivedResult.name.like("scorecard@%"))))
-    assert kept == sorted(f"scorecard@{precompute.as_of_key(store, [], day)}" for day in days[-precompute.AS_OF_KEPT:])
+    assert kept == sorted(f"scorecard@{precompute.as_of_key(store, [], day)}:{day.isoformat()}"
+                          for day in days[-precompute.AS_OF_KEPT:])
 
 
 def test_past_dates_that_read_the_same_data_share_one_stored_grid(store, raw_dir, monkeypatch):
@@ -398,8 +437,7 @@ def test_past_dates_that_read_the_same_data_share_one_stored_grid(store, raw_dir
     assert {k: v for k, v in second.items() if k != "as_of"} == {k: v for k, v in first.items() if k != "as_of"}
 
     # The day of an event: other commitments made by then, another grid.
-    event_day = min(d for d in event_days if d > dt.date(2025, 1, 1))
-    assert event_day.day > 1  # the day before is in the same month
+    event_day = min(d for d in event_days if d.day > 1)  # the day before is in the same month
     precompute.scorecard_grid(store, events, event_day)
     precompute.scorecard_grid(store, events, event_day - dt.timedelta(days=1))
     assert len(calls) == 3

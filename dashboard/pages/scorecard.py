@@ -6,13 +6,16 @@ counterfactual band, its window shaded and the numbers beside the chart.
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
-from dash import dcc, html
+import dash
+from dash import Input, Output, State, dcc, html, no_update
 
 from dashboard import components, ids, queries
 from dashboard.i18n import normalise_lang, pick, t
 from dashboard.state import ExplorerState
+from indicators import precompute
 from indicators.explain import VERDICT_LABELS, effect_unit, number
 from indicators.registry import get_indicator
 
@@ -48,7 +51,7 @@ def _cell(event: dict, indicator_id: str, cell: dict | None, lang: str, as_of: s
                             id=f"cell-{event['id']}-{indicator_id}"), className=f"cell verdict-{verdict}")
 
 
-RELOAD_S = 5  # a page waiting for a past date's scorecard reloads itself this often
+RELOAD_S = 3  # a page waiting for a past date's scorecard asks whether it is there this often
 
 
 def _as_of_form(lang: str, as_of_text: str | None) -> html.Form:
@@ -61,28 +64,71 @@ def _as_of_form(lang: str, as_of_text: str | None) -> html.Form:
     ])
 
 
-def _computing(lang: str, as_of_text: str) -> html.Div:
-    """The page while the grid as known on a past date is computed: what is happening, and a
-    reload every RELOAD_S seconds (a meta refresh: no script) until it is there."""
+def _address(lang: str, as_of_text: str) -> str:
     query = urlencode({k: v for k, v in {"as_of": as_of_text, "lang": lang if lang != "en" else None}.items() if v})
+    return f"/scorecard?{query}"
+
+
+def _waiting(lang: str, as_of_text: str, message: html.P) -> html.Div:
     return html.Div(className="page", children=[
-        components.header(lang, "/scorecard", f"?{query}"),
+        components.header(lang, "/scorecard", _address(lang, as_of_text).removeprefix("/scorecard")),
         components.status_banner(lang),
         html.H2(t("scorecard_title", lang)),
-        html.P(t("scorecard_computing", lang, day=as_of_text), id="scorecard-computing", role="status",
-               className="updating"),
-        html.Meta(httpEquiv="refresh", content=str(RELOAD_S)),
+        message,
         _as_of_form(lang, as_of_text),
     ])
+
+
+def _computing(lang: str, as_of_text: str) -> html.Div:
+    """The page while the grid as known on a past date is computed: what is happening; every
+    RELOAD_S seconds the page asks whether it is there, and loads it when it is (only while this
+    page is shown: navigating away removes the timer)."""
+    page = _waiting(lang, as_of_text, html.P(
+        t("scorecard_computing", lang, day=as_of_text), id=ids.SCORECARD_COMPUTING, role="status",
+        className="updating"))
+    page.children += [dcc.Interval(id=ids.SCORECARD_WAIT, interval=RELOAD_S * 1000),
+                      dcc.Store(id=ids.SCORECARD_WAIT_FOR, data={"as_of": as_of_text, "lang": lang}),
+                      dcc.Location(id=ids.SCORECARD_RELOAD, refresh=True)]
+    return page
+
+
+def _failed(lang: str, as_of_text: str, reason: str) -> html.Div:
+    page = _waiting(lang, as_of_text, html.P(
+        t("scorecard_failed", lang, day=as_of_text, reason=reason), id=ids.SCORECARD_COMPUTING, role="alert",
+        className="updating"))
+    return page
+
+
+def _ready(_n: int, wait_for: dict | None) -> str:
+    """The waiting page's timer: the page's own address (loaded again) once the grid is there, or
+    once its computation failed (the page then says so). The address is built here, never taken
+    from the request."""
+    as_of = queries.page_as_of((wait_for or {}).get("as_of"))
+    if as_of is None:
+        return no_update
+    try:
+        grid = queries.scorecard_grid(as_of)
+    except precompute.PastScorecardFailed:
+        grid = {}
+    lang = normalise_lang(str((wait_for or {}).get("lang") or "en"))
+    return no_update if grid is None else _address(lang, min(as_of, dt.date.today()).isoformat())
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    app.callback(Output(ids.SCORECARD_RELOAD, "href"), Input(ids.SCORECARD_WAIT, "n_intervals"),
+                 State(ids.SCORECARD_WAIT_FOR, "data"), prevent_initial_call=True)(_ready)
 
 
 def layout(lang: str = "en", as_of: str | None = None, **_query: str) -> html.Div:
     lang = normalise_lang(lang)
     as_of_date = queries.page_as_of(as_of)
-    grid = queries.scorecard_grid(as_of_date)
+    try:
+        grid = queries.scorecard_grid(as_of_date)
+    except precompute.PastScorecardFailed as exc:
+        return _failed(lang, as_of_date.isoformat(), str(exc))
     as_of_text = as_of_date.isoformat() if as_of_date else None
     if grid is None:  # a past date being computed in the background: say so, and look again
-        return _computing(lang, as_of_text)
+        return _computing(lang, min(as_of_date, dt.date.today()).isoformat())
     header_row = html.Tr([html.Th(t("commitment", lang))] + [
         html.Th(pick(get_indicator(i).name, lang), className="indicator") for i in grid["columns"]
     ])
