@@ -94,6 +94,12 @@ def _args() -> dict[str, str]:
     return {key: values[-1] for key, values in request.args.lists()}
 
 
+def whole_by_default(params: Mapping[str, str]) -> dict[str, str]:
+    """A data download (CSV, JSON, XLSX, ZIP) without ``from`` is the whole series: the explorer's
+    display window (from 2024) is for the chart, not for "the data"."""
+    return {**params} if "from" in params else {**params, "from": ""}
+
+
 @api.get("/indicators")
 def indicators_index() -> Response:
     items = []
@@ -106,19 +112,31 @@ def indicators_index() -> Response:
     return jsonify({"indicators": items})
 
 
+@api.get("/indicators/<indicator_id>.metadata.json")
+def indicator_metadata(indicator_id: str) -> Response:
+    """How to cite the data URL beside it (same parameters): citation, "cite this", unit, query,
+    every vintage with its full sha256, the dated view, notes, and the data URLs."""
+    state = view_state(indicator_id, whole_by_default(_args()), EXPORT_PARAMS)
+    _view, _table, meta = data_bundle(state, links.base_url())
+    return jsonify(meta)
+
+
 @api.get("/indicators/<indicator_id>.<fmt>")
 def indicator_series(indicator_id: str, fmt: str) -> Response:
     if fmt not in exports.FORMATS and fmt not in DATA_FORMATS:
         return _error(404, f"unknown format {fmt!r}; use .csv, .json, .xlsx, .zip, .png, .svg or .pdf")
     if fmt == "json":
-        state = view_state(indicator_id, _args(), EXPORT_PARAMS)
+        state = view_state(indicator_id, whole_by_default(_args()), EXPORT_PARAMS)
         _view, table, meta = data_bundle(state, links.base_url())
         return jsonify({**meta, "data": json.loads(table.to_json(orient="records"))})
-    content, mimetype, filename = export_view(indicator_id, fmt, _args(), links.base_url())
+    params = _args() if fmt in exports.FORMATS else whole_by_default(_args())
+    content, mimetype, filename, meta = _export(indicator_id, fmt, params, links.base_url())
     response = Response(content, mimetype=mimetype)
     if fmt == "csv":
-        citation = content.decode().split("\n", 2)[1].split(": ", 1)[1]
-        response.headers["X-Verifica-Citation"] = citation.encode("ascii", "replace").decode()
+        query = request.query_string.decode("ascii", "replace")
+        described = f"{links.base_url()}/api/indicators/{indicator_id}.metadata.json" + (f"?{query}" if query else "")
+        response.headers["Link"] = f'<{described}>; rel="describedby"; type="application/json"'
+        response.headers["X-Verifica-Citation"] = meta["citation"].encode("ascii", "replace").decode()
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -126,6 +144,12 @@ def indicator_series(indicator_id: str, fmt: str) -> Response:
 def export_view(indicator_id: str, fmt: str, params: Mapping[str, str], host_url: str) -> tuple[bytes, str, str]:
     """An explorer view as a file (bytes, media type, file name): the API's routes and the
     explorer's download buttons both call this, so a button and a link give the same file."""
+    return _export(indicator_id, fmt, params, host_url)[:3]
+
+
+def _export(indicator_id: str, fmt: str, params: Mapping[str, str], host_url: str
+            ) -> tuple[bytes, str, str, dict | None]:
+    """:func:`export_view`, and the data's metadata (None for an image)."""
     state = view_state(indicator_id, params, IMAGE_PARAMS if fmt in (*exports.FORMATS, "zip") else EXPORT_PARAMS)
     size = params.get("size") or exports.DEFAULT_SIZE
     if size not in exports.SIZES:
@@ -133,14 +157,15 @@ def export_view(indicator_id: str, fmt: str, params: Mapping[str, str], host_url
     spec = get_indicator(indicator_id)
     name = f"{spec.id}_{_safe(state.geo or spec.default_geo)}"
     if fmt in exports.FORMATS:
-        return image_bytes(state, fmt, size, host_url), exports.FORMATS[fmt], f"{name}.{fmt}"
+        return image_bytes(state, fmt, size, host_url), exports.FORMATS[fmt], f"{name}.{fmt}", None
     _view, table, meta = data_bundle(state, host_url)
     if fmt == "csv":
-        return csv_text(spec, table, meta).encode(), "text/csv", f"{name}.csv"
+        return csv_text(spec, table, meta).encode(), "text/csv", f"{name}.csv", meta
     if fmt == "xlsx":
-        return exports.xlsx_bytes(table, meta), exports.XLSX, f"{name}.xlsx"
+        return exports.xlsx_bytes(table, meta), exports.XLSX, f"{name}.xlsx", meta
     figure = image_bytes(state, "png", size, host_url)
-    return exports.zip_bytes(name, csv_text(spec, table, meta), meta, figure), "application/zip", f"{name}.zip"
+    return (exports.zip_bytes(name, csv_text(spec, table, meta), meta, figure), "application/zip", f"{name}.zip",
+            meta)
 
 
 def data_bundle(state: ExplorerState, host_url: str):
@@ -159,7 +184,8 @@ def data_bundle(state: ExplorerState, host_url: str):
     citation = " ".join(card.get("citation", "") for card in cards) + " Vintage(s): " + "; ".join(
         f"{v['file_name']} (published {queries.published_text(v)})" for v in vintages
     )
-    view_state_ = state.with_(geo=view.geo)
+    # The view's address is dated: as known on the day of the export, so it redraws as exported.
+    view_state_ = state.with_(geo=view.geo, as_of=state.as_of or dt.date.today())
     meta = {
         "indicator": spec.to_json(),
         "query": {"geo": view.geo,
@@ -181,6 +207,17 @@ def data_bundle(state: ExplorerState, host_url: str):
         meta["result"] = {"event": state.event, "headline": view.headline, "verdict": result.verdict,
                           "method": result.method, "effect": result.effect, "ci_low": result.ci_low,
                           "ci_high": result.ci_high, "mde": result.mde, "alpha": result.alpha}
+    lang = state.lang
+    meta["cite"] = _inert_line(t(
+        "cite_this", lang, sources=" ".join(card.get("citation", "") for card in cards).strip(),
+        name=pick(spec.name, lang), geo=view.geo or spec.default_geo, unit=view.unit,
+        vintages="; ".join(f"{v['file_name']} ({queries.published_text(v, lang)}, sha256 {v['sha256']})"
+                           for v in vintages) or "-",
+        day=meta["generated"], url=meta["view"]))
+    meta["notes"] = notes(spec, meta)
+    data_query = view_state_.search().removeprefix("?").replace(f"indicator={spec.id}&", "", 1)
+    meta["data"] = {fmt: f"{host_url}/api/indicators/{spec.id}.{fmt}?{data_query}"
+                    for fmt in ("csv", "json", "xlsx", "metadata.json")}
     return view, table, meta
 
 
@@ -200,25 +237,23 @@ def view_vintages(view) -> list[dict]:
     return out
 
 
-def csv_text(spec, table, meta: dict) -> str:
-    """The table with its citation, unit, vintages, the view's address and (for a tested event)
-    the answer in '#' lines, in the view's language; the column names are the same in both
-    languages (a script reading the file must not depend on the reader's language)."""
+def csv_text(_spec, table, _meta: dict | None = None) -> str:
+    """The table alone: any tool reads it with no options (``pandas.read_csv(url)``, R's
+    ``read.csv``). How to cite it is in the ``.metadata.json`` beside it (and in the XLSX and ZIP)."""
+    return table.to_csv(index=False)
+
+
+def notes(spec, meta: dict) -> list[str]:
+    """What a reader of the table must know beyond the columns, in the view's language."""
     lang = meta.get("lang", "en")
-    vintages = meta["vintages"]
-    lines = [f"# {spec.id}: {pick(spec.name, lang)} ({pick(spec.unit, lang)})",
-             f"# {t('csv_source', lang)}: {meta['citation']}",
-             f"# {t('csv_vintages', lang)}: {', '.join(str(v['id']) for v in vintages) or '-'}; sha256: "
-             f"{', '.join(v['sha256'][:12] for v in vintages) or '-'}",
-             f"# {t('csv_view', lang)}: {meta['view']}"]
+    out = []
     if meta.get("unit") and meta["unit"] != pick(spec.unit, lang):
         column = "value_" + meta["query"].get("transform", "")
-        lines.append(f"# {t('csv_shown_as', lang, unit=meta['unit'], column=column)}")
+        out.append(t("csv_shown_as", lang, unit=meta["unit"], column=column))
     if meta.get("result"):
-        lines.append(f"# {t('csv_result', lang)}: {meta['result']['headline']} "
-                     f"({t('csv_counterfactual', lang, level=str(round((1 - meta['result']['alpha']) * 100)))})")
-    lines.append(f"# {t('csv_read', lang)}")
-    return "\n".join(_inert_line(line) for line in lines) + "\n" + table.to_csv(index=False)
+        out.append(f"{t('csv_result', lang)}: {meta['result']['headline']} "
+                   f"({t('csv_counterfactual', lang, level=str(round((1 - meta['result']['alpha']) * 100)))})")
+    return [_inert_line(line) for line in out]
 
 
 def _inert_line(line: str) -> str:
@@ -305,7 +340,7 @@ SCORECARD_CSV_COLUMNS = ["event_id", "event_date", "event_title", "indicator", "
 @api.get("/scorecard.csv")
 def scorecard_csv() -> Response:
     """The scorecard's CSV twin: one row per commitment × indicator cell, with its unit, and the
-    grid's as-of date, test count and store key in '#' lines."""
+    grid's as-of date, test count and key in ``/api/scorecard.metadata.json`` beside it."""
     grid = _grid_or_answer(queries.parse_date(request.args.get("as_of"), "as_of"))
     if isinstance(grid, Response):
         return grid
@@ -323,13 +358,33 @@ def scorecard_csv() -> Response:
                 "checkable_from": cell.get("checkable_from"),
             })
     table = queries.inert_frame(pd.DataFrame(rows, columns=SCORECARD_CSV_COLUMNS))
-    lines = [f"# Verifica scorecard, data as known on {grid['as_of'] or 'the latest releases'}",
-             f"# {grid['tests']} tests at {round(grid['alpha'] * 100)} %: about {grid['expected_by_chance']:.1f} "
-             "would look significant by chance; q_value accounts for it",
-             "# Read with pandas.read_csv(path, comment='#')."]
-    response = Response("\n".join(lines) + "\n" + table.to_csv(index=False), mimetype="text/csv")
+    response = Response(table.to_csv(index=False), mimetype="text/csv")  # a plain table
+    query = request.query_string.decode("ascii", "replace")
+    response.headers["Link"] = (f'<{links.base_url()}/api/scorecard.metadata.json{"?" + query if query else ""}>; '
+                                'rel="describedby"; type="application/json"')
     response.headers["Content-Disposition"] = 'attachment; filename="verifica_scorecard.csv"'
     return response
+
+
+@api.get("/scorecard.metadata.json")
+def scorecard_metadata() -> Response:
+    """What the scorecard CSV beside it (same ``as_of``) is: the date the data are as known on,
+    how many tests and how many would look significant by chance, its key, how to cite it."""
+    as_of = queries.parse_date(request.args.get("as_of"), "as_of")
+    grid = _grid_or_answer(as_of)
+    if isinstance(grid, Response):
+        return grid
+    day = grid["as_of"] or dt.date.today().isoformat()
+    view = f"{links.base_url()}/scorecard?as_of={day}"
+    return jsonify({
+        "as_of": grid["as_of"], "generated": dt.date.today().isoformat(), "key": grid["key"],
+        "tests": grid["tests"], "alpha": grid["alpha"], "expected_by_chance": grid["expected_by_chance"],
+        "note": f"{grid['tests']} tests at {round(grid['alpha'] * 100)} %: about {grid['expected_by_chance']:.1f} "
+                "would look significant by chance; q_value accounts for it",
+        "columns": SCORECARD_CSV_COLUMNS, "view": view,
+        "cite": f"Verifica, commitments scorecard, data as known on {day}: {view}",
+        "data": f"{links.base_url()}/api/scorecard.csv?as_of={day}",
+    })
 
 
 @api.get("/claims.json")

@@ -191,35 +191,49 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _metadata_rows(meta: dict) -> list[tuple[str, str]]:
+    """The metadata sheet: field names stay the same in both languages (a script reads them), the
+    words in them are in the view's language."""
+    lang = meta.get("lang", "en")
     indicator = meta["indicator"]
     rows = [("indicator", indicator["id"]), ("name", pick(indicator.get("name"), "en")),
-            ("nombre", pick(indicator.get("name"), "es")), ("unit", pick(indicator.get("unit"), "en")),
-            ("citation", meta["citation"]), ("view", meta["view"]), ("generated", meta["generated"])]
+            ("nombre", pick(indicator.get("name"), "es")),
+            ("unit", meta.get("unit") or pick(indicator.get("unit"), lang)),
+            ("citation", meta["citation"]), (t("field_cite", lang), meta.get("cite", "")),
+            ("view", meta["view"]), ("generated", meta["generated"])]
+    if meta.get("result"):
+        rows.append(("result", meta["result"]["headline"]))
+    rows += [(t("field_note", lang), note) for note in meta.get("notes", [])]
     rows += [(f"query.{k}", v or "") for k, v in meta["query"].items()]
     for v in meta["vintages"]:
-        rows.append((f"vintage #{v['id']}", f"{v['file_name']}; published {'~' if v['estimated'] else ''}"
-                                            f"{v['published_on']}; months {v['months']}; sha256 {v['sha256']}"))
+        rows.append((f"vintage #{v['id']}", f"{v['file_name']}; {t('field_published', lang)} "
+                                            f"{'~' if v['estimated'] else ''}{v['published_on']}; "
+                                            f"{t('field_months', lang)} {v['months']}; sha256 {v['sha256']}"))
     return rows
 
 
 def xlsx_bytes(table, meta: dict) -> bytes:
-    """The view's table on a 'data' sheet and how to cite it on a 'metadata' sheet."""
+    """The view's table on a data sheet and how to cite it (with the result, when an event is
+    tested) on a metadata sheet, named in the view's language."""
+    lang = meta.get("lang", "en")
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        table.to_excel(writer, sheet_name="data", index=False)
+        table.to_excel(writer, sheet_name=t("sheet_data", lang), index=False)
         inert_frame(pd.DataFrame(_metadata_rows(meta), columns=["field", "value"])).to_excel(
-            writer, sheet_name="metadata", index=False)
+            writer, sheet_name=t("sheet_metadata", lang), index=False)
     return buffer.getvalue()
 
 
 README = """Verifica export: {name}
 
-data.csv       the table shown (citation, unit, vintages and the view's address in its '#' lines;
-               pandas.read_csv('data.csv', comment='#'))
+data.csv       the table shown (a plain table: pandas.read_csv('data.csv'))
 figure.png     the chart as shown, with its citation, data vintages and the view's address
-metadata.json  indicator, query, source, citation, every vintage used (id, file, release date,
-               sha256) and the explorer address of this view: {view}
+metadata.json  indicator, query, source, citation, "cite this" text, every vintage used (id,
+               file, release date, sha256) and the dated explorer address of this view:
+               {view}
 
+Cite this:
+{cite}
+{result}
 Generated {generated}.
 """
 
@@ -231,5 +245,7 @@ def zip_bytes(name: str, csv_text: str, meta: dict, png: bytes) -> bytes:
         archive.writestr("data.csv", csv_text)
         archive.writestr("figure.png", png)
         archive.writestr("metadata.json", json.dumps(meta, indent=2, ensure_ascii=False, default=str))
-        archive.writestr("README.txt", README.format(name=name, view=meta["view"], generated=meta["generated"]))
+        archive.writestr("README.txt", README.format(name=name, view=meta["view"], generated=meta["generated"],
+                                                     cite=meta.get("cite", meta["citation"]),
+                                                     result="".join(f"\n{note}\n" for note in meta.get("notes", []))))
     return buffer.getvalue()

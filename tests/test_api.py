@@ -27,25 +27,39 @@ def test_indicator_index_lists_every_indicator_with_source_and_geos(client):
     assert {"MX", "MX-CHH"} <= set(by_id["sesnsp_homicides_daily_avg"]["geos"])
 
 
-def export_csv(text: str) -> tuple[list[str], list[dict]]:
-    """An exported CSV's metadata lines (``# …``) and its table."""
-    lines = text.splitlines(keepends=True)
-    meta = [line.strip() for line in lines if line.startswith("#")]
-    return meta, list(csv.DictReader(io.StringIO("".join(line for line in lines if not line.startswith("#")))))
+def export_csv(client, url: str) -> tuple[dict, list[dict]]:
+    """An exported CSV's table (a plain table: nothing above the header) and the metadata served
+    beside it (``.metadata.json`` with the same parameters)."""
+    response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    text = response.get_data(as_text=True)
+    assert not text.startswith("#")
+    path, _, query = url.partition("?")
+    meta = client.get(path.rsplit(".", 1)[0] + ".metadata.json" + (f"?{query}" if query else ""))
+    assert meta.status_code == 200, meta.get_data(as_text=True)[:300]
+    return meta.get_json(), list(csv.DictReader(io.StringIO(text)))
 
 
 def test_csv_has_period_geo_value_flags_and_vintage(client, snapshot_store):
-    response = client.get("/api/indicators/cbp_fentanyl_seizures_swb_lbs.csv?from=2025-01&to=2025-12")
-    assert response.status_code == 200 and response.mimetype == "text/csv"
-    meta, rows = export_csv(response.get_data(as_text=True))
-    # The citation, unit, vintages and the view travel inside the file (a saved file keeps them).
-    text = "\n".join(meta)
-    assert "U.S. Customs and Border Protection" in text and "lbs" in text
-    used = {r["vintage_id"] for r in rows}
-    assert used and all(f"{v.sha256[:12]}" in text for v in list_vintages(snapshot_store) if str(v.id) in used)
-    assert "indicator=cbp_fentanyl_seizures_swb_lbs&geo=US&from=2025-01&to=2025-12" in text
+    import datetime as dt
+
     import pandas as pd
-    assert len(pd.read_csv(io.StringIO(response.get_data(as_text=True)), comment="#")) == len(rows)
+
+    url = "/api/indicators/cbp_fentanyl_seizures_swb_lbs.csv?from=2025-01&to=2025-12"
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    meta, rows = export_csv(client, url)
+    # How to cite it is beside it: the citation, unit, vintages (full checksums) and the dated view.
+    assert "U.S. Customs and Border Protection" in meta["citation"] and "lbs" in meta["unit"]
+    used = {int(r["vintage_id"]) for r in rows}
+    assert used and {v["sha256"] for v in meta["vintages"] if v["id"] in used} == {
+        v.sha256 for v in list_vintages(snapshot_store) if v.id in used}
+    assert meta["view"].endswith("indicator=cbp_fentanyl_seizures_swb_lbs&geo=US&from=2025-01&to=2025-12"
+                                 f"&as_of={dt.date.today().isoformat()}")
+    assert meta["view"] in meta["cite"] and all(v["sha256"] in meta["cite"] for v in meta["vintages"])
+    assert 'rel="describedby"' in response.headers["Link"] and ".metadata.json?" in response.headers["Link"]
+    # A plain table: pandas reads it with no options.
+    assert len(pd.read_csv(io.StringIO(response.get_data(as_text=True)))) == len(rows)
     assert [r["period"] for r in rows] == [f"2025-{m:02d}" for m in range(1, 13)]
     assert set(rows[0]) == {"indicator", "period", "geo", "value", "flags", "vintage_id", "vintage", "vintage_published_on"}
     assert float(rows[0]["value"]) == pytest.approx(990.11, abs=0.01)
@@ -56,16 +70,47 @@ def test_csv_has_period_geo_value_flags_and_vintage(client, snapshot_store):
     assert newest.file_name in response.headers["X-Verifica-Citation"]
 
 
+def test_every_served_csv_reads_with_plain_read_csv(client):
+    """Every CSV the app serves is a plain table: pandas.read_csv(url) with no options gives the
+    header as columns and every row."""
+    import pandas as pd
+
+    urls = [f"/api/indicators/{spec.id}.csv" for spec in available_indicators()]
+    urls += ["/api/scorecard.csv"]
+    for url in urls:
+        text = client.get(url).get_data(as_text=True)
+        table = pd.read_csv(io.StringIO(text))
+        header = next(csv.reader(io.StringIO(text)))
+        assert list(table.columns) == header and len(table) == len(list(csv.DictReader(io.StringIO(text)))), url
+
+
 def test_json_twin_has_the_same_rows_and_a_citation(client):
     params = "geo=TX&from=2025-01&to=2025-06"
     body = client.get(f"/api/indicators/cdc_synthetic_opioid_deaths_12m.json?{params}").get_json()
-    text = client.get(f"/api/indicators/cdc_synthetic_opioid_deaths_12m.csv?{params}").get_data(as_text=True)
-    _meta, rows = export_csv(text)
+    _meta, rows = export_csv(client, f"/api/indicators/cdc_synthetic_opioid_deaths_12m.csv?{params}")
     assert [r["period"] for r in rows] == [d["period"] for d in body["data"]]
     assert [float(r["value"]) for r in rows] == [d["value"] for d in body["data"]]
     assert body["query"] == {"geo": "TX", "from": "2025-01", "to": "2025-06", "as_of": None}
     assert body["data"][0]["value_predicted"] >= body["data"][0]["value"]
     assert "Vital Statistics Rapid Release" in body["citation"]
+
+
+def test_a_bare_data_url_returns_the_whole_series(client, snapshot_store):
+    """Data downloads without ``from=`` are every month the store holds, not the explorer's
+    display window; the explorer's own address (with ``from``) still gives its window."""
+    from indicators.series import read_series
+
+    for spec in available_indicators():
+        if spec.semantics == "annual" or spec.breakdown:
+            continue
+        months = read_series(snapshot_store, spec)["period"].dt.strftime("%Y-%m").tolist()
+        body = client.get(f"/api/indicators/{spec.id}.json").get_json()
+        assert [d["period"] for d in body["data"]] == months, spec.id
+        assert body["query"]["from"] is None
+        _meta, rows = export_csv(client, f"/api/indicators/{spec.id}.csv")
+        assert [r["period"] for r in rows] == months, spec.id
+        window = client.get(f"/api/indicators/{spec.id}.json?from=2025-01").get_json()["data"]
+        assert [d["period"] for d in window] == [m for m in months if m >= "2025-01"]
 
 
 def test_as_of_returns_what_was_published_by_then(client):
@@ -155,12 +200,13 @@ def test_xlsx_has_the_data_and_a_metadata_sheet(client, snapshot_store):
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
     assert 'filename="cbp_fentanyl_seizures_swb_lbs_US.xlsx"' in response.headers["Content-Disposition"]
     sheets = pd.read_excel(io.BytesIO(response.data), sheet_name=None)
-    _meta, rows = export_csv(client.get(f"{url}.csv?from=2025-01&to=2025-12").get_data(as_text=True))
+    _meta, rows = export_csv(client, f"{url}.csv?from=2025-01&to=2025-12")
     assert list(sheets["data"]["period"]) == [r["period"] for r in rows]
     assert list(sheets["data"]["value"]) == pytest.approx([float(r["value"]) for r in rows])
     fields = dict(zip(sheets["metadata"]["field"], sheets["metadata"]["value"], strict=True))
     assert "U.S. Customs and Border Protection" in fields["citation"]
-    assert fields["view"].endswith("?indicator=cbp_fentanyl_seizures_swb_lbs&geo=US&from=2025-01&to=2025-12")
+    assert "?indicator=cbp_fentanyl_seizures_swb_lbs&geo=US&from=2025-01&to=2025-12&as_of=" in fields["view"]
+    assert fields["cite this"].startswith(fields["citation"].split(" Vintage(s)")[0])
     used = {int(r["vintage_id"]) for r in rows}
     for vintage in list_vintages(snapshot_store):
         if vintage.id in used:
@@ -169,16 +215,14 @@ def test_xlsx_has_the_data_and_a_metadata_sheet(client, snapshot_store):
 
 def test_csv_of_a_tested_event_carries_the_counterfactual_and_the_result(client, snapshot_store):
     """The counterfactual the chart draws, in the file: expected level and interval per month,
-    and the answer in words in a '#' line."""
+    and the answer in words in the metadata beside it."""
     from dashboard import queries
     from dashboard.app_factory import create_app
 
     indicator = "cbp_fentanyl_seizures_swb_lbs"
     event = next(e["id"] for e in read_timeline()
                  if any(i["indicator"] == indicator for i in e.get("indicators") or []))
-    response = client.get(f"/api/indicators/{indicator}.csv?from=2022-01&event={event}")
-    assert response.status_code == 200
-    meta, rows = export_csv(response.get_data(as_text=True))
+    meta, rows = export_csv(client, f"/api/indicators/{indicator}.csv?from=2022-01&event={event}")
     app = create_app(engine=snapshot_store, prepare_store=False)
     with app.server.app_context():
         result = queries.assessment(indicator, event)
@@ -189,7 +233,7 @@ def test_csv_of_a_tested_event_carries_the_counterfactual_and_the_result(client,
         if row.period in by_month:
             assert float(by_month[row.period]["counterfactual"]) == pytest.approx(row.expected, rel=1e-6)
             assert float(by_month[row.period]["counterfactual_lower"]) == pytest.approx(row.lower, rel=1e-6)
-    assert any(line.startswith("# Result:") and event[:10] in line for line in meta)
+    assert any(note.startswith("Result:") for note in meta["notes"]) and meta["result"]["event"] == event
 
 
 def test_health_names_the_store_version_and_fails_when_the_store_cannot_be_read(client, snapshot_store, tmp_path):

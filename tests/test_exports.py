@@ -96,10 +96,13 @@ def test_zip_bundles_data_figure_metadata_and_a_readme(browser_ready, client):
     assert sorted(archive.namelist()) == ["README.txt", "data.csv", "figure.png", "metadata.json"]
     assert archive.read("figure.png")[:8] == b"\x89PNG\r\n\x1a\n"
     meta = json.loads(archive.read("metadata.json"))
-    assert meta["view"].endswith("?indicator=cbp_fentanyl_seizures_swb_lbs&geo=US&from=2024-01&lang=es")
+    # The view's address is dated (as known on the day of the export), so it redraws as exported.
+    assert meta["view"].endswith("?indicator=cbp_fentanyl_seizures_swb_lbs&geo=US&from=2024-01"
+                                 f"&as_of={meta['generated']}&lang=es")
     assert meta["vintages"] and all(len(v["sha256"]) == 64 for v in meta["vintages"])
-    assert archive.read("data.csv").decode().startswith("# cbp_fentanyl_seizures_swb_lbs")
-    assert meta["view"] in archive.read("README.txt").decode()
+    assert archive.read("data.csv").decode().startswith("indicator,period,geo,")  # a plain table
+    readme = archive.read("README.txt").decode()
+    assert meta["view"] in readme and meta["cite"] in readme
 
 
 def test_a_repeated_export_is_served_from_the_cache_until_the_store_changes(browser_ready, client, monkeypatch):
@@ -145,6 +148,6 @@ def test_the_zip_of_a_tested_event_carries_the_result(browser_ready, client):
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     meta = json.loads(archive.read("metadata.json"))
     assert meta["result"]["event"] == event and meta["result"]["verdict"]
-    assert meta["result"]["headline"] in archive.read("data.csv").decode()
+    assert meta["result"]["headline"] in archive.read("README.txt").decode()
     width, height = struct.unpack(">II", archive.read("figure.png")[16:24])
     assert (width, height) == SIZES["800x600"]

@@ -276,15 +276,17 @@ def test_the_scorecard_has_a_csv_twin_with_units_and_an_as_of_form(client):
     response = client.get("/api/scorecard.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     text = response.get_data(as_text=True)
-    assert text.startswith("# Verifica scorecard") and f"# {grid['tests']} tests" in text
-    table = pd.read_csv(io.StringIO(text), comment="#")
+    table = pd.read_csv(io.StringIO(text))  # a plain table
+    meta = client.get("/api/scorecard.metadata.json").get_json()
+    assert meta["tests"] == grid["tests"] and meta["key"] == grid["key"] and "/scorecard?as_of=" in meta["cite"]
+    assert "scorecard.metadata.json" in response.headers["Link"]
     cells = {(row["event"]["id"], i): c["verdict"] for row in grid["rows"] for i, c in row["cells"].items()}
     assert dict(zip(zip(table["event_id"], table["indicator"], strict=True), table["verdict"], strict=True)) == cells
     with_numbers = table[table["effect"].notna()]
     assert not with_numbers.empty and with_numbers["unit"].notna().all()
     # An earlier date is its own grid (and its own file).
-    assert when_ready(client, "/api/scorecard.csv?as_of=2026-01-01").get_data(as_text=True).startswith(
-        "# Verifica scorecard, data as known on 2026-01-01")
+    assert when_ready(client, "/api/scorecard.csv?as_of=2026-01-01").status_code == 200
+    assert client.get("/api/scorecard.metadata.json?as_of=2026-01-01").get_json()["as_of"] == "2026-01-01"
     assert client.get("/api/scorecard.csv?as_of=2026-13-01").status_code == 400
 
 

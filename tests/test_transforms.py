@@ -100,10 +100,13 @@ def test_the_explorer_applies_the_transform_and_downloads_carry_both_values(requ
         body, _, _ = api.export_view(spec.id, "csv", {k: v for k, v in state.params().items() if k != "indicator"},
                                      "http://x/")
     text = body.decode()
-    table = pd.read_csv(__import__("io").StringIO(text), comment="#")
+    table = pd.read_csv(__import__("io").StringIO(text))
     assert {"value", "value_per100k"} <= set(table.columns)
     assert table["value_per100k"].tolist() == pytest.approx(expected.tolist())
-    assert "# Se muestra como:" in text and "# Fuente:" in text  # the '#' lines in the view's language
+    with app.server.test_request_context("/"):
+        _view, _table, meta = api.data_bundle(state, "http://x")
+    assert meta["notes"][0].startswith("Se muestra como:")  # the notes in the view's language
+    assert "Vista de Verifica del" in meta["cite"]
 
 
 def test_a_revision_overlay_draws_the_series_as_first_published_and_cites_both_releases(request):
@@ -192,9 +195,10 @@ def test_a_second_indicator_downloads_with_each_rows_indicator_and_both_sources_
     response = client.get("/api/indicators/cbp_fentanyl_seizures_swb_lbs.csv?vs=cdc_synthetic_opioid_deaths_12m")
     assert response.status_code == 200, response.get_data(as_text=True)[:200]
     text = response.get_data(as_text=True)
-    table = pd.read_csv(__import__("io").StringIO(text), comment="#")
+    table = pd.read_csv(__import__("io").StringIO(text))
     assert set(table["indicator"]) == {"cbp_fentanyl_seizures_swb_lbs", "cdc_synthetic_opioid_deaths_12m"}
-    source = next(line for line in text.splitlines() if line.startswith("# Source:"))
+    source = client.get("/api/indicators/cbp_fentanyl_seizures_swb_lbs.metadata.json"
+                        "?vs=cdc_synthetic_opioid_deaths_12m").get_json()["citation"]
     assert "Customs and Border Protection" in source and "National Center for Health Statistics" in source
     with app.server.test_request_context("/"):
         view = api.views.chart_view(ExplorerState("sesnsp_homicide_victims", geo="MX-SIN", transform="per100k"))
