@@ -194,6 +194,9 @@ VERDICT_COLOURS = {
     "no_data_after_event": "#555F6B",
     "no_data": "#67707A",
 }
+# A claim's status: white text at WCAG AA on each (tests/test_accessibility.py), a symbol each.
+CLAIM_COLOURS = {"consistent": "#00664A", "inconsistent": "#A33C00", "not_checkable": "#4A5560"}
+CLAIM_SYMBOLS = {"consistent": "✓", "inconsistent": "✗", "not_checkable": "?"}
 VERDICT_SYMBOLS = {
     "improved": "✓",
     "worsened": "✗",

@@ -80,3 +80,14 @@ def test_a_tested_events_windows_read_on_paper(request):
     assert tested.line.width > max(s.line.width for s in others) and tested.line.dash == "solid"
     [counterfactual] = [trace for trace in view.figure.data if trace.meta == "counterfactual"]
     assert counterfactual.line.dash not in {s.line.dash for s in others}
+
+
+def test_claim_status_badges_hold_white_text_and_have_a_symbol_each():
+    from dashboard.figures import CLAIM_COLOURS, CLAIM_SYMBOLS
+    from dashboard.i18n import STRINGS
+
+    statuses = {key.removeprefix("claim_status_") for key in STRINGS if key.startswith("claim_status_")}
+    assert set(CLAIM_COLOURS) == set(CLAIM_SYMBOLS) == statuses
+    assert len(set(CLAIM_SYMBOLS.values())) == len(CLAIM_SYMBOLS)
+    for status, colour in CLAIM_COLOURS.items():
+        assert contrast(colour, "#ffffff") >= 4.5, (status, colour)

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from dash import html
 
 from dashboard import components, ids, queries
+from dashboard.figures import CLAIM_COLOURS, CLAIM_SYMBOLS
 from dashboard.i18n import normalise_lang, pick, t
 from indicators.claims import KIND_LABELS, TOLERANCE, UNIT_LABELS, summary
 from indicators.explain import number
@@ -28,7 +29,10 @@ def _value(item: dict, lang: str) -> str:
 
 
 def _status(item: dict, lang: str) -> html.Div:
-    parts = [html.Span(t("claim_status_" + item["status"], lang), className=f"badge claim-{item['status']}")]
+    status = item["status"]
+    parts = [html.Span([html.Span(CLAIM_SYMBOLS[status], **{"aria-hidden": "true"}), " ",
+                        t("claim_status_" + status, lang)], className=f"badge claim-{status}",
+                       style={"background": CLAIM_COLOURS[status]})]
     reason = t("claim_reason_" + item["reason"], lang, expected_by=item.get("expected_by") or "",
                data_through=item.get("data_through") or "",
                tolerance=number(TOLERANCE * 100, lang))
