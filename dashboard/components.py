@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import parse_qsl, urlencode
 
 import dash
 import pandas as pd
+from babel.dates import format_date
 from dash import dcc, html
 
 from dashboard import ids, queries
@@ -53,6 +55,17 @@ def status_banner(lang: str) -> html.Div:
             for run in failures
         ],
     )
+
+
+def stale_notice(spec, lang: str) -> html.P | None:
+    """Said on every view of a source whose next release is overdue: how old the newest data are,
+    for readers (the operator's hint is on the status page)."""
+    late = queries.overdue().get(spec.source_id)
+    if not late or not late.get("data_through"):
+        return None
+    month = format_date(dt.date.fromisoformat(late["data_through"]), "MMMM yyyy", locale=lang)
+    return html.P(t("stale_notice", lang, month=month, due=late["expected_by"]), id=ids.STALE_NOTICE,
+                  className="stale-notice", role="status")
 
 
 def as_written(text: str) -> html.Span:

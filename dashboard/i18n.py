@@ -330,6 +330,10 @@ STRINGS: dict[str, dict[str, str]] = {
                             "es": "El cuadro de resultados tal como se conocía el {day} se está calculando "
                                   "(un minuto como mucho; más si se piden muchas fechas a la vez). Esta "
                                   "página lo mostrará en cuanto esté listo."},
+    "stale_notice": {"en": "Newest data: {month}. This source usually publishes monthly; a newer release is "
+                           "overdue (expected by {due}).",
+                     "es": "Datos más recientes: {month}. Esta fuente suele publicar cada mes; una publicación "
+                           "más reciente está atrasada (se esperaba para el {due})."},
     "scorecard_failed": {"en": "The scorecard as known on {day} could not be computed; the error was "
                                 "logged. Reason: {reason}",
                          "es": "No se pudo calcular el cuadro de resultados tal como se conocía el {day}; "

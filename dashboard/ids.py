@@ -23,6 +23,7 @@ ASSESSMENT = "explorer-assessment"
 SCORECARD = "scorecard-table"
 SCORECARD_AS_OF = "scorecard-as-of"
 SCORECARD_CSV = "scorecard-csv"
+STALE_NOTICE = "stale-notice"  # the explorer's "a newer release is overdue"
 SCORECARD_COMPUTING = "scorecard-computing"  # the message while a past date's grid is computed
 SCORECARD_WAIT = "scorecard-wait"  # its timer
 SCORECARD_WAIT_FOR = "scorecard-wait-for"  # the date and address it waits for

@@ -258,6 +258,12 @@ def withdrawals() -> list[SimpleNamespace]:
     return cached(cache_key("withdrawals"), lambda: [_plain(w) for w in service.withdrawals(db)])
 
 
+def overdue() -> dict[str, dict]:
+    """Sources whose next release is overdue (:func:`indicators.service.overdue`), as of today."""
+    db = engine()
+    return cached(cache_key("overdue", daily=True), lambda: service.overdue(db))
+
+
 def source_card(source_id: str) -> dict | None:
     return service.source_card(engine(), source_id)
 

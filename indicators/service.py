@@ -27,6 +27,7 @@ __all__ = [
     "freshness",
     "head_revision",
     "make_engine",
+    "overdue",
     "prepare",
     "read_events",
     "read_slice",
@@ -37,6 +38,7 @@ __all__ = [
     "unprepared",
     "vintage_meta",
     "vintages",
+    "withdrawals",
 ]
 
 PROJECT_ROOT = store.PROJECT_ROOT
@@ -62,6 +64,15 @@ def prepare(engine: Engine, then: Callable[[Engine], None] | None = None) -> Non
 def vintages(engine: Engine, source_id: str | None = None) -> list:
     """Published vintages (withdrawn ones included, marked), oldest first."""
     return store.list_vintages(engine, source_id)
+
+
+def overdue(engine: Engine) -> dict[str, dict]:
+    """Live sources whose next release is late, by source: the newest data month (ISO) and the
+    date a newer release was expected by."""
+    through = {item.source_id: item.data_through for item in store.freshness(engine)}
+    return {source_id: {"data_through": through[source_id].isoformat() if through.get(source_id) else None,
+                        "expected_by": expected.isoformat()}
+            for source_id, expected in store.overdue_sources(engine)}
 
 
 def withdrawals(engine: Engine) -> list:

@@ -266,3 +266,32 @@ def test_health_fails_on_a_store_nobody_prepared(tmp_path):
     pipeline.ensure_store(engine)  # the snapshot and the timeline
     assert timeline.read_timeline()  # the curated timeline is not empty
     assert client.get("/api/health").status_code == 200
+
+
+def test_status_and_every_view_say_when_a_source_is_overdue(client, snapshot_store, snapshot_app):
+    """A live source whose next release is late: listed in status.json for operators, and said on
+    every view of its indicators for readers (EN/ES); a view as known on a past date does not say it."""
+    from dash import html
+
+    from dashboard.i18n import t
+    from dashboard.pages.explorer import render_state
+    from dashboard.state import ExplorerState
+    from etl.store import overdue_sources
+
+    late = dict(overdue_sources(snapshot_store))
+    body = client.get("/api/status.json").get_json()
+    assert [item["source_id"] for item in body["overdue"]] == sorted(late)
+    assert all(item["expected_by"] == late[item["source_id"]].isoformat() for item in body["overdue"])
+    specs = [spec for spec in available_indicators() if spec.source_id in late]
+    if not specs:
+        pytest.skip("no live source is overdue today")  # (the committed data grow older: not for long)
+    spec = specs[0]
+    with snapshot_app.server.test_request_context("/"):
+        for lang in ("en", "es"):
+            panel = render_state(ExplorerState(spec.id, lang=lang))["panel"]
+            notices = [p for p in (panel if isinstance(panel, list) else [panel]) if isinstance(p, html.P)
+                       and p.id == "stale-notice"]
+            assert notices and t("stale_notice", lang, month="", due="").split(":")[0] in notices[0].children
+            assert late[spec.source_id].isoformat() in notices[0].children
+        past = render_state(ExplorerState(spec.id, as_of=__import__("datetime").date(2025, 6, 1)))["panel"]
+        assert "stale-notice" not in str(past)
