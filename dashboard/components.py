@@ -197,7 +197,7 @@ def assessment_panel(result: Assessment, lang: str, spec: Indicator) -> list:
     rows = [
         (t("method", lang), pick(METHOD_LABELS.get(result.method, METHOD_LABELS["auto"]), lang)),
         (t("effect", lang), _with_unit(result.effect, unit, lang)),
-        (f"{level}% {t('interval', lang)}", interval),
+        (t("interval_level", lang, level=str(level)), interval),
         (t("relative_effect", lang), relative),
         (t("mde", lang), "—" if result.mde is None else
          f"±{_with_unit(result.mde, unit, lang, False)} ({mde_share(result, lang)})"),

@@ -610,41 +610,41 @@ HEADLINE = {
     "effect": {
         "en": "After {title} ({date}): {size} {unit} {direction} than expected ({rel}; {level}% interval {low} to "
               "{high}) — {label}. Smallest change this test can detect: ±{mde} {unit}.",
-        "es": "Tras {title} ({date}): {size} {unit} {direction} de lo esperado ({rel}; intervalo del {level} %: {low} "
-              "a {high}) — {label}. Cambio mínimo que esta prueba detecta: ±{mde} {unit}.",
+        "es": "Tras «{title}» ({date}): {size} {unit} {direction} de lo esperado ({rel}; intervalo del {level} %: "
+              "{low} a {high}) — {label}. Cambio mínimo que esta prueba detecta: ±{mde} {unit}.",
     },
     "too_noisy": {
         "en": "After {title} ({date}): {label} — the data could not show a change smaller than {mde_rel} "
               "(±{mde} {unit}); the estimate, {size} {unit} {direction} than expected ({rel}), is within that.",
-        "es": "Tras {title} ({date}): {label} — los datos no podrían mostrar un cambio menor que {mde_rel} "
+        "es": "Tras «{title}» ({date}): {label} — los datos no podrían mostrar un cambio menor que {mde_rel} "
               "(±{mde} {unit}); la estimación, {size} {unit} {direction} de lo esperado ({rel}), queda dentro de ese "
               "margen.",
     },
     "no_change_beyond": {
         "en": "After {title} ({date}): {label} — no change larger than {bound} either way{what} ({rel}; {level}% "
               "interval {low} to {high} {unit}).",
-        "es": "Tras {title} ({date}): {label} — ningún cambio mayor que {bound} en cualquier dirección{what} ({rel}; "
+        "es": "Tras «{title}» ({date}): {label} — ningún cambio mayor que {bound} en cualquier dirección{what} ({rel}; "
               "intervalo del {level} %: {low} a {high} {unit}).",
     },
     "began_before": {
         "en": "After {title} ({date}): {label} — {moved} {size}, but {began}; not attributable to this event.",
-        "es": "Tras {title} ({date}): {label} — {moved} {size}, pero {began}; no es atribuible a este evento.",
+        "es": "Tras «{title}» ({date}): {label} — {moved} {size}, pero {began}; no es atribuible a este evento.",
     },
     "joint": {
         "en": "After {title} ({date}) and {others}: {size} {unit} {direction} than expected ({rel}; {level}% "
               "interval {low} to {high}) — {label}: the events are too close to tell apart.",
-        "es": "Tras {title} ({date}) y {others}: {size} {unit} {direction} de lo esperado ({rel}; intervalo del "
+        "es": "Tras «{title}» ({date}) y {others}: {size} {unit} {direction} de lo esperado ({rel}; intervalo del "
               "{level} %: {low} a {high}) — {label}: los eventos están demasiado cerca para separarlos.",
     },
     "reasoned": {
         "en": "After {title} ({date}): {size} {unit} {direction} than expected ({rel}; {level}% interval {low} to "
               "{high}) — {label}: {why}.",
-        "es": "Tras {title} ({date}): {size} {unit} {direction} de lo esperado ({rel}; intervalo del {level} %: {low} "
-              "a {high}) — {label}: {why}.",
+        "es": "Tras «{title}» ({date}): {size} {unit} {direction} de lo esperado ({rel}; intervalo del {level} %: "
+              "{low} a {high}) — {label}: {why}.",
     },
-    "plain": {"en": "After {title} ({date}): {label}.", "es": "Tras {title} ({date}): {label}."},
+    "plain": {"en": "After {title} ({date}): {label}.", "es": "Tras «{title}» ({date}): {label}."},
     "later": {"en": "After {title} ({date}): {label} — checkable once data for {month} are published.",
-              "es": "Tras {title} ({date}): {label} — verificable cuando se publiquen los datos de {month}."},
+              "es": "Tras «{title}» ({date}): {label} — verificable cuando se publiquen los datos de {month}."},
     "fewer": {"en": "fewer", "es": "menos"},
     "more": {"en": "more", "es": "más"},
 }

@@ -75,6 +75,7 @@ def test_view001_back_and_forward_keep_the_address_and_the_chart_in_step(app_bro
 def test_view002_a_scorecard_cell_takes_one_back_to_leave(app_browser):
     duo = app_browser
     duo.wait_for_page(f"{duo.server_url}/scorecard")
+    duo.wait_for_element(f"#{ids.SCORECARD} td.cell a", timeout=4 * WAIT)  # the first request computes the grid
     cell = duo.find_elements(f"#{ids.SCORECARD} td.cell a")[0]
     href = cell.get_attribute("href")
     cell.click()
@@ -155,7 +156,7 @@ def test_view006_transforms_comparison_table_and_map_draw(app_browser):
     duo = app_browser
     duo.wait_for_page(f"{duo.server_url}/?indicator=sesnsp_homicide_victims&geo=MX-SIN&compare=MX-CHH"
                       "&transform=per100k&log=1&lang=es")
-    wait_title(duo, "100 000 habitantes")
+    wait_title(duo, "100,000 habitantes")
     layout = duo.driver.execute_script(f"return {FIGURE}.layout.yaxis.type")
     assert layout == "log"
     names = duo.driver.execute_script(f"return {FIGURE}.data.filter(t => t.meta === 'compare').map(t => t.name)")
