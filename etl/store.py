@@ -781,6 +781,13 @@ def _one_line_reason(reason: str, what: str) -> str:
     return reason.strip()
 
 
+def _known_vintage(session: Session, vintage_id: int) -> Vintage:
+    vintage = session.get(Vintage, vintage_id)
+    if vintage is None:
+        raise PublishError(f"no vintage #{vintage_id} (python -m etl status lists them)")
+    return vintage
+
+
 def withdraw(engine: Engine, vintage_id: int, reason: str, on: dt.date | None = None) -> RefreshRun:
     """Withdraw a published vintage: it stays in the store and in ``as_of`` views before ``on``
     (today by default), so a figure drawn from it can still be redrawn; later views fall back to the
@@ -790,9 +797,7 @@ def withdraw(engine: Engine, vintage_id: int, reason: str, on: dt.date | None = 
     on = on or dt.date.today()
     reason = _one_line_reason(reason, "withdrawal")
     with Session(engine, expire_on_commit=False) as session, session.begin():
-        vintage = session.get(Vintage, vintage_id)
-        if vintage is None:
-            raise PublishError(f"no vintage #{vintage_id} (python -m etl status lists them)")
+        vintage = _known_vintage(session, vintage_id)
         if vintage.withdrawn_on is not None:
             raise PublishError(f"vintage #{vintage_id} ({vintage.file_name}) was already withdrawn on "
                                f"{vintage.withdrawn_on}: {vintage.withdrawn_reason}")
@@ -819,9 +824,7 @@ def restore(engine: Engine, vintage_id: int, reason: str, on: dt.date | None = N
     on = on or dt.date.today()
     reason = _one_line_reason(reason, "restoration")
     with Session(engine, expire_on_commit=False) as session, session.begin():
-        vintage = session.get(Vintage, vintage_id)
-        if vintage is None:
-            raise PublishError(f"no vintage #{vintage_id} (python -m etl status lists them)")
+        vintage = _known_vintage(session, vintage_id)
         if vintage.withdrawn_on is None:
             raise PublishError(f"vintage #{vintage_id} ({vintage.file_name}) is not withdrawn: nothing to restore")
         open_row = session.scalars(select(Withdrawal).where(Withdrawal.vintage_id == vintage_id,
