@@ -133,10 +133,9 @@ def indicator_series(indicator_id: str, fmt: str) -> Response:
     content, mimetype, filename, meta = _export(indicator_id, fmt, params, links.base_url())
     response = Response(content, mimetype=mimetype)
     if fmt == "csv":
-        query = request.query_string.decode("ascii", "replace")
-        described = f"{links.base_url()}/api/indicators/{indicator_id}.metadata.json" + (f"?{query}" if query else "")
-        response.headers["Link"] = f'<{described}>; rel="describedby"; type="application/json"'
-        response.headers["X-Verifica-Citation"] = meta["citation"].encode("ascii", "replace").decode()
+        # Built from the parsed view (never the raw query string), like every address it gives.
+        response.headers["Link"] = f'<{meta["data"]["metadata.json"]}>; rel="describedby"; type="application/json"'
+        response.headers["X-Verifica-Citation"] = _inert_line(meta["citation"]).encode("ascii", "replace").decode()
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -216,7 +215,7 @@ def data_bundle(state: ExplorerState, host_url: str):
         day=meta["generated"], url=meta["view"]))
     meta["notes"] = notes(spec, meta)
     data_query = view_state_.search().removeprefix("?").replace(f"indicator={spec.id}&", "", 1)
-    meta["data"] = {fmt: f"{host_url}/api/indicators/{spec.id}.{fmt}?{data_query}"
+    meta["data"] = {fmt: f"{host_url.rstrip('/')}/api/indicators/{spec.id}.{fmt}?{data_query}"
                     for fmt in ("csv", "json", "xlsx", "metadata.json")}
     return view, table, meta
 
@@ -244,15 +243,15 @@ def csv_text(_spec, table, _meta: dict | None = None) -> str:
 
 
 def notes(spec, meta: dict) -> list[str]:
-    """What a reader of the table must know beyond the columns, in the view's language."""
+    """What a reader of the table must know beyond the columns (the result itself is
+    ``meta["result"]``), in the view's language."""
     lang = meta.get("lang", "en")
     out = []
     if meta.get("unit") and meta["unit"] != pick(spec.unit, lang):
         column = "value_" + meta["query"].get("transform", "")
         out.append(t("csv_shown_as", lang, unit=meta["unit"], column=column))
     if meta.get("result"):
-        out.append(f"{t('csv_result', lang)}: {meta['result']['headline']} "
-                   f"({t('csv_counterfactual', lang, level=str(round((1 - meta['result']['alpha']) * 100)))})")
+        out.append(t("csv_counterfactual", lang, level=str(round((1 - meta["result"]["alpha"]) * 100))))
     return [_inert_line(line) for line in out]
 
 
@@ -277,7 +276,8 @@ def _render_image(state: ExplorerState, fmt: str, size: str, host_url: str) -> b
     spec = view.spec
     return exports.export_figure(
         spec, view.figure, fmt=fmt, lang=state.lang, source=queries.source_card(spec.source_id),
-        vintages=view_vintages(view), permalink=host_url + state.with_(geo=view.geo).search(),
+        vintages=view_vintages(view),
+        permalink=host_url + state.with_(geo=view.geo, as_of=state.as_of or dt.date.today()).search(),
         size=size,
     )
 
@@ -359,9 +359,9 @@ def scorecard_csv() -> Response:
             })
     table = queries.inert_frame(pd.DataFrame(rows, columns=SCORECARD_CSV_COLUMNS))
     response = Response(table.to_csv(index=False), mimetype="text/csv")  # a plain table
-    query = request.query_string.decode("ascii", "replace")
-    response.headers["Link"] = (f'<{links.base_url()}/api/scorecard.metadata.json{"?" + query if query else ""}>; '
-                                'rel="describedby"; type="application/json"')
+    as_of = queries.parse_date(request.args.get("as_of"), "as_of")
+    described = f"{links.base_url().rstrip('/')}/api/scorecard.metadata.json" + (f"?as_of={as_of}" if as_of else "")
+    response.headers["Link"] = f'<{described}>; rel="describedby"; type="application/json"'
     response.headers["Content-Disposition"] = 'attachment; filename="verifica_scorecard.csv"'
     return response
 
@@ -375,15 +375,17 @@ def scorecard_metadata() -> Response:
     if isinstance(grid, Response):
         return grid
     day = grid["as_of"] or dt.date.today().isoformat()
-    view = f"{links.base_url()}/scorecard?as_of={day}"
+    lang = normalise_lang(request.args.get("lang"))
+    base = links.base_url().rstrip("/")
+    view = f"{base}/scorecard?as_of={day}" + ("&lang=es" if lang == "es" else "")
     return jsonify({
         "as_of": grid["as_of"], "generated": dt.date.today().isoformat(), "key": grid["key"],
         "tests": grid["tests"], "alpha": grid["alpha"], "expected_by_chance": grid["expected_by_chance"],
-        "note": f"{grid['tests']} tests at {round(grid['alpha'] * 100)} %: about {grid['expected_by_chance']:.1f} "
-                "would look significant by chance; q_value accounts for it",
+        "note": t("multiple_tests", lang, n=str(grid["tests"]), level=str(round(grid["alpha"] * 100)),
+                  k=f"{grid['expected_by_chance']:.1f}"),
         "columns": SCORECARD_CSV_COLUMNS, "view": view,
-        "cite": f"Verifica, commitments scorecard, data as known on {day}: {view}",
-        "data": f"{links.base_url()}/api/scorecard.csv?as_of={day}",
+        "cite": t("cite_scorecard", lang, day=day, url=view),
+        "data": f"{base}/api/scorecard.csv?as_of={day}",
     })
 
 

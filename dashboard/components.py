@@ -63,7 +63,8 @@ def stale_notice(spec, lang: str) -> html.P | None:
     late = queries.overdue().get(spec.source_id)
     if not late or not late.get("data_through"):
         return None
-    month = format_date(dt.date.fromisoformat(late["data_through"]), "MMMM yyyy", locale=lang)
+    month = format_date(dt.date.fromisoformat(late["data_through"]), "MMMM 'de' yyyy" if lang == "es" else "MMMM yyyy",
+                        locale=lang)
     return html.P(t("stale_notice", lang, month=month, due=late["expected_by"]), id=ids.STALE_NOTICE,
                   className="stale-notice", role="status")
 
@@ -165,6 +166,9 @@ def source_panel(spec: Indicator, frame: pd.DataFrame, lang: str, api_query: str
             html.A("CSV", id=ids.DOWNLOAD_CSV, href=f"/api/indicators/{spec.id}.csv{suffix}"), " · ",
             html.A("JSON", id=ids.DOWNLOAD_JSON, href=f"/api/indicators/{spec.id}.json{suffix}"), " · ",
             html.A("XLSX", id="explorer-download-xlsx", href=f"/api/indicators/{spec.id}.xlsx{suffix}"), " · ",
+            html.A(t("cite_link", lang), id=ids.CITE_LINK,
+                   href=f"/api/indicators/{spec.id}.metadata.json{image_suffix}"),
+            " · ",
             *[item for fmt in ("zip", "png", "svg", "pdf") for item in (
                 html.A(fmt.upper(), id=f"explorer-download-{fmt}",
                        href=f"/api/indicators/{spec.id}.{fmt}{image_suffix}"), " · ")][:-1],

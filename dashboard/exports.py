@@ -198,11 +198,11 @@ def _metadata_rows(meta: dict) -> list[tuple[str, str]]:
     rows = [("indicator", indicator["id"]), ("name", pick(indicator.get("name"), "en")),
             ("nombre", pick(indicator.get("name"), "es")),
             ("unit", meta.get("unit") or pick(indicator.get("unit"), lang)),
-            ("citation", meta["citation"]), (t("field_cite", lang), meta.get("cite", "")),
+            ("citation", meta["citation"]), ("cite", meta.get("cite", "")),
             ("view", meta["view"]), ("generated", meta["generated"])]
     if meta.get("result"):
         rows.append(("result", meta["result"]["headline"]))
-    rows += [(t("field_note", lang), note) for note in meta.get("notes", [])]
+    rows += [("note", note) for note in meta.get("notes", [])]
     rows += [(f"query.{k}", v or "") for k, v in meta["query"].items()]
     for v in meta["vintages"]:
         rows.append((f"vintage #{v['id']}", f"{v['file_name']}; {t('field_published', lang)} "
@@ -247,5 +247,7 @@ def zip_bytes(name: str, csv_text: str, meta: dict, png: bytes) -> bytes:
         archive.writestr("metadata.json", json.dumps(meta, indent=2, ensure_ascii=False, default=str))
         archive.writestr("README.txt", README.format(name=name, view=meta["view"], generated=meta["generated"],
                                                      cite=meta.get("cite", meta["citation"]),
-                                                     result="".join(f"\n{note}\n" for note in meta.get("notes", []))))
+                                                     result="".join(f"\n{line}\n" for line in (
+                                                         [meta["result"]["headline"]] if meta.get("result") else [])
+                                                         + meta.get("notes", []))))
     return buffer.getvalue()

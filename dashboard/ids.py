@@ -23,6 +23,7 @@ ASSESSMENT = "explorer-assessment"
 SCORECARD = "scorecard-table"
 SCORECARD_AS_OF = "scorecard-as-of"
 SCORECARD_CSV = "scorecard-csv"
+CITE_LINK = "explorer-cite"  # the view's .metadata.json: how to cite it
 STALE_NOTICE = "stale-notice"  # the explorer's "a newer release is overdue"
 SCORECARD_COMPUTING = "scorecard-computing"  # the message while a past date's grid is computed
 SCORECARD_WAIT = "scorecard-wait"  # its timer

@@ -218,14 +218,15 @@ def assessment(indicator: str, event_id: str, geo: str | None = None, method: st
 
 def scorecard_grid(as_of: dt.date | None = None) -> dict | None:
     """The scorecard for the latest data (the previous data's grid, marked updating, while the new
-    one is computed), or as known on ``as_of`` (a later date is today): None while that date's grid
+    one is computed; also for ``as_of`` today or later), or as known on a past ``as_of``: None while that date's grid
     is computed in the background (no request waits for it). Raises
     :class:`indicators.precompute.PastScorecardFailed` when its computation failed."""
     db = engine()
+    if as_of is not None and as_of >= dt.date.today():
+        as_of = None  # today or later reads what is served now: the latest grid (stored at publish)
     if as_of is None:
         compute = lambda: precompute.scorecard_grid(db, events())  # noqa: E731
     else:
-        as_of = min(as_of, dt.date.today())
         compute = lambda: precompute.past_scorecard(db, events(), as_of)  # noqa: E731
     # Neither the previous data's grid (updating) nor "not ready yet" is kept.
     return cached(cache_key("scorecard", as_of, timeline=True), compute,

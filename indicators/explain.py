@@ -610,7 +610,7 @@ HEADLINE = {
     "effect": {
         "en": "After {title} ({date}): {size} {unit} {direction} than expected ({rel}; {level}% interval {low} to "
               "{high}) — {label}. Smallest change this test can detect: ±{mde} {unit}.",
-        "es": "Tras «{title}» ({date}): {size} {unit} {direction} de lo esperado ({rel}; intervalo del {level} %: "
+        "es": "Tras «{title}» ({date}): {size} {unit} {direction} de lo esperado ({rel}; intervalo de {level} %: "
               "{low} a {high}) — {label}. Cambio mínimo que esta prueba detecta: ±{mde} {unit}.",
     },
     "too_noisy": {
@@ -624,7 +624,7 @@ HEADLINE = {
         "en": "After {title} ({date}): {label} — no change larger than {bound} either way{what} ({rel}; {level}% "
               "interval {low} to {high} {unit}).",
         "es": "Tras «{title}» ({date}): {label} — ningún cambio mayor que {bound} en cualquier dirección{what} ({rel}; "
-              "intervalo del {level} %: {low} a {high} {unit}).",
+              "intervalo de {level} %: {low} a {high} {unit}).",
     },
     "began_before": {
         "en": "After {title} ({date}): {label} — {moved} {size}, but {began}; not attributable to this event.",
@@ -639,7 +639,7 @@ HEADLINE = {
     "reasoned": {
         "en": "After {title} ({date}): {size} {unit} {direction} than expected ({rel}; {level}% interval {low} to "
               "{high}) — {label}: {why}.",
-        "es": "Tras «{title}» ({date}): {size} {unit} {direction} de lo esperado ({rel}; intervalo del {level} %: "
+        "es": "Tras «{title}» ({date}): {size} {unit} {direction} de lo esperado ({rel}; intervalo de {level} %: "
               "{low} a {high}) — {label}: {why}.",
     },
     "plain": {"en": "After {title} ({date}): {label}.", "es": "Tras «{title}» ({date}): {label}."},

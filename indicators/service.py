@@ -67,12 +67,13 @@ def vintages(engine: Engine, source_id: str | None = None) -> list:
 
 
 def overdue(engine: Engine) -> dict[str, dict]:
-    """Live sources whose next release is late, by source: the newest data month (ISO) and the
-    date a newer release was expected by."""
-    through = {item.source_id: item.data_through for item in store.freshness(engine)}
-    return {source_id: {"data_through": through[source_id].isoformat() if through.get(source_id) else None,
-                        "expected_by": expected.isoformat()}
-            for source_id, expected in store.overdue_sources(engine)}
+    """Live sources whose next release is late (past its due date and a grace period), by source:
+    the newest data month and the date the next release was due (ISO)."""
+    items = {item.source_id: item for item in store.freshness(engine)}
+    return {source_id: {"data_through": items[source_id].data_through.isoformat()
+                        if items[source_id].data_through else None,
+                        "expected_by": items[source_id].next_due.isoformat()}
+            for source_id, _late_after in store.overdue_sources(engine)}
 
 
 def withdrawals(engine: Engine) -> list:

@@ -219,22 +219,27 @@ def app_browser(browser_ready, dash_duo, snapshot_store):
     from dashboard.app_factory import create_app
 
     dash_duo.start_server(create_app(engine=snapshot_store, prepare_store=False))
+    rendering = _renderer_running()
     yield dash_duo
     severe = [entry for entry in dash_duo.get_logs() if entry.get("level") == "SEVERE"]
-    _forget_the_image_renderer()
+    if not rendering and _renderer_running():  # started by this test's app server
+        _forget_the_image_renderer()
     assert severe == [], f"severe browser console errors: {severe}"
+
+
+def _renderer_running() -> bool:
+    import sys
+
+    return "kaleido" in sys.modules and sys.modules["kaleido"]._global_server.is_running()
 
 
 def _forget_the_image_renderer() -> None:
     """An image rendered by the browser test's app server (a thread the harness stops) leaves a
     renderer that no longer answers: the next image waited the full render timeout (60 s) before a
     new one was started. Forget it, as the render watchdog would."""
-    import sys
+    from dashboard import exports
 
-    if "kaleido" in sys.modules and sys.modules["kaleido"]._global_server.is_running():
-        from dashboard import exports
-
-        exports._abandon_server()
+    exports._abandon_server()
 
 
 @pytest.fixture

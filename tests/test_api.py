@@ -206,7 +206,7 @@ def test_xlsx_has_the_data_and_a_metadata_sheet(client, snapshot_store):
     fields = dict(zip(sheets["metadata"]["field"], sheets["metadata"]["value"], strict=True))
     assert "U.S. Customs and Border Protection" in fields["citation"]
     assert "?indicator=cbp_fentanyl_seizures_swb_lbs&geo=US&from=2025-01&to=2025-12&as_of=" in fields["view"]
-    assert fields["cite this"].startswith(fields["citation"].split(" Vintage(s)")[0])
+    assert fields["cite"].startswith(fields["citation"].split(" Vintage(s)")[0])
     used = {int(r["vintage_id"]) for r in rows}
     for vintage in list_vintages(snapshot_store):
         if vintage.id in used:
@@ -233,7 +233,8 @@ def test_csv_of_a_tested_event_carries_the_counterfactual_and_the_result(client,
         if row.period in by_month:
             assert float(by_month[row.period]["counterfactual"]) == pytest.approx(row.expected, rel=1e-6)
             assert float(by_month[row.period]["counterfactual_lower"]) == pytest.approx(row.lower, rel=1e-6)
-    assert any(note.startswith("Result:") for note in meta["notes"]) and meta["result"]["event"] == event
+    assert meta["result"]["event"] == event and meta["result"]["headline"]
+    assert any("counterfactual" in note for note in meta["notes"])
 
 
 def test_health_names_the_store_version_and_fails_when_the_store_cannot_be_read(client, snapshot_store, tmp_path):
@@ -276,9 +277,10 @@ def test_status_and_every_view_say_when_a_source_is_overdue(client, snapshot_sto
     from dashboard.i18n import t
     from dashboard.pages.explorer import render_state
     from dashboard.state import ExplorerState
-    from etl.store import overdue_sources
+    from etl.store import freshness, overdue_sources
 
-    late = dict(overdue_sources(snapshot_store))
+    late = {source_id: item.next_due for item in freshness(snapshot_store)
+            for source_id, _ in overdue_sources(snapshot_store) if item.source_id == source_id}
     body = client.get("/api/status.json").get_json()
     assert [item["source_id"] for item in body["overdue"]] == sorted(late)
     assert all(item["expected_by"] == late[item["source_id"]].isoformat() for item in body["overdue"])
@@ -288,10 +290,9 @@ def test_status_and_every_view_say_when_a_source_is_overdue(client, snapshot_sto
     spec = specs[0]
     with snapshot_app.server.test_request_context("/"):
         for lang in ("en", "es"):
-            panel = render_state(ExplorerState(spec.id, lang=lang))["panel"]
-            notices = [p for p in (panel if isinstance(panel, list) else [panel]) if isinstance(p, html.P)
-                       and p.id == "stale-notice"]
+            info = render_state(ExplorerState(spec.id, lang=lang))["info"]
+            notices = [p for p in info if isinstance(p, html.P) and getattr(p, "id", None) == "stale-notice"]
             assert notices and t("stale_notice", lang, month="", due="").split(":")[0] in notices[0].children
             assert late[spec.source_id].isoformat() in notices[0].children
-        past = render_state(ExplorerState(spec.id, as_of=__import__("datetime").date(2025, 6, 1)))["panel"]
+        past = render_state(ExplorerState(spec.id, as_of=__import__("datetime").date(2025, 6, 1)))["info"]
         assert "stale-notice" not in str(past)

@@ -131,7 +131,11 @@ def test_view004_a_download_button_gives_the_cited_file_of_the_view(app_browser)
     path = downloaded(duo, ".csv")
     text = path.read_text()
     assert path.name == f"{STATES}_TX.csv"
-    table = pd.read_csv(io.StringIO(text))  # a plain table; how to cite it is on the page and beside the URL
+    table = pd.read_csv(io.StringIO(text))  # a plain table, the window the page shows
+    assert table["period"].min() >= "2024-01"
+    # How to cite it: the view's metadata, linked beside the downloads.
+    cite = duo.find_element(f"#{ids.CITE_LINK}").get_attribute("href")
+    assert f"/api/indicators/{STATES}.metadata.json?" in cite and "geo=TX" in cite and "transform=yoy" in cite
     assert {"value", "value_yoy", "vintage_id"} <= set(table.columns) and len(table) > 0
 
 

@@ -279,7 +279,14 @@ def test_the_scorecard_has_a_csv_twin_with_units_and_an_as_of_form(client):
     table = pd.read_csv(io.StringIO(text))  # a plain table
     meta = client.get("/api/scorecard.metadata.json").get_json()
     assert meta["tests"] == grid["tests"] and meta["key"] == grid["key"] and "/scorecard?as_of=" in meta["cite"]
-    assert "scorecard.metadata.json" in response.headers["Link"]
+    assert "scorecard.metadata.json" in response.headers["Link"] and "//api" not in response.headers["Link"]
+    # The dated address it gives serves the same grid at once (today reads what is served now).
+    from urllib.parse import urlsplit
+
+    address = urlsplit(meta["data"])
+    assert address.path == "/api/scorecard.csv" and address.query == f"as_of={meta['generated']}"
+    dated = client.get(f"{address.path}?{address.query}")
+    assert dated.status_code == 200 and dated.get_data(as_text=True) == text
     cells = {(row["event"]["id"], i): c["verdict"] for row in grid["rows"] for i, c in row["cells"].items()}
     assert dict(zip(zip(table["event_id"], table["indicator"], strict=True), table["verdict"], strict=True)) == cells
     with_numbers = table[table["effect"].notna()]

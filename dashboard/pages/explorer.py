@@ -224,11 +224,11 @@ def render_state(state: ExplorerState) -> dict:
         panel = html.P(view.assessment_error, className="assessment-error")
     elif view.assessment is not None:
         panel = components.assessment_panel(view.assessment, lang, spec)
-    stale = components.stale_notice(spec, lang) if state.as_of is None else None
-    if stale is not None:
-        panel = [stale, *(panel if isinstance(panel, list) else [panel] if panel is not None else [])]
     data_query = urlencode({k: v for k, v in state.params().items() if k in DATA_PARAMS}, safe=",")
-    info = [components.event_list(view.events, lang, state.event),
+    # A source whose next release is overdue says so first, beside the chart's data (not in the
+    # panel: the chart keeps the whole row when no event is tested).
+    stale = components.stale_notice(spec, lang) if state.as_of is None else None
+    info = [*([stale] if stale is not None else []), components.event_list(view.events, lang, state.event),
             *components.source_panel(spec, frame, lang, data_query, state.export_query())]
     return {
         "figure": view.figure, "info": info, "panel": panel, "table": components.data_table(view, lang),
