@@ -214,7 +214,7 @@ def data_bundle(state: ExplorerState, host_url: str):
                            for v in vintages) or "-",
         day=meta["generated"], url=meta["view"]))
     meta["notes"] = notes(spec, meta)
-    data_query = view_state_.search().removeprefix("?").replace(f"indicator={spec.id}&", "", 1)
+    data_query = view_state_.export_query()
     meta["data"] = {fmt: f"{host_url.rstrip('/')}/api/indicators/{spec.id}.{fmt}?{data_query}"
                     for fmt in ("csv", "json", "xlsx", "metadata.json")}
     return view, table, meta

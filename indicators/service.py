@@ -54,6 +54,7 @@ failing_sources = store.failing_sources
 recent_runs = store.recent_runs
 freshness = store.freshness
 timeline_event_count = store.timeline_event_count
+withdrawals = store.withdrawal_history  # every withdrawal, with its restoration if it was undone
 
 
 def prepare(engine: Engine, then: Callable[[Engine], None] | None = None) -> None:
@@ -74,11 +75,6 @@ def overdue(engine: Engine) -> dict[str, dict]:
                         if items[source_id].data_through else None,
                         "expected_by": items[source_id].next_due.isoformat()}
             for source_id, _late_after in store.overdue_sources(engine)}
-
-
-def withdrawals(engine: Engine) -> list:
-    """Every withdrawal, with its restoration if it was undone (oldest first)."""
-    return store.withdrawal_history(engine)
 
 
 def source_card(engine: Engine, source_id: str) -> dict | None:

@@ -64,14 +64,19 @@ def _as_of_form(lang: str, as_of_text: str | None) -> html.Form:
     ])
 
 
-def _address(lang: str, as_of_text: str) -> str:
+def _page_query(lang: str, as_of_text: str | None) -> str:
+    """``?as_of=…&lang=es`` of the page (empty for the latest data in English)."""
     query = urlencode({k: v for k, v in {"as_of": as_of_text, "lang": lang if lang != "en" else None}.items() if v})
-    return f"/scorecard?{query}"
+    return f"?{query}" if query else ""
+
+
+def _address(lang: str, as_of_text: str) -> str:
+    return f"/scorecard{_page_query(lang, as_of_text)}"
 
 
 def _waiting(lang: str, as_of_text: str, message: html.P) -> html.Div:
     return html.Div(className="page", children=[
-        components.header(lang, "/scorecard", _address(lang, as_of_text).removeprefix("/scorecard")),
+        components.header(lang, "/scorecard", _page_query(lang, as_of_text)),
         components.status_banner(lang),
         html.H2(t("scorecard_title", lang)),
         message,
@@ -142,10 +147,9 @@ def layout(lang: str = "en", as_of: str | None = None, **_query: str) -> html.Di
         ])
         for row in grid["rows"]
     ]
-    query = urlencode({k: v for k, v in {"as_of": as_of_text, "lang": lang if lang != "en" else None}.items() if v})
     legend = html.P([components.verdict_badge(v, lang) for v in VERDICT_LABELS], className="legend")
     return html.Div(className="page", children=[
-        components.header(lang, "/scorecard", f"?{query}" if query else ""),
+        components.header(lang, "/scorecard", _page_query(lang, as_of_text)),
         components.status_banner(lang),
         html.H2(t("scorecard_title", lang)),
         *([html.P(t("scorecard_updating", lang), id="scorecard-updating", role="status", className="updating")]
