@@ -278,7 +278,7 @@ def _render_image(state: ExplorerState, fmt: str, size: str, host_url: str) -> b
         spec, view.figure, fmt=fmt, lang=state.lang, source=queries.source_card(spec.source_id),
         vintages=view_vintages(view),
         permalink=host_url + state.with_(geo=view.geo, as_of=state.as_of or dt.date.today()).search(),
-        size=size,
+        size=size, events=view.events, tested=state.event,
     )
 
 

@@ -21,6 +21,7 @@ import plotly.graph_objects as go
 from babel.dates import format_date
 
 import settings
+from dashboard.figures import relabel_events, wrap_lines, x_extent
 from dashboard.i18n import pick, t
 from dashboard.queries import inert_frame
 from indicators.registry import Indicator
@@ -63,24 +64,92 @@ def citation_lines(spec: Indicator, source: dict | None, vintages: list[dict], l
     return lines
 
 
+REPORT_FONT = 12  # px; 9 pt when printed at the image's size (96 px to the inch): the smallest text
+TITLE_FONT, SUBTITLE_FONT = 18, 13
+CHAR_EM = 0.48  # a generous average character width, in ems, for wrapping lines to the image
+PAD = 12
+
+
+def _chars(width_px: float, font_px: float) -> int:
+    return max(20, int(width_px / (font_px * CHAR_EM)))
+
+
+def _legend_rows(figure: go.Figure, width_px: float) -> int:
+    """How many rows the horizontal legend takes (plotly wraps its entries to the width)."""
+    rows, used = 0, width_px
+    for trace in figure.data:
+        if trace.showlegend is False or not trace.name:
+            continue
+        entry = 46 + len(trace.name) * REPORT_FONT * CHAR_EM
+        if used + entry > width_px:
+            rows, used = rows + 1, 0
+        used += entry
+    return rows
+
+
 def with_citation(figure: go.Figure, lines: list[str], caveat: str, size: str = DEFAULT_SIZE,
-                  lang: str = "en") -> go.Figure:
-    """A copy of the figure sized for a report, with the citation and vintage under the plot."""
+                  lang: str = "en", *, events: list[dict] | None = None, indicator: str | None = None,
+                  tested: str | None = None) -> go.Figure:
+    """A copy of the figure laid out for a report at ``size``: title, result and legend above the
+    plot and the citation under it, each in a band of the image reserved for it (computed in
+    pixels, so nothing prints over anything else), every text at least 12 px, and the event
+    labels placed again for the plot's real width."""
     out = go.Figure(figure)
     width, height = SIZES[size]
-    chars = 170 if width >= 1200 else 110
-    lines = [part for line in lines for part in textwrap.wrap(line, chars)]
-    footer = [*lines, *textwrap.wrap(caveat, chars)] if caveat else lines
-    out.add_annotation(
-        text="<br>".join(footer), xref="paper", yref="paper", x=0, y=-0.08, xanchor="left", yanchor="top",
-        showarrow=False, align="left", font={"size": 10, "color": "#57606a"},
+    meta = dict(figure.layout.meta or {}) if isinstance(figure.layout.meta, dict) else {}
+    title = meta.get("title") or (figure.layout.title.text or "").split("<br>")[0]
+    title_lines = wrap_lines(title, _chars(width - 2 * PAD, TITLE_FONT))
+    sub_lines = [part for line in meta.get("subtitle", []) for part in wrap_lines(line, _chars(width - 2 * PAD,
+                                                                                               SUBTITLE_FONT))]
+    chars = _chars(width - 2 * PAD, REPORT_FONT)
+    footer = [part for line in [*lines, caveat] for part in textwrap.wrap(line, chars)]  # verbatim: ids, names
+    right = 80 if getattr(figure.layout, "yaxis3", None) and figure.layout.yaxis3.overlaying else 24
+    left = 76
+    legend_rows = _legend_rows(out, width - 2 * PAD)
+    title_h = PAD + len(title_lines) * (TITLE_FONT + 6) + len(sub_lines) * (SUBTITLE_FONT + 5) + 6
+    legend_h = legend_rows * (REPORT_FONT + 10)
+    top = title_h + legend_h + 10
+    axis_h = 2 * REPORT_FONT + 22  # the date ticks
+    footer_h = len(footer) * (REPORT_FONT + 4) + PAD
+    bottom = axis_h + footer_h
+    plot_h = height - top - bottom
+
+    def y_at(pixels_from_top: float) -> float:  # a height in the image, in the plot's paper units
+        return 1 + (top - pixels_from_top) / plot_h
+
+    heading = [f"<b>{line}</b>" for line in title_lines]
+    annotations = [a.to_plotly_json() for a in out.layout.annotations or []]
+    for annotation in annotations:  # the plot's own labels at the report's smallest size
+        font = annotation.get("font") or {}
+        annotation["font"] = {**font, "size": max(font.get("size") or REPORT_FONT, REPORT_FONT)}
+    annotations += [
+        {"text": "<br>".join(heading), "xref": "paper", "yref": "paper", "x": -left / (width - left - right),
+         "y": y_at(PAD), "xanchor": "left", "yanchor": "top", "showarrow": False, "align": "left",
+         "font": {"size": TITLE_FONT, "color": "#24292f"}, "name": "report-title"},
+        {"text": "<br>".join(sub_lines), "xref": "paper", "yref": "paper", "x": -left / (width - left - right),
+         "y": y_at(PAD + len(title_lines) * (TITLE_FONT + 6) + 2), "xanchor": "left", "yanchor": "top",
+         "showarrow": False, "align": "left", "font": {"size": SUBTITLE_FONT, "color": "#24292f"},
+         "name": "report-subtitle"} if sub_lines else None,
+        {"text": "<br>".join(footer), "xref": "paper", "yref": "paper", "x": -left / (width - left - right),
+         "y": y_at(height - footer_h + 4), "xanchor": "left", "yanchor": "top", "showarrow": False,
+         "align": "left", "font": {"size": REPORT_FONT, "color": "#57606a"}, "name": "report-citation"},
+    ]
+    out.layout.annotations = [a for a in annotations if a]
+    out.update_layout(
+        width=width, height=height, title={"text": ""}, font={"size": REPORT_FONT},
+        margin={"t": top, "b": bottom, "l": left, "r": right, "pad": 0, "autoexpand": False},
+        legend={"orientation": "h", "x": -left / (width - left - right) + PAD / (width - left - right),
+                "xanchor": "left", "y": y_at(title_h), "yanchor": "top", "font": {"size": REPORT_FONT}},
+        # Dates a little lower than plotly's default: the first one never touches the "0" beside it.
+        xaxis={"tickfont": {"size": REPORT_FONT}, "automargin": False, "ticklabelstandoff": 8},
+        yaxis={"tickfont": {"size": REPORT_FONT}, "automargin": False, "title": {"font": {"size": REPORT_FONT}}},
     )
-    # Legend above the plot, citation below it: neither may cover the other in a printed report.
-    top = figure.layout.margin.t or 60
-    out.update_layout(width=width, height=height,
-                      margin={"t": top + 40, "b": 60 + 14 * len(footer)},
-                      legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
-                      title={"y": 0.98, "yanchor": "top"})
+    extent = x_extent(out)
+    if extent is not None:  # the range the labels are placed on is the range drawn
+        out.update_xaxes(range=[extent[0].isoformat(), extent[1].isoformat()], autorange=False)
+    if events is not None:
+        relabel_events(out, events, lang, indicator=indicator, tested=tested, plot_px=width - left - right,
+                       font_px=REPORT_FONT)
     if lang != "en":
         localise_months(out, lang)
     return out
@@ -166,9 +235,12 @@ def _abandon_server() -> None:
 
 
 def export_figure(spec: Indicator, figure: go.Figure, *, fmt: str, lang: str,
-                  source: dict | None, vintages: list[dict], permalink: str, size: str = DEFAULT_SIZE) -> bytes:
+                  source: dict | None, vintages: list[dict], permalink: str, size: str = DEFAULT_SIZE,
+                  events: list[dict] | None = None, tested: str | None = None) -> bytes:
     lines = citation_lines(spec, source, vintages, lang, permalink)
-    image = render(with_citation(figure, lines, pick(spec.caveats, lang), size, lang), fmt, size)
+    report = with_citation(figure, lines, pick(spec.caveats, lang), size, lang, events=events, indicator=spec.id,
+                           tested=tested)
+    image = render(report, fmt, size)
     if fmt == "pdf":  # the document's own title and subject, not the renderer's
         image = pdf_with_metadata(image, title=pick(spec.name, lang), subject=permalink,
                                   author=(source or {}).get("attribution", spec.source_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import textwrap
 
 import pandas as pd
@@ -29,8 +30,21 @@ def short_date(day: dt.date, lang: str) -> str:
     return format_date(day, "dd MMM yy", locale=lang)
 
 
+# A number and what follows it ("692 lbs", "95 %", "+5.2 %") stay on one line when text wraps.
+_KEEP_TOGETHER = re.compile(r"(?<=\d) (?=[^\s\d—–-])|(?<=[−+±]) (?=\d)")
+
+
+def keep_numbers_whole(text: str) -> str:
+    return _KEEP_TOGETHER.sub("\u00a0", text)
+
+
 def wrap(text: str, width: int = 70) -> str:
-    return "<br>".join(textwrap.wrap(text, width)) if text else ""
+    return "<br>".join(wrap_lines(text, width)) if text else ""
+
+
+def wrap_lines(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` characters, never breaking between a number and its unit."""
+    return textwrap.wrap(keep_numbers_whole(text), width) if text else []
 
 
 def event_hover(event: dict, lang: str) -> str:
@@ -63,7 +77,7 @@ def series_figure(
         groups = [(pick(spec.value_labels.get(str(value)), lang) or value, rows)
                   for value, rows in frame.groupby(spec.breakdown, sort=True)]
     else:
-        groups = [(pick(spec.name, lang) if not spec.has_predicted else t("reported", lang), frame)]
+        groups = [(t("reported", lang), frame)]  # the title names the series
     for index, (label, rows) in enumerate(groups):
         colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
         figure.add_trace(
@@ -82,7 +96,7 @@ def series_figure(
                 go.Scatter(
                     x=provisional["period"], y=provisional["value"], mode="markers",
                     marker={"symbol": "circle-open", "size": 7, "color": colour},
-                    name=f"{label} ({t('provisional', lang)})", showlegend=index == 0,
+                    name=t("provisional", lang), showlegend=index == 0,  # one entry: open circles
                     legendgroup="provisional", hoverinfo="skip",
                 )
             )
@@ -135,14 +149,112 @@ def _draw_figures(figure: go.Figure, spec: Indicator, frame: pd.DataFrame, lang:
         ))
 
 
-def _draw_events(figure: go.Figure, events: list[dict], lang: str) -> None:
-    """Each event: a dashed vertical line, a short label, and a hover marker at the top.
+SCREEN_PLOT_PX = 1000  # the explorer's plot width on a desktop screen, for placing event labels
+LABEL_ROWS = 3  # event labels stack at most this deep under the top edge; the rest stay unlabelled
 
-    Shapes and annotations are set in one layout update: plotly validates each ``add_shape``
-    call on its own, which made 35 events cost most of a callback's time.
+
+def label_width(text: str, font_px: float) -> float:
+    """A generous estimate of a short label's width (digits and lower case in the plot's sans font)."""
+    return len(text) * font_px * 0.62 + 6
+
+
+def place_labels(items: list[tuple[float, float]], plot_px: float, rows: int = LABEL_ROWS) -> list[int | None]:
+    """Rows for centred labels so that none overlaps another: ``items`` are (position as a fraction
+    of the axis, width in px) in priority order; each goes to the first row where it clears every
+    label already there, or gets ``None`` (drawn without a label) when no row has room."""
+    placed: list[list[tuple[float, float]]] = [[] for _ in range(rows)]
+    out: list[int | None] = []
+    for position, width in items:
+        centre = clamp(position * plot_px, width, plot_px)
+        for row, taken in enumerate(placed):
+            if all(abs(centre - other) >= (width + other_width) / 2 + 4 for other, other_width in taken):
+                taken.append((centre, width))
+                out.append(row)
+                break
+        else:
+            out.append(None)
+    return out
+
+
+def clamp(centre: float, width: float, plot_px: float) -> float:
+    """A label's centre moved so that the whole label stays inside the plot."""
+    return min(max(centre, width / 2), max(plot_px - width / 2, width / 2))
+
+
+def axis_fraction(day: str, first: pd.Timestamp, last: pd.Timestamp) -> float:
+    span = (last - first).total_seconds() or 1.0
+    return (pd.Timestamp(day) - first).total_seconds() / span
+
+
+def event_labels(events: list[dict], labelled: set[str], first: pd.Timestamp, last: pd.Timestamp,
+                 plot_px: float, lang: str, *, font_px: float = 10, tested: str | None = None) -> list[dict]:
+    """Date labels under the top edge for the labelled events (the tested one first, then the newest),
+    staggered so that no two overlap; an event with no room keeps its line and hover marker."""
+    chosen = [e for e in events if e["id"] in labelled]
+    chosen.sort(key=lambda e: (e["id"] != tested, -dt.date.fromisoformat(str(e["date"])).toordinal()))
+    texts = [short_date(dt.date.fromisoformat(str(e["date"])), lang) for e in chosen]
+    items = [(axis_fraction(str(e["date"]), first, last), label_width(text, font_px))
+             for e, text in zip(chosen, texts, strict=True)]
+    rows = place_labels(items, plot_px)
+    labels = []
+    for event, text, row, (position, width) in zip(chosen, texts, rows, items, strict=True):
+        if row is None:
+            continue
+        bold = event["id"] == tested
+        labels.append({
+            "x": str(event["date"]), "y": 1.0, "yref": "paper", "text": f"<b>{text}</b>" if bold else text,
+            "showarrow": False, "xanchor": "center", "yanchor": "top", "yshift": -14 - row * (font_px + 5),
+            "xshift": clamp(position * plot_px, width, plot_px) - position * plot_px,
+            "font": {"size": font_px, "color": EVENT_COLOURS[event["type"]]}, "bgcolor": "rgba(255,255,255,0.85)",
+            "borderpad": 1, "name": f"event-label:{event['id']}",
+        })
+    return labels
+
+
+def labelled_events(events: list[dict], indicator: str | None, tested: str | None = None) -> set[str]:
+    """The events that get a label: those linked to the indicator and the tested one (all of them
+    when the timeline links none to it)."""
+    linked = {e["id"] for e in events
+              if indicator and any(link.get("indicator") == indicator for link in e.get("indicators") or [])}
+    if not linked:
+        return {e["id"] for e in events}
+    return linked | ({tested} if tested else set())
+
+
+def x_extent(figure: go.Figure) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The date axis' automatic range: every trace's dates and every shape's."""
+    days = []
+    for trace in figure.data:
+        if getattr(trace, "x", None) is not None:
+            days += [x for x in trace.x if x is not None and not isinstance(x, (int, float))]
+    for shape in figure.layout.shapes or []:
+        if shape.xref in (None, "x"):
+            days += [shape.x0, shape.x1]
+    if not days:
+        return None
+    stamps = pd.to_datetime(pd.Series(days).astype(str), format="ISO8601", errors="coerce").dropna()
+    return (stamps.min(), stamps.max()) if not stamps.empty else None
+
+
+def relabel_events(figure: go.Figure, events: list[dict], lang: str, *, indicator: str | None,
+                   tested: str | None = None, plot_px: float = SCREEN_PLOT_PX, font_px: float = 10) -> None:
+    """Places (again) the event labels of a figure whose traces and shapes are all drawn."""
+    extent = x_extent(figure)
+    others = [a.to_plotly_json() for a in figure.layout.annotations or []
+              if not (a.name or "").startswith("event-label:")]
+    labels = [] if extent is None else event_labels(
+        events, labelled_events(events, indicator, tested), *extent, plot_px, lang, font_px=font_px, tested=tested)
+    figure.layout.annotations = [*others, *labels]
+
+
+def _draw_events(figure: go.Figure, events: list[dict], lang: str) -> None:
+    """Each event: a dashed vertical line and a hover marker at the top (labels: ``relabel_events``).
+
+    Shapes are set in one layout update: plotly validates each ``add_shape`` call on its own,
+    which made 35 events cost most of a callback's time.
     """
     by_type: dict[str, list[dict]] = {}
-    shapes, labels = [], []
+    shapes = []
     for event in events:
         by_type.setdefault(event["type"], []).append(event)
         colour = EVENT_COLOURS[event["type"]]
@@ -153,12 +265,7 @@ def _draw_events(figure: go.Figure, events: list[dict], lang: str) -> None:
             "line": {"color": colour, "width": 1, "dash": "dot" if unconfirmed else "dash"},
             "opacity": 0.7, "name": f"event:{event['id']}",
         })
-        labels.append({
-            "x": day, "y": 1.0, "yref": "paper", "text": short_date(dt.date.fromisoformat(day), lang),
-            "showarrow": False, "textangle": -90, "xanchor": "right", "yanchor": "top",
-            "font": {"size": 9, "color": colour}, "name": f"event-label:{event['id']}",
-        })
-    figure.update_layout(shapes=shapes, annotations=labels)
+    figure.update_layout(shapes=shapes)
     for event_type, items in by_type.items():
         figure.add_trace(
             go.Scatter(
@@ -230,6 +337,7 @@ def add_line(figure: go.Figure, rows: pd.DataFrame, label: str, index: int, *, r
 
 
 WINDOW_FILL = {"pre": ("#57606a", 0.16), "post_opacity": 0.2}
+BAND_FILL = "rgba(9,105,218,0.22)"  # the interval: blue, never the grey of the pre-period shading
 WINDOW_EDGE = "#24292f"
 
 
@@ -260,8 +368,10 @@ def add_assessment(figure: go.Figure, result, lang: str, band: bool = True, even
             shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": edge.isoformat(), "x1": edge.isoformat(),
                            "y0": 0, "y1": 1, "line": {"color": WINDOW_EDGE, "width": 1}, "opacity": 0.8,
                            "layer": "below", "name": f"window-edge:{name}"})
-        labels.append({"x": start.isoformat(), "y": 0.0, "xref": "x", "yref": "paper", "text": label,
-                       "showarrow": False, "xanchor": "left", "yanchor": "bottom", "font": {"size": 10,
+        # The post window's label ends at its right edge, inside the plot (it sits at the newest months).
+        anchor, edge = ("right", end) if name == "post" else ("left", start)
+        labels.append({"x": edge.isoformat(), "y": 0.0, "xref": "x", "yref": "paper", "text": label,
+                       "showarrow": False, "xanchor": anchor, "yanchor": "bottom", "font": {"size": 10,
                        "color": WINDOW_EDGE}, "name": f"window-label:{name}", "bgcolor": "rgba(255,255,255,0.7)"})
     # Assigned, not updated: plotly's update merges into the existing shapes and drops the change.
     figure.layout.shapes = shapes
@@ -276,7 +386,7 @@ def add_assessment(figure: go.Figure, result, lang: str, band: bool = True, even
         x=list(band["period"]) + list(band["period"][::-1]),
         # Counts cannot be negative: the drawn band stops at zero (the numbers are the model's).
         y=list(band["upper"]) + list(band["lower"].clip(lower=0)[::-1]),
-        fill="toself", fillcolor="rgba(110,119,129,0.2)", line={"width": 0}, hoverinfo="skip",
+        fill="toself", fillcolor=BAND_FILL, line={"width": 0}, mode="lines", hoverinfo="skip",
         name=f"{label} ({round((1 - result.alpha) * 100)}%)", meta="counterfactual-band",
     ))
     # Dotted and dark, unlike the dashed event lines and the coloured series.

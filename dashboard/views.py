@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from babel.dates import format_date
 
 from dashboard import queries
-from dashboard.figures import add_assessment, add_line, series_figure, wrap
+from dashboard.figures import add_assessment, add_line, relabel_events, series_figure, wrap
 from dashboard.i18n import pick, t
 from dashboard.state import ExplorerState
 from etl.geography import geo_name
@@ -80,6 +80,18 @@ def chart_view(state: ExplorerState) -> ChartView:
     geo = state.geo
     if geo not in geos:
         geo = spec.default_geo if spec.default_geo in geos else (geos[0] if geos else spec.default_geo)
+    assessment, assessment_error = None, None
+    if state.event:
+        try:
+            assessment = queries.assessment(spec.id, state.event, geo=geo, method=state.method, as_of=state.as_of)
+        except (NotAssessable, NotAvailable, queries.BadQuery) as exc:
+            assessment_error = str(exc)
+        else:
+            # The chart starts where the model's data start: its shaded pre-period is never
+            # drawn over months without a line.
+            fitted_from = pd.Timestamp(assessment.pre_start).date().replace(day=1) if assessment.pre_start else None
+            if fitted_from and state.start and fitted_from < state.start and spec.semantics != "annual":
+                state = replace(state, start=fitted_from)
     _, frame = queries.series_view(state.series_query(geo=geo))
     if frame.empty and spec.semantics == "annual" and state.start is not None:
         # Yearly figures come late (ATF: about ten months after the year): rather than an empty
@@ -123,18 +135,16 @@ def chart_view(state: ExplorerState) -> ChartView:
                                   xref="paper", yref="paper", x=0.5, y=0.5, font={"size": 16})
     if state.transform != "level":
         subtitle.append(unit)
-    if state.event:
-        try:
-            view.assessment = queries.assessment(spec.id, state.event, geo=geo, method=state.method,
-                                                 as_of=state.as_of)
-        except (NotAssessable, NotAvailable, queries.BadQuery) as exc:
-            view.assessment_error = str(exc)
-        else:
-            # The test is on the published level: its counterfactual is drawn on that scale only.
-            add_assessment(figure, view.assessment, lang, band=state.transform == "level", event_id=state.event)
-            tested = queries.event_by_id(state.event)
-            view.headline = headline(view.assessment, pick(tested["title"], lang), str(tested["date"]), lang)
-            subtitle.append(view.headline + ("" if state.transform == "level" else " " + t("test_on_level", lang)))
+    view.assessment, view.assessment_error = assessment, assessment_error
+    if assessment is not None:
+        # The test is on the published level: its counterfactual is drawn on that scale only.
+        add_assessment(figure, assessment, lang, band=state.transform == "level", event_id=state.event)
+        tested = queries.event_by_id(state.event)
+        view.headline = headline(assessment, pick(tested["title"], lang), str(tested["date"]), lang)
+        subtitle.append(view.headline + ("" if state.transform == "level" else " " + t("test_on_level", lang)))
+    relabel_events(figure, shown_events, lang, indicator=spec.id, tested=state.event)
+    # The title's parts, kept for the report layout of exports (which sets its own sizes).
+    figure.update_layout(meta={"title": figure.layout.title.text, "subtitle": subtitle})
     if subtitle:
         title = figure.layout.title.text + "".join(f"<br><sup>{wrap(line, 110)}</sup>" for line in subtitle)
         figure.update_layout(title={"text": title}, margin={"t": 60 + 34 * len(subtitle)})

@@ -26,7 +26,8 @@ STATES = "cdc_synthetic_opioid_deaths_12m"  # published for every state
 
 def title(duo) -> str:
     return duo.driver.execute_script(
-        f"const gd = {FIGURE}; return gd && gd.layout && gd.layout.title ? gd.layout.title.text : ''") or ""
+        f"const gd = {FIGURE}; return gd && gd.layout && gd.layout.title ? gd.layout.title.text : ''"
+    ).replace("\u00a0", " ") or ""  # (a number and its unit are joined by a no-break space)
 
 
 def wait_title(duo, text: str) -> None:

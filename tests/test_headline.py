@@ -43,8 +43,10 @@ def test_the_headline_says_the_answer_with_the_assessments_numbers(app, lang):
         elif result.verdict != "began_before":
             assert number(abs(result.effect), lang) in text
             assert number(result.ci_low, lang, True) in text and number(result.ci_high, lang, True) in text
-    # Above the plot, in the figure's title: the exported images carry it too.
-    assert text in view.figure.layout.title.text.replace("<br>", " ")
+    # Above the plot, in the figure's title (a number and its unit never split over two lines),
+    # and in the parts the exported images lay out.
+    assert text in view.figure.layout.title.text.replace("<br>", " ").replace("\u00a0", " ")
+    assert text in view.figure.layout.meta["subtitle"]
 
 
 def test_no_event_no_headline(app):

@@ -96,7 +96,7 @@ def test_the_explorer_applies_the_transform_and_downloads_carry_both_values(requ
         population = queries.population("MX-SIN")
         expected = per_100k(view.frame, population)["value"]
         assert view.shown["value"].tolist() == pytest.approx(expected.tolist())
-        assert "100,000 habitantes" in view.unit and view.unit in view.figure.layout.title.text
+        assert "100,000 habitantes" in view.unit and view.unit in view.figure.layout.title.text.replace("\u00a0", " ")
         body, _, _ = api.export_view(spec.id, "csv", {k: v for k, v in state.params().items() if k != "indicator"},
                                      "http://x/")
     text = body.decode()
