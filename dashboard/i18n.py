@@ -150,6 +150,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "type_action": {"en": "Actions", "es": "Acciones"},
     "type_measurement_change": {"en": "Measurement changes", "es": "Cambios de medición"},
     "reported": {"en": "reported", "es": "reportado"},
+    "controls_toggle": {"en": "Change the view: indicator, place, months, event, comparisons",
+                        "es": "Cambiar la vista: indicador, lugar, meses, evento, comparaciones"},
     "predicted": {"en": "predicted (adjusted for pending investigations)",
                   "es": "predicho (ajustado por investigaciones pendientes)"},
     "provisional": {"en": "provisional", "es": "provisional"},

@@ -44,3 +44,5 @@ TABLE = "explorer-table"
 MAP = "explorer-map"
 MAP_GRAPH = "explorer-map-graph"
 FIGURE = "explorer-figure"
+CONTROLS = "explorer-controls"  # the view's settings (folded on a phone)
+CONTROLS_TOGGLE = "explorer-controls-toggle"  # the one button that unfolds them

@@ -136,15 +136,17 @@ def chart_view(state: ExplorerState) -> ChartView:
     if state.transform != "level":
         subtitle.append(unit)
     view.assessment, view.assessment_error = assessment, assessment_error
+    result_line = None
     if assessment is not None:
         # The test is on the published level: its counterfactual is drawn on that scale only.
         add_assessment(figure, assessment, lang, band=state.transform == "level", event_id=state.event)
         tested = queries.event_by_id(state.event)
         view.headline = headline(assessment, pick(tested["title"], lang), str(tested["date"]), lang)
-        subtitle.append(view.headline + ("" if state.transform == "level" else " " + t("test_on_level", lang)))
+        result_line = view.headline + ("" if state.transform == "level" else " " + t("test_on_level", lang))
+        subtitle.append(result_line)
     relabel_events(figure, shown_events, lang, indicator=spec.id, tested=state.event)
     # The title's parts, kept for the report layout of exports (which sets its own sizes).
-    figure.update_layout(meta={"title": figure.layout.title.text, "subtitle": subtitle})
+    figure.update_layout(meta={"title": figure.layout.title.text, "subtitle": subtitle, "headline": result_line})
     if subtitle:
         title = figure.layout.title.text + "".join(f"<br><sup>{wrap(line, 110)}</sup>" for line in subtitle)
         figure.update_layout(title={"text": title}, margin={"t": 60 + 34 * len(subtitle)})

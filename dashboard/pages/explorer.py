@@ -34,7 +34,7 @@ def layout(**query: str) -> html.Div:
     geo_opts, geo = geo_options(state.indicator, state.geo, lang)
     event_opts = _event_options(lang)
     controls = html.Div(
-        className="controls",
+        id=ids.CONTROLS, className="controls",
         children=[
             html.Label([t("indicator", lang), dcc.Dropdown(
                 id=ids.INDICATOR,
@@ -124,6 +124,9 @@ def layout(**query: str) -> html.Div:
             components.status_banner(lang),
             html.Div(id=ids.URL_NOTICE, className="url-notice", role="alert",
                      children=notice_children(problems, lang)),
+            # On a phone the answer and the chart come first; the settings wait behind this button.
+            html.Button(t("controls_toggle", lang), id=ids.CONTROLS_TOGGLE, n_clicks=0, className="controls-toggle",
+                        **{"aria-expanded": "false", "aria-controls": ids.CONTROLS}),
             controls,
             html.Div(className="chart-row", children=[
                 dcc.Loading(dcc.Graph(id=ids.GRAPH, config=graph_config(lang))),
@@ -365,6 +368,12 @@ def register_callbacks(app: dash.Dash) -> None:
     )(pick_state)
     # The figure and the config together: the camera button of the chart's toolbar downloads
     # the cited export of the view.
+    app.clientside_callback(
+        ClientsideFunction(namespace="verifica", function_name="toggleControls"),
+        Output(ids.CONTROLS, "className"),
+        Output(ids.CONTROLS_TOGGLE, "aria-expanded"),
+        Input(ids.CONTROLS_TOGGLE, "n_clicks"),
+    )
     app.clientside_callback(
         ClientsideFunction(namespace="verifica", function_name="drawChart"),
         Output(ids.GRAPH, "figure"),
