@@ -15,7 +15,9 @@ from dashboard import exports, links, queries, views
 from dashboard.i18n import normalise_lang, pick, t
 from dashboard.state import PARAMS, ExplorerState, Problem
 from indicators import precompute, service
+from indicators.claims import select as select_claims
 from indicators.claims import summary as claims_summary
+from indicators.claims import table as claims_table
 from indicators.explain import effect_unit
 from indicators.registry import INDICATORS, UnknownIndicator, get_indicator
 from indicators.scorecard import NotAssessable
@@ -389,14 +391,41 @@ def scorecard_metadata() -> Response:
     })
 
 
+CLAIMS_PARAMS = ("as_of", "status", "claimant", "q", "sort", "order")
+
+
+def _claims_selected() -> list[dict]:
+    """The claims the query asks for (``status``, ``claimant``, ``q``, ``sort``, ``order`` as on the
+    claims page); a value it cannot use is a 400 that names the choices."""
+    args = request.args
+    unknown = set(args) - set(CLAIMS_PARAMS)
+    if unknown:
+        raise queries.BadQuery(f"unknown parameter(s): {', '.join(sorted(unknown))}; use {', '.join(CLAIMS_PARAMS)}")
+    if args.get("order", "desc") not in ("asc", "desc"):
+        raise queries.BadQuery("order must be asc or desc")
+    items = queries.claims(queries.parse_date(args.get("as_of"), "as_of"))
+    try:
+        return select_claims(items, status=args.get("status") or None, claimant=args.get("claimant") or None,
+                             q=args.get("q"), sort=args.get("sort") or "stated_on",
+                             descending=args.get("order", "desc") == "desc")
+    except ValueError as exc:
+        raise queries.BadQuery(str(exc)) from None
+
+
 @api.get("/claims.json")
 def claims_json() -> Response:
-    """Every official claim: what was said, the independent value, its source and vintage, the status."""
-    unknown = set(request.args) - {"as_of"}
-    if unknown:
-        return _error(400, f"unknown parameter(s): {', '.join(sorted(unknown))}; use as_of")
-    items = queries.claims(queries.parse_date(request.args.get("as_of"), "as_of"))
+    """Every official claim (or those the query selects): what was said, the independent value,
+    its source and vintage, the status."""
+    items = _claims_selected()
     return jsonify({**claims_summary(items), "items": items})
+
+
+@api.get("/claims.csv")
+def claims_csv() -> Response:
+    """The claims page's table as a plain CSV, the same selection as the page's address."""
+    body = queries.inert_frame(claims_table(_claims_selected())).to_csv(index=False)
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="verifica_claims.csv"'})
 
 
 @api.get("/events.json")

@@ -46,3 +46,7 @@ MAP_GRAPH = "explorer-map-graph"
 FIGURE = "explorer-figure"
 CONTROLS = "explorer-controls"  # the view's settings (folded on a phone)
 CONTROLS_TOGGLE = "explorer-controls-toggle"  # the one button that unfolds them
+CLAIMS_FILTER = "claims-filter"  # the claims page's selection (a GET form)
+CLAIMS_SEARCH = "claims-q"
+CLAIMS_SHOWN = "claims-shown"  # "showing n of m" and the downloads of that selection
+CLAIMS_CSV = "claims-csv"

@@ -25,6 +25,7 @@ import datetime as dt
 import hashlib
 import logging
 import math
+import unicodedata
 
 import pandas as pd
 from sqlalchemy.engine import Engine
@@ -248,3 +249,72 @@ def summary(results: list[dict]) -> dict:
     for item in results:
         counts[item["status"]] = counts.get(item["status"], 0) + 1
     return {"claims": len(results), "by_status": counts, "tolerance_pct": TOLERANCE * 100}
+
+
+STATUSES = ("consistent", "inconsistent", "not_checkable")
+SORTS = ("stated_on", "period_end", "status", "difference", "claim")
+_STATUS_ORDER = {"inconsistent": 0, "consistent": 1, "not_checkable": 2}
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents: "homicidio" finds "Homicidios", "sedena" finds "SEDENA"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+
+
+def select(items: list[dict], *, status: str | None = None, claimant: str | None = None, q: str | None = None,
+           sort: str = "stated_on", descending: bool = True) -> list[dict]:
+    """The claims a reader asked for: of one status and one claimant, with every word of ``q`` in
+    the claim's names (EN and ES), claimant, kind or id (case and accents ignored), sorted by
+    ``sort`` (newest first by default; undated claims last whatever the order)."""
+    if status and status not in STATUSES:
+        raise ValueError(f"status must be one of {', '.join(STATUSES)}")
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {', '.join(SORTS)}")
+    words = _folded(q or "").split()
+    out = []
+    for item in items:
+        if (status and item["status"] != status) or (claimant and item["claimant"] != claimant):
+            continue
+        label = item.get("label") or {}
+        haystack = _folded(" ".join([str(label.get("en", "")), str(label.get("es", "")), item["claimant"],
+                                     item["kind"], item["id"]]))
+        if all(word in haystack for word in words):
+            out.append(item)
+
+    def key(item: dict):
+        if sort == "status":
+            return _STATUS_ORDER.get(item["status"], 9)
+        if sort == "difference":
+            return abs(item["difference_pct"]) if item.get("difference_pct") is not None else None
+        if sort == "claim":
+            return _folded(str((item.get("label") or {}).get("en", item["claim"])))
+        return item.get(sort) or None
+
+    present = [i for i in out if key(i) is not None]
+    missing = [i for i in out if key(i) is None]
+    return sorted(present, key=key, reverse=descending) + missing
+
+
+CSV_COLUMNS = ["id", "claim", "label_en", "label_es", "kind", "claimant", "stated_on", "source_url", "period_start",
+               "period_end", "value", "unit", "bound", "status", "reason", "difference", "difference_pct",
+               "independent_value", "independent_indicator", "independent_vintages", "events"]
+
+
+def table(items: list[dict]) -> pd.DataFrame:
+    """The claims as one plain table (the page's download): one row each, the fields a reader cites."""
+    rows = []
+    for item in items:
+        found = item.get("independent") or {}
+        label = item.get("label") or {}
+        rows.append({
+            "id": item["id"], "claim": item["claim"], "label_en": label.get("en"), "label_es": label.get("es"),
+            "kind": item["kind"], "claimant": item["claimant"], "stated_on": item["stated_on"] or None,
+            "source_url": item["url"], "period_start": item["period_start"], "period_end": item["period_end"],
+            "value": item["value"], "unit": item["unit"], "bound": item["bound"], "status": item["status"],
+            "reason": item["reason"], "difference": item.get("difference"),
+            "difference_pct": item.get("difference_pct"),
+            "independent_value": found.get("value"), "independent_indicator": found.get("indicator"),
+            "independent_vintages": "; ".join(found.get("vintages") or []) or None,
+            "events": "; ".join(item.get("events") or []) or None,
+        })
+    return pd.DataFrame(rows, columns=CSV_COLUMNS)

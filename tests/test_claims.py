@@ -114,6 +114,45 @@ def test_claims_api(client):
     assert client.get("/api/claims.json?foo=1").status_code == 400
 
 
+def test_the_claims_selection_filters_searches_and_sorts(client):
+    """The selection the page and the downloads share, checked against the whole list."""
+    import io
+    import unicodedata
+
+    every = client.get("/api/claims.json").get_json()["items"]
+    statuses = {i["status"] for i in every}
+    for status in statuses:
+        body = client.get(f"/api/claims.json?status={status}").get_json()
+        assert body["claims"] == sum(i["status"] == status for i in every) == len(body["items"])
+    claimant = max({i["claimant"] for i in every}, key=lambda c: sum(i["claimant"] == c for i in every))
+    picked = client.get("/api/claims.json", query_string={"claimant": claimant}).get_json()["items"]
+    assert len(picked) == sum(i["claimant"] == claimant for i in every) and {i["claimant"] for i in picked} == {claimant}
+    # A word of a Spanish name, typed in capitals and without its accent, finds every claim named with it.
+    word = max((w for i in every for w in i["label"]["es"].split() if len(w) > 5 and w.isalpha()),
+               key=lambda w: sum(w in i["label"]["es"] for i in every))
+    plain = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)).upper()
+    found = client.get(f"/api/claims.json?q={plain}").get_json()["items"]
+    assert {i["id"] for i in found} >= {i["id"] for i in every if word in i["label"]["es"]} and found
+    # Newest first by default, undated last; oldest first on request.
+    dated = [i["stated_on"] for i in every if i["stated_on"]]
+    newest = [i["stated_on"] for i in client.get("/api/claims.json").get_json()["items"] if i["stated_on"]]
+    assert newest == sorted(dated, reverse=True)
+    oldest = [i["stated_on"] for i in client.get("/api/claims.json?order=asc").get_json()["items"] if i["stated_on"]]
+    assert oldest == sorted(dated)
+    by_difference = client.get("/api/claims.json?sort=difference").get_json()["items"]
+    sizes = [abs(i["difference_pct"]) for i in by_difference if i.get("difference_pct") is not None]
+    assert sizes == sorted(sizes, reverse=True)
+    # The download: a plain table that reads with no options, one row per claim selected.
+    import pandas as pd
+
+    for status in statuses:
+        frame = pd.read_csv(io.BytesIO(client.get(f"/api/claims.csv?status={status}").data))
+        assert len(frame) == sum(i["status"] == status for i in every) and set(frame["status"]) == {status}
+    for bad in ("status=nope", "sort=nope", "order=up", "colour=red"):
+        response = client.get(f"/api/claims.csv?{bad}")
+        assert response.status_code == 400 and response.get_json()["error"]
+
+
 @pytest.mark.parametrize("value", ["nan", "inf", "-5", "1e12"])
 def test_a_claim_that_is_not_a_finite_plausible_count_is_refused(value):
     from etl.common import SanityError

@@ -3,19 +3,20 @@
 One row per claim: who said it, when, for which period, the claimed value (a "más de" figure is
 shown as a lower bound), the independent value and its source vintage, and the status in words
 (consistent, inconsistent by how much, or not checkable and why). State in the URL (``?lang=es``,
-``?as_of=YYYY-MM-DD``); ``/api/claims.json`` has the same rows.
+``?as_of=YYYY-MM-DD``, and the selection: ``status``, ``claimant``, ``q``, ``sort``, ``order``);
+``/api/claims.json`` and ``/api/claims.csv`` have the same rows.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from dash import html
+from dash import dcc, html
 
 from dashboard import components, ids, queries
 from dashboard.figures import CLAIM_COLOURS, CLAIM_SYMBOLS
 from dashboard.i18n import normalise_lang, pick, t
-from indicators.claims import KIND_LABELS, TOLERANCE, UNIT_LABELS, summary
+from indicators.claims import KIND_LABELS, SORTS, STATUSES, TOLERANCE, UNIT_LABELS, select, summary
 from indicators.explain import number
 
 
@@ -64,19 +65,53 @@ def _independent(item: dict, lang: str) -> html.Div | str:
     return html.Div(lines)
 
 
-def layout(lang: str = "en", as_of: str | None = None, **_query: str) -> html.Div:
+def _choice(value: str | None, allowed) -> str | None:
+    return value if value in allowed else None
+
+
+def filters(lang: str, as_of: str | None, chosen: dict, claimants: list[str]) -> html.Form:
+    """A plain form (GET): the selection is the page's address, so it can be shared and bookmarked,
+    and it works before any script has loaded."""
+    def select(name: str, options: list[tuple[str, str]], label: str) -> html.Label:
+        return html.Label([label, html.Select(name=name, id=f"claims-{name}", children=[
+            html.Option(text, value=value, selected=(chosen.get(name) or "") == value) for value, text in options])])
+
+    hidden = [dcc.Input(type="hidden", name=k, value=v) for k, v in (("lang", lang if lang != "en" else None),
+                                                                      ("as_of", as_of)) if v]
+    return html.Form(method="get", action="/claims", className="claims-filter", id=ids.CLAIMS_FILTER, children=[
+        *hidden,
+        html.Label([t("claims_search", lang), dcc.Input(type="search", name="q", id=ids.CLAIMS_SEARCH,
+                                                        value=chosen.get("q") or "", debounce=True)]),
+        select("status", [("", t("claims_all", lang)), *[(s, t("claim_status_" + s, lang)) for s in STATUSES]],
+               t("claim_col_status", lang)),
+        select("claimant", [("", t("claims_all", lang)), *[(c, c) for c in claimants]], t("claims_claimant", lang)),
+        select("sort", [(s, t("claims_sort_" + s, lang)) for s in SORTS], t("claims_sort", lang)),
+        select("order", [("desc", t("claims_desc", lang)), ("asc", t("claims_asc", lang))], t("claims_order", lang)),
+        html.Button(t("claims_apply", lang), type="submit", className="download-button"),
+    ])
+
+
+def layout(lang: str = "en", as_of: str | None = None, status: str | None = None, claimant: str | None = None,
+           q: str | None = None, sort: str | None = None, order: str | None = None, **_query: str) -> html.Div:
     lang = normalise_lang(lang)
     as_of_date = queries.page_as_of(as_of)
-    items = queries.claims(as_of_date)
-    counts = summary(items)
+    every = queries.claims(as_of_date)
+    claimants = sorted({item["claimant"] for item in every})
+    chosen = {"status": _choice(status, STATUSES), "claimant": _choice(claimant, claimants), "q": (q or "")[:200],
+              "sort": _choice(sort, SORTS) or "stated_on", "order": _choice(order, ("asc", "desc")) or "desc"}
+    items = select(every, status=chosen["status"], claimant=chosen["claimant"], q=chosen["q"], sort=chosen["sort"],
+                   descending=chosen["order"] == "desc")
+    counts = summary(every)
     titles = {e["id"]: f"{e['date']} {pick(e['title'], lang)}" for e in queries.events()}
+    # The status second: on a phone it is in view with the claim's name.
     header = html.Tr([html.Th(t(key, lang)) for key in (
-        "claim_col_claim", "claim_col_who", "claim_col_period", "claim_col_value", "claim_col_independent",
-        "claim_col_status")])
+        "claim_col_claim", "claim_col_status", "claim_col_who", "claim_col_period", "claim_col_value",
+        "claim_col_independent")])
     rows = [
         html.Tr(id=f"claim-{item['id']}", className=f"claim-row claim-{item['status']}", children=[
             html.Td([html.Div(pick(item["label"], lang)),
                      html.Div(pick(KIND_LABELS.get(item["kind"]), lang) or item["kind"], className="vintage")]),
+            html.Td(_status(item, lang)),
             html.Td([html.Div(item["claimant"]),
                      html.Div([t("claim_stated_on", lang, date=item["stated_on"]) if item["stated_on"]
                                else t("claim_undated", lang), " · ",
@@ -86,11 +121,17 @@ def layout(lang: str = "en", as_of: str | None = None, **_query: str) -> html.Di
             html.Td(f"{item['period_start']} … {item['period_end']}"),
             html.Td(_value(item, lang)),
             html.Td(_independent(item, lang)),
-            html.Td(_status(item, lang)),
         ])
         for item in items
     ]
-    query = urlencode({k: v for k, v in {"as_of": as_of, "lang": lang if lang != "en" else None}.items() if v})
+    page_query = {"as_of": as_of, "lang": lang if lang != "en" else None}
+    query = urlencode({k: v for k, v in page_query.items() if v})
+    data_query = urlencode({k: v for k, v in {"as_of": as_of, "status": chosen["status"],
+                                              "claimant": chosen["claimant"], "q": chosen["q"] or None,
+                                              "sort": chosen["sort"] if chosen["sort"] != "stated_on" else None,
+                                              "order": chosen["order"] if chosen["order"] != "desc" else None,
+                                              }.items() if v})
+    data_query = f"?{data_query}" if data_query else ""
     by_status = counts["by_status"]
     return html.Div(className="page", children=[
         components.header(lang, "/claims", f"?{query}" if query else ""),
@@ -100,6 +141,10 @@ def layout(lang: str = "en", as_of: str | None = None, **_query: str) -> html.Di
         html.P(t("claims_summary", lang, n=str(counts["claims"]),
                  consistent=str(by_status.get("consistent", 0)), inconsistent=str(by_status.get("inconsistent", 0)),
                  not_checkable=str(by_status.get("not_checkable", 0))), id="claims-summary"),
-        html.Table(id=ids.CLAIMS, className="scorecard claims", children=[html.Thead(header), html.Tbody(rows)]),
-        html.P(html.A("JSON", href=f"/api/claims.json{'?' + query if query else ''}")),
+        filters(lang, as_of, chosen, claimants),
+        html.P([t("claims_shown", lang, n=str(len(items)), total=str(len(every))), " · ",
+                t("download", lang) + ": ", html.A("CSV", href=f"/api/claims.csv{data_query}", id=ids.CLAIMS_CSV),
+                " · ", html.A("JSON", href=f"/api/claims.json{data_query}")], id=ids.CLAIMS_SHOWN),
+        html.Table(id=ids.CLAIMS, className="scorecard claims", children=[html.Thead(header), html.Tbody(rows)])
+        if items else html.P(t("claims_none", lang), className="url-notice"),
     ])
