@@ -18,6 +18,8 @@ STRINGS: dict[str, dict[str, str]] = {
               "test (open an indicator for the counterfactual and its interval).",
         "es": "El mes anterior a la reunión frente al mes más reciente publicado después: una descripción, no una "
               "prueba (abra un indicador para ver el contrafactual y su intervalo)."},
+    "overview_pick": {"en": "Compare against (meeting, statement or commitment)",
+                      "es": "Comparar con (reunión, declaración o compromiso)"},
     "overview_before": {"en": "Before the meeting", "es": "Antes de la reunión"},
     "overview_latest": {"en": "Latest after it", "es": "Lo más reciente después"},
     "overview_change": {"en": "Change", "es": "Cambio"},

@@ -1,10 +1,12 @@
-"""Overview page: what the numbers say since the last bilateral meeting, how fresh each source
+"""Overview page: what the numbers say since the last bilateral meeting (or the meeting, statement or
+commitment picked: ``?meeting=<event id>``), how fresh each source
 is and when its next release is due. Descriptive on purpose: the scorecard and the explorer hold
 the tests; this page says where to look and what cannot be known yet (data lag)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from dash import dcc, html
 
@@ -17,13 +19,36 @@ from indicators.registry import INDICATORS
 from indicators.service import failing_sources, freshness
 
 OVERVIEW = "overview-changes"
+PICKER = "overview-meeting"
 FRESHNESS = "overview-freshness"
+
+
+PICKABLE = {"meeting", "statement", "commitment"}  # the moments a reader compares the numbers against
 
 
 def last_meeting(events: list[dict], today: dt.date) -> dict | None:
     meetings = [e for e in events if "meeting" in {e["type"], *e.get("also", [])}
                 and e.get("status") != "announced_not_confirmed" and dt.date.fromisoformat(str(e["date"])) <= today]
     return meetings[-1] if meetings else None
+
+
+def pickable(events: list[dict], today: dt.date) -> list[dict]:
+    """Meetings, statements and commitments that happened by today, newest first."""
+    return sorted((e for e in events if PICKABLE & {e["type"], *e.get("also", [])}
+                   and e.get("status") != "announced_not_confirmed" and dt.date.fromisoformat(str(e["date"])) <= today),
+                  key=lambda e: str(e["date"]), reverse=True)
+
+
+def meeting_picker(choices: list[dict], chosen: dict, lang: str) -> html.Form:
+    """A plain GET form: the chosen meeting is the page's address."""
+    hidden = [dcc.Input(type="hidden", name="lang", value=lang)] if lang != "en" else []
+    return html.Form(method="get", action="/overview", className="claims-filter", id=PICKER, children=[
+        *hidden,
+        html.Label([t("overview_pick", lang), html.Select(name="meeting", id=f"{PICKER}-select", children=[
+            html.Option(f"{e['date']} · {pick(e['title'], lang)}", value=e["id"], selected=e["id"] == chosen["id"])
+            for e in choices])]),
+        html.Button(t("claims_apply", lang), type="submit", className="download-button"),
+    ])
 
 
 def _month_before(day: dt.date) -> dt.date:
@@ -36,6 +61,11 @@ def _change_row(spec, meeting: dict, lang: str) -> html.Tr:
     _spec, frame = queries.series_view(queries.SeriesQuery(spec.id, None, _month_before(day) - dt.timedelta(days=400)))
     unit = effect_unit(spec.unit, spec.semantics, lang)
     link = dcc.Link(pick(spec.name, lang), href=ExplorerState(indicator=spec.id, event=meeting["id"], lang=lang).href())
+    if not frame.empty and "end_year" in frame:  # yearly figures: is there one for the meeting's year yet?
+        newest = int(frame["end_year"].astype(int).max())
+        if newest < day.year:
+            return html.Tr([html.Td(link), html.Td(t("overview_see_explorer", lang)),
+                            html.Td(t("overview_not_yet", lang, through=str(newest)), colSpan=2)])
     if frame.empty or "end_year" in frame:
         return html.Tr([html.Td(link), html.Td(t("overview_see_explorer", lang), colSpan=3)])
     series = frame.groupby("period")["value"].sum(min_count=1).dropna()
@@ -54,11 +84,13 @@ def _change_row(spec, meeting: dict, lang: str) -> html.Tr:
                     html.Td(change)])
 
 
-def layout(lang: str = "en", **_query: str) -> html.Div:
+def layout(lang: str = "en", meeting: str | None = None, **_query: str) -> html.Div:
     lang = normalise_lang(lang)
     today = dt.date.today()
     events = queries.events()
-    meeting = last_meeting(events, today)
+    choices = pickable(events, today)
+    chosen_id = meeting
+    meeting = next((e for e in choices if e["id"] == chosen_id), None) or last_meeting(events, today)
     failing = {run.source_id for run in failing_sources(queries.engine())}
     changes = []
     if meeting is not None:
@@ -67,7 +99,8 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
             {link["indicator"] for e in events for link in e.get("indicators") or []})
         linked = [INDICATORS[i] for i in dict.fromkeys(named)
                   if i in INDICATORS and INDICATORS[i].status == "available"]
-        changes = [html.H3([f"{meeting['date']} · ", pick(meeting["title"], lang)]),
+        changes = [meeting_picker(choices, meeting, lang),
+                   html.H3([f"{meeting['date']} · ", pick(meeting["title"], lang)]),
                    html.P(t("overview_changes_intro", lang)),
                    html.Div(className="table-scroll", children=html.Table(id=OVERVIEW, className="overview", children=[
                        html.Thead(html.Tr([html.Th(t(k, lang)) for k in (
@@ -89,7 +122,9 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
             html.Td(str(due) if due else "—"),
             html.Td(t(state, lang), className=state),
         ]))
-    query = "?lang=es" if lang == "es" else ""
+    query = urlencode({k: v for k, v in {"meeting": chosen_id if meeting and chosen_id == meeting["id"] else None,
+                                         "lang": lang if lang != "en" else None}.items() if v})
+    query = f"?{query}" if query else ""
     return html.Div(className="page", children=[
         components.header(lang, "/overview", query),
         components.status_banner(lang),
