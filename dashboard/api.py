@@ -12,7 +12,7 @@ from flask import Blueprint, Response, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import exports, links, queries, views
-from dashboard.i18n import normalise_lang, pick, t
+from dashboard.i18n import basis_text, normalise_lang, pick, t
 from dashboard.state import PARAMS, ExplorerState, Problem
 from indicators import precompute, service
 from indicators.claims import select as select_claims
@@ -22,6 +22,7 @@ from indicators.explain import effect_unit
 from indicators.registry import INDICATORS, UnknownIndicator, get_indicator
 from indicators.scorecard import NotAssessable
 from indicators.series import NotAvailable
+from indicators.series import decimals as series_decimals
 from indicators.service import failing_sources, recent_runs
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -198,7 +199,7 @@ def data_bundle(state: ExplorerState, host_url: str):
         "unit": view.unit,
         "source": source,
         "citation": citation,
-        "vintages": vintages,
+        "vintages": [{**v, "published_on_basis": basis_text(v["published_on_basis"], state.lang)} for v in vintages],
         "view": host_url + view_state_.search(),
         "generated": dt.date.today().isoformat(),
         "lang": state.lang,
@@ -252,6 +253,7 @@ def notes(spec, meta: dict) -> list[str]:
     if meta.get("unit") and meta["unit"] != pick(spec.unit, lang):
         column = "value_" + meta["query"].get("transform", "")
         out.append(t("csv_shown_as", lang, unit=meta["unit"], column=column))
+    out.append(t("csv_rounded", lang, places=str(series_decimals(spec))))
     if meta.get("result"):
         out.append(t("csv_counterfactual", lang, level=str(round((1 - meta["result"]["alpha"]) * 100))))
     return [_inert_line(line) for line in out]

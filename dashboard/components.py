@@ -12,7 +12,7 @@ from dash import dcc, html
 
 from dashboard import ids, queries
 from dashboard.figures import VERDICT_COLOURS, VERDICT_SYMBOLS
-from dashboard.i18n import flag_text, pick, t
+from dashboard.i18n import basis_text, flag_text, pick, t
 from indicators.explain import METHOD_LABELS, VERDICT_LABELS, effect_unit, mde_share, month_name, number, percent
 from indicators.registry import Indicator
 from indicators.service import failing_sources
@@ -74,6 +74,19 @@ def as_written(text: str) -> html.Span:
     date was known, in English): marked ``lang="en"`` so screen readers and translation tools
     treat it as English on a Spanish page. A citation stays the reference it is."""
     return html.Span(text, lang="en")
+
+
+def basis(note: str, lang: str) -> html.Span:
+    """How a release date was known: in Spanish on Spanish pages, as recorded (English) otherwise."""
+    translated = basis_text(note, lang)
+    return html.Span(translated) if translated != note or lang == "en" else as_written(note)
+
+
+def origin_text(origin: dict, field: str, lang: str) -> html.Span:
+    """An origin file's title or licence in the page's language (``<field>_es``)."""
+    if lang == "es" and origin.get(f"{field}_es"):
+        return html.Span(origin[f"{field}_es"])
+    return as_written(origin[field])
 
 
 def event_list(events: list[dict], lang: str, tested: str | None = None) -> html.Details:
@@ -157,7 +170,7 @@ def source_panel(spec: Indicator, frame: pd.DataFrame, lang: str, api_query: str
             html.Ul([html.Li([
                 f"#{v['id']} ", html.Code(v["file_name"]),
                 f" ({t('published', lang)} {'~' if v['estimated'] else ''}{v['published_on']}",
-                html.Span([" (", as_written(v["published_on_basis"]), ")"]) if v["estimated"] else "",
+                html.Span([" (", basis(v["published_on_basis"], lang), ")"]) if v["estimated"] else "",
                 f"; {v['months']}; sha256 {v['sha256'][:12]})",
             ]) for v in vintages]),
         ]),

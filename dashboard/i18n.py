@@ -247,6 +247,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "map_no_value": {"en": "no value", "es": "sin valor"},
     "csv_shown_as": {"en": "Shown as: {unit} (column {column}; value is the published level)",
                      "es": "Se muestra como: {unit} (columna {column}; value es el nivel publicado)"},
+    "csv_rounded": {"en": "Values are rounded to {places} decimal place(s), as the publisher gives them (a derived "
+                          "indicator: as its transform gives them); the statistics use them unrounded.",
+                    "es": "Los valores se redondean a {places} decimal(es), como los da quien los publica (un "
+                          "indicador derivado: como lo da su transformación); la estadística los usa sin redondear."},
     "csv_counterfactual": {"en": "counterfactual columns: the expected level and its {level} % interval",
                            "es": "columnas counterfactual: el nivel esperado y su intervalo de {level} %"},
     "cite_this": {"en": "{sources} {name} ({geo}; {unit}), releases {vintages}. Verifica view of {day}: {url}",
@@ -402,3 +406,31 @@ def pick(pair: dict[str, str] | None, lang: str) -> str:
 
 def normalise_lang(lang: str | None) -> str:
     return lang if lang in LANGUAGES else "en"
+
+
+# How a release date was known, as the loaders record it (in English): the Spanish pages and
+# downloads say it in Spanish. A test fails on a note in the store without its translation.
+BASIS = {
+    "estimated: the month of the newest report the figures cite (as_of)":
+        "estimada: el mes del informe más reciente que citan las cifras (as_of)",
+    "estimated: mid-month after the last data month (CBP uploads in the following month)":
+        "estimada: a mitad del mes siguiente al último mes de datos (la CBP publica al mes siguiente)",
+    "release date in the file name": "fecha de publicación en el nombre del archivo",
+    "estimated: mid-month, five months after the last 12-month-ending month":
+        "estimada: a mitad de mes, cinco meses después del último mes de la suma de 12 meses",
+    "estimated: six months after the last data month (WONDER exports carry no date)":
+        "estimada: seis meses después del último mes de datos (las exportaciones de WONDER no llevan fecha)",
+    "the newest statement the table records (fecha_publicacion)":
+        "la declaración más reciente que registra la tabla (fecha_publicacion)",
+    "estimated: CONAPO's 2020-2070 projections were released mid-2023":
+        "estimada: las proyecciones 2020-2070 de CONAPO se publicaron a mediados de 2023",
+    "estimated: the 20th of the month after the last data month (SESNSP's usual release day)":
+        "estimada: el día 20 del mes siguiente al último mes de datos (el día habitual de publicación del SESNSP)",
+}
+
+
+def basis_text(note: str, lang: str) -> str:
+    """How a release date was known, in the language (the recorded English when untranslated)."""
+    if lang == "es":
+        return BASIS.get(note, note)
+    return note

@@ -18,6 +18,7 @@ from flask import current_app, g, has_request_context
 from flask_caching import Cache
 from sqlalchemy.engine import Engine
 
+from dashboard.i18n import basis_text
 from etl.conapo_population import SOURCE_ID as POPULATION_SOURCE
 from indicators import claims as claims_checker
 from indicators import maps, precompute, service
@@ -25,6 +26,7 @@ from indicators.digest import code_digest
 from indicators.registry import Indicator, get_indicator
 from indicators.scorecard import verify
 from indicators.series import POPULATION_BASE, geographies, read_series, sources_read
+from indicators.series import decimals as series_decimals
 from indicators.service import DataVersions, available_geos, data_versions, read_events, read_slice
 from indicators.verification import METHODS, Assessment
 
@@ -313,7 +315,7 @@ def published_text(vintage: dict, lang: str = "en") -> str:
     """"2026-01-15", or "~2026-01-15 (estimated: …)" when the release date is an estimate."""
     if not vintage.get("estimated"):
         return vintage["published_on"]
-    return f"~{vintage['published_on']} ({vintage['published_on_basis']})"
+    return f"~{vintage['published_on']} ({basis_text(vintage['published_on_basis'], lang)})"
 
 
 def export_frame(spec: Indicator, frame: pd.DataFrame) -> pd.DataFrame:
@@ -321,14 +323,32 @@ def export_frame(spec: Indicator, frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     out["period"] = pd.to_datetime(out["period"]).dt.strftime("%Y-%m")
     out["vintage_published_on"] = out["vintage_published_on"].astype(str)
-    out["value"] = out["value"].round(6)  # drop float artefacts of metric conversion
     if "indicator" in out:  # a compared indicator's rows carry their own id
         out.insert(0, "indicator", out.pop("indicator").fillna(spec.id))
     else:
         out.insert(0, "indicator", spec.id)
     if not spec.has_predicted:
         out = out.drop(columns=["value_predicted"])
-    return inert_frame(out)  # no cell a spreadsheet would run as a formula
+    return inert_frame(rounded(out))  # no cell a spreadsheet would run as a formula
+
+
+DERIVED_DECIMALS = 2  # an index, a change on a year earlier, a rate shown by the explorer
+
+
+def rounded(table: pd.DataFrame) -> pd.DataFrame:
+    """Values at the precision their publisher gives (declared in the origin files; a transform's
+    own for derived indicators), the counterfactual alike; values the view derived at 0.01.
+    Sums of many metric conversions otherwise carry 6-13 meaningless decimals."""
+    out = table.copy()
+    levels = [c for c in out.columns if c in ("value", "value_predicted") or c.startswith("counterfactual")]
+    derived = [c for c in out.columns if c.startswith("value_") and c != "value_predicted"]
+    places = {indicator: series_decimals(get_indicator(indicator)) for indicator in out["indicator"].unique()}
+    for indicator, rows in out.groupby("indicator", sort=False):
+        out.loc[rows.index, levels] = rows[levels].round(places[indicator])
+    if places and not any(places.values()):  # whole numbers read as whole numbers ("152", not "152.0")
+        out[levels] = out[levels].astype("Int64")
+    out[derived] = out[derived].round(DERIVED_DECIMALS)
+    return out
 
 
 def inert_frame(frame: pd.DataFrame) -> pd.DataFrame:

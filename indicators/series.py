@@ -8,6 +8,7 @@ from dataclasses import replace
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from etl.common import load_origin
 from etl.conapo_population import SOURCE_ID as POPULATION_SOURCE
 from etl.store import available_geos, read_slice
 from indicators.registry import Indicator, get_indicator
@@ -130,3 +131,17 @@ def geographies(engine: Engine, indicator: str | Indicator) -> list[str]:
     if spec.base is None:
         return []
     return available_geos(engine, spec.base, spec.filters)
+
+
+# Read-time transforms give values no publisher table holds: their decimals are ours (a daily
+# average to 0.1 as the government quotes it, a rate per 100,000 to 0.01, a share to 0.1 point).
+TRANSFORM_DECIMALS = {"daily_average": 1, "per_100k": 2, "share": 1}
+
+
+def decimals(spec: Indicator) -> int:
+    """Decimal places a download rounds the indicator's values to: the publisher's own, declared
+    for each series in its origin file (``precision``), or the transform's."""
+    if spec.transform in TRANSFORM_DECIMALS:
+        return TRANSFORM_DECIMALS[spec.transform]
+    outputs = load_origin(spec.source_id)["outputs"]
+    return next((o["precision"] for o in outputs if o["series"] == spec.base), max(o["precision"] for o in outputs))

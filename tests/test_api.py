@@ -62,7 +62,7 @@ def test_csv_has_period_geo_value_flags_and_vintage(client, snapshot_store):
     assert len(pd.read_csv(io.StringIO(response.get_data(as_text=True)))) == len(rows)
     assert [r["period"] for r in rows] == [f"2025-{m:02d}" for m in range(1, 13)]
     assert set(rows[0]) == {"indicator", "period", "geo", "value", "flags", "vintage_id", "vintage", "vintage_published_on"}
-    assert float(rows[0]["value"]) == pytest.approx(990.11, abs=0.01)
+    assert rows[0]["value"] == "990"  # 990.11 lbs, at the whole pounds CBP's tables give
     assert rows[-1]["flags"] == "provisional"
     # The rows come from the newest release (it covers all of 2025), and the header cites it.
     newest = max(list_vintages(snapshot_store, "cbp_drug_seizures"), key=lambda v: (v.published_on, v.id))
@@ -82,6 +82,27 @@ def test_every_served_csv_reads_with_plain_read_csv(client):
         table = pd.read_csv(io.StringIO(text))
         header = next(csv.reader(io.StringIO(text)))
         assert list(table.columns) == header and len(table) == len(list(csv.DictReader(io.StringIO(text)))), url
+
+
+def test_downloads_round_to_the_publishers_precision(client):
+    """Each indicator's values carry at most the decimals declared for its series in the origin
+    file (or its transform's), never the 6-13 of summed metric conversions; the metadata says so."""
+    import pandas as pd
+
+    from indicators.series import decimals
+
+    places_seen = set()
+    for spec in available_indicators():
+        text = client.get(f"/api/indicators/{spec.id}.csv").get_data(as_text=True)
+        column = pd.read_csv(io.StringIO(text), dtype={"value": str})["value"].dropna()
+        places = decimals(spec)
+        places_seen.add(places)
+        longest = max((len(v.split(".")[1]) if "." in v else 0) for v in column)
+        assert longest <= places, (spec.id, longest, places)
+        assert not (places == 0 and column.str.contains(r"\.").any()), spec.id  # whole numbers as such
+        notes = client.get(f"/api/indicators/{spec.id}.metadata.json").get_json()["notes"]
+        assert any(f"{places} decimal" in note for note in notes), spec.id
+    assert len(places_seen) > 1  # the declarations differ: the check is not one number everywhere
 
 
 def test_json_twin_has_the_same_rows_and_a_citation(client):
@@ -231,8 +252,9 @@ def test_csv_of_a_tested_event_carries_the_counterfactual_and_the_result(client,
     assert len(band) > 0
     for row in band.itertuples():
         if row.period in by_month:
-            assert float(by_month[row.period]["counterfactual"]) == pytest.approx(row.expected, rel=1e-6)
-            assert float(by_month[row.period]["counterfactual_lower"]) == pytest.approx(row.lower, rel=1e-6)
+            # At the series' precision (whole pounds).
+            assert float(by_month[row.period]["counterfactual"]) == round(row.expected)
+            assert float(by_month[row.period]["counterfactual_lower"]) == round(row.lower)
     assert meta["result"]["event"] == event and meta["result"]["headline"]
     assert any("counterfactual" in note for note in meta["notes"])
 

@@ -112,3 +112,29 @@ def test_the_explorer_callback_output_in_spanish_has_no_english_ui_string(app):
                             *[trace.name or "" for trace in figure.data]])
         leaks = sorted(s for s in english_only() if s in seen)
         assert leaks == [], (spec.id, leaks)
+
+
+def test_curated_text_is_spanish_on_spanish_pages(app, snapshot_store):
+    """Curated words have a Spanish value, or are a proper name or reference marked as written
+    (``lang="en"``): source titles and licences, how each release date was known, event titles."""
+    from sqlalchemy import text
+
+    from dashboard.i18n import BASIS
+    from etl.common import load_origin
+    from etl.sources import SOURCES
+    from etl.timeline import read_timeline
+
+    with snapshot_store.connect() as conn:
+        notes = {row[0] for row in conn.execute(text("SELECT DISTINCT published_on_basis FROM vintages"))}
+    assert notes and notes <= set(BASIS), sorted(notes - set(BASIS))
+    origins = [load_origin(source) for source in SOURCES]
+    assert all(o["title_es"] and o["licence_es"] for o in origins)
+    assert all(e["title"].get("es") and e["summary"].get("es") for e in read_timeline())
+    layout, _title = render(app, "/sources", "?lang=es")
+    seen = " \n ".join(texts(layout))  # the unmarked text: what the page says in Spanish
+    for origin in origins:
+        assert origin["title_es"] in seen and origin["licence_es"] in seen
+        if origin["title"] != origin["title_es"]:
+            assert origin["title"] not in seen
+    estimated = [n for n in notes if n.startswith("estimated")]
+    assert all(BASIS[n] in seen for n in estimated) and not any(n in seen for n in estimated)

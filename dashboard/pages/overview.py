@@ -116,7 +116,7 @@ def layout(lang: str = "en", meeting: str | None = None, **_query: str) -> html.
                  "overview_overdue" if due and today > due + dt.timedelta(days=31) else
                  "overview_on_time" if due else "overview_static")
         rows.append(html.Tr([
-            html.Td(components.as_written(origin["title"])),
+            html.Td(components.origin_text(origin, "title", lang)),
             html.Td(f"{item.data_through:%Y-%m}" if item.data_through else "—"),
             html.Td(str(item.latest_release) if item.latest_release else "—"),
             html.Td(str(due) if due else "—"),

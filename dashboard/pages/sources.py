@@ -27,7 +27,7 @@ def _vintage(v, lang: str, history: list) -> html.Li:
                 reason=w.restore_reason or "") for w in history if w.vintage_id == v.id and w.restored_on]
     return html.Li(className="withdrawn" if v.withdrawn_on else None, children=[
         f"#{v.id} ", html.Code(v.file_name), f" — {t('published', lang)} {published}",
-        html.Span([" (", components.as_written(v.published_on_basis), ")"]) if estimated else "",
+        html.Span([" (", components.basis(v.published_on_basis, lang), ")"]) if estimated else "",
         f"; {t('coverage', lang)} {coverage}; {v.row_count:,} {t('rows', lang)}; sha256 {v.sha256[:12]}",
         html.B(withdrawn) if withdrawn else None,
         *[html.Span(f" — {line}") for line in undone],
@@ -65,10 +65,10 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
         served = [v for v in vintages if v.withdrawn_on is None]
         latest = served[-1] if served else None
         cards.append(html.Section(id=f"source-{source_id}", className="source-card", children=[
-            html.H3(components.as_written(origin["title"])),
+            html.H3(components.origin_text(origin, "title", lang)),
             html.P([html.B(f"{t('producer', lang)}: "), components.as_written(origin["producer"])]),
             html.P([html.B(f"{t('citation', lang)}: "), components.as_written(origin["citation"])]),
-            html.P([html.B(f"{t('licence', lang)}: "), components.as_written(origin["licence"]), " · ",
+            html.P([html.B(f"{t('licence', lang)}: "), components.origin_text(origin, "licence", lang), " · ",
                     html.A(origin["url_main"], href=origin["url_main"])]),
             html.P([html.B(f"{t('cadence', lang)}: "), t("cadence_" + origin["cadence"], lang), " · ",
                     html.B(f"{t('latest_release', lang)}: "),
