@@ -483,6 +483,7 @@ def status_json() -> Response:
     return jsonify({
         "failing": [run_json(r) for r in failing_sources(db)],
         # Live sources whose next release is late (a publisher that stopped, or a refresh that never ran).
-        "overdue": [{"source_id": source_id, **late} for source_id, late in sorted(queries.overdue().items())],
+        "overdue": [{"source_id": source_id, **late, "operator_hint": f"python -m etl refresh {source_id}"}
+                    for source_id, late in sorted(queries.overdue().items())],
         "recent_runs": [run_json(r) for r in recent_runs(db, limit=20)],
     })

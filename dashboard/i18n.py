@@ -142,10 +142,15 @@ STRINGS: dict[str, dict[str, str]] = {
                                              "{expected_by}.",
                                        "es": "La cifra independiente aún no se publica; se espera para "
                                              "{expected_by}."},
-    "claim_reason_not_loaded_yet": {"en": "The independent figure should have been published by {expected_by}; "
-                                          "the store's data end {data_through}: refresh the source.",
-                                    "es": "La cifra independiente debió publicarse para {expected_by}; los datos "
-                                          "cargados terminan en {data_through}: actualice la fuente."},
+    "claim_reason_not_loaded_yet": {"en": "The independent figure was expected by {expected_by}; the data "
+                                          "Verifica has end {data_through} (a newer release is overdue).",
+                                    "es": "La cifra independiente se esperaba para {expected_by}; los datos que "
+                                          "tiene Verifica terminan en {data_through} (una publicación más reciente "
+                                          "está atrasada)."},
+    "source_overdue": {"en": "A newer release is overdue: it was expected by {due}; the newest data are for {month}.",
+                       "es": "Una publicación más reciente está atrasada: se esperaba para {due}; los datos más "
+                             "recientes son de {month}."},
+    "source_overdue_operator": {"en": "Operators: fetch it with", "es": "Operadores: obténganla con"},
     "claim_off_by": {"en": "Off by {difference} {unit} ({percent} %).", "es": "Difiere en {difference} {unit} "
                                                                             "({percent} %)."},
     "claim_diff": {"en": "Difference {percent} %.", "es": "Diferencia {percent} %."},

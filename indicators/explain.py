@@ -92,9 +92,10 @@ NOTES: dict[str, dict[str, str]] = {
         "es": "Requiere datos hasta {needed}, cuya publicación se espera hacia {expected}.",
     },
     "lag_overdue": {
-        "en": "It needs data through {needed}, which should have been published by {expected}: refresh the "
-              "source.",
-        "es": "Requiere datos hasta {needed}, que debieron publicarse hacia {expected}: actualice la fuente.",
+        "en": "It needs data through {needed}, which the publisher was expected to release by {expected}; "
+              "that release has not reached Verifica yet.",
+        "es": "Requiere datos hasta {needed}, que quien los publica debía difundir hacia {expected}; esa "
+              "publicación aún no llega a Verifica.",
     },
     "provisional": {
         "en": "{n} post-event month(s) are provisional and may be revised.",

@@ -318,3 +318,11 @@ def test_status_and_every_view_say_when_a_source_is_overdue(client, snapshot_sto
             assert late[spec.source_id].isoformat() in notices[0].children
         past = render_state(ExplorerState(spec.id, as_of=__import__("datetime").date(2025, 6, 1)))["info"]
         assert "stale-notice" not in str(past)
+    # The operator's command is on the status page and in status.json, never in a reader's sentence.
+    assert all(item["operator_hint"] == f"python -m etl refresh {item['source_id']}" for item in body["overdue"])
+    from tests.test_spanish_pages import render
+
+    layout, _title = render(snapshot_app, "/sources", "?lang=es")
+    text = __import__("json").dumps(layout, ensure_ascii=False)
+    assert all(f"python -m etl refresh {source_id}" in text for source_id in late)
+    assert text.count("Una publicación más reciente está atrasada") == len(late)

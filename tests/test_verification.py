@@ -419,7 +419,8 @@ def test_not_yet_verifiable_says_when_it_becomes_checkable():
                                                        "agosto", "septiembre", "octubre", "noviembre", "diciembre"))
     assert f"expected to be published around {needed + 1}" in result.notes[-1]
     overdue = assess(series, event, as_of=(needed + 6).end_time.date())
-    assert "refresh the source" in overdue.notes[-1]
+    # For readers: what is late, not what an operator should run (that is on the status page).
+    assert "has not reached Verifica yet" in overdue.notes[-1] and "refresh" not in overdue.notes[-1]
 
 
 def test_as_of_drops_later_months():

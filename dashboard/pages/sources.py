@@ -52,8 +52,22 @@ def _indicator(card: dict, lang: str) -> html.Div:
     ])
 
 
+def _overdue(source_id: str, late: dict | None, lang: str) -> list:
+    """The status page's word on a late source: for readers, and the operator's command."""
+    if not late:
+        return []
+    return [html.P(className="stale-notice", children=[
+        t("source_overdue", lang, due=late["expected_by"], month=(late.get("data_through") or "—")[:7]), " ",
+        t("source_overdue_operator", lang), " ", html.Code(operator_hint(source_id)), "."])]
+
+
+def operator_hint(source_id: str) -> str:
+    return f"python -m etl refresh {source_id}"
+
+
 def layout(lang: str = "en", **_query: str) -> html.Div:
     lang = normalise_lang(lang)
+    late = queries.overdue()
     events = queries.events()
     history = queries.withdrawals()
     cards = []
@@ -70,6 +84,7 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
             html.P([html.B(f"{t('citation', lang)}: "), components.as_written(origin["citation"])]),
             html.P([html.B(f"{t('licence', lang)}: "), components.origin_text(origin, "licence", lang), " · ",
                     html.A(origin["url_main"], href=origin["url_main"])]),
+            *_overdue(source_id, late.get(source_id), lang),
             html.P([html.B(f"{t('cadence', lang)}: "), t("cadence_" + origin["cadence"], lang), " · ",
                     html.B(f"{t('latest_release', lang)}: "),
                     (html.Code(latest.file_name) if latest else t("no_data", lang))]),
