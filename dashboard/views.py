@@ -147,9 +147,15 @@ def chart_view(state: ExplorerState) -> ChartView:
     relabel_events(figure, shown_events, lang, indicator=spec.id, tested=state.event)
     # The title's parts, kept for the report layout of exports (which sets its own sizes).
     figure.update_layout(meta={"title": figure.layout.title.text, "subtitle": subtitle, "headline": result_line})
-    if subtitle:
-        title = figure.layout.title.text + "".join(f"<br><sup>{wrap(line, 110)}</sup>" for line in subtitle)
-        figure.update_layout(title={"text": title}, margin={"t": 60 + 34 * len(subtitle)})
+    # The title wrapped clear of the chart's toolbar (top right), and room for every line as
+    # wrapped, so the result never runs into the plot or its labels.
+    heading = wrap(figure.layout.title.text, 80)
+    lines = [wrap(line, 110) for line in subtitle]
+    height = figure.layout.height or 560
+    figure.update_layout(title={"text": heading + "".join(f"<br><sup>{line}</sup>" for line in lines),
+                                "y": 1 - 30 / height, "yanchor": "top"},
+                         margin={"t": 44 + 22 * (heading.count("<br>") + 1)
+                                 + 19 * sum(line.count("<br>") + 1 for line in lines)})
     view.table = view_table(view, state)
     return view
 

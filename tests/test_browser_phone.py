@@ -70,6 +70,14 @@ def test_the_answer_and_the_chart_are_the_first_screen(app_browser, lang):
                                              ".getBoundingClientRect().height") > 200,
                   timeout=WAIT, msg="the settings did not unfold")
     assert toggle.get_attribute("aria-expanded") == "true"
+    # The same view on a laptop, for the record (the settings shown, no button).
+    duo.driver.set_window_size(1440, 900)
+    duo.wait_for_page(f"{duo.server_url}/?indicator=cbp_fentanyl_seizures_swb_lbs&event={EVENT}&lang={lang}")
+    duo.wait_for_element(f"#{ids.ASSESSMENT} .badge", timeout=WAIT)
+    duo.wait_for_element(f"#{ids.GRAPH} .main-svg", timeout=WAIT)
+    assert not duo.find_element(f"#{ids.CONTROLS_TOGGLE}").is_displayed()
+    assert duo.find_element(f"#{ids.CONTROLS}").is_displayed()
+    duo.driver.save_screenshot(str(SCREENSHOTS / f"explorer-tested-1440-{lang}.png"))
 
 
 def test_the_scorecard_keeps_its_row_names_in_view(app_browser):

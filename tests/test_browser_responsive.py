@@ -51,6 +51,7 @@ def test_no_page_scrolls_sideways(app_browser, path):
     app_browser._wait_for(lambda d: d.execute_script("return document.documentElement.lang") == "en"
                           and "lang=es" not in d.current_url, timeout=WAIT, msg=f"{path}: no English page")
     assert urlsplit(driver.current_url).path == path
+    driver.save_screenshot(str(SCREENSHOTS / f"{name}-{WIDTHS[-1]}-en.png"))
     driver.back()
     app_browser._wait_for(lambda d: d.current_url == before
                           and d.execute_script("return document.documentElement.lang") == "es",

@@ -27,7 +27,7 @@ STATES = "cdc_synthetic_opioid_deaths_12m"  # published for every state
 def title(duo) -> str:
     return duo.driver.execute_script(
         f"const gd = {FIGURE}; return gd && gd.layout && gd.layout.title ? gd.layout.title.text : ''"
-    ).replace("\u00a0", " ") or ""  # (a number and its unit are joined by a no-break space)
+    ).replace("\u00a0", " ").replace("<br>", " ") or ""  # (no-break space: a number and its unit; wrapped lines)
 
 
 def wait_title(duo, text: str) -> None:

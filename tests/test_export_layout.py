@@ -7,12 +7,14 @@ crowded January-February 2026 meetings, one without."""
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import pytest
 
 from dashboard.exports import REPORT_FONT, SIZES
 
 pytestmark = pytest.mark.browser
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 
 VIEWS = {
     "tested-seizures": "/api/indicators/cbp_fentanyl_seizures_swb_lbs.svg?event=2026-01-15-joint-statement-verifiable-outcomes",
@@ -74,4 +76,8 @@ def test_exported_text_never_overlaps_and_prints_at_9pt(browser_ready, dash_duo,
             problems += [f"{where}: {b['text']!r} outside the image" for b in boxes
                          if b["left"] < -0.5 or b["top"] < -0.5 or b["right"] > width + 0.5
                          or b["bottom"] > height + 0.5]
+            if view == "tested-seizures":  # every export size, both languages, kept for review
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                png = client.get(f"{VIEWS[view].replace('.svg?', '.png?')}&size={size}&lang={lang}").data
+                (SCREENSHOTS / f"export-{size}-{lang}.png").write_bytes(png)
     assert problems == []
