@@ -47,7 +47,15 @@ from sqlalchemy.orm import Session
 
 from etl import plausibility
 from etl.geography import MX_STATES, SPECIAL_GEOS, US_STATES
-from etl.store import GIVEN_DATE, OBSERVATION_COLUMNS, Vintage, VintageRecord, dimension_columns, vintage_observations
+from etl.store import (
+    GIVEN_DATE,
+    OBSERVATION_COLUMNS,
+    Vintage,
+    VintageRecord,
+    covered_through,
+    dimension_columns,
+    vintage_observations,
+)
 
 MAGNITUDE = 3.0
 FUTURE_SLACK_DAYS = 1
@@ -236,7 +244,7 @@ def diff_release(engine: Engine, record: VintageRecord, origin: dict, today: dt.
                        + check_last_month(record, origin))
     with Session(engine) as session:
         newest = previous_vintage(session, record.source_id, dt.date.max)
-        last_month = max(pd.to_datetime(record.observations["period"])).date()
+        last_month = covered_through(record.observations)
         if (newest is not None and newest.published_on > record.published_on
                 and record.published_on_basis.startswith("estimated") and newest.period_end
                 and last_month < newest.period_end):

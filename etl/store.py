@@ -346,6 +346,21 @@ def make_record(source_id: str, content: bytes, file_name: str, tidy: pd.DataFra
 
 # The columns every observation has; any other column of a tidy frame is a dimension.
 OBSERVATION_COLUMNS: tuple[str, ...] = ("indicator", "period", "geo", "value", "value_predicted", "flags")
+# A figure published for a span of years (ATF's 2018–2023) is stored once at its first year, with
+# its last year in this dimension: it covers the months through December of that year.
+END_YEAR = "end_year"
+
+
+def covered_through(observations: pd.DataFrame) -> dt.date:
+    """The last month rows cover: their newest period, or December of the last year of a figure
+    over years (``end_year``), whichever is later. A release's coverage, its freshness and the
+    checks that it does not end before the release it follows all read this."""
+    last = pd.to_datetime(observations["period"]).max().date().replace(day=1)
+    if END_YEAR in observations:
+        years = pd.to_numeric(observations[END_YEAR], errors="coerce").dropna()
+        if len(years):
+            last = max(last, dt.date(int(years.max()), 12, 1))
+    return last
 
 
 def dimension_columns(frame: pd.DataFrame) -> list[str]:
@@ -517,7 +532,7 @@ def publish(engine: Engine, origin: dict, record: VintageRecord, *, kind: str, d
                                     f"({existing.file_name}); only the file's encoding or layout differs")
             else:
                 periods = pd.to_datetime(record.observations["period"])
-                _check_coverage(session, record, periods.max().date())
+                _check_coverage(session, record, covered_through(record.observations))
                 vintage = Vintage(
                     source_id=record.source_id,
                     file_name=record.file_name,
@@ -529,7 +544,7 @@ def publish(engine: Engine, origin: dict, record: VintageRecord, *, kind: str, d
                     loaded_at=utcnow(),
                     row_count=len(record.observations),
                     period_start=periods.min().date(),
-                    period_end=periods.max().date(),
+                    period_end=covered_through(record.observations),
                     content_sha256=digest,
                 )
                 session.add(vintage)
@@ -902,9 +917,10 @@ def failing_sources(engine: Engine) -> list[RefreshRun]:
 
 @dataclass
 class Freshness:
-    """Where a source stands: its newest data month, its newest release, and (monthly sources)
-    when a release with the next month is due: the month after the newest data month, published
-    after the source's lag."""
+    """Where a source stands: its newest data month (a figure over years counts through December
+    of its last year), its newest release, and when a release with the next period is due: the
+    month after the newest data month (monthly sources) or the year after its year (yearly reports
+    with a live endpoint), published after the source's lag."""
 
     source_id: str
     data_through: dt.date | None
@@ -926,8 +942,11 @@ def freshness(engine: Engine) -> list[Freshness]:
         except FileNotFoundError:
             continue
         due = None
-        if origin.get("cadence") == "monthly" and period_end is not None:
-            months = origin.get("publication_lag_months", 1) + 2  # the next data month, after the lag
+        # The next period's months: a month, or a year for a live yearly report (an import-only
+        # yearly table, such as a population projection, is never due).
+        step = {"monthly": 1, "annual": 12 if origin.get("hosts") else None}.get(origin.get("cadence"))
+        if step and period_end is not None:
+            months = step + origin.get("publication_lag_months", 1) + 1  # the next period, after the lag
             index = period_end.year * 12 + period_end.month - 1 + months
             due = dt.date(index // 12, index % 12 + 1, 1)
         out.append(Freshness(source_id, period_end, published, due))
@@ -935,7 +954,7 @@ def freshness(engine: Engine) -> list[Freshness]:
 
 
 def overdue_sources(engine: Engine, today: dt.date | None = None, grace_days: int = 31) -> list[tuple[str, dt.date]]:
-    """Live monthly sources whose next release is late: past its due date plus ``grace_days``."""
+    """Live sources whose next release is late: past its due date plus ``grace_days``."""
     from etl.common import load_origin
 
     today = today or dt.date.today()

@@ -132,3 +132,48 @@ def test_a_window_is_in_a_range_when_any_of_its_years_is(built_store):
     frame = read_series(built_store, "atf_mexico_us_sourced_traces", start=_dt.date(2020, 1, 1))
     assert set(frame["window"]) == {w for w, e in zip(frame["window"], frame["end_year"], strict=True) if int(e) >= 2020}
     assert {"2017–2022", "2018–2023"} <= set(frame["window"])
+
+
+def test_yearly_figures_count_through_the_last_year_of_their_newest_window(client, snapshot_store, snapshot_app):
+    """A figure over years (2018–2023) is stored at its first year: every place that says how new
+    the data are (scorecard cells, the source card and vintages, freshness, the status) counts it
+    through December of its last year, not the month it is stored at."""
+    import json
+
+    import plotly
+
+    from dashboard import components
+    from etl.store import freshness, list_vintages
+    from indicators.registry import INDICATORS
+    from indicators.service import overdue
+
+    specs = [spec for spec in INDICATORS.values() if spec.source_id == atf.SOURCE_ID]
+    newest = {}
+    for spec in specs:
+        frame = read_series(snapshot_store, spec)
+        newest[spec.id] = int(frame["end_year"].astype(int).max())
+        # The shape of the mistake: the newest figure's stored month is years before its end.
+        assert frame["period"].max().year < newest[spec.id]
+    through = dt.date(max(newest.values()), 12, 1)
+
+    grid = client.get("/api/scorecard.json").get_json()
+    cells = [(indicator, cell) for row in grid["rows"] for indicator, cell in row["cells"].items()
+             if indicator in newest]
+    assert cells
+    for indicator, cell in cells:
+        assert cell["data_through"] == f"{newest[indicator]}-12-01", (indicator, cell["data_through"])
+
+    assert {f.source_id: f for f in freshness(snapshot_store)}[atf.SOURCE_ID].data_through == through
+    assert list_vintages(snapshot_store, atf.SOURCE_ID)[-1].period_end == through
+    late = overdue(snapshot_store).get(atf.SOURCE_ID)  # a yearly report is due too, after its lag
+    assert late is None or late["data_through"] == through.isoformat()
+    for item in client.get("/api/status.json").get_json()["overdue"]:
+        if item["source_id"] == atf.SOURCE_ID:
+            assert item["data_through"] == through.isoformat()
+
+    for spec in specs:
+        meta = client.get(f"/api/indicators/{spec.id}.metadata.json").get_json()
+        assert max(v["months"].split("..")[1] for v in meta["vintages"]) == f"{newest[spec.id]}-12"
+        with snapshot_app.server.test_request_context("/"):
+            panel = components.source_panel(spec, read_series(snapshot_store, spec), "en", "")
+        assert f'"{newest[spec.id]}-12"' in json.dumps(panel, cls=plotly.utils.PlotlyJSONEncoder)  # data through

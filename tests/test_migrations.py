@@ -140,3 +140,26 @@ def test_withdrawals_recorded_before_restorations_existed_become_intervals(store
     assert not read_series(engine, spec.id, as_of=on - dt.timedelta(days=1)).empty
     restore(engine, run.vintage_id, "fine after all")
     assert not read_series(engine, spec.id).empty
+
+
+def test_a_figure_over_years_counts_through_its_last_year_after_the_upgrade(store):
+    """Vintages loaded before 0006 kept the first year of their newest figure as their coverage; the
+    upgrade counts a window through December of its last year."""
+    import datetime as dt
+
+    from etl import atf_mexico_traces
+    from etl.store import list_vintages
+
+    table = ("period_start,period_end,metric,value,unit,scope,confidence,primary_source,primary_source_url,"
+             "cited_via_url,as_of,notes\n"
+             "2016,2016,us_sourced_firearms,9000,firearms,,high,ATF,https://x.test/1,,2017,\n"
+             "2018,2023,us_sourced_firearms,91896,firearms,,high,ATF,https://x.test/2,,2024-10,\n")
+    record = atf_mexico_traces.build_record(table.encode(), "figures.csv")
+    run = publish(store, load_origin(atf_mexico_traces.SOURCE_ID), record, kind="import")
+    assert list_vintages(store, atf_mexico_traces.SOURCE_ID)[0].period_end == dt.date(2023, 12, 1)
+    with store.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0005")
+        conn.execute(text("UPDATE vintages SET period_end = :old WHERE id = :id"),
+                     {"old": dt.date(2018, 1, 1), "id": run.vintage_id})
+    init_schema(store)
+    assert list_vintages(store, atf_mexico_traces.SOURCE_ID)[0].period_end == dt.date(2023, 12, 1)
