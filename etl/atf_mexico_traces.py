@@ -11,8 +11,10 @@ ATF publishes the Mexico figures only in PDF reports (a rolling six-year report 
 Every figure stays what it is: a window (``2018–2023``) is stored once at its first year with its
 last year and never spread into fake single years; overlapping windows are never added up (the
 indicators read figures, not sums). Counts are by calendar year of recovery; later reports revise
-earlier years, so each report is a vintage. The U.S.-sourced share is derived for every window
-that has both counts (flag ``derived``); shares stated on another basis (GAO, NFCTA) stay as stated.
+earlier years, so each report is a vintage, and the curated table is one vintage per date its
+figures were published (its ``as_of`` column): the figures as known on a date are those out by
+then. The U.S.-sourced share is derived for every window that has both counts (flag ``derived``);
+shares stated on another basis (GAO, NFCTA) stay as stated.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import requests
 
 from etl import http
 from etl.common import SanityError, load_origin, read_csv_cells, require_columns, require_range, require_unique
+from etl.source import dated_records, publication_date
 from etl.store import VintageRecord, make_record
 
 SOURCE_ID = "atf_mexico_traces"
@@ -39,6 +42,7 @@ SHARE = "us_sourced_share"
 COLUMNS = ["period_start", "period_end", "metric", "value", "unit", "confidence", "primary_source",
            "primary_source_url", "as_of"]
 CONFIDENCE = ("high", "medium", "low")
+DATED_BY = "as_of"  # when each figure was published (the report or release it was read from)
 PAGE_URL = "https://www.atf.gov/resource-center/firearms-trace-data-mexico-{start}-{end}"
 REPORT_YEARS = 6
 ROW = re.compile(r"^\s*(?P<year>(?:19|20)\d\d)\s+(?P<traced>\d{1,3}(?:,\d{3})*|\d+)\s+"
@@ -151,10 +155,9 @@ def parse_csv(content: bytes, file_name: str) -> pd.DataFrame:
     })
     check_figures(frame, file_name)
     tidy = _figures(frame)
-    cited = raw["as_of"].str.extract(r"^(\d{4})(?:-(\d{2}))?").dropna(subset=[0])
-    if not cited.empty:
-        tidy.attrs["cited_as_of"] = max(dt.date(int(y), int(m) if isinstance(m, str) else 12, 1)
-                                        for y, m in cited.itertuples(index=False, name=None))
+    cited = [day for day in map(publication_date, raw[DATED_BY]) if day is not None]
+    if cited:
+        tidy.attrs["cited_as_of"] = max(cited)
     return tidy
 
 
@@ -199,8 +202,9 @@ def parse(content: bytes, file_name: str) -> pd.DataFrame:
 
 
 def published_on(tidy: pd.DataFrame, file_name: str) -> tuple[dt.date, str]:
-    """A curated file is as new as the newest report it cites; ATF releases its Mexico report
-    about ten months after the last year it covers."""
+    """A curated file is as new as the newest report it cites (a date given to the month is its
+    first day, to the year its December); ATF releases its Mexico report about ten months after
+    the last year it covers."""
     if tidy.attrs.get("cited_as_of"):
         return tidy.attrs["cited_as_of"], "estimated: the month of the newest report the figures cite (as_of)"
     last = max(int(y) for y in tidy["end_year"])
@@ -215,6 +219,21 @@ def build_record(content: bytes, file_name: str, *, url: str | None = None,
 
 def record_from_file(path: Path) -> VintageRecord:
     return build_record(path.read_bytes(), path.name)
+
+
+def build_records(content: bytes, file_name: str, *, url: str | None = None,
+                  published: tuple[dt.date, str] | None = None) -> list[VintageRecord]:
+    """The releases a file holds, oldest first: an ATF report is one; the curated table of
+    figures is one per date its figures were published (``as_of``), so the figures as known on a
+    date are those published by then (``etl.source``: tables of dated publications)."""
+    whole = build_record(content, file_name, url=url, published=published)
+    if content[:5] == b"%PDF-":
+        return [whole]
+    return dated_records(SOURCE_ID, content, file_name, parse_csv, published_on, DATED_BY, whole)
+
+
+def records_from_file(path: Path) -> list[VintageRecord]:
+    return build_records(path.read_bytes(), path.name)
 
 
 def download_link(page_html: str, page_url: str) -> str:

@@ -12,5 +12,7 @@ from etl.source import FileSource
 
 SOURCE_ID = "claims_homicide"
 SOURCE = FileSource(SOURCE_ID, f"{official_claims.RAW_SUBDIR}/homicidio_cifras_oficiales_reportadas.csv",
-                    partial(official_claims.parse, indicator=SOURCE_ID), official_claims.published_on)
+                    partial(official_claims.parse, indicator=SOURCE_ID), official_claims.published_on,
+                    dated_by=official_claims.DATED_BY)
 raw_files, build_record, record_from_file = SOURCE.raw_files, SOURCE.build_record, SOURCE.record_from_file
+build_records, records_from_file = SOURCE.build_records, SOURCE.records_from_file

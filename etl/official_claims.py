@@ -28,6 +28,7 @@ import re
 import pandas as pd
 
 from etl.common import SanityError, read_csv_cells, require_columns
+from etl.source import publication_date
 
 RAW_SUBDIR = "mexico"
 HOMICIDE_COLUMNS = ["fuente_oficial", "periodo", "indicador", "valor", "unidad", "tipo_dato", "cita_url",
@@ -140,6 +141,13 @@ def parse(content: bytes, file_name: str, indicator: str) -> pd.DataFrame:
     return tidy
 
 
+# Each claim is a publication of its own: a table is loaded as one release per statement date
+# (etl.source: tables of dated publications), so the claims as known on a date are those stated by then.
+DATED_BY = "fecha_publicacion"
+
+
 def published_on(tidy: pd.DataFrame, file_name: str) -> tuple[dt.date, str]:
-    stated = [dt.date.fromisoformat(s if len(s) == 10 else s + "-01") for s in tidy["stated_on"] if s]
+    stated = [publication_date(s) for s in tidy["stated_on"] if s]
+    if not stated:
+        raise SanityError(f"{file_name}: no claim has a {DATED_BY}")
     return max(stated), "the newest statement the table records (fecha_publicacion)"

@@ -114,9 +114,17 @@ def _guarded_publish(engine: Engine, record: VintageRecord, kind: str, accept_re
     return publish(engine, origin, record, kind=kind, diff=diff.to_json())
 
 
+def records_from_file(module, path: Path) -> list[VintageRecord]:
+    """The releases a raw file holds, oldest first: one, or for a table of dated publications one
+    per publication date (``etl.source``)."""
+    many = getattr(module, "records_from_file", None)
+    return many(path) if many is not None else [module.record_from_file(path)]
+
+
 def build(engine: Engine, raw_dir: Path, *, progress: bool = True,
           sources: list[str] | None = None) -> list[RefreshRun]:
-    """Load every raw file of every source, oldest release first. Each file is one vintage."""
+    """Load every raw file of every source, oldest release first. Each file is one vintage (a
+    table of dated publications one per publication date)."""
     init_schema(engine)
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
@@ -127,7 +135,7 @@ def build(engine: Engine, raw_dir: Path, *, progress: bool = True,
     records: list[tuple[str, VintageRecord]] = []
     for source_id, path in tqdm(jobs, desc="parse", unit="file", disable=not progress):
         with reading(engine, source_id, "build", path.name):
-            records.append((source_id, get_source(source_id).record_from_file(path)))
+            records.extend((source_id, record) for record in records_from_file(get_source(source_id), path))
     records.sort(key=lambda item: (item[1].published_on, item[1].file_name))
     runs = []
     for _source_id, record in tqdm(records, desc="publish", unit="vintage", disable=not progress):
@@ -138,7 +146,9 @@ def build(engine: Engine, raw_dir: Path, *, progress: bool = True,
 
 def import_file(engine: Engine, source_id: str, path: Path, published_on: dt.date | None = None,
                 accept_revisions: bool = False, accept_anomalies: bool = False) -> RefreshRun:
-    """One downloaded file as a new vintage (for offices without internet)."""
+    """One downloaded file as a new vintage (for offices without internet); a table of dated
+    publications as one per publication date, oldest first (those already loaded are unchanged).
+    Returns the run of the file itself (the newest)."""
     init_schema(engine)
     module = get_source(source_id)
     path = Path(path)
@@ -150,9 +160,13 @@ def import_file(engine: Engine, source_id: str, path: Path, published_on: dt.dat
                                            "cap on a release")
     with reading(engine, source_id, "import", path.name):
         published = (published_on, GIVEN_DATE) if published_on else None
-        record = module.build_record(path.read_bytes(), path.name, published=published)
-    return guarded_publish(engine, record, kind="import", accept_revisions=accept_revisions,
-                           accept_anomalies=accept_anomalies)
+        many = getattr(module, "build_records", None)
+        records = (many(path.read_bytes(), path.name, published=published) if many is not None
+                   else [module.build_record(path.read_bytes(), path.name, published=published)])
+    for record in records:
+        run = guarded_publish(engine, record, kind="import", accept_revisions=accept_revisions,
+                              accept_anomalies=accept_anomalies)
+    return run
 
 
 def refresh(engine: Engine, source_id: str, session: requests.Session | None = None,

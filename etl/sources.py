@@ -2,7 +2,8 @@
 
 Every source module offers ``raw_files(raw_dir)``, ``record_from_file(path)`` and
 ``build_record(content, file_name, ...)``; sources with a public machine endpoint also offer
-``fetch_latest(session)``.
+``fetch_latest(session)``; tables of dated publications (the claims, ATF's figures) also offer
+``records_from_file`` and ``build_records``, one record per publication date (``etl.source``).
 """
 
 from __future__ import annotations

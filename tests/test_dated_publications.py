@@ -1,0 +1,116 @@
+"""Tables of dated publications (the official claims, ATF's figures): each row is a publication of
+its own, so a table is loaded as one release per publication date and ``as_of`` reads return what
+had been published by that date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+
+import pandas as pd
+import pytest
+
+from etl import atf_mexico_traces, claims_homicide, claims_security_results, pipeline
+from etl.source import csv_records, dated_cuts, publication_date
+from etl.store import list_vintages
+from indicators.claims import check_claims, read_claims
+from indicators.registry import INDICATORS
+from indicators.series import read_series
+
+HEADER = "fuente_oficial,periodo,indicador,valor,unidad,tipo_dato,cita_url,fecha_publicacion,nota\n"
+ROWS = [
+    "Gobierno,2024-09,homicidio_doloso_promedio_diario,86.9,víctimas/día,mensual,https://x.test/1,2024-10-10,\n",
+    'INEGI,2023,defunciones_por_homicidio,31062,defunciones,anual (base INEGI),https://x.test/2,2024-08,"dos\nlíneas"\n',
+    "Gobierno,2024-12,homicidio_doloso_promedio_diario,72.8,víctimas/día,mensual,https://x.test/3,2025-01-09,\n",
+    "Gobierno,2025-01,homicidio_doloso_promedio_diario,70.1,víctimas/día,mensual,https://x.test/4,2025-02-11,\n",
+    "Gobierno,2025-01,homicidio_doloso_promedio_diario,70.2,víctimas/día,mensual,https://x.test/5,,sin fecha\n",
+]
+
+
+def table(rows: list[str]) -> bytes:
+    return (HEADER + "".join(rows)).encode()
+
+
+def test_publication_dates_to_the_day_month_or_year():
+    assert publication_date("2025-01-09") == dt.date(2025, 1, 9)
+    assert publication_date("2025-01") == dt.date(2025, 1, 1)
+    assert publication_date("2012") == dt.date(2012, 12, 1)  # known by the end of that year
+    assert publication_date("") is None and publication_date("n/d") is None
+
+
+def test_a_table_is_cut_at_each_publication_date_byte_for_byte():
+    content = table(ROWS)
+    header, records = csv_records(content)
+    assert header == HEADER.encode() and records == [row.encode() for row in ROWS]  # a quoted line break stays
+    cuts = dated_cuts(content, "homicidios.csv", "fecha_publicacion")
+    assert [day for day, _ in cuts] == [dt.date(2024, 8, 1), dt.date(2024, 10, 10), dt.date(2025, 1, 9),
+                                        dt.date(2025, 2, 11)]
+    assert cuts[0][1] == table([ROWS[1]])
+    assert cuts[1][1] == table(ROWS[:2])  # file order kept
+    assert cuts[-1][1] == content  # the newest is the file itself, its undated row included
+
+    records_ = claims_homicide.build_records(content, "homicidios.csv")
+    assert [r.published_on for r in records_] == [day for day, _ in cuts]
+    assert [r.sha256 for r in records_] == [hashlib.sha256(part).hexdigest() for _, part in cuts]
+    assert [len(r.observations) for r in records_] == [1, 2, 3, 5]
+    assert records_[-1].sha256 == claims_homicide.build_record(content, "homicidios.csv").sha256
+
+
+def test_claims_as_known_on_a_date_are_those_stated_by_then(store, tmp_path):
+    path = tmp_path / "homicidios.csv"
+    path.write_bytes(table(ROWS[:4]))
+    run = pipeline.import_file(store, claims_homicide.SOURCE_ID, path)
+    assert run.outcome == "ok" and len(list_vintages(store, claims_homicide.SOURCE_ID)) == 4
+    for day in (dt.date(2024, 7, 31), dt.date(2024, 10, 9), dt.date(2024, 10, 10), dt.date(2025, 6, 1)):
+        expected = {f"https://x.test/{i + 1}" for i, row in enumerate(ROWS[:4])
+                    if publication_date(row.split(",")[7]) <= day}
+        assert set(read_claims(store, day).get("url", pd.Series(dtype=str))) == expected, day
+        assert {item["url"] for item in check_claims(store, [], day)} == expected, day
+    # The same table again changes nothing; a new statement is one more release, the rest unchanged.
+    assert pipeline.import_file(store, claims_homicide.SOURCE_ID, path).outcome == "unchanged"
+    path.write_bytes(table(ROWS))
+    assert pipeline.import_file(store, claims_homicide.SOURCE_ID, path).outcome == "ok"
+    assert len(list_vintages(store, claims_homicide.SOURCE_ID)) == 5
+    assert len(read_claims(store)) == len(ROWS)
+
+
+def test_the_claims_api_as_of_a_date_lists_the_statements_made_by_then(client):
+    day = dt.date(2025, 12, 31)
+    everything = client.get("/api/claims.json").get_json()["items"]
+    stated = {item["id"] for item in everything
+              if publication_date(item["stated_on"]) and publication_date(item["stated_on"]) <= day}
+    assert 0 < len(stated) < len(everything)
+    body = client.get(f"/api/claims.json?as_of={day}").get_json()
+    assert body["claims"] == len(stated)
+    assert {item["id"] for item in body["items"]} == stated
+
+
+def test_every_claim_source_is_a_release_per_statement_date(snapshot_store):
+    for module in (claims_homicide, claims_security_results):
+        claims = read_claims(snapshot_store)
+        dates = {publication_date(s) for s in claims.loc[claims["source_id"] == module.SOURCE_ID, "stated_on"]}
+        released = [v.published_on for v in list_vintages(snapshot_store, module.SOURCE_ID)]
+        assert released == sorted(dates - {None})
+
+
+@pytest.mark.raw
+def test_atf_figures_as_known_on_a_date_are_those_published_by_then(built_store, raw_dir):
+    raw = pd.read_csv(atf_mexico_traces.raw_files(raw_dir)[0], dtype=str, keep_default_na=False)
+    raw["published"] = raw["as_of"].map(publication_date)
+    dates = sorted(set(raw["published"]))
+    specs = [spec for spec in INDICATORS.values() if spec.source_id == atf_mexico_traces.SOURCE_ID]
+    for spec in specs:  # nothing was published before the first figure
+        assert read_series(built_store, spec, as_of=dates[0] - dt.timedelta(days=1)).empty
+    for earlier, later in itertools.pairwise(dates):
+        day = earlier + (later - earlier) / 2  # between two publication dates
+        known = raw[raw["published"] <= day]
+        for spec in specs:
+            frame = read_series(built_store, spec, as_of=day)
+            stated = known[known["metric"] == spec.filters["metric"]]
+            got = frame[~frame["flags"].str.contains("derived")]
+            assert sorted(zip(got["window"], got["value"], strict=True)) == sorted(
+                (atf_mexico_traces.window_label(int(s), int(e)), float(v.replace(",", "")))
+                for s, e, v in zip(stated["period_start"], stated["period_end"], stated["value"], strict=True)), \
+                (spec.id, day)
+            assert (frame["vintage_published_on"] <= day).all()
