@@ -180,9 +180,12 @@ def data_bundle(state: ExplorerState, host_url: str):
     spec = view.spec
     table = queries.export_frame(spec, view.table)
     source = queries.source_card(spec.source_id) or {}
-    vintages = view_vintages(view)
-    # Every source the view draws on (a compared indicator's, the population of a rate), main first.
-    cards = [queries.source_card(source_id) or {"citation": source_id} for source_id in view.sources]
+    read_sources, read_frames = definition_inputs(view, state)
+    vintages = view_vintages(view, read_frames)
+    # Every source the view draws on (a compared indicator's, the population of a rate, whether
+    # the view or the indicator's definition divides by it), main first.
+    sources = list(dict.fromkeys([*view.sources, *read_sources]))
+    cards = [queries.source_card(source_id) or {"citation": source_id} for source_id in sources]
     citation = " ".join(card.get("citation", "") for card in cards) + " Vintage(s): " + "; ".join(
         f"{v['file_name']} (published {queries.published_text(v)})" for v in vintages
     )
@@ -223,10 +226,26 @@ def data_bundle(state: ExplorerState, host_url: str):
     return view, table, meta
 
 
-def view_vintages(view) -> list[dict]:
-    """Every vintage the view drew from: the series', and those of the compared series (another
-    geography, indicator or an earlier release)."""
-    frames = [view.frame, *(rows for _, rows, _ in view.extra), *view.cited]
+def definition_inputs(view, state: ExplorerState) -> tuple[list[str], list[pd.DataFrame]]:
+    """The sources the view's indicators read by their definition besides their own, and the rows
+    read from them (:func:`dashboard.queries.cited_inputs`: the population of
+    ``sesnsp_homicide_rate_100k``): cited like the view's own sources."""
+    wanted = [(view.spec, [view.geo, state.compare])]
+    if state.vs:
+        wanted.append((get_indicator(state.vs), [view.geo]))
+    sources, frames = [], []
+    for spec, geos in wanted:
+        read, rows = queries.cited_inputs(spec, geos, state.as_of)
+        sources += read
+        frames += rows
+    return sources, frames
+
+
+def view_vintages(view, cited: list[pd.DataFrame] | tuple = ()) -> list[dict]:
+    """Every vintage the view drew from: the series', those of the compared series (another
+    geography, indicator or an earlier release), and those of ``cited`` (rows the indicators'
+    definitions read: :func:`definition_inputs`)."""
+    frames = [view.frame, *(rows for _, rows, _ in view.extra), *view.cited, *cited]
     frames = [f for f in frames if not f.empty and "vintage_id" in f]
     if not frames:
         return []
@@ -280,7 +299,7 @@ def _render_image(state: ExplorerState, fmt: str, size: str, host_url: str) -> b
     spec = view.spec
     return exports.export_figure(
         spec, view.figure, fmt=fmt, lang=state.lang, source=queries.source_card(spec.source_id),
-        vintages=view_vintages(view),
+        vintages=view_vintages(view, definition_inputs(view, state)[1]),
         permalink=host_url + state.with_(geo=view.geo, as_of=state.as_of or dt.date.today()).search(),
         size=size, events=view.events, tested=state.event,
     )

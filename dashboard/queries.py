@@ -169,6 +169,17 @@ def map_values(indicator: str, month: dt.date, as_of: dt.date | None, per_100k: 
                   lambda: maps.map_values(db, spec, month, as_of, per_100k))
 
 
+def cited_inputs(spec: Indicator, geos, as_of: dt.date | None = None) -> tuple[list[str], list[pd.DataFrame]]:
+    """What an indicator's definition reads besides its own source (:func:`indicators.series.sources_read`:
+    the CONAPO population a rate per 100,000 divides by): those sources, and the rows read from
+    them for these geographies, with their vintages. Every view and export of the indicator cites
+    them, as a per-100k view of another indicator does."""
+    others = [source for source in sources_read(spec) if source != spec.source_id]
+    frames = [population(geo, as_of) for geo in dict.fromkeys(geos)
+              if POPULATION_SOURCE in others and geo and has_population(geo)]
+    return others, frames
+
+
 def has_population(geo: str) -> bool:
     return geo in population_geos()
 

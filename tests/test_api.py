@@ -326,3 +326,40 @@ def test_status_and_every_view_say_when_a_source_is_overdue(client, snapshot_sto
     text = __import__("json").dumps(layout, ensure_ascii=False)
     assert all(f"python -m etl refresh {source_id}" in text for source_id in late)
     assert text.count("Una publicación más reciente está atrasada") == len(late)
+
+
+def test_an_indicator_whose_definition_reads_another_source_cites_it_in_every_export(client, snapshot_store):
+    """A rate per 100,000 people divides by CONAPO's population whether the registry defines it
+    (``sesnsp_homicide_rate_100k``) or the view asks for it (``transform=per100k``): every export
+    cites the population's source and the vintage read, as for any other input."""
+    from indicators.series import sources_read
+    from indicators.service import source_card
+
+    read_more = [spec for spec in available_indicators() if len(sources_read(spec)) > 1]
+    assert read_more
+    for spec in read_more:
+        others = [s for s in sources_read(spec) if s != spec.source_id]
+        url = f"/api/indicators/{spec.id}"
+        meta = client.get(f"{url}.metadata.json").get_json()
+        twin = client.get(f"{url}.json").get_json()
+        for source_id in others:
+            cited = [v for v in list_vintages(snapshot_store, source_id) if v.withdrawn_on is None]
+            citation = source_card(snapshot_store, source_id)["citation"]
+            for body in (meta, twin):
+                assert any(v["id"] == cited[-1].id and v["sha256"] == cited[-1].sha256 for v in body["vintages"]), \
+                    (spec.id, source_id)
+                assert citation in body["citation"] and citation in body["cite"]
+                assert cited[-1].file_name in body["citation"] and cited[-1].file_name in body["cite"]
+        header = client.get(f"{url}.csv").headers["X-Verifica-Citation"]
+        sheets = pd.read_excel(io.BytesIO(client.get(f"{url}.xlsx").data), sheet_name=None)
+        fields = dict(zip(sheets["metadata"]["field"], sheets["metadata"]["value"], strict=True))
+        for source_id in others:
+            newest = [v for v in list_vintages(snapshot_store, source_id) if v.withdrawn_on is None][-1]
+            assert newest.file_name in header and newest.sha256 in fields[f"vintage #{newest.id}"]
+    # The same numbers reached through the explorer's transform cite the same population release.
+    rate = client.get("/api/indicators/sesnsp_homicide_rate_100k.metadata.json?geo=MX-SIN").get_json()
+    transformed = client.get("/api/indicators/sesnsp_homicide_victims.metadata.json?geo=MX-SIN&transform=per100k"
+                             ).get_json()
+    population = {v["id"] for v in transformed["vintages"]} - {v["id"] for v in client.get(
+        "/api/indicators/sesnsp_homicide_victims.metadata.json?geo=MX-SIN").get_json()["vintages"]}
+    assert population and population <= {v["id"] for v in rate["vintages"]}
