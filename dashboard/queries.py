@@ -162,11 +162,24 @@ def population(geo: str, as_of: dt.date | None = None) -> pd.DataFrame:
 def map_values(indicator: str, month: dt.date, as_of: dt.date | None, per_100k: bool = False
                ) -> dict[str, float | None]:
     """Each geography's value of one month, for the state map (:mod:`indicators.maps`: stored per
-    source release, computed at publish for the newest month); cached here per source version."""
+    source release, computed at publish for :func:`map_month`); cached here per source version.
+    Per 100,000 people only for counts (a :class:`BadQuery` otherwise)."""
     db = engine()
     spec = get_indicator(indicator)
+    if per_100k and not spec.takes_per_100k:
+        raise BadQuery(f"{spec.id} is not a count: it has no map per 100,000 people")
     return cached(cache_key("map", indicator, month, as_of, per_100k, sources=sources_read(spec, per_100k)),
                   lambda: maps.map_values(db, spec, month, as_of, per_100k))
+
+
+def map_month(indicator: str, as_of: dt.date | None = None, upto: dt.date | None = None) -> dt.date | None:
+    """The month the state map shows (:func:`indicators.maps.map_month`): the newest month, up to
+    ``upto`` (the view's last month), that most states have; not the national series' newest
+    month, which the states may not have yet. Cached per source version."""
+    db = engine()
+    spec = get_indicator(indicator)
+    return cached(cache_key("map-month", indicator, as_of, upto, sources=sources_read(spec)),
+                  lambda: maps.map_month(db, spec, as_of, upto) or False) or None
 
 
 def cited_inputs(spec: Indicator, geos, as_of: dt.date | None = None) -> tuple[list[str], list[pd.DataFrame]]:

@@ -246,7 +246,7 @@ class ExplorerState:
         if spec.semantics == "annual":
             return "transform_annual"
         if transform == "per100k":
-            if spec.transform in ("per_100k", "share", "daily_average") or spec.unit.get("en", "").startswith("%"):
+            if not spec.takes_per_100k:  # an average per day, a share, a rate already
                 return "transform_already_rate"
             if not queries.has_population(self.geo or spec.default_geo):
                 return "transform_no_population"

@@ -3,8 +3,14 @@
 A map of a state-level series reads every state's series (tens of reads: about half a second),
 so it is computed once per source release and stored in ``derived_results`` under the source's
 version (:func:`etl.store.data_versions`): :func:`refresh_maps` runs after a publish for the
-newest month of every state-level indicator, and a request reads the stored values (or computes
+map's month of every state-level indicator, and a request reads the stored values (or computes
 and stores them for any other month, once, for every process).
+
+The map's month is the newest month most of the states have (:func:`map_month`), not the newest
+month of the national series: CDC publishes the US total months before the states' figures, and
+a map of a month the states do not have yet would be blank. Rates per 100,000 people are mapped
+only for counts (:attr:`indicators.registry.Indicator.takes_per_100k`): a rate of a daily average
+or of a share means nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import time
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from etl.geography import MX_STATES, US_STATES
 from etl.store import available_geos, data_versions, read_derived, read_slice, write_derived
 from indicators.digest import code_digest
 from indicators.registry import Indicator, available_indicators
@@ -27,11 +34,15 @@ from indicators.transforms import per_100k as rate
 log = logging.getLogger(__name__)
 
 
+class NoRateMap(ValueError):
+    """A map per 100,000 people was asked of an indicator that is not a count."""
+
+
 def _name(spec: Indicator, month: dt.date, per_100k: bool) -> str:
     return f"map:{spec.id}:{month:%Y-%m}:{'rate' if per_100k else 'level'}"
 
 
-MAPS_VERSION = "maps-1"  # bump when compute() changes, so stored maps are recomputed
+MAPS_VERSION = "maps-2"  # bump when compute() or month_coverage() changes, so stored maps are recomputed
 
 
 def _key(engine: Engine, spec: Indicator, per_100k: bool) -> str:
@@ -45,10 +56,17 @@ def _key(engine: Engine, spec: Indicator, per_100k: bool) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
+def _require_rate(spec: Indicator, per_100k: bool) -> None:
+    if per_100k and not spec.takes_per_100k:
+        raise NoRateMap(f"{spec.id} is not a count ({spec.transform or spec.semantics}): it has no map per "
+                        "100,000 people")
+
+
 def compute(engine: Engine, spec: Indicator, month: dt.date, as_of: dt.date | None = None,
             per_100k: bool = False) -> dict[str, float | None]:
     """Each geography's value of ``month`` (a breakdown summed; per 100,000 people a year when
     asked, where a population is loaded); None where the month has no value."""
+    _require_rate(spec, per_100k)
     population_geos = set(available_geos(engine, POPULATION_BASE)) if per_100k else set()
     values: dict[str, float | None] = {}
     for geo in geographies(engine, spec):
@@ -69,6 +87,7 @@ def map_values(engine: Engine, spec: Indicator, month: dt.date, as_of: dt.date |
                per_100k: bool = False) -> dict[str, float | None]:
     """The stored values for the store as it is now; computed and stored first when missing.
     A map as known on an earlier date (``as_of``) is computed, not stored."""
+    _require_rate(spec, per_100k)
     if as_of is not None:
         return compute(engine, spec, month, as_of, per_100k)
     name, key = _name(spec, month, per_100k), _key(engine, spec, per_100k)
@@ -80,9 +99,59 @@ def map_values(engine: Engine, spec: Indicator, month: dt.date, as_of: dt.date |
     return values
 
 
+def states(engine: Engine, spec: Indicator) -> list[str]:
+    """The indicator's states (US states and DC, Mexican states): its geographies less the
+    national one and special codes."""
+    return [geo for geo in geographies(engine, spec) if geo in US_STATES or geo in MX_STATES]
+
+
+def month_coverage(engine: Engine, spec: Indicator, as_of: dt.date | None = None) -> dict:
+    """How many of the indicator's states have a value in each month (``"YYYY-MM"`` → count), and
+    how many states it has (``states``)."""
+    chosen = states(engine, spec)
+    counts: dict[str, int] = {}
+    for geo in chosen:
+        frame = read_series(engine, spec, geo, as_of=as_of)
+        months = pd.to_datetime(frame.loc[frame["value"].notna(), "period"]).dt.strftime("%Y-%m").unique()
+        for month in months:
+            counts[month] = counts.get(month, 0) + 1
+    return {"states": len(chosen), "months": dict(sorted(counts.items()))}
+
+
+def _month_name(spec: Indicator) -> str:
+    return f"map-month:{spec.id}"
+
+
+def stored_coverage(engine: Engine, spec: Indicator) -> dict:
+    """:func:`month_coverage` for the store as it is now: stored per source release, computed and
+    stored first when missing."""
+    name, key = _month_name(spec), _key(engine, spec, False)
+    payload = read_derived(engine, name, key)
+    if payload is not None:
+        return json.loads(payload)
+    coverage = month_coverage(engine, spec)
+    write_derived(engine, name, key, json.dumps(coverage))
+    return coverage
+
+
+def map_month(engine: Engine, spec: Indicator, as_of: dt.date | None = None,
+              upto: dt.date | None = None) -> dt.date | None:
+    """The month a state map shows: the newest month (up to ``upto``) that more than half of the
+    indicator's states have a value for; else the newest month any state has; None when no state
+    has one. Read from the stored coverage for the store as it is now (as known on ``as_of``:
+    computed)."""
+    coverage = month_coverage(engine, spec, as_of) if as_of is not None else stored_coverage(engine, spec)
+    last = f"{upto:%Y-%m}" if upto is not None else None
+    months = [m for m in coverage["months"] if last is None or m <= last]
+    most = [m for m in months if coverage["months"][m] * 2 > coverage["states"]]
+    chosen = most[-1] if most else (months[-1] if months else None)
+    return dt.date.fromisoformat(f"{chosen}-01") if chosen else None
+
+
 def refresh_maps(engine: Engine) -> int:
-    """After a publish: the newest month's map (levels, and rates where a population is loaded) of
-    every state-level indicator whose source changed; returns how many maps were computed."""
+    """After a publish: the map of the month most states have (levels, and rates of counts where a
+    population is loaded) of every state-level indicator whose source changed; returns how many
+    maps were computed."""
     start, computed = time.perf_counter(), 0
     has_population = set(available_geos(engine, POPULATION_BASE))
     for spec in available_indicators():
@@ -91,12 +160,11 @@ def refresh_maps(engine: Engine) -> int:
         geos = geographies(engine, spec)
         if len(geos) < 2:
             continue
-        national = read_series(engine, spec)
-        if national.empty:
+        month = map_month(engine, spec)
+        if month is None:
             continue
-        month = national["period"].max().date()
         for per_100k in (False, True):
-            if per_100k and (spec.transform == "per_100k" or not has_population & set(geos)):
+            if per_100k and (not spec.takes_per_100k or not has_population & set(geos)):
                 continue
             name, key = _name(spec, month, per_100k), _key(engine, spec, per_100k)
             if read_derived(engine, name, key) is None:

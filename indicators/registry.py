@@ -45,6 +45,14 @@ class Indicator:
     # filters, or another indicator's ("indicator") with them.
     donors: tuple[dict, ...] = ()
 
+    @property
+    def takes_per_100k(self) -> bool:
+        """Whether a rate per 100,000 people of it means something: monthly or 12-month counts (or
+        quantities) as published and summed. Not yearly figures, nor what a transform already made
+        an average per day, a share or a rate, nor a percentage."""
+        return (self.semantics in ("monthly", "rolling_12m") and self.transform is None
+                and not self.unit.get("en", "").lstrip().startswith("%"))
+
     def to_json(self) -> dict:
         return {
             "id": self.id,
