@@ -412,7 +412,7 @@ def scorecard_metadata() -> Response:
     })
 
 
-CLAIMS_PARAMS = ("as_of", "status", "claimant", "q", "sort", "order")
+CLAIMS_PARAMS = ("as_of", "status", "claimant", "q", "sort", "order", "lang")
 
 
 def _claims_selected() -> list[dict]:
@@ -422,13 +422,21 @@ def _claims_selected() -> list[dict]:
     unknown = set(args) - set(CLAIMS_PARAMS)
     if unknown:
         raise queries.BadQuery(f"unknown parameter(s): {', '.join(sorted(unknown))}; use {', '.join(CLAIMS_PARAMS)}")
-    if args.get("order", "desc") not in ("asc", "desc"):
-        raise queries.BadQuery("order must be asc or desc")
+    order = args.get("order") or None
+    if order not in (None, "asc", "desc"):
+        raise queries.BadQuery("order must be asc or desc (empty: the sort's own direction)")
+    if len(args.get("q") or "") > 200:
+        raise queries.BadQuery("q is longer than 200 characters")
     items = queries.claims(queries.parse_date(args.get("as_of"), "as_of"))
+    claimant = args.get("claimant") or None
+    if claimant and claimant not in {item["claimant"] for item in items}:
+        raise queries.BadQuery(f"unknown claimant {claimant[:80]!r}; use one of: "
+                               + "; ".join(sorted({item["claimant"] for item in items})))
     try:
-        return select_claims(items, status=args.get("status") or None, claimant=args.get("claimant") or None,
-                             q=args.get("q"), sort=args.get("sort") or "stated_on",
-                             descending=args.get("order", "desc") == "desc")
+        return select_claims(items, status=args.get("status") or None, claimant=claimant, q=args.get("q"),
+                             sort=args.get("sort") or "stated_on",
+                             descending=None if order is None else order == "desc",
+                             lang=normalise_lang(args.get("lang")))
     except ValueError as exc:
         raise queries.BadQuery(str(exc)) from None
 
@@ -502,7 +510,7 @@ def status_json() -> Response:
     return jsonify({
         "failing": [run_json(r) for r in failing_sources(db)],
         # Live sources whose next release is late (a publisher that stopped, or a refresh that never ran).
-        "overdue": [{"source_id": source_id, **late, "operator_hint": f"python -m etl refresh {source_id}"}
+        "overdue": [{"source_id": source_id, **late, "operator_hint": links.operator_hint(source_id)}
                     for source_id, late in sorted(queries.overdue().items())],
         "recent_runs": [run_json(r) for r in recent_runs(db, limit=20)],
     })

@@ -11,6 +11,7 @@ import io
 import json
 import logging
 import os
+import re
 import shutil
 import textwrap
 import threading
@@ -70,6 +71,25 @@ CHAR_EM = 0.48  # a generous average character width, in ems, for wrapping lines
 PAD = 12
 
 
+MIN_PLOT_PX = 150  # the least plot height a report image is drawn with
+
+
+def footer_lines(line: str, chars: int) -> list[str]:
+    """A citation line wrapped verbatim (ids, file names); an address only after its ``?`` or an
+    ``&``, never inside a parameter, so each printed piece is whole."""
+    if "://" not in line:
+        return textwrap.wrap(line, chars, break_on_hyphens=False)
+    head, _, address = line.partition("http")
+    pieces = re.split(r"(?<=[?&])", "http" + address)
+    out, current = textwrap.wrap(head, chars, break_on_hyphens=False), ""
+    for piece in pieces:
+        if current and len(current) + len(piece) > chars:
+            out.append(current)
+            current = ""
+        current += piece
+    return [*out, current] if current else out
+
+
 def _chars(width_px: float, font_px: float) -> int:
     return max(20, int(width_px / (font_px * CHAR_EM)))
 
@@ -102,7 +122,8 @@ def with_citation(figure: go.Figure, lines: list[str], caveat: str, size: str = 
     sub_lines = [part for line in meta.get("subtitle", []) for part in wrap_lines(line, _chars(width - 2 * PAD,
                                                                                                SUBTITLE_FONT))]
     chars = _chars(width - 2 * PAD, REPORT_FONT)
-    footer = [part for line in [*lines, caveat] for part in textwrap.wrap(line, chars)]  # verbatim: ids, names
+    footer = [part for line in lines for part in footer_lines(line, chars)]
+    caveat_lines = wrap_lines(caveat, chars)
     right = 80 if getattr(figure.layout, "yaxis3", None) and figure.layout.yaxis3.overlaying else 24
     left = 76
     legend_rows = _legend_rows(out, width - 2 * PAD)
@@ -110,9 +131,19 @@ def with_citation(figure: go.Figure, lines: list[str], caveat: str, size: str = 
     legend_h = legend_rows * (REPORT_FONT + 10)
     top = title_h + legend_h + 10
     axis_h = 2 * REPORT_FONT + 22  # the date ticks
-    footer_h = len(footer) * (REPORT_FONT + 4) + PAD
+
+    def plot_height(footer: list[str]) -> tuple[int, int]:
+        footer_h = len(footer) * (REPORT_FONT + 4) + PAD
+        return height - top - axis_h - footer_h, footer_h
+
+    # The caveat is printed when the plot keeps a readable height with it (it is in every
+    # download's metadata and on the page either way).
+    if plot_height([*footer, *caveat_lines])[0] >= MIN_PLOT_PX:
+        footer = [*footer, *caveat_lines]
+    plot_h, footer_h = plot_height(footer)
+    if plot_h < MIN_PLOT_PX:
+        raise ValueError(f"the citation leaves {plot_h} px for the plot at {size}: choose the larger size")
     bottom = axis_h + footer_h
-    plot_h = height - top - bottom
 
     def y_at(pixels_from_top: float) -> float:  # a height in the image, in the plot's paper units
         return 1 + (top - pixels_from_top) / plot_h

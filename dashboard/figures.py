@@ -77,7 +77,8 @@ def series_figure(
         groups = [(pick(spec.value_labels.get(str(value)), lang) or value, rows)
                   for value, rows in frame.groupby(spec.breakdown, sort=True)]
     else:
-        groups = [(t("reported", lang), frame)]  # the title names the series
+        # The title names the series; a compared place's line is named by its place, so this one is too.
+        groups = [(t("reported", lang) if spec.has_predicted or not geo_label else geo_label, frame)]
     for index, (label, rows) in enumerate(groups):
         colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
         figure.add_trace(
@@ -212,12 +213,10 @@ def event_labels(events: list[dict], labelled: set[str], first: pd.Timestamp, la
 
 
 def labelled_events(events: list[dict], indicator: str | None, tested: str | None = None) -> set[str]:
-    """The events that get a label: those linked to the indicator and the tested one (all of them
-    when the timeline links none to it)."""
+    """The events that get a label: those linked to the indicator and the tested one; the others
+    keep their line and hover marker."""
     linked = {e["id"] for e in events
               if indicator and any(link.get("indicator") == indicator for link in e.get("indicators") or [])}
-    if not linked:
-        return {e["id"] for e in events}
     return linked | ({tested} if tested else set())
 
 
@@ -337,7 +336,9 @@ def add_line(figure: go.Figure, rows: pd.DataFrame, label: str, index: int, *, r
 
 
 WINDOW_FILL = {"pre": ("#57606a", 0.16), "post_opacity": 0.2}
-BAND_FILL = "rgba(9,105,218,0.22)"  # the interval: blue, never the grey of the pre-period shading
+# The interval: Okabe-Ito yellow, a hue no verdict, event type or series uses (and never the grey
+# of the pre-period shading); tests/test_accessibility.py keeps it apart from them.
+BAND_FILL = "rgba(240,228,66,0.45)"
 WINDOW_EDGE = "#24292f"
 
 

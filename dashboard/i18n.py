@@ -100,6 +100,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "claims_sort_difference": {"en": "size of the difference", "es": "tamaño de la diferencia"},
     "claims_sort_claim": {"en": "claim (A–Z)", "es": "cifra (A–Z)"},
     "claims_order": {"en": "Order", "es": "Orden"},
+    "claims_natural": {"en": "as the sort says", "es": "el del criterio"},
     "claims_desc": {"en": "descending", "es": "descendente"},
     "claims_asc": {"en": "ascending", "es": "ascendente"},
     "claims_apply": {"en": "Show", "es": "Mostrar"},

@@ -10,3 +10,8 @@ import settings
 
 def base_url() -> str:
     return settings.get().public_url or flask.request.host_url
+
+
+def operator_hint(source_id: str) -> str:
+    """The command that fetches a late source's newest release (for operators, never readers)."""
+    return f"python -m etl refresh {source_id}"

@@ -80,7 +80,7 @@ def chart_view(state: ExplorerState) -> ChartView:
     geo = state.geo
     if geo not in geos:
         geo = spec.default_geo if spec.default_geo in geos else (geos[0] if geos else spec.default_geo)
-    assessment, assessment_error = None, None
+    assessment, assessment_error, requested_start = None, None, None
     if state.event:
         try:
             assessment = queries.assessment(spec.id, state.event, geo=geo, method=state.method, as_of=state.as_of)
@@ -91,6 +91,7 @@ def chart_view(state: ExplorerState) -> ChartView:
             # drawn over months without a line.
             fitted_from = pd.Timestamp(assessment.pre_start).date().replace(day=1) if assessment.pre_start else None
             if fitted_from and state.start and fitted_from < state.start and spec.semantics != "annual":
+                requested_start = state.start  # the table and the downloads keep the range asked for
                 state = replace(state, start=fitted_from)
     _, frame = queries.series_view(state.series_query(geo=geo))
     if frame.empty and spec.semantics == "annual" and state.start is not None:
@@ -157,6 +158,9 @@ def chart_view(state: ExplorerState) -> ChartView:
                          margin={"t": 44 + 22 * (heading.count("<br>") + 1)
                                  + 19 * sum(line.count("<br>") + 1 for line in lines)})
     view.table = view_table(view, state)
+    if requested_start is not None and not view.table.empty:
+        view.table = view.table[pd.to_datetime(view.table["period"]) >= pd.Timestamp(requested_start)].reset_index(
+            drop=True)
     return view
 
 

@@ -261,15 +261,23 @@ def _folded(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
+# Each sort's own direction, as the page labels it: newest, latest, largest first; inconsistent
+# first; A to Z. ``order`` (asc/desc) overrides it.
+NATURAL_DESCENDING = {"stated_on": True, "period_end": True, "difference": True, "status": False, "claim": False}
+
+
 def select(items: list[dict], *, status: str | None = None, claimant: str | None = None, q: str | None = None,
-           sort: str = "stated_on", descending: bool = True) -> list[dict]:
+           sort: str = "stated_on", descending: bool | None = None, lang: str = "en") -> list[dict]:
     """The claims a reader asked for: of one status and one claimant, with every word of ``q`` in
     the claim's names (EN and ES), claimant, kind or id (case and accents ignored), sorted by
-    ``sort`` (newest first by default; undated claims last whatever the order)."""
+    ``sort`` in its own direction unless ``descending`` says otherwise (names in ``lang``);
+    claims with nothing to sort by (undated, no difference) come last either way."""
     if status and status not in STATUSES:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}")
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}")
+    if descending is None:
+        descending = NATURAL_DESCENDING[sort]
     words = _folded(q or "").split()
     out = []
     for item in items:
@@ -287,7 +295,8 @@ def select(items: list[dict], *, status: str | None = None, claimant: str | None
         if sort == "difference":
             return abs(item["difference_pct"]) if item.get("difference_pct") is not None else None
         if sort == "claim":
-            return _folded(str((item.get("label") or {}).get("en", item["claim"])))
+            label = item.get("label") or {}
+            return _folded(str(label.get(lang) or label.get("en") or item["claim"]))
         return item.get(sort) or None
 
     present = [i for i in out if key(i) is not None]

@@ -75,6 +75,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         module = item.module.__name__.rsplit(".", 1)[-1] if getattr(item, "module", None) else ""
         if module in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    # The test command runs the SQLite pass in two processes side by side: VERIFICA_TEST_HALF
+    # picks the browser tests or the rest, whatever ``-m`` the caller adds.
+    half = os.environ.get("VERIFICA_TEST_HALF")
+    if half in ("browser", "rest") and _server_url() is None:
+        kept = [item for item in items if bool(item.get_closest_marker("browser")) == (half == "browser")]
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
     if _server_url() is None:
         return
     kept = [item for item in items if ("store_factory" in getattr(item, "fixturenames", ())

@@ -91,3 +91,38 @@ def test_claim_status_badges_hold_white_text_and_have_a_symbol_each():
     assert len(set(CLAIM_SYMBOLS.values())) == len(CLAIM_SYMBOLS)
     for status, colour in CLAIM_COLOURS.items():
         assert contrast(colour, "#ffffff") >= 4.5, (status, colour)
+
+
+def test_the_interval_band_has_a_colour_of_its_own():
+    """The 95 % band is drawn over the post window (in the verdict's colour) and beside the event
+    lines and the grey pre-period: its colour is far from each of them."""
+    import re
+
+    from dashboard.figures import BAND_FILL, EVENT_COLOURS, WINDOW_FILL
+
+    def rgb(colour: str) -> tuple[int, ...]:
+        if colour.startswith("#"):
+            return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+        return tuple(int(float(v)) for v in re.findall(r"[\d.]+", colour)[:3])
+
+    band = rgb(BAND_FILL)
+    others = [*VERDICT_COLOURS.values(), *EVENT_COLOURS.values(), WINDOW_FILL["pre"][0]]
+    distances = [sum((a - b) ** 2 for a, b in zip(band, rgb(c), strict=True)) ** 0.5 for c in others]
+    assert min(distances) > 150, min(distances)
+    assert rgb("rgba(9,105,218,0.22)") and min(  # the previous blue was too close to a verdict's colour
+        sum((a - b) ** 2 for a, b in zip(rgb("#0969da"), rgb(c), strict=True)) ** 0.5 for c in others) < 150
+
+
+def test_event_labels_never_overlap_and_only_tested_or_linked_events_get_one():
+    from dashboard.figures import keep_numbers_whole, labelled_events, place_labels, wrap_lines
+
+    # Three labels 10 px apart on a 1000 px axis: each on its own row; a fourth with no row left.
+    rows = place_labels([(0.50, 60), (0.51, 60), (0.52, 60), (0.53, 60)], 1000)
+    assert rows == [0, 1, 2, None]
+    assert place_labels([(0.1, 60), (0.5, 60)], 1000) == [0, 0]  # far apart: one row
+    events = [{"id": "a", "indicators": [{"indicator": "x"}]}, {"id": "b"}, {"id": "c"}]
+    assert labelled_events(events, "x", tested="c") == {"a", "c"}
+    assert labelled_events(events, "y") == set()  # none linked, none tested: lines only
+    assert all("692\u00a0lbs" in line or "692" not in line
+               for line in wrap_lines("the estimate is 692 lbs per month " * 3, 20))
+    assert keep_numbers_whole("−76.7 % and + 5") == "−76.7\u00a0% and +\u00a05"

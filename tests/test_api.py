@@ -62,7 +62,7 @@ def test_csv_has_period_geo_value_flags_and_vintage(client, snapshot_store):
     assert len(pd.read_csv(io.StringIO(response.get_data(as_text=True)))) == len(rows)
     assert [r["period"] for r in rows] == [f"2025-{m:02d}" for m in range(1, 13)]
     assert set(rows[0]) == {"indicator", "period", "geo", "value", "flags", "vintage_id", "vintage", "vintage_published_on"}
-    assert rows[0]["value"] == "990"  # 990.11 lbs, at the whole pounds CBP's tables give
+    assert rows[0]["value"] == "990.11"  # at the 0.01 lb declared in the origin file
     assert rows[-1]["flags"] == "provisional"
     # The rows come from the newest release (it covers all of 2025), and the header cites it.
     newest = max(list_vintages(snapshot_store, "cbp_drug_seizures"), key=lambda v: (v.published_on, v.id))
@@ -239,6 +239,8 @@ def test_csv_of_a_tested_event_carries_the_counterfactual_and_the_result(client,
     and the answer in words in the metadata beside it."""
     from dashboard import queries
     from dashboard.app_factory import create_app
+    from indicators.registry import get_indicator
+    from indicators.series import decimals
 
     indicator = "cbp_fentanyl_seizures_swb_lbs"
     event = next(e["id"] for e in read_timeline()
@@ -252,9 +254,10 @@ def test_csv_of_a_tested_event_carries_the_counterfactual_and_the_result(client,
     assert len(band) > 0
     for row in band.itertuples():
         if row.period in by_month:
-            # At the series' precision (whole pounds).
-            assert float(by_month[row.period]["counterfactual"]) == round(row.expected)
-            assert float(by_month[row.period]["counterfactual_lower"]) == round(row.lower)
+            # At the series' precision, declared in its origin file.
+            places = decimals(get_indicator(indicator))
+            assert float(by_month[row.period]["counterfactual"]) == round(row.expected, places)
+            assert float(by_month[row.period]["counterfactual_lower"]) == round(row.lower, places)
     assert meta["result"]["event"] == event and meta["result"]["headline"]
     assert any("counterfactual" in note for note in meta["notes"])
 
@@ -319,12 +322,12 @@ def test_status_and_every_view_say_when_a_source_is_overdue(client, snapshot_sto
         past = render_state(ExplorerState(spec.id, as_of=__import__("datetime").date(2025, 6, 1)))["info"]
         assert "stale-notice" not in str(past)
     # The operator's command is on the status page and in status.json, never in a reader's sentence.
-    assert all(item["operator_hint"] == f"python -m etl refresh {item['source_id']}" for item in body["overdue"])
+    assert all(item["operator_hint"].endswith(f"etl refresh {item['source_id']}") for item in body["overdue"])
     from tests.test_spanish_pages import render
 
     layout, _title = render(snapshot_app, "/sources", "?lang=es")
     text = __import__("json").dumps(layout, ensure_ascii=False)
-    assert all(f"python -m etl refresh {source_id}" in text for source_id in late)
+    assert all(f"etl refresh {source_id}" in text for source_id in late)
     assert text.count("Una publicación más reciente está atrasada") == len(late)
 
 

@@ -142,13 +142,25 @@ def test_the_claims_selection_filters_searches_and_sorts(client):
     by_difference = client.get("/api/claims.json?sort=difference").get_json()["items"]
     sizes = [abs(i["difference_pct"]) for i in by_difference if i.get("difference_pct") is not None]
     assert sizes == sorted(sizes, reverse=True)
+    # Each sort in the direction its label says: inconsistent first; names A to Z in the language.
+    rank = {"inconsistent": 0, "consistent": 1, "not_checkable": 2}
+    by_status = [rank[i["status"]] for i in client.get("/api/claims.json?sort=status").get_json()["items"]]
+    assert by_status == sorted(by_status) and len(set(by_status)) > 1
+    names = [i["label"]["es"] for i in client.get("/api/claims.json?sort=claim&lang=es").get_json()["items"]]
+    folded = ["".join(c for c in unicodedata.normalize("NFKD", n.casefold()) if not unicodedata.combining(c))
+              for n in names]
+    assert folded == sorted(folded)
+    reverse = [i["label"]["es"] for i in client.get("/api/claims.json?sort=claim&lang=es&order=desc").get_json()["items"]]
+    assert sorted(reverse) == sorted(names)
+    assert ["".join(c for c in unicodedata.normalize("NFKD", n.casefold()) if not unicodedata.combining(c))
+            for n in reverse] == sorted(folded, reverse=True)
     # The download: a plain table that reads with no options, one row per claim selected.
     import pandas as pd
 
     for status in statuses:
         frame = pd.read_csv(io.BytesIO(client.get(f"/api/claims.csv?status={status}").data))
         assert len(frame) == sum(i["status"] == status for i in every) and set(frame["status"]) == {status}
-    for bad in ("status=nope", "sort=nope", "order=up", "colour=red"):
+    for bad in ("status=nope", "sort=nope", "order=up", "colour=red", "claimant=nobody", "q=" + "x" * 201):
         response = client.get(f"/api/claims.csv?{bad}")
         assert response.status_code == 400 and response.get_json()["error"]
 

@@ -13,7 +13,6 @@ import pytest
 
 from dashboard.exports import REPORT_FONT, SIZES
 
-pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 
 VIEWS = {
@@ -57,6 +56,7 @@ def test_overlap_check_sees_overlaps():
     assert overlapping([a, {**a, "text": "b", "left": 51, "right": 90}]) == []
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("view", list(VIEWS))
 def test_exported_text_never_overlaps_and_prints_at_9pt(browser_ready, dash_duo, client, view):
     problems = []

@@ -38,7 +38,7 @@ function phoneFigure(figure) {
     font: {size: 15}, subtitle: {text: subtitle.join("<br>"), font: {size: 12}}
   };
   var top = 42 + 20 * title.length + 16 * subtitle.length;
-  layout.margin = {l: 46, r: 8, t: top, b: 40};
+  layout.margin = {l: 46, r: layout.yaxis3 ? 52 : 8, t: top, b: 40};  // room for a right-hand axis
   layout.legend = {orientation: "h", x: 0, xanchor: "left", y: -0.1, yanchor: "top"};
   layout.height = top + 340 + 150;
   layout.title.y = 1 - 34 / layout.height;  // under the toolbar

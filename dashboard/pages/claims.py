@@ -86,7 +86,8 @@ def filters(lang: str, as_of: str | None, chosen: dict, claimants: list[str]) ->
                t("claim_col_status", lang)),
         select("claimant", [("", t("claims_all", lang)), *[(c, c) for c in claimants]], t("claims_claimant", lang)),
         select("sort", [(s, t("claims_sort_" + s, lang)) for s in SORTS], t("claims_sort", lang)),
-        select("order", [("desc", t("claims_desc", lang)), ("asc", t("claims_asc", lang))], t("claims_order", lang)),
+        select("order", [("", t("claims_natural", lang)), ("desc", t("claims_desc", lang)),
+                         ("asc", t("claims_asc", lang))], t("claims_order", lang)),
         html.Button(t("claims_apply", lang), type="submit", className="download-button"),
     ])
 
@@ -98,9 +99,10 @@ def layout(lang: str = "en", as_of: str | None = None, status: str | None = None
     every = queries.claims(as_of_date)
     claimants = sorted({item["claimant"] for item in every})
     chosen = {"status": _choice(status, STATUSES), "claimant": _choice(claimant, claimants), "q": (q or "")[:200],
-              "sort": _choice(sort, SORTS) or "stated_on", "order": _choice(order, ("asc", "desc")) or "desc"}
+              "sort": _choice(sort, SORTS) or "stated_on", "order": _choice(order, ("asc", "desc"))}
     items = select(every, status=chosen["status"], claimant=chosen["claimant"], q=chosen["q"], sort=chosen["sort"],
-                   descending=chosen["order"] == "desc")
+                   descending=None if chosen["order"] is None else chosen["order"] == "desc", lang=lang)
+    as_of = as_of_date.isoformat() if as_of_date else None  # the links carry the date understood
     counts = summary(every)
     titles = {e["id"]: f"{e['date']} {pick(e['title'], lang)}" for e in queries.events()}
     # The status second: on a phone it is in view with the claim's name.
@@ -129,7 +131,7 @@ def layout(lang: str = "en", as_of: str | None = None, status: str | None = None
     data_query = urlencode({k: v for k, v in {"as_of": as_of, "status": chosen["status"],
                                               "claimant": chosen["claimant"], "q": chosen["q"] or None,
                                               "sort": chosen["sort"] if chosen["sort"] != "stated_on" else None,
-                                              "order": chosen["order"] if chosen["order"] != "desc" else None,
+                                              "order": chosen["order"], "lang": lang if lang != "en" else None,
                                               }.items() if v})
     data_query = f"?{data_query}" if data_query else ""
     by_status = counts["by_status"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
+import pandas as pd
 from dash import dcc, html
 
 from dashboard import components, queries
@@ -62,7 +63,7 @@ def _change_row(spec, meeting: dict, lang: str) -> html.Tr:
     unit = effect_unit(spec.unit, spec.semantics, lang)
     link = dcc.Link(pick(spec.name, lang), href=ExplorerState(indicator=spec.id, event=meeting["id"], lang=lang).href())
     if not frame.empty and "end_year" in frame:  # yearly figures: is there one for the meeting's year yet?
-        newest = int(frame["end_year"].astype(int).max())
+        newest = int(pd.to_numeric(frame["end_year"], errors="coerce").max())
         if newest < day.year:
             return html.Tr([html.Td(link), html.Td(t("overview_see_explorer", lang)),
                             html.Td(t("overview_not_yet", lang, through=str(newest)), colSpan=2)])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dash import html
 
-from dashboard import components, queries
+from dashboard import components, links, queries
 from dashboard.i18n import normalise_lang, t
 from dashboard.state import ExplorerState
 from etl.common import load_origin
@@ -58,11 +58,7 @@ def _overdue(source_id: str, late: dict | None, lang: str) -> list:
         return []
     return [html.P(className="stale-notice", children=[
         t("source_overdue", lang, due=late["expected_by"], month=(late.get("data_through") or "—")[:7]), " ",
-        t("source_overdue_operator", lang), " ", html.Code(operator_hint(source_id)), "."])]
-
-
-def operator_hint(source_id: str) -> str:
-    return f"python -m etl refresh {source_id}"
+        t("source_overdue_operator", lang), " ", html.Code(links.operator_hint(source_id)), "."])]
 
 
 def layout(lang: str = "en", **_query: str) -> html.Div:
