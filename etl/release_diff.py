@@ -245,7 +245,7 @@ def diff_release(engine: Engine, record: VintageRecord, origin: dict, today: dt.
     with Session(engine) as session:
         newest = previous_vintage(session, record.source_id, dt.date.max)
         last_month = covered_through(record.observations)
-        if (newest is not None and newest.published_on > record.published_on
+        if (newest is not None and newest.published_on > record.published_on and not record.earlier_state
                 and record.published_on_basis.startswith("estimated") and newest.period_end
                 and last_month < newest.period_end):
             diff.problems.append(("older", f"this release ends {last_month:%Y-%m}, before the newest one loaded "

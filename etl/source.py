@@ -92,7 +92,9 @@ def dated_records(source_id: str, content: bytes, file_name: str, parse: Parse, 
         if day >= whole.published_on:
             break
         tidy = parse(part, file_name)
-        earlier.append(make_record(source_id, part, file_name, tidy, published_on(tidy, file_name), whole.url))
+        record = make_record(source_id, part, file_name, tidy, published_on(tidy, file_name), whole.url)
+        record.earlier_state = True  # a figure found later for an earlier date is not an old file
+        earlier.append(record)
     return [*earlier, whole]
 
 

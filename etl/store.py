@@ -334,6 +334,9 @@ class VintageRecord:
     url: str | None = None
     retrieved_at: dt.datetime = field(default_factory=utcnow)
     content_sha256: str | None = None  # computed once, on first need (record_digest)
+    # A table of dated publications as it stood on an earlier date (etl.source): dated by its own
+    # rows, so it is never an older file presented as new, even when newer releases are loaded.
+    earlier_state: bool = False
 
 
 def make_record(source_id: str, content: bytes, file_name: str, tidy: pd.DataFrame,

@@ -114,3 +114,23 @@ def test_atf_figures_as_known_on_a_date_are_those_published_by_then(built_store,
                 for s, e, v in zip(stated["period_start"], stated["period_end"], stated["value"], strict=True)), \
                 (spec.id, day)
             assert (frame["vintage_published_on"] <= day).all()
+
+
+def test_a_figure_found_later_for_an_earlier_date_joins_the_releases_of_that_date(store, tmp_path):
+    """A curated table grows by hand: a figure published years ago and typed in now is part of the
+    table as known from its own date on (the releases from that date are loaded again with it);
+    it is not an older file presented as new."""
+    header = ("period_start,period_end,metric,value,unit,scope,confidence,primary_source,primary_source_url,"
+              "cited_via_url,as_of,notes\n")
+    rows = ["2018,2023,us_sourced_firearms,91896,firearms,,high,ATF,https://x.test/1,,2024-10,\n",
+            "2009,2014,us_sourced_firearms,73684,firearms,,high,GAO,https://x.test/2,,2016-01,\n",
+            "2010,2010,us_sourced_firearms,6404,firearms,,medium,ATF,https://x.test/3,,2012,\n"]
+    path = tmp_path / "figures.csv"
+    path.write_text(header + rows[0] + rows[1])
+    assert pipeline.import_file(store, atf_mexico_traces.SOURCE_ID, path).outcome == "ok"
+    path.write_text(header + "".join(rows))
+    assert pipeline.import_file(store, atf_mexico_traces.SOURCE_ID, path).outcome == "ok"
+    spec = INDICATORS["atf_mexico_us_sourced_traces"]
+    assert list(read_series(store, spec, as_of=dt.date(2013, 1, 1))["window"]) == ["2010"]
+    assert sorted(read_series(store, spec, as_of=dt.date(2016, 6, 1))["window"]) == ["2009–2014", "2010"]
+    assert len(read_series(store, spec)) == len(rows)
