@@ -246,17 +246,19 @@ DATA_PARAMS = ("geo", "from", "to", "as_of")
 
 
 def state_map(state: ExplorerState, view) -> html.Details | None:
-    """For a series published by state: a tile map of the newest month shown (level, or per
-    100,000 people when that is the view), each square a link to that state's chart."""
+    """For a series published by state: a tile map of the newest month shown that most states have
+    (level, or per 100,000 people when that is the view), each square a link to that state's chart."""
     spec = view.spec
     if spec.semantics == "annual" or view.frame.empty:
         return None
     geos = queries.geos_for(spec.id)
     if tilemap.grid_for(geos) is None:
         return None
-    month = view.frame["period"].max()
-    values = queries.map_values(spec.id, month.date(), state.as_of,
-                                per_100k=state.transform == "per100k")
+    # The newest month most states have (the national total can run months ahead of them).
+    month = queries.map_month(spec.id, state.as_of, upto=view.frame["period"].max().date())
+    if month is None:
+        return None
+    values = queries.map_values(spec.id, month, state.as_of, per_100k=state.transform == "per100k")
     unit = view.unit if state.transform == "per100k" else pick(spec.unit, state.lang)
     title = t("map_title", state.lang, month=format_date(month, "MMMM yyyy", locale=state.lang))
     figure = tilemap.tile_map(values, source_id=spec.source_id, lang=state.lang, unit=unit, title=title,
