@@ -769,6 +769,40 @@ def read_slice(
                  months=months.sort_values("period").reset_index(drop=True))
 
 
+_MONTHS_SQL = """
+WITH candidates AS (
+    SELECT DISTINCT geo, period, vintage_id FROM observations WHERE indicator = :indicator
+),
+ranked AS (
+    SELECT c.geo, c.period, c.vintage_id,
+           DENSE_RANK() OVER (PARTITION BY c.geo, c.period ORDER BY v.published_on DESC, v.id DESC) AS rank_newest
+    FROM candidates AS c JOIN vintages AS v ON v.id = c.vintage_id
+    WHERE v.published_on <= :as_of AND NOT EXISTS (
+        SELECT 1 FROM withdrawals AS w WHERE w.vintage_id = v.id AND w.withdrawn_on <= :as_of
+        AND (w.restored_on IS NULL OR w.restored_on > :as_of))
+),
+chosen AS (SELECT DISTINCT geo, period, vintage_id FROM ranked WHERE rank_newest = 1)
+SELECT DISTINCT obs.geo AS geo, obs.period AS period
+FROM chosen AS c
+JOIN observations AS obs
+  ON obs.vintage_id = c.vintage_id AND obs.period = c.period AND obs.geo = c.geo
+ AND obs.indicator = :indicator {filters}
+WHERE obs.value IS NOT NULL
+"""
+
+
+def months_with_values(engine: Engine, indicator: str, *, filters: dict[str, str] | None = None,
+                       as_of: dt.date | None = None) -> pd.DataFrame:
+    """Every (geo, period) where the newest vintage covering it (as known on ``as_of``) has a value
+    matching the filters: one query for every geography (``read_slice`` reads one)."""
+    conditions, filter_params = _filter_sql(engine.dialect.name, dict(filters or {}))
+    params = {"indicator": indicator, "as_of": as_of or dt.date(2999, 12, 31), **filter_params}
+    with engine.connect() as conn:
+        frame = pd.read_sql_query(text(_MONTHS_SQL.format(filters=conditions)), conn, params=params)
+    frame["period"] = pd.to_datetime(frame["period"])
+    return frame
+
+
 def read_observations(engine: Engine, indicator: str, geo: str, **kwargs) -> pd.DataFrame:
     """The rows of :func:`read_slice` (every dimension, unless ``filters`` are given)."""
     return read_slice(engine, indicator, geo, **kwargs).rows

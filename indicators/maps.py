@@ -25,7 +25,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from etl.geography import MX_STATES, US_STATES
-from etl.store import available_geos, data_versions, read_derived, read_slice, write_derived
+from etl.store import available_geos, data_versions, months_with_values, read_derived, read_slice, write_derived
 from indicators.digest import code_digest
 from indicators.registry import Indicator, available_indicators
 from indicators.series import POPULATION_BASE, geographies, read_series, sources_read
@@ -110,12 +110,17 @@ def month_coverage(engine: Engine, spec: Indicator, as_of: dt.date | None = None
     how many states it has (``states``)."""
     chosen = states(engine, spec)
     counts: dict[str, int] = {}
-    for geo in chosen:
-        frame = read_series(engine, spec, geo, as_of=as_of)
-        months = pd.to_datetime(frame.loc[frame["value"].notna(), "period"]).dt.strftime("%Y-%m").unique()
-        for month in months:
-            counts[month] = counts.get(month, 0) + 1
-    return {"states": len(chosen), "months": dict(sorted(counts.items()))}
+    if spec.zero_fill:  # a missing combination is a zero: read each state's series as drawn
+        for geo in chosen:
+            frame = read_series(engine, spec, geo, as_of=as_of)
+            months = pd.to_datetime(frame.loc[frame["value"].notna(), "period"]).dt.strftime("%Y-%m").unique()
+            for month in months:
+                counts[month] = counts.get(month, 0) + 1
+    else:  # one query for every state: the months each has a value in (the base series, filtered)
+        found = months_with_values(engine, spec.base, filters=spec.filters, as_of=as_of)
+        found = found[found["geo"].isin(chosen)]
+        counts = found.groupby(found["period"].dt.strftime("%Y-%m"))["geo"].nunique().to_dict()
+    return {"states": len(chosen), "months": dict(sorted((k, int(v)) for k, v in counts.items()))}
 
 
 def _month_name(spec: Indicator) -> str:
