@@ -297,9 +297,12 @@ def _render_image(state: ExplorerState, fmt: str, size: str, host_url: str) -> b
     if view.assessment_error:
         raise queries.BadQuery(view.assessment_error)
     spec = view.spec
+    read, frames = definition_inputs(view, state)
+    others = [source_id for source_id in dict.fromkeys([*view.sources, *read]) if source_id != spec.source_id]
     return exports.export_figure(
         spec, view.figure, fmt=fmt, lang=state.lang, source=queries.source_card(spec.source_id),
-        vintages=view_vintages(view, definition_inputs(view, state)[1]),
+        also=[queries.source_card(source_id) or {"citation": source_id} for source_id in others],
+        vintages=view_vintages(view, frames),
         permalink=host_url + state.with_(geo=view.geo, as_of=state.as_of or dt.date.today()).search(),
         size=size, events=view.events, tested=state.event,
     )

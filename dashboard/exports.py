@@ -52,13 +52,16 @@ def _ensure_server() -> None:
 
 
 def citation_lines(spec: Indicator, source: dict | None, vintages: list[dict], lang: str,
-                   permalink: str) -> list[str]:
+                   permalink: str, also: list[dict] | tuple = ()) -> list[str]:
+    """Source(s), vintages and the dated address. ``also``: the other sources the view draws on (a
+    compared indicator's, the population a rate divides by), cited after the main one."""
     source = source or {}
     used = "; ".join(f"#{v.get('id', '?')} {v['file_name']} ({t('published', lang)} "
                      f"{'~' if v.get('estimated') else ''}{v['published_on']}, sha256 {v.get('sha256', '')[:12]})"
                      for v in vintages)
     lines = [
-        f"{t('source', lang)}: {source.get('citation', spec.source_id)}",
+        *[f"{t('source', lang)}: {card.get('citation', card.get('id', spec.source_id))}"
+          for card in [source, *also] if card],
         f"{t('vintage', lang)}: {used or '—'}",
         f"Verifica, {dt.date.today().isoformat()}: {permalink}",
     ]
@@ -267,8 +270,8 @@ def _abandon_server() -> None:
 
 def export_figure(spec: Indicator, figure: go.Figure, *, fmt: str, lang: str,
                   source: dict | None, vintages: list[dict], permalink: str, size: str = DEFAULT_SIZE,
-                  events: list[dict] | None = None, tested: str | None = None) -> bytes:
-    lines = citation_lines(spec, source, vintages, lang, permalink)
+                  events: list[dict] | None = None, tested: str | None = None, also: list[dict] | tuple = ()) -> bytes:
+    lines = citation_lines(spec, source, vintages, lang, permalink, also)
     report = with_citation(figure, lines, pick(spec.caveats, lang), size, lang, events=events, indicator=spec.id,
                            tested=tested)
     image = render(report, fmt, size)

@@ -366,3 +366,21 @@ def test_an_indicator_whose_definition_reads_another_source_cites_it_in_every_ex
     population = {v["id"] for v in transformed["vintages"]} - {v["id"] for v in client.get(
         "/api/indicators/sesnsp_homicide_victims.metadata.json?geo=MX-SIN").get_json()["vintages"]}
     assert population and population <= {v["id"] for v in rate["vintages"]}
+
+
+def test_an_image_cites_every_source_its_indicator_reads(client, snapshot_app, monkeypatch):
+    """The printed citation of a rate per 100,000 names CONAPO beside SESNSP (its definition reads
+    the population), as its data downloads do: checked on the figure handed to the renderer."""
+    from dashboard import exports, queries
+    from etl.conapo_population import SOURCE_ID as POPULATION_SOURCE
+
+    drawn = []
+    monkeypatch.setattr(exports, "render", lambda figure, fmt, size: drawn.append(figure) or b"image")
+    spec = "sesnsp_homicide_rate_100k"
+    response = client.get(f"/api/indicators/{spec}.png?geo=MX-SIN&from=2024-06")
+    assert response.status_code == 200 and drawn
+    footer = next(a.text for a in drawn[0].layout.annotations if a.name == "report-citation").replace("<br>", " ")
+    for source_id in (INDICATORS[spec].source_id, POPULATION_SOURCE):
+        with snapshot_app.server.app_context():
+            citation = queries.source_card(source_id)["citation"]
+        assert " ".join(citation.split()[:6]) in " ".join(footer.split()), source_id
