@@ -203,7 +203,7 @@ def parse(content: bytes, file_name: str) -> pd.DataFrame:
 
 def published_on(tidy: pd.DataFrame, file_name: str) -> tuple[dt.date, str]:
     """A curated file is as new as the newest report it cites (a date given to the month is its
-    first day, to the year its December); ATF releases its Mexico report about ten months after
+    last day, to the year 31 December); ATF releases its Mexico report about ten months after
     the last year it covers."""
     if tidy.attrs.get("cited_as_of"):
         return tidy.attrs["cited_as_of"], "estimated: the month of the newest report the figures cite (as_of)"

@@ -101,17 +101,24 @@ def _guarded_publish(engine: Engine, record: VintageRecord, kind: str, accept_re
         if problems:
             _fail(engine, record.source_id, kind, f"{record.file_name}: refused: {problems[0][1]}")
         return publish(engine, origin, record, kind=kind)
+    diff = _checked(engine, record, origin, kind, accept_revisions, accept_anomalies)
+    diff.accept(accept_revisions, accept_anomalies)
+    if diff.problems:
+        log.warning("%s: published after review: %s", record.file_name, "; ".join(
+            line for _, line in diff.problems))
+    return publish(engine, origin, record, kind=kind, diff=diff.to_json())
+
+
+def _checked(engine: Engine, record: VintageRecord, origin: dict, kind: str, accept_revisions: bool,
+             accept_anomalies: bool):
+    """The release's diff against the vintage it follows; a harmful one is refused (recorded)."""
     diff = release_diff.diff_release(engine, record, origin)
     refusals = diff.refusals(accept_revisions, accept_anomalies)
     if refusals:
         more = f" (+{len(refusals) - 1} more problem(s))" if len(refusals) > 1 else ""
         _fail(engine, record.source_id, kind, f"{record.file_name}: refused: {refusals[0]}{more}{diff.hint()}",
               diff.to_json())
-    diff.accept(accept_revisions, accept_anomalies)
-    if diff.problems:
-        log.warning("%s: published after review: %s", record.file_name, "; ".join(
-            line for _, line in diff.problems))
-    return publish(engine, origin, record, kind=kind, diff=diff.to_json())
+    return diff
 
 
 def records_from_file(module, path: Path) -> list[VintageRecord]:
@@ -163,6 +170,12 @@ def import_file(engine: Engine, source_id: str, path: Path, published_on: dt.dat
         many = getattr(module, "build_records", None)
         records = (many(path.read_bytes(), path.name, published=published) if many is not None
                    else [module.build_record(path.read_bytes(), path.name, published=published)])
+    whole = records[-1]
+    if len(records) > 1 and known_vintage(engine, whole) is None:
+        # The file itself is checked first: a table refused as a whole publishes none of its
+        # earlier dated releases either (nothing half-published).
+        with prepare_lock(engine):
+            _checked(engine, whole, load_origin(source_id), "import", accept_revisions, accept_anomalies)
     for record in records:
         run = guarded_publish(engine, record, kind="import", accept_revisions=accept_revisions,
                               accept_anomalies=accept_anomalies)

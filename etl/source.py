@@ -17,6 +17,7 @@ time model as every other source.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -31,19 +32,20 @@ from etl.store import VintageRecord, make_record
 Parse = Callable[[bytes, str], pd.DataFrame]
 PublishedOn = Callable[[pd.DataFrame, str], tuple[dt.date, str]]
 
-# "2025-01-09", "2025-01" (dated to the month: its first day), "2012" (to the year: its December).
+# "2025-01-09", "2025-01" (dated to the month: its last day), "2012" (to the year: 31 December).
 PUBLICATION_DATE = re.compile(r"^\s*(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?\b")
 
 
 def publication_date(text: str) -> dt.date | None:
-    """The day a row was published, from ``YYYY-MM-DD``, ``YYYY-MM`` (the first of the month) or
-    ``YYYY`` (the first of its December: known by the end of the year); None when it has none."""
+    """The day a row was surely published by, from ``YYYY-MM-DD``, ``YYYY-MM`` (the last day of
+    the month) or ``YYYY`` (31 December): a view as known on a date never shows a figure that may
+    not have been out yet. None when it has none."""
     found = PUBLICATION_DATE.match(str(text or ""))
     if not found:
         return None
-    year, month, day = found["year"], found["month"], found["day"]
+    year, month, day = int(found["year"]), int(found["month"] or 12), found["day"]
     try:
-        return dt.date(int(year), int(month) if month else 12, int(day) if day else 1)
+        return dt.date(year, month, int(day) if day else calendar.monthrange(year, month)[1])
     except ValueError:
         return None
 
@@ -87,8 +89,15 @@ def dated_records(source_id: str, content: bytes, file_name: str, parse: Parse, 
     rows (:func:`dated_cuts`), each parsed and dated like a release of its own. A release date
     given for the file (``whole.published_on``) ends the series: cuts dated after it are not
     releases of their own."""
+    cuts = dated_cuts(content, file_name, dated_by)
+    newest = cuts[-1][0]
+    if newest != dt.date.min and whole.published_on < newest:
+        # A release date given for the file must not come before the rows it holds: the table
+        # would then be served as known before its newest statements were made.
+        raise SanityError(f"{file_name}: its rows are dated up to {newest}; a table of dated publications "
+                          f"cannot be released on {whole.published_on}, before them")
     earlier = []
-    for day, part in dated_cuts(content, file_name, dated_by)[:-1]:
+    for day, part in cuts[:-1]:
         if day >= whole.published_on:
             break
         tidy = parse(part, file_name)

@@ -34,8 +34,10 @@ def table(rows: list[str]) -> bytes:
 
 def test_publication_dates_to_the_day_month_or_year():
     assert publication_date("2025-01-09") == dt.date(2025, 1, 9)
-    assert publication_date("2025-01") == dt.date(2025, 1, 1)
-    assert publication_date("2012") == dt.date(2012, 12, 1)  # known by the end of that year
+    # Dated to the month or the year: surely out by its end, never before.
+    assert publication_date("2025-01") == dt.date(2025, 1, 31)
+    assert publication_date("2024-02") == dt.date(2024, 2, 29)
+    assert publication_date("2012") == dt.date(2012, 12, 31)
     assert publication_date("") is None and publication_date("n/d") is None
 
 
@@ -44,7 +46,7 @@ def test_a_table_is_cut_at_each_publication_date_byte_for_byte():
     header, records = csv_records(content)
     assert header == HEADER.encode() and records == [row.encode() for row in ROWS]  # a quoted line break stays
     cuts = dated_cuts(content, "homicidios.csv", "fecha_publicacion")
-    assert [day for day, _ in cuts] == [dt.date(2024, 8, 1), dt.date(2024, 10, 10), dt.date(2025, 1, 9),
+    assert [day for day, _ in cuts] == [dt.date(2024, 8, 31), dt.date(2024, 10, 10), dt.date(2025, 1, 9),
                                         dt.date(2025, 2, 11)]
     assert cuts[0][1] == table([ROWS[1]])
     assert cuts[1][1] == table(ROWS[:2])  # file order kept
@@ -134,3 +136,35 @@ def test_a_figure_found_later_for_an_earlier_date_joins_the_releases_of_that_dat
     assert list(read_series(store, spec, as_of=dt.date(2013, 1, 1))["window"]) == ["2010"]
     assert sorted(read_series(store, spec, as_of=dt.date(2016, 6, 1))["window"]) == ["2009–2014", "2010"]
     assert len(read_series(store, spec)) == len(rows)
+
+
+def test_a_table_is_never_released_before_its_newest_statement(store, tmp_path):
+    """A release date given for a table of dated publications cannot come before its rows: the
+    newest statements would be served as known before they were made."""
+    from etl.store import PublishError
+
+    path = tmp_path / "claims.csv"
+    path.write_bytes(table(ROWS[:4]))
+    newest = max(d for d in (publication_date(r.split(",")[7]) for r in ROWS[:4]) if d)
+    with pytest.raises(PublishError, match=f"dated up to {newest}"):
+        pipeline.import_file(store, claims_homicide.SOURCE_ID, path, published_on=newest - dt.timedelta(days=1))
+    assert list_vintages(store, claims_homicide.SOURCE_ID) == []
+    assert pipeline.import_file(store, claims_homicide.SOURCE_ID, path, published_on=newest).outcome == "ok"
+
+
+def test_a_table_refused_as_a_whole_publishes_none_of_its_dated_releases(store, tmp_path):
+    """Nothing half-published: a new statement dated earlier than the others, in a file that also
+    revises a published figure beyond tolerance, is refused with the file; the earlier dates'
+    releases are not published either."""
+    from etl.store import PublishError
+
+    path = tmp_path / "claims.csv"
+    path.write_bytes(table(ROWS[:4]))
+    pipeline.import_file(store, claims_homicide.SOURCE_ID, path)
+    before = [(v.id, v.published_on) for v in list_vintages(store, claims_homicide.SOURCE_ID)]
+    added = "Gobierno,2024-08,homicidio_doloso_promedio_diario,80.1,víctimas/día,mensual,https://x.test/9,2024-09-01,\n"
+    revised = ROWS[2].replace("72.8", "50.0")
+    path.write_bytes(table([ROWS[0], added, ROWS[1], revised, ROWS[3]]))
+    with pytest.raises(PublishError, match="refused"):
+        pipeline.import_file(store, claims_homicide.SOURCE_ID, path)
+    assert [(v.id, v.published_on) for v in list_vintages(store, claims_homicide.SOURCE_ID)] == before

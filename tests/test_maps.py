@@ -65,7 +65,7 @@ def test_the_map_shows_the_newest_month_most_states_have(snapshot_store):
     from etl.geography import MX_STATES, US_STATES
     from etl.store import read_derived
 
-    engine = snapshot_store  # (read only: the maps stored here are what any request would store)
+    engine = snapshot_store  # (the maps it stores are those any request on this store would store)
     maps.refresh_maps(engine)
     ahead = 0
     for spec in state_level(engine):
