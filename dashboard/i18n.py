@@ -18,6 +18,7 @@ STRINGS: dict[str, dict[str, str]] = {
               "test (open an indicator for the counterfactual and its interval).",
         "es": "El mes anterior a la reunión frente al mes más reciente publicado después: una descripción, no una "
               "prueba (abra un indicador para ver el contrafactual y su intervalo)."},
+    "timeline_verifiability": {"en": "Can it be verified?", "es": "¿Se puede verificar?"},
     "overview_pick": {"en": "Compare against (meeting, statement or commitment)",
                       "es": "Comparar con (reunión, declaración o compromiso)"},
     "overview_before": {"en": "Before the meeting", "es": "Antes de la reunión"},

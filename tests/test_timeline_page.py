@@ -53,3 +53,16 @@ def test_linked_indicators_open_the_explorer_with_the_event_tested(app):
     assert linked
     for event_id, indicator in linked[:10]:
         assert ExplorerState(indicator, event=event_id, lang="es").href() in text
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_curated_verifiability_notes_are_shown(app, lang):
+    """What the record says of a commitment's verifiability ("defines no metric, baseline or
+    deadline") and of each indicator link is on the page, in the page's language."""
+    layout, _title = render(app, "/timeline", "" if lang == "en" else "?lang=es")
+    text = json.dumps(layout, ensure_ascii=False)
+    notes = [e["verifiability"][lang] for e in EVENTS if e.get("verifiability")]
+    links = [link["note"][lang] for e in EVENTS for link in e.get("indicators") or [] if link.get("note")]
+    assert notes and links
+    for note in notes + links:
+        assert json.dumps(note, ensure_ascii=False)[1:-1] in text, note

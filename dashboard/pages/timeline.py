@@ -32,14 +32,19 @@ def _event(event: dict, lang: str) -> html.Li:
         if spec is None:
             continue
         href = ExplorerState(indicator=spec.id, event=event["id"], lang=lang).href()
-        links.append(html.Li(dcc.Link(pick(spec.name, lang), href=href)))
+        note = [" — ", pick(link["note"], lang)] if link.get("note") else []
+        links.append(html.Li([dcc.Link(pick(spec.name, lang), href=href), *note]))
     commitments = [html.Li(pick(c, lang)) for c in event.get("commitments") or []]
+    # What the curated record says of the commitments' verifiability (no metric, baseline or deadline).
+    verifiability = event.get("verifiability")
     return html.Li(id=f"event-{event['id']}", className=f"timeline-event type-{event['type']}", children=[
         html.H3([f"{event['date']} · ", pick(event["title"], lang)]),
         html.P([t("type_" + event["type"], lang), " · ", ", ".join(event.get("parties") or []), " · ",
                 t("timeline_confidence_" + event["confidence"], lang)], className="meta"),
         html.P(pick(event["summary"], lang)),
         html.Ul(commitments) if commitments else None,
+        html.P([html.B(t("timeline_verifiability", lang) + " "), pick(verifiability, lang)], className="verifiability")
+        if verifiability else None,
         html.Details([html.Summary(t("timeline_indicators", lang, n=str(len(links)))), html.Ul(links)])
         if links else html.P(t("timeline_no_indicator", lang), className="meta"),
         html.P([html.B(f"{t('source', lang)}: "), *[item for i, url in enumerate(event.get("sources") or [])
