@@ -390,6 +390,8 @@ def add_assessment(figure: go.Figure, result, lang: str, band: bool = True, even
         fill="toself", fillcolor=BAND_FILL, line={"width": 0}, mode="lines", hoverinfo="skip",
         name=f"{label} ({round((1 - result.alpha) * 100)}%)", meta="counterfactual-band",
     ))
+    # Under the data: the series keeps its own colour where the band covers it.
+    figure.data = (figure.data[-1], *figure.data[:-1])
     # Dotted and dark, unlike the dashed event lines and the coloured series.
     figure.add_trace(go.Scatter(
         x=band["period"], y=band["expected"], mode="lines", line={"color": "#24292f", "dash": "dot", "width": 2.5},
