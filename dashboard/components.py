@@ -69,6 +69,30 @@ def stale_notice(spec, lang: str) -> html.P | None:
                   className="stale-notice", role="status")
 
 
+def query_string(params: dict) -> str:
+    """``?a=1&b=2`` of the parameters that have a value (empty when none has)."""
+    query = urlencode({k: v for k, v in params.items() if v})
+    return f"?{query}" if query else ""
+
+
+def get_form(action: str, lang: str, fields: list, *, hidden: dict | None = None, **attrs) -> html.Form:
+    """A plain GET form: what it chooses becomes the page's address (a permalink), and it works
+    before any script has loaded. The page's language and ``hidden`` values travel with it."""
+    kept = {"lang": lang if lang != "en" else None, **(hidden or {})}
+    return html.Form(action=action, method="get", **attrs, children=[
+        *[dcc.Input(type="hidden", name=name, value=value) for name, value in kept.items() if value],
+        *fields,
+        html.Button(t("show", lang), type="submit", className="download-button"),
+    ])
+
+
+def select_field(name: str, label: str, options: list[tuple[str, str]], chosen: str | None,
+                 select_id: str) -> html.Label:
+    """A labelled native select for a GET form: ``options`` are (value, text)."""
+    return html.Label([label, html.Select(name=name, id=select_id, children=[
+        html.Option(text, value=value, selected=(chosen or "") == value) for value, text in options])])
+
+
 def as_written(text: str) -> html.Span:
     """Source metadata as the project records it (titles, producers, citations and how a release
     date was known, in English): marked ``lang="en"`` so screen readers and translation tools

@@ -151,28 +151,29 @@ def with_citation(figure: go.Figure, lines: list[str], caveat: str, size: str = 
     def y_at(pixels_from_top: float) -> float:  # a height in the image, in the plot's paper units
         return 1 + (top - pixels_from_top) / plot_h
 
-    heading = [f"<b>{line}</b>" for line in title_lines]
+    edge = -left / (width - left - right)  # the image's left edge, in the plot's paper units
+
+    def block(lines: list[str], pixels_from_top: float, size: int, colour: str, name: str) -> dict:
+        """Lines of text in their band, from the image's left edge."""
+        return {"text": "<br>".join(lines), "xref": "paper", "yref": "paper", "x": edge, "y": y_at(pixels_from_top),
+                "xanchor": "left", "yanchor": "top", "showarrow": False, "align": "left",
+                "font": {"size": size, "color": colour}, "name": name}
+
     annotations = [a.to_plotly_json() for a in out.layout.annotations or []]
     for annotation in annotations:  # the plot's own labels at the report's smallest size
         font = annotation.get("font") or {}
         annotation["font"] = {**font, "size": max(font.get("size") or REPORT_FONT, REPORT_FONT)}
     annotations += [
-        {"text": "<br>".join(heading), "xref": "paper", "yref": "paper", "x": -left / (width - left - right),
-         "y": y_at(PAD), "xanchor": "left", "yanchor": "top", "showarrow": False, "align": "left",
-         "font": {"size": TITLE_FONT, "color": "#24292f"}, "name": "report-title"},
-        {"text": "<br>".join(sub_lines), "xref": "paper", "yref": "paper", "x": -left / (width - left - right),
-         "y": y_at(PAD + len(title_lines) * (TITLE_FONT + 6) + 2), "xanchor": "left", "yanchor": "top",
-         "showarrow": False, "align": "left", "font": {"size": SUBTITLE_FONT, "color": "#24292f"},
-         "name": "report-subtitle"} if sub_lines else None,
-        {"text": "<br>".join(footer), "xref": "paper", "yref": "paper", "x": -left / (width - left - right),
-         "y": y_at(height - footer_h + 4), "xanchor": "left", "yanchor": "top", "showarrow": False,
-         "align": "left", "font": {"size": REPORT_FONT, "color": "#57606a"}, "name": "report-citation"},
+        block([f"<b>{line}</b>" for line in title_lines], PAD, TITLE_FONT, "#24292f", "report-title"),
+        block(sub_lines, PAD + len(title_lines) * (TITLE_FONT + 6) + 2, SUBTITLE_FONT, "#24292f", "report-subtitle")
+        if sub_lines else None,
+        block(footer, height - footer_h + 4, REPORT_FONT, "#57606a", "report-citation"),
     ]
     out.layout.annotations = [a for a in annotations if a]
     out.update_layout(
         width=width, height=height, title={"text": ""}, font={"size": REPORT_FONT},
         margin={"t": top, "b": bottom, "l": left, "r": right, "pad": 0, "autoexpand": False},
-        legend={"orientation": "h", "x": -left / (width - left - right) + PAD / (width - left - right),
+        legend={"orientation": "h", "x": edge + PAD / (width - left - right),
                 "xanchor": "left", "y": y_at(title_h), "yanchor": "top", "font": {"size": REPORT_FONT}},
         # Dates a little lower than plotly's default: the first one never touches the "0" beside it.
         xaxis={"tickfont": {"size": REPORT_FONT}, "automargin": False, "ticklabelstandoff": 8},

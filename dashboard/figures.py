@@ -215,9 +215,13 @@ def event_labels(events: list[dict], labelled: set[str], first: pd.Timestamp, la
 def labelled_events(events: list[dict], indicator: str | None, tested: str | None = None) -> set[str]:
     """The events that get a label: those linked to the indicator and the tested one; the others
     keep their line and hover marker."""
-    linked = {e["id"] for e in events
-              if indicator and any(link.get("indicator") == indicator for link in e.get("indicators") or [])}
-    return linked | ({tested} if tested else set())
+    chosen = {e["id"] for e in events if indicator and linked(e, indicator)}
+    return chosen | ({tested} if tested else set())
+
+
+def linked(event: dict, indicator: str) -> bool:
+    """The timeline links the event to the indicator."""
+    return any(link.get("indicator") == indicator for link in event.get("indicators") or [])
 
 
 def x_extent(figure: go.Figure) -> tuple[pd.Timestamp, pd.Timestamp] | None:

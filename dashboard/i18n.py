@@ -104,7 +104,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "claims_natural": {"en": "as the sort says", "es": "el del criterio"},
     "claims_desc": {"en": "descending", "es": "descendente"},
     "claims_asc": {"en": "ascending", "es": "ascendente"},
-    "claims_apply": {"en": "Show", "es": "Mostrar"},
     "claims_shown": {"en": "Showing {n} of {total} claims", "es": "Se muestran {n} de {total} cifras"},
     "claims_none": {"en": "No claim matches this selection.", "es": "Ninguna cifra coincide con esta selección."},
     "claim_col_who": {"en": "Who, when", "es": "Quién, cuándo"},

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from babel.dates import format_date
 
 from dashboard import queries
-from dashboard.figures import add_assessment, add_line, relabel_events, series_figure, wrap
+from dashboard.figures import add_assessment, add_line, linked, relabel_events, series_figure, wrap
 from dashboard.i18n import pick, t
 from dashboard.state import ExplorerState
 from etl.geography import geo_name
@@ -44,10 +44,6 @@ class ChartView:
     table: pd.DataFrame | None = None
     sources: list[str] = field(default_factory=list)  # every source the view draws on, main first
     cited: list = field(default_factory=list)  # further frames whose vintages the view used (population)
-
-
-def linked(event: dict, indicator: str) -> bool:
-    return any(link.get("indicator") == indicator for link in event.get("indicators") or [])
 
 
 def filter_events(events: list[dict], event_types: list[str], unconfirmed: bool,

@@ -9,8 +9,6 @@ shown as a lower bound), the independent value and its source vintage, and the s
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from dash import dcc, html
 
 from dashboard import components, ids, queries
@@ -70,16 +68,11 @@ def _choice(value: str | None, allowed) -> str | None:
 
 
 def filters(lang: str, as_of: str | None, chosen: dict, claimants: list[str]) -> html.Form:
-    """A plain form (GET): the selection is the page's address, so it can be shared and bookmarked,
-    and it works before any script has loaded."""
+    """The selection, as a plain GET form (:func:`dashboard.components.get_form`)."""
     def select(name: str, options: list[tuple[str, str]], label: str) -> html.Label:
-        return html.Label([label, html.Select(name=name, id=f"claims-{name}", children=[
-            html.Option(text, value=value, selected=(chosen.get(name) or "") == value) for value, text in options])])
+        return components.select_field(name, label, options, chosen.get(name), f"claims-{name}")
 
-    hidden = [dcc.Input(type="hidden", name=k, value=v) for k, v in (("lang", lang if lang != "en" else None),
-                                                                      ("as_of", as_of)) if v]
-    return html.Form(method="get", action="/claims", className="claims-filter", id=ids.CLAIMS_FILTER, children=[
-        *hidden,
+    return components.get_form("/claims", lang, [
         html.Label([t("claims_search", lang), dcc.Input(type="search", name="q", id=ids.CLAIMS_SEARCH,
                                                         value=chosen.get("q") or "", debounce=True)]),
         select("status", [("", t("claims_all", lang)), *[(s, t("claim_status_" + s, lang)) for s in STATUSES]],
@@ -88,8 +81,7 @@ def filters(lang: str, as_of: str | None, chosen: dict, claimants: list[str]) ->
         select("sort", [(s, t("claims_sort_" + s, lang)) for s in SORTS], t("claims_sort", lang)),
         select("order", [("", t("claims_natural", lang)), ("desc", t("claims_desc", lang)),
                          ("asc", t("claims_asc", lang))], t("claims_order", lang)),
-        html.Button(t("claims_apply", lang), type="submit", className="download-button"),
-    ])
+    ], hidden={"as_of": as_of}, className="claims-filter", id=ids.CLAIMS_FILTER)
 
 
 def layout(lang: str = "en", as_of: str | None = None, status: str | None = None, claimant: str | None = None,
@@ -126,17 +118,14 @@ def layout(lang: str = "en", as_of: str | None = None, status: str | None = None
         ])
         for item in items
     ]
-    page_query = {"as_of": as_of, "lang": lang if lang != "en" else None}
-    query = urlencode({k: v for k, v in page_query.items() if v})
-    data_query = urlencode({k: v for k, v in {"as_of": as_of, "status": chosen["status"],
-                                              "claimant": chosen["claimant"], "q": chosen["q"] or None,
-                                              "sort": chosen["sort"] if chosen["sort"] != "stated_on" else None,
-                                              "order": chosen["order"], "lang": lang if lang != "en" else None,
-                                              }.items() if v})
-    data_query = f"?{data_query}" if data_query else ""
+    query = components.query_string({"as_of": as_of, "lang": lang if lang != "en" else None})
+    data_query = components.query_string({
+        "as_of": as_of, "status": chosen["status"], "claimant": chosen["claimant"], "q": chosen["q"],
+        "sort": chosen["sort"] if chosen["sort"] != "stated_on" else None, "order": chosen["order"],
+        "lang": lang if lang != "en" else None})
     by_status = counts["by_status"]
     return html.Div(className="page", children=[
-        components.header(lang, "/claims", f"?{query}" if query else ""),
+        components.header(lang, "/claims", query),
         components.status_banner(lang),
         html.H2(t("claims_title", lang)),
         html.P(t("claims_intro", lang, tolerance=number(TOLERANCE * 100, lang))),

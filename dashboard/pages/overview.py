@@ -6,7 +6,6 @@ the tests; this page says where to look and what cannot be known yet (data lag).
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
 
 import pandas as pd
 from dash import dcc, html
@@ -42,14 +41,10 @@ def pickable(events: list[dict], today: dt.date) -> list[dict]:
 
 def meeting_picker(choices: list[dict], chosen: dict, lang: str) -> html.Form:
     """A plain GET form: the chosen meeting is the page's address."""
-    hidden = [dcc.Input(type="hidden", name="lang", value=lang)] if lang != "en" else []
-    return html.Form(method="get", action="/overview", className="claims-filter", id=PICKER, children=[
-        *hidden,
-        html.Label([t("overview_pick", lang), html.Select(name="meeting", id=f"{PICKER}-select", children=[
-            html.Option(f"{e['date']} · {pick(e['title'], lang)}", value=e["id"], selected=e["id"] == chosen["id"])
-            for e in choices])]),
-        html.Button(t("claims_apply", lang), type="submit", className="download-button"),
-    ])
+    options = [(e["id"], f"{e['date']} · {pick(e['title'], lang)}") for e in choices]
+    return components.get_form("/overview", lang, [
+        components.select_field("meeting", t("overview_pick", lang), options, chosen["id"], f"{PICKER}-select"),
+    ], className="claims-filter", id=PICKER)
 
 
 def _month_before(day: dt.date) -> dt.date:
@@ -123,9 +118,8 @@ def layout(lang: str = "en", meeting: str | None = None, **_query: str) -> html.
             html.Td(str(due) if due else "—"),
             html.Td(t(state, lang), className=state),
         ]))
-    query = urlencode({k: v for k, v in {"meeting": chosen_id if meeting and chosen_id == meeting["id"] else None,
-                                         "lang": lang if lang != "en" else None}.items() if v})
-    query = f"?{query}" if query else ""
+    query = components.query_string({"meeting": chosen_id if meeting and chosen_id == meeting["id"] else None,
+                                     "lang": lang if lang != "en" else None})
     return html.Div(className="page", children=[
         components.header(lang, "/overview", query),
         components.status_banner(lang),

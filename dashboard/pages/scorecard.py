@@ -7,7 +7,6 @@ counterfactual band, its window shaded and the numbers beside the chart.
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
 
 import dash
 from dash import Input, Output, State, dcc, html, no_update
@@ -56,18 +55,15 @@ RELOAD_S = 3  # a page waiting for a past date's scorecard asks whether it is th
 
 def _as_of_form(lang: str, as_of_text: str | None) -> html.Form:
     # A plain GET form: the chosen date becomes ?as_of= (a permalink), no script needed.
-    return html.Form(action="/scorecard", method="get", className="as-of-form", children=[
+    return components.get_form("/scorecard", lang, [
         html.Label([t("as_of", lang), " ", dcc.Input(type="date", name="as_of", value=as_of_text or "",
                                                       id=ids.SCORECARD_AS_OF)]),
-        dcc.Input(type="hidden", name="lang", value=lang) if lang != "en" else None,
-        html.Button(t("show", lang), type="submit"),
-    ])
+    ], className="as-of-form")
 
 
 def _page_query(lang: str, as_of_text: str | None) -> str:
     """``?as_of=…&lang=es`` of the page (empty for the latest data in English)."""
-    query = urlencode({k: v for k, v in {"as_of": as_of_text, "lang": lang if lang != "en" else None}.items() if v})
-    return f"?{query}" if query else ""
+    return components.query_string({"as_of": as_of_text, "lang": lang if lang != "en" else None})
 
 
 def _address(lang: str, as_of_text: str) -> str:
