@@ -31,7 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import settings
 from etl import pipeline, snapshot
-from etl.common import SanityError
+from etl.common import SanityError, load_origin
 from etl.sources import SOURCES, live_sources
 from etl.store import (
     PublishError,
@@ -122,6 +122,10 @@ def _status(engine) -> int:
     for source_id in sorted(SOURCES):
         title = sources[source_id].title if source_id in sources else "(not loaded)"
         print(f"\n{source_id}: {title}")
+        closed = load_origin(source_id).get("closed")
+        if closed:  # a series the publisher closed: said, so its silence is never read as a late release
+            why = " ".join(closed["why"].split())
+            print(f"  CLOSED at {closed['through']} (carried on by {closed['successor']}): {why}")
         vintages = list_vintages(engine, source_id)
         if not vintages:
             print("  no vintages")

@@ -24,6 +24,7 @@ from etl.store import (
     RefreshRun,
     VintageRecord,
     after_publish_hooks,
+    freshness,
     init_schema,
     known_vintage,
     publish,
@@ -190,10 +191,30 @@ def refresh(engine: Engine, source_id: str, session: requests.Session | None = N
     module = get_source(source_id)
     if not hasattr(module, "fetch_latest"):  # an operator's mistake, not a source failure: not recorded
         raise PublishError(f"{source_id} has no live endpoint; use 'import' (live: {', '.join(live_sources())})")
+    closed = load_origin(source_id).get("closed")
+    if closed and _holds_month(engine, source_id, closed["through"]):
+        # The publisher closed the series and the store holds its last month: nothing newer is due.
+        # A later cut of the closed series (a revision) is still taken; finding none is the
+        # series' recorded state, said in one line, not a failure.
+        try:
+            record = module.fetch_latest(session)
+        except SanityError as exc:
+            message = " ".join(str(exc).split())
+            log.info("%s: %s", source_id, message)
+            return record_run(engine, RefreshRun(source_id=source_id, kind="refresh", started_at=utcnow(),
+                                                 outcome="closed", message=message))
+        return guarded_publish(engine, record, kind="refresh", accept_revisions=accept_revisions,
+                               accept_anomalies=accept_anomalies)
     with reading(engine, source_id, "refresh", "the newest release"):
         record = module.fetch_latest(session)
     return guarded_publish(engine, record, kind="refresh", accept_revisions=accept_revisions,
                            accept_anomalies=accept_anomalies)
+
+
+def _holds_month(engine: Engine, source_id: str, month: str) -> bool:
+    """Whether the store's served data of a source reach ``month`` (YYYY-MM)."""
+    item = next((f for f in freshness(engine) if f.source_id == source_id), None)
+    return item is not None and item.data_through is not None and f"{item.data_through:%Y-%m}" >= month
 
 
 log = logging.getLogger(__name__)

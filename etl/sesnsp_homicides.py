@@ -187,23 +187,38 @@ SOURCE = FileSource(SOURCE_ID, f"{RAW_SUBDIR}/sesnsp_victimas_homicidio_estatal_
 raw_files, build_record, record_from_file = SOURCE.raw_files, SOURCE.build_record, SOURCE.record_from_file
 
 
+def closed_through() -> dt.date:
+    """The last month of the series: SESNSP closed it when it moved to the RNID register (origin file)."""
+    year, month = load_origin(SOURCE_ID)["closed"]["through"].split("-")
+    return dt.date(int(year), int(month), 1)
+
+
 def candidate_urls(today: dt.date, months_back: int = 4, base: str = LIVE_BASE) -> list[str]:
     """Victims files named for the months SESNSP may have published last, newest first
-    (``IDVFC_NM_jun25.csv`` is the cut with data to June 2025, published in July)."""
+    (``IDVFC_NM_jun25.csv`` is the cut with data to June 2025, published in July). Cuts made after
+    the series closed carry the new name of its republished history
+    (``Estatal-Víctimas-2015-2025_mar2026.csv``, the March 2026 cut of the 2015-2025 series)."""
     urls = []
     for back in range(1, months_back + 1):
         month = next_month(today.replace(day=1), -back)
-        urls.append(f"{base}IDVFC_NM_{FILE_MONTHS[month.month - 1]}{month.year % 100:02d}.csv")
+        short = FILE_MONTHS[month.month - 1]
+        if month <= closed_through():
+            urls.append(f"{base}IDVFC_NM_{short}{month.year % 100:02d}.csv")
+        else:
+            urls.append(f"{base}Estatal-Víctimas-2015-2025_{short}{month.year}.csv")
     return urls
 
 
 def fetch_latest(session: requests.Session | None = None, today: dt.date | None = None,
                  base: str = LIVE_BASE) -> VintageRecord:
-    """The newest victims cut on the open-data mirror: the most recent month name that exists."""
+    """The newest victims cut on the open-data mirror: the most recent month name that exists.
+    Past the series' close, a search that finds nothing says the series closed and where SESNSP
+    went (the RNID source), never only "not found"."""
     session = session or http.make_session()
+    today = today or dt.date.today()
     hosts = load_origin(SOURCE_ID)["hosts"] if base == LIVE_BASE else [urlsplit(base).hostname]
     failures = []
-    for url in candidate_urls(today or dt.date.today(), base=base):
+    for url in candidate_urls(today, base=base):
         try:
             response = http.get(session, url, hosts=hosts)
         except SanityError as exc:
@@ -211,4 +226,10 @@ def fetch_latest(session: requests.Session | None = None, today: dt.date | None 
             continue
         file_name = url.rsplit("/", 1)[-1]
         return build_record(response.content, file_name, url=url, published=http.last_modified(response))
-    raise http.none_found("the newest SESNSP victims file", failures)
+    error = http.none_found("the newest SESNSP victims file", failures)
+    if today > closed_through():
+        closed = load_origin(SOURCE_ID)["closed"]
+        raise SanityError(f"series closed at {closed['through']}: SESNSP moved to the RNID register in January "
+                          f"2026 (source {closed['successor']}, not comparable); no newer cut of the 2015-2025 "
+                          f"series either: {error}")
+    raise error

@@ -22,12 +22,13 @@ from etl import (
     claims_security_results,
     conapo_population,
     sesnsp_homicides,
+    sesnsp_rnid,
 )
 
 SOURCES: dict[str, ModuleType] = {
     module.SOURCE_ID: module
     for module in (cbp_drug_seizures, cbp_amo_drug_seizures, cbp_weapons_seizures, cbp_encounters, cdc_vsrr,
-                   cdc_wonder, sesnsp_homicides, conapo_population, atf_mexico_traces, claims_homicide,
+                   cdc_wonder, sesnsp_homicides, sesnsp_rnid, conapo_population, atf_mexico_traces, claims_homicide,
                    claims_security_results)
 }
 

@@ -935,7 +935,7 @@ def failing_sources(engine: Engine) -> list[RefreshRun]:
     """For each source, the newest failed run of a kind (refresh, import, build) whose newest
     run of that kind failed: an import does not clear a refresh failure that is still happening; a
     later refresh that works (new data or unchanged) does. The last good data is still served."""
-    decisive = RefreshRun.outcome.in_(("ok", "unchanged", "corrected", "failed"))
+    decisive = RefreshRun.outcome.in_(("ok", "unchanged", "corrected", "closed", "failed"))
     newest = (
         select(RefreshRun.source_id, RefreshRun.kind, func.max(RefreshRun.id).label("last_id"))
         .where(decisive)
@@ -982,6 +982,9 @@ def freshness(engine: Engine) -> list[Freshness]:
         # The next period's months: a month, or a year for a live yearly report (an import-only
         # yearly table, such as a population projection, is never due).
         step = {"monthly": 1, "annual": 12 if origin.get("hosts") else None}.get(origin.get("cadence"))
+        closed = origin.get("closed")
+        if closed and period_end is not None and f"{period_end:%Y-%m}" >= closed["through"]:
+            step = None  # the publisher closed the series and every month of it is here: nothing is due
         if step and period_end is not None:
             months = step + origin.get("publication_lag_months", 1) + 1  # the next period, after the lag
             index = period_end.year * 12 + period_end.month - 1 + months
