@@ -44,6 +44,10 @@ class Indicator:
     # not move. Each {"id", "label": {"en", "es"}, "filters"} reads this indicator's base with those
     # filters, or another indicator's ("indicator") with them.
     donors: tuple[dict, ...] = ()
+    # Context series read beside this one (the displacement check): indicators whose change over the
+    # same months a reader needs before reading a fall of this one (homicides recorded as other
+    # crimes against life). Shown and noted, never deciding the verdict.
+    context: tuple[str, ...] = ()
 
     @property
     def takes_per_100k(self) -> bool:
@@ -190,6 +194,33 @@ def _sesnsp(indicator_id: str, name: Text, unit: Text, description: Text, **fiel
         description=description, default_geo="MX", geo_kind="mx_states", publication_lag_months=1,
         caveats=fields.pop("caveats", HOMICIDE_CAVEAT), filters=fields.pop("filters", HOMICIDE),
         model_scale=fields.pop("model_scale", "log"), **fields,
+    )
+
+
+# SESNSP RNID (2026 on): crimes, never victims; a new catalogue; a short history.
+RNID_CAVEAT = {
+    "en": "Crimes (carpetas de investigación) in SESNSP's new register (RNID, from January 2026), not victims: "
+          "one carpeta can hold several victims, so these counts are lower than the 2015-2025 victims series "
+          "and are never joined to it. SESNSP calls the new crime catalogue not directly comparable with the "
+          "2015-2025 series. The register starts in January 2026: until enough months precede an event, a "
+          "verification says the history is insufficient. Later cuts revise recent months.",
+    "es": "Delitos (carpetas de investigación) del nuevo registro del SESNSP (RNID, desde enero de 2026), no "
+          "víctimas: una carpeta puede tener varias víctimas, por lo que estos conteos son menores que la serie "
+          "de víctimas 2015-2025 y nunca se unen a ella. El SESNSP describe el nuevo catálogo de delitos como no "
+          "directamente comparable con la serie 2015-2025. El registro empieza en enero de 2026: mientras no haya "
+          "suficientes meses antes de un evento, la verificación dice que la historia es insuficiente. Los cortes "
+          "posteriores revisan los meses recientes.",
+}
+CRIMES_UNIT = {"en": "crimes (carpetas) per month", "es": "delitos (carpetas) por mes"}
+# The displacement check: deaths that stop counting as homicidio doloso can be recorded as these.
+HOMICIDE_CONTEXT = ("sesnsp_rnid_culpable_homicide_crimes", "sesnsp_rnid_other_life_crimes")
+
+
+def _rnid(indicator_id: str, crime: str, name: Text, description: Text, **fields) -> Indicator:
+    return Indicator(
+        id=indicator_id, source_id="sesnsp_rnid", base="sesnsp_rnid_crimes", filters={"crime": crime}, name=name,
+        unit=CRIMES_UNIT, description=description, default_geo="MX", geo_kind="mx_states",
+        publication_lag_months=1, caveats=RNID_CAVEAT, model_scale=fields.pop("model_scale", "log"), **fields,
     )
 
 
@@ -537,7 +568,7 @@ INDICATORS: dict[str, Indicator] = {
                    "headline metric (86.9 a day in September 2024, the baseline of its claims).",
              "es": "Víctimas de homicidio doloso (SESNSP) por día de cada mes: la métrica que "
                    "destaca el gobierno (86.9 al día en septiembre de 2024, la base de sus cifras)."},
-            transform="daily_average",
+            transform="daily_average", context=HOMICIDE_CONTEXT,
         ),
         _sesnsp(
             "sesnsp_homicide_victims",
@@ -546,6 +577,7 @@ INDICATORS: dict[str, Indicator] = {
             {"en": "victims per month", "es": "víctimas por mes"},
             {"en": "Victims of homicidio doloso recorded by the state prosecutors (SESNSP), by month.",
              "es": "Víctimas de homicidio doloso registradas por las fiscalías estatales (SESNSP), por mes."},
+            context=HOMICIDE_CONTEXT,
         ),
         _sesnsp(
             "sesnsp_homicide_victims_by_weapon",
@@ -568,7 +600,7 @@ INDICATORS: dict[str, Indicator] = {
              "es": "Víctimas por día del mes × días del año ÷ población a mitad de año de CONAPO × "
                    "100,000: el ritmo del mes como tasa anual, comparable entre estados y con las "
                    "tasas anuales."},
-            transform="per_100k",
+            transform="per_100k", context=HOMICIDE_CONTEXT,
         ),
         _sesnsp(
             "sesnsp_homicide_firearm_share",
@@ -607,6 +639,50 @@ INDICATORS: dict[str, Indicator] = {
              "es": "Víctimas de lesiones dolosas con arma de fuego (SESNSP), por mes: violencia "
                    "armada que no mató."},
             filters={"crime": "lesiones_dolosas", "weapon": "firearm"},
+        ),
+        # SESNSP RNID (2026 on): crimes, not victims; the context series of the displacement check.
+        _rnid(
+            "sesnsp_rnid_homicide_crimes", "homicidio_doloso",
+            {"en": "Intentional-homicide crimes in Mexico per month (RNID, 2026 on)",
+             "es": "Delitos de homicidio doloso en México por mes (RNID, desde 2026)"},
+            {"en": "Carpetas de investigación for homicidio doloso (every modalidad) in SESNSP's new register, by "
+                   "month: crimes, not victims; the 2015-2025 victims series is not continued by it.",
+             "es": "Carpetas de investigación por homicidio doloso (todas las modalidades) en el nuevo registro del "
+                   "SESNSP, por mes: delitos, no víctimas; no continúa la serie de víctimas 2015-2025."},
+            context=HOMICIDE_CONTEXT,
+        ),
+        _rnid(
+            "sesnsp_rnid_feminicide_crimes", "feminicidio",
+            {"en": "Feminicide crimes in Mexico per month (RNID, 2026 on)",
+             "es": "Delitos de feminicidio en México por mes (RNID, desde 2026)"},
+            {"en": "Carpetas de investigación for feminicidio (attempts not included) in SESNSP's new register, by "
+                   "month: crimes, not victims.",
+             "es": "Carpetas de investigación por feminicidio (sin las tentativas) en el nuevo registro del SESNSP, "
+                   "por mes: delitos, no víctimas."},
+            model_scale="count",
+        ),
+        _rnid(
+            "sesnsp_rnid_culpable_homicide_crimes", "homicidio_culposo",
+            {"en": "Culpable-homicide crimes in Mexico per month (RNID, 2026 on)",
+             "es": "Delitos de homicidio culposo en México por mes (RNID, desde 2026)"},
+            {"en": "Carpetas de investigación for homicidio culposo (traffic accidents included) in SESNSP's new "
+                   "register, by month: context for intentional homicides, since a death recorded as culposo "
+                   "does not count as doloso.",
+             "es": "Carpetas de investigación por homicidio culposo (con accidentes de tránsito) en el nuevo registro "
+                   "del SESNSP, por mes: contexto del homicidio doloso, pues una muerte registrada como culposa no "
+                   "cuenta como dolosa."},
+        ),
+        _rnid(
+            "sesnsp_rnid_other_life_crimes", "otros_delitos_que_atentan_contra_la_vida_y_la_integridad_corporal",
+            {"en": "Other crimes against life and bodily integrity in Mexico per month (RNID, 2026 on)",
+             "es": "Otros delitos que atentan contra la vida y la integridad corporal en México por mes (RNID, "
+                   "desde 2026)"},
+            {"en": "Carpetas de investigación for 'otros delitos que atentan contra la vida y la integridad "
+                   "corporal' in SESNSP's new register, by month: context for intentional homicides, where deaths "
+                   "recorded otherwise can land.",
+             "es": "Carpetas de investigación por otros delitos que atentan contra la vida y la integridad corporal "
+                   "en el nuevo registro del SESNSP, por mes: contexto del homicidio doloso, donde pueden quedar "
+                   "muertes registradas de otra forma."},
         ),
     ]
 }

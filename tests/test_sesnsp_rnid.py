@@ -245,3 +245,55 @@ def test_the_closed_victims_series_says_so_and_is_never_overdue_once_complete(st
     assert run.outcome == "closed" and "RNID" in run.message and "sesnsp_rnid" in run.message
     assert failing_sources(store) == []
     assert recent_runs(store, limit=1)[0].outcome == "closed"
+
+
+# --- the break in the verdicts -----------------------------------------------------------------
+
+def test_an_event_tested_across_the_break_gets_no_directional_verdict():
+    """A series that falls by a third exactly when SESNSP changed register: tested for an event
+    just before the break, with the timeline's measurement change, the verdict is confounded
+    (without it the same numbers would read as 'improved')."""
+    import numpy as np
+    import pandas as pd
+
+    from etl.timeline import read_timeline
+    from indicators.scorecard import measurement_changes
+    from indicators.verification import assess
+
+    events = read_timeline()
+    [change] = measurement_changes(events, "sesnsp_homicide_victims")
+    months = pd.date_range(dt.date(change.year - 3, 1, 1), dt.date(change.year, 6, 1), freq="MS")
+    rng = np.random.default_rng(7)
+    values = [2000 * (0.66 if m.date() >= change else 1.0) * rng.normal(1, 0.02) for m in months]
+    series = pd.Series(values, index=months)
+    event = change - dt.timedelta(days=20)
+    kwargs = {"better": "down", "scale": "log", "as_of": dt.date(change.year, 8, 1),
+              "unit": {"en": "victims per month", "es": "víctimas por mes"}}
+    plain = assess(series, event, **kwargs)
+    assert plain.verdict in ("improved", "joint", "began_before", "inconclusive")  # it moved, read alone
+    judged = assess(series, event, measurement_changes=[change], **kwargs)
+    assert judged.verdict == "confounded" and "measurement_change" in judged.reasons
+    assert judged.verdict not in ("improved", "worsened", "changed")
+
+
+@pytest.mark.raw
+def test_the_new_registers_indicators_read_the_real_file_and_say_their_history_is_short(store, raw_dir):
+    """A store with the one RNID file: the registry's RNID indicators read SESNSP's check sums,
+    and an event in the register's first months cannot be verified for want of history."""
+    from etl.timeline import read_timeline
+    from indicators.registry import INDICATORS
+    from indicators.scorecard import verify
+    from indicators.series import read_series
+
+    pipeline.import_file(store, sesnsp_rnid.SOURCE_ID, raw_dir / "mexico" / RAW_NAME)
+    for indicator, crime in (("sesnsp_rnid_homicide_crimes", "homicidio_doloso"),
+                             ("sesnsp_rnid_feminicide_crimes", "feminicidio")):
+        frame = read_series(store, indicator, "MX")
+        assert [int(v) for v in frame["value"]] == PUBLISHED[crime]
+        assert INDICATORS[indicator].unit["en"].startswith("crimes")
+    assert len(read_series(store, "sesnsp_rnid_homicide_crimes", "MX-SIN")) == len(PUBLISHED["homicidio_doloso"])
+    events = read_timeline()
+    event = next(e for e in events if str(e["date"]) >= "2026-02-01")
+    result = verify(store, "sesnsp_rnid_homicide_crimes", event, events=events)
+    assert result.verdict in ("insufficient_history", "not_yet_verifiable", "confounded")
+    assert result.verdict not in ("improved", "worsened", "changed")

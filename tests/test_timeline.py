@@ -74,7 +74,19 @@ def test_every_event_is_bilingual_and_sourced(events):
 
 def test_a_measurement_change_is_dated_for_the_trace_series(events):
     changes = [e for e in events if e["type"] == "measurement_change"]
-    assert [c["indicators"][0]["indicator"] for c in changes] == ["atf_mexico_us_sourced_traces"]
+    assert [c["id"] for c in changes if c["indicators"][0]["indicator"] == "atf_mexico_us_sourced_traces"]
+
+
+def test_sesnsps_new_register_is_a_measurement_change_on_every_homicide_indicator(events):
+    """SESNSP's move to RNID (January 2026) is declared on every SESNSP homicide and feminicide
+    indicator, old series and new, with SESNSP's page cited."""
+    homicide = {i for i, spec in INDICATORS.items() if spec.source_id in ("sesnsp_homicides", "sesnsp_rnid")
+                and ("homicid" in i or "feminicid" in i)}
+    [change] = [e for e in events if e["type"] == "measurement_change"
+                and homicide <= {link["indicator"] for link in e["indicators"]}]
+    assert str(change["date"]) == "2026-01-01"
+    assert any("sesnsp" in url and "datos-abiertos" in url for url in change["sources"])
+    assert all(link["expected_direction"] == "none" for link in change["indicators"])  # a break, not a commitment
 
 
 def write(tmp_path, items) -> str:
