@@ -18,6 +18,9 @@ from indicators import precompute, service
 from indicators.claims import select as select_claims
 from indicators.claims import summary as claims_summary
 from indicators.claims import table as claims_table
+from indicators.commitments import select as select_commitments
+from indicators.commitments import summary as commitments_summary
+from indicators.commitments import table as commitments_table
 from indicators.explain import effect_unit
 from indicators.registry import INDICATORS, UnknownIndicator, get_indicator
 from indicators.scorecard import NotAssessable
@@ -460,6 +463,56 @@ def claims_csv() -> Response:
         "Content-Disposition": 'attachment; filename="verifica_claims.csv"'})
 
 
+COMMITMENTS_PARAMS = ("as_of", "party", "status", "indicator", "lang")
+
+
+def _commitments_selected() -> tuple[list[dict] | None, dt.date | None]:
+    """The commitments the query asks for (``party``, ``status``, ``indicator`` as on the page) as
+    known on ``as_of``; None while that date's scorecard is computed. A bad value is a 400."""
+    args = request.args
+    unknown = set(args) - set(COMMITMENTS_PARAMS)
+    if unknown:
+        raise queries.BadQuery(f"unknown parameter(s): {', '.join(sorted(unknown))}; "
+                               f"use {', '.join(COMMITMENTS_PARAMS)}")
+    as_of = queries.parse_date(args.get("as_of"), "as_of")
+    items = queries.commitments(as_of)  # PastScorecardFailed: a 500 saying why (the routes)
+    if items is None:
+        return None, as_of
+    try:
+        return select_commitments(items, party=args.get("party") or None, status=args.get("status") or None,
+                                  indicator=args.get("indicator") or None), as_of
+    except ValueError as exc:
+        raise queries.BadQuery(str(exc)) from None
+
+
+@api.get("/commitments.json")
+def commitments_json() -> Response:
+    """Every commitment (or those the query selects) with its status as known on ``as_of`` (default:
+    today), the verdicts it rests on and the roll-up rule's name; 202 while a past date is computed."""
+    try:
+        items, as_of = _commitments_selected()
+    except precompute.PastScorecardFailed as exc:
+        return _error(500, str(exc))
+    if items is None:
+        return _computing(min(as_of, dt.date.today()))
+    return jsonify({**commitments_summary(items), "as_of": (as_of or dt.date.today()).isoformat(),
+                    "rule": "README.md#how-a-commitments-status-is-decided", "items": items})
+
+
+@api.get("/commitments.csv")
+def commitments_csv() -> Response:
+    """The commitments page's table as a plain CSV, the same selection as the page's address."""
+    try:
+        items, as_of = _commitments_selected()
+    except precompute.PastScorecardFailed as exc:
+        return _error(500, str(exc))
+    if items is None:
+        return _computing(min(as_of, dt.date.today()))
+    body = queries.inert_frame(commitments_table(items)).to_csv(index=False)
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="verifica_commitments.csv"'})
+
+
 @api.get("/events.json")
 def events_json() -> Response:
     lang = request.args.get("lang")
@@ -481,7 +534,7 @@ def _localise(item: dict, lang: str) -> dict:
 @api.route("/<path:unknown>")
 def unknown_api_path(unknown: str) -> Response:
     return _error(404, "unknown API path; see /api/indicators, /api/scorecard.json, /api/claims.json, "
-                       "/api/events.json, /api/status.json, /api/health")
+                       "/api/commitments.json, /api/events.json, /api/status.json, /api/health")
 
 
 @api.get("/health")

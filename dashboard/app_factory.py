@@ -15,7 +15,7 @@ import settings
 from dashboard import cache_backends, callback_guard, queries, response_cache
 from dashboard.api import api
 from dashboard.i18n import normalise_lang, t
-from dashboard.pages import claims, explorer, overview, scorecard, sources, timeline
+from dashboard.pages import claims, commitments, explorer, overview, scorecard, sources, timeline
 from indicators import precompute
 from indicators.digest import code_digest
 from indicators.registry import registry_problems
@@ -58,7 +58,7 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
     # The nav is built from this registry (order, translated name via nav_key).
     for order, (module, path, key) in enumerate((
             (overview, "/overview", "nav_overview"), (explorer, "/", "nav_explorer"),
-            (scorecard, "/scorecard", "nav_scorecard"),
+            (scorecard, "/scorecard", "nav_scorecard"), (commitments, "/commitments", "nav_commitments"),
             (timeline, "/timeline", "nav_timeline"), (claims, "/claims", "nav_claims"),
             (sources, "/sources", "nav_sources"))):
         dash.register_page(module.__name__, path=path, layout=module.layout, name=t(key, "en"),

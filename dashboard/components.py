@@ -11,7 +11,7 @@ from babel.dates import format_date
 from dash import dcc, html
 
 from dashboard import ids, queries
-from dashboard.figures import VERDICT_COLOURS, VERDICT_SYMBOLS
+from dashboard.figures import COMMITMENT_COLOURS, COMMITMENT_SYMBOLS, VERDICT_COLOURS, VERDICT_SYMBOLS
 from dashboard.i18n import basis_text, flag_text, pick, t
 from indicators.explain import METHOD_LABELS, VERDICT_LABELS, effect_unit, mde_share, month_name, number, percent
 from indicators.registry import Indicator
@@ -217,6 +217,12 @@ def verdict_badge(verdict: str, lang: str) -> html.Span:
     return html.Span([html.Span(VERDICT_SYMBOLS[verdict], **{"aria-hidden": "true"}), " ",
                       pick(VERDICT_LABELS[verdict], lang)], className=f"badge verdict-{verdict}",
                      style={"background": VERDICT_COLOURS.get(verdict, "#4A5560")})
+
+
+def commitment_badge(status: str, lang: str) -> html.Span:
+    return html.Span([html.Span(COMMITMENT_SYMBOLS[status], **{"aria-hidden": "true"}), " ",
+                      t("commitment_status_" + status, lang)], className=f"badge commitment-{status}",
+                     style={"background": COMMITMENT_COLOURS[status]})
 
 
 def _with_unit(value: float | None, unit: str, lang: str, signed: bool = True) -> str:

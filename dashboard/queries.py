@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from dashboard.i18n import basis_text
 from etl.conapo_population import SOURCE_ID as POPULATION_SOURCE
 from indicators import claims as claims_checker
+from indicators import commitments as commitments_model
 from indicators import maps, precompute, service
 from indicators.digest import code_digest
 from indicators.registry import Indicator, get_indicator
@@ -265,6 +266,18 @@ def claims(as_of: dt.date | None = None) -> list[dict]:
     # A claim becomes checkable (or overdue) as days pass.
     key = cache_key("claims", as_of, sources=tuple(claims_checker.sources()), timeline=True, daily=as_of is None)
     return cached(key, lambda: claims_checker.check_claims(db, events(), as_of))
+
+
+def commitments(as_of: dt.date | None = None) -> list[dict] | None:
+    """Every commitment made by ``as_of`` with its status, rolled up from the scorecard as known
+    that day; None while a past date's scorecard is computed in the background. Raises
+    :class:`indicators.precompute.PastScorecardFailed` when its computation failed."""
+    grid = scorecard_grid(as_of)
+    if grid is None:
+        return None
+    # Dated either way: the statuses are as known on that day (today for the latest data).
+    day = dt.date.today() if as_of is None else min(as_of, dt.date.today())
+    return commitments_model.evaluate(commitments_model.load(), events(), grid, day)
 
 
 def _plain(row) -> SimpleNamespace:

@@ -21,6 +21,7 @@ from indicators.service import failing_sources, freshness
 OVERVIEW = "overview-changes"
 PICKER = "overview-meeting"
 FRESHNESS = "overview-freshness"
+OVERVIEW_COMMITMENTS = "overview-commitments"
 
 
 PICKABLE = {"meeting", "statement", "commitment"}  # the moments a reader compares the numbers against
@@ -80,6 +81,20 @@ def _change_row(spec, meeting: dict, lang: str) -> html.Tr:
                     html.Td(change)])
 
 
+def _commitments_of(meeting: dict, lang: str) -> html.Div:
+    """The commitments made at the meeting, each with its status as known today (its row on the
+    commitments page one click away)."""
+    made = [item for item in queries.commitments() or [] if item["event"] == meeting["id"]]
+    suffix = "?lang=es" if lang == "es" else ""
+    return html.Div(id=OVERVIEW_COMMITMENTS, children=[
+        html.H4(t("overview_commitments", lang)),
+        html.Ul([html.Li([components.commitment_badge(item["status"], lang), " ",
+                          dcc.Link(pick(item["text"], lang), href=f"/commitments{suffix}#commitment-{item['id']}"),
+                          f" ({t('commitment_party_' + item['party'], lang)})"]) for item in made])
+        if made else html.P(t("overview_no_commitments", lang), className="meta"),
+    ])
+
+
 def layout(lang: str = "en", meeting: str | None = None, **_query: str) -> html.Div:
     lang = normalise_lang(lang)
     today = dt.date.today()
@@ -97,6 +112,7 @@ def layout(lang: str = "en", meeting: str | None = None, **_query: str) -> html.
                   if i in INDICATORS and INDICATORS[i].status == "available"]
         changes = [meeting_picker(choices, meeting, lang),
                    html.H3([f"{meeting['date']} · ", pick(meeting["title"], lang)]),
+                   _commitments_of(meeting, lang),
                    html.P(t("overview_changes_intro", lang)),
                    html.Div(className="table-scroll", children=html.Table(id=OVERVIEW, className="overview", children=[
                        html.Thead(html.Tr([html.Th(t(k, lang)) for k in (
