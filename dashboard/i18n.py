@@ -371,6 +371,46 @@ STRINGS: dict[str, dict[str, str]] = {
                                  "anteriores y se están recalculando. Vuelva a cargar en un minuto."},
     "commitment": {"en": "Commitment", "es": "Compromiso"},
     "expected_short": {"en": "expected", "es": "esperado"},
+    # SESNSP RNID
+    "claim_reason_rnid_crimes_not_victims": {
+        "en": "Not checkable on a like basis: SESNSP's 2015-2025 victims series ends in December 2025, and the RNID "
+              "register loaded from 2026 counts crimes (carpetas de investigación), not victims per day.",
+        "es": "No verificable con la misma base: la serie de víctimas 2015-2025 del SESNSP termina en diciembre de "
+              "2025, y el registro RNID cargado desde 2026 cuenta delitos (carpetas de investigación), no víctimas "
+              "por día."},
+    "source_closed": {"en": "Series closed at {through}.", "es": "Serie cerrada en {through}."},
+    "source_closed_successor": {"en": "Carried on, not continued, by:", "es": "La sigue, sin continuarla:"},
+    "rnid_break_title": {"en": "The 2026 break in SESNSP's crime statistics",
+                         "es": "El corte de 2026 en la estadística delictiva del SESNSP"},
+    "rnid_break_text": {
+        "en": "From January 2026 SESNSP publishes crime statistics in a new register, the Registro Nacional de "
+              "Incidencia Delictiva (RNID), with a new crime catalogue that SESNSP calls not directly comparable with "
+              "the 2015-2025 series. The 2015-2025 victims series closes at December 2025; the RNID files loaded "
+              "here count crimes (carpetas de investigación), not victims, so the two are never drawn or tested as "
+              "one series, and no bridge between them is made. Every SESNSP homicide indicator carries the change "
+              "as a dated measurement change: a verification whose window crosses January 2026 is confounded.",
+        "es": "Desde enero de 2026 el SESNSP publica la estadística delictiva en un nuevo registro, el Registro "
+              "Nacional de Incidencia Delictiva (RNID), con un nuevo catálogo de delitos que el SESNSP describe como "
+              "no directamente comparable con la serie 2015-2025. La serie de víctimas 2015-2025 cierra en diciembre "
+              "de 2025; los archivos del RNID cargados aquí cuentan delitos (carpetas de investigación), no víctimas, "
+              "así que nunca se grafican ni se prueban como una sola serie, y no se construye un puente entre ellas. "
+              "Cada indicador de homicidio del SESNSP lleva el cambio como cambio de medición fechado: una "
+              "verificación cuya ventana cruza enero de 2026 queda confundida."},
+    "displacement_title": {"en": "Displacement check: other crimes against life over the same months",
+                           "es": "Revisión de desplazamiento: otros delitos contra la vida en los mismos meses"},
+    "displacement_intro": {
+        "en": "Fewer homicides must not be read alone: a death recorded as homicidio culposo or as another crime "
+              "against life does not count as homicidio doloso. These series (SESNSP's RNID register, crimes) are "
+              "shown for context; they do not decide any verdict.",
+        "es": "Menos homicidios no deben leerse solos: una muerte registrada como homicidio culposo o como otro "
+              "delito contra la vida no cuenta como homicidio doloso. Estas series (registro RNID del SESNSP, "
+              "delitos) se muestran como contexto; no deciden ningún veredicto."},
+    "displacement_months": {"en": "Months", "es": "Meses"},
+    "displacement_change": {"en": "Change, first to last month", "es": "Cambio, del primer al último mes"},
+    "displacement_none": {
+        "en": "No context series is loaded for these months (SESNSP's RNID register starts in January 2026).",
+        "es": "No hay series de contexto cargadas para estos meses (el registro RNID del SESNSP empieza en enero "
+              "de 2026)."},
 }
 
 

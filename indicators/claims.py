@@ -84,6 +84,20 @@ KIND_LABELS = {
     "periodo": {"en": "period", "es": "periodo"},
     "semestral preliminar": {"en": "half-year, preliminary", "es": "semestral preliminar"},
 }
+# SESNSP RNID: the victims series a claim is checked against closed at this month; from January 2026
+# SESNSP's new register is loaded as crimes (carpetas), another basis than victims per day, so a claim
+# about a later month is not checkable until RNID's victims file is loaded.
+SERIES_CLOSED = {"sesnsp_homicide_victims": "2025-12"}
+RNID_BASIS = {
+    "en": "the months claimed are after December 2025, where SESNSP's 2015-2025 victims series ends; the RNID "
+          "register loaded from 2026 counts crimes (carpetas de investigación), not victims, so it cannot check "
+          "victims per day",
+    "es": "los meses de la cifra son posteriores a diciembre de 2025, donde termina la serie de víctimas 2015-2025 "
+          "del SESNSP; el registro RNID cargado desde 2026 cuenta delitos (carpetas de investigación), no víctimas, "
+          "así que no puede verificar víctimas por día",
+}
+RNID_NEED = {"en": "SESNSP's RNID victims file (RNID-Víctimas_Estatal, not loaded)",
+             "es": "el archivo de víctimas del RNID del SESNSP (RNID-Víctimas_Estatal, no cargado)"}
 # What would make a claim checkable, by claimed indicator (said when it is not).
 WOULD_NEED = {
     "defunciones_por_homicidio": {"en": "INEGI's registered-deaths microdata (not loaded)",
@@ -223,6 +237,9 @@ def check_claims(engine: Engine, events: list[dict] | None = None, as_of: dt.dat
         elif spec is None:
             out.update(status="not_checkable", reason="no_independent_series",
                        would_need=WOULD_NEED.get(claim["claim"], DEFAULT_NEED))
+        elif str(claim["period_end"])[:7] > SERIES_CLOSED.get(spec["indicator"], "9999-12"):
+            out.update(status="not_checkable", reason="rnid_crimes_not_victims", basis_note=RNID_BASIS,
+                       would_need=RNID_NEED)
         else:
             found = _independent_daily_average(engine, claim, spec, as_of)
             indicator = get_indicator(spec["indicator"])

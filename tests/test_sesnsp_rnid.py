@@ -297,3 +297,39 @@ def test_the_new_registers_indicators_read_the_real_file_and_say_their_history_i
     result = verify(store, "sesnsp_rnid_homicide_crimes", event, events=events)
     assert result.verdict in ("insufficient_history", "not_yet_verifiable", "confounded")
     assert result.verdict not in ("improved", "worsened", "changed")
+
+
+# --- claims about 2026 -------------------------------------------------------------------------
+
+def test_a_claim_about_2026_is_not_checked_against_rnid_crimes(store):
+    """Victims per day claimed for a month of 2026: the victims series has closed and RNID counts
+    crimes, so the claim is not checkable, saying why in both languages; a 2025 claim is still
+    checked against the victims series."""
+    from dashboard.i18n import t
+    from etl import claims_homicide
+    from etl.common import load_origin
+    from etl.store import publish
+    from indicators.claims import check_claims
+    from indicators.series import read_series
+
+    for module, content, name in ((sesnsp_homicides, victims_file(2025, 12), "victimas.csv"),
+                                  (sesnsp_rnid, rnid_file(3), RAW_NAME)):
+        publish(store, load_origin(module.SOURCE_ID), module.build_record(content, name), kind="import")
+    december = read_series(store, "sesnsp_homicides_daily_avg", "MX")["value"].iloc[-1]
+    lines = ["fuente_oficial,periodo,indicador,valor,unidad,tipo_dato,cita_url,fecha_publicacion,nota",
+             f"Gobierno,2025-12,homicidio_doloso_promedio_diario,{december:.1f},víctimas/día,mensual,https://x.test/1,"
+             "2026-01-09,",
+             "Gobierno,2026-02,homicidio_doloso_promedio_diario,45.0,víctimas/día,mensual,https://x.test/2,2026-03-09,"]
+    publish(store, load_origin(claims_homicide.SOURCE_ID),
+            claims_homicide.build_record("\n".join(lines).encode(), "homicidios.csv"), kind="import")
+    items = {i["url"]: i for i in check_claims(store, [], as_of=dt.date(2026, 6, 1))}
+    assert items["https://x.test/1"]["status"] == "consistent"
+    later = items["https://x.test/2"]
+    assert later["status"] == "not_checkable" and later["reason"] == "rnid_crimes_not_victims"
+    assert later["independent"] is None
+    for lang in ("en", "es"):
+        for text in (later["basis_note"][lang], t("claim_reason_rnid_crimes_not_victims", lang)):
+            assert "RNID" in text and "2025" in text
+        assert ("crimes" if lang == "en" else "delitos") in later["basis_note"][lang]
+        assert ("victims" if lang == "en" else "víctimas") in later["basis_note"][lang]
+        assert "RNID" in later["would_need"][lang]
