@@ -76,6 +76,10 @@ class ReleaseDiff:
     counts: dict[str, int] = field(default_factory=dict)  # kind → cells (or series)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (kind, one line)
     accepted: list[str] = field(default_factory=list)  # problems published after review
+    # Every month both releases cover whose cells moved beyond the tolerance, or appeared or went,
+    # by series: "YYYY-MM" → "provisional" (revised freely) or "completed" (published after review).
+    # The change log names them (read from the run record).
+    revised_months: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def refusals(self, accept_revisions: bool = False, accept_anomalies: bool = False) -> list[str]:
         """The problems that refuse the release, the most telling first."""
@@ -103,7 +107,7 @@ class ReleaseDiff:
     def summary(self) -> dict:
         return {"previous": self.previous, "compared_cells": self.compared_cells, "counts": self.counts,
                 "not_in_release": self.not_in_release, "problems": [line for _, line in self.problems],
-                "accepted": self.accepted}
+                "accepted": self.accepted, "revised_months": self.revised_months}
 
     def to_json(self) -> str:
         return json.dumps(self.summary(), ensure_ascii=False)
@@ -158,6 +162,29 @@ def _relabelled(old: pd.DataFrame, new: pd.DataFrame, gone: list[str]) -> list[t
                 problems.append(("relabelled", f"{appeared} is new and {lost} is gone over the same {shared} "
                                                "geography-months: a renamed or mislabelled column?"))
     return problems
+
+
+def _revised_months(old: pd.DataFrame, new: pd.DataFrame, shared: pd.Index, moved: np.ndarray,
+                    completed: pd.Series) -> dict[str, dict[str, str]]:
+    """Months both releases cover where a cell moved beyond the tolerance, turned blank or filled,
+    or appeared or went (series both releases have), by series: month → "completed" when a cell of
+    it was completed in the earlier release, else "provisional"."""
+    before, after = old.loc[shared, "value"].isna().to_numpy(), new.loc[shared, "value"].isna().to_numpy()
+    series = set(old.index.get_level_values("indicator")) & set(new.index.get_level_values("indicator"))
+    changed = [(shared[moved | (before != after)], completed.loc[shared].to_numpy()[moved | (before != after)])]
+    gone = old.index[~old.index.isin(new.index) & old.index.get_level_values("indicator").isin(series)]
+    changed.append((gone, completed.loc[gone].to_numpy()))
+    added = new.index[~new.index.isin(old.index) & new.index.get_level_values("indicator").isin(series)]
+    changed.append((added, np.zeros(len(added), dtype=bool)))
+    out: dict[str, dict[str, str]] = {}
+    for keys, done in changed:
+        for (indicator, _geo, period, _dims), was_completed in zip(keys, done, strict=True):
+            months = out.setdefault(indicator, {})
+            if was_completed:
+                months[str(period)] = "completed"
+            else:
+                months.setdefault(str(period), "provisional")
+    return {indicator: dict(sorted(months.items())) for indicator, months in sorted(out.items())}
 
 
 def previous_vintage(session: Session, source_id: str, published_on: dt.date) -> Vintage | None:
@@ -298,6 +325,7 @@ def diff_release(engine: Engine, record: VintageRecord, origin: dict, today: dt.
         diff.problems.append(("revised", f"{len(revised)} completed-month cell(s) revised beyond {limit}: "
                                          f"{_where(revised, 2)} (e.g. {old.loc[first, 'value']:g} → "
                                          f"{new_in.loc[first, 'value']:g})"))
+    diff.revised_months = _revised_months(old, new_in, shared, both & (change > allowed + 1e-9), completed)
     for indicator in sorted(set(shared.get_level_values("indicator"))):
         mask = (shared.get_level_values("indicator") == indicator) & both
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -177,6 +177,36 @@ class DerivedResult(Base):
     payload: Mapped[str] = mapped_column(Text)
 
 
+class ChangeEntry(Base):
+    """One dated entry of the change log (``etl.changelog_store``): what a publish changed in codes
+    and numbers (``payload``, JSON), why (``causes``, comma-separated codes), and the statuses and
+    newest months it was compared with (``state``, JSON), which the next entry compares against."""
+
+    __tablename__ = "change_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    basis: Mapped[str] = mapped_column(String(64))  # digest of the vintages, timeline, engine and code
+    causes: Mapped[str] = mapped_column(String(255))
+    payload: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(Text)
+
+
+class ChangeDelivery(Base):
+    """One attempt to deliver a change-log entry to the operator's webhook."""
+
+    __tablename__ = "change_deliveries"
+    __table_args__ = (Index("ix_change_deliveries_entry", "entry_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("change_log.id"))
+    url: Mapped[str] = mapped_column(Text)
+    attempt: Mapped[int] = mapped_column(Integer)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempted_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 def database_url() -> str:
     """The store URL: ``DATABASE_URL`` if set, else the embedded SQLite file."""
     return settings.get().database_url
