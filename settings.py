@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "verifica.db"
-DEFAULT_AFTER_PUBLISH = "indicators.precompute:ensure_scorecard,indicators.maps:refresh_maps"
+DEFAULT_AFTER_PUBLISH = ("indicators.precompute:ensure_scorecard,indicators.changes:record_changes,"
+                         "indicators.maps:refresh_maps")
 
 # name: (default, what it does)
 VARIABLES: dict[str, tuple[str, str]] = {
@@ -39,6 +40,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
                                 "exports use it, never the request's Host header; its host is allowed"),
     "VERIFICA_ALLOWED_HOSTS": ("localhost,127.0.0.1,::1", "host names the app answers to (comma-separated); "
                                "any other Host header gets 400"),
+    "VERIFICA_WEBHOOK_URL": ("", "after each change-log entry, POST it as JSON to this address (http(s)://...): "
+                                 "retried with backoff, every attempt recorded; a failing endpoint never fails a "
+                                 "publish"),
+    "VERIFICA_WEBHOOK_SECRET": ("", "key of the HMAC-SHA256 signature of each webhook body (header "
+                                    "`X-Verifica-Signature: sha256=<hex>`); unset: deliveries are unsigned"),
     "VERIFICA_LOG_LEVEL": ("WARNING",
                            "log level of the command line and the app (DEBUG, INFO, WARNING, ERROR)"),
     "VERIFICA_RAW_DIR": ("../shared/data/raw", "tests: the folder of raw public files"),
@@ -71,6 +77,8 @@ class Settings:
     in_ci: bool
     public_url: str | None = None
     allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
 
 
 def get(environ: Mapping[str, str] | None = None) -> Settings:
@@ -91,6 +99,9 @@ def get(environ: Mapping[str, str] | None = None) -> Settings:
         if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
             raise SettingsError(f"VERIFICA_PUBLIC_URL={public_url!r}: give https://host[/prefix]")
         public_url = public_url.rstrip("/") + "/"
+    webhook_url = env.get("VERIFICA_WEBHOOK_URL", "").strip()
+    if webhook_url and (urlsplit(webhook_url).scheme not in ("https", "http") or not urlsplit(webhook_url).hostname):
+        raise SettingsError(f"VERIFICA_WEBHOOK_URL={webhook_url!r}: give http(s)://host[:port]/path")
     allowed = [h.strip().lower() for h in env.get("VERIFICA_ALLOWED_HOSTS", "localhost,127.0.0.1,::1").split(",")
                if h.strip()]
     if public_url:
@@ -113,6 +124,8 @@ def get(environ: Mapping[str, str] | None = None) -> Settings:
         in_ci=env.get("CI", "").lower() == "true",
         public_url=public_url or None,
         allowed_hosts=tuple(dict.fromkeys(allowed)),
+        webhook_url=webhook_url or None,
+        webhook_secret=env.get("VERIFICA_WEBHOOK_SECRET") or None,
     )
 
 

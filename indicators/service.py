@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from etl import store
+from etl import changelog_store, store
 from etl.pipeline import ensure_store
 from etl.store import DataVersions
 
@@ -22,6 +22,10 @@ __all__ = [
     "PROJECT_ROOT",
     "DataVersions",
     "available_geos",
+    "change_entries",
+    "change_entry",
+    "change_entry_count",
+    "commitment_choices",
     "data_versions",
     "failing_sources",
     "freshness",
@@ -55,6 +59,17 @@ recent_runs = store.recent_runs
 freshness = store.freshness
 timeline_event_count = store.timeline_event_count
 withdrawals = store.withdrawal_history  # every withdrawal, with its restoration if it was undone
+# The change log (indicators.changes records it after each publish): entries newest first, one entry.
+change_entries = changelog_store.entries
+change_entry = changelog_store.entry
+change_entry_count = changelog_store.entry_count
+
+
+def commitment_choices(engine: Engine) -> list[str]:
+    """What the change log's ``?commitment=`` accepts (:func:`indicators.changes.commitment_choices`)."""
+    from indicators.changes import commitment_choices as choices
+
+    return choices(engine)
 
 
 def prepare(engine: Engine, then: Callable[[Engine], None] | None = None) -> None:
