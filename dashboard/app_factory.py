@@ -14,7 +14,9 @@ from sqlalchemy.exc import DBAPIError
 import settings
 from dashboard import cache_backends, callback_guard, queries, response_cache
 from dashboard.api import api
+from dashboard.changes_feed import feeds
 from dashboard.i18n import normalise_lang, t
+from dashboard.pages import changes as changes_page
 from dashboard.pages import claims, commitments, explorer, overview, scorecard, sources, timeline
 from indicators import precompute
 from indicators.digest import code_digest
@@ -63,6 +65,9 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
             (sources, "/sources", "nav_sources"))):
         dash.register_page(module.__name__, path=path, layout=module.layout, name=t(key, "en"),
                            title=_page_title(key), order=order, nav_key=key)
+    # The change log, last in the nav (its twins: /api/changes.atom and /api/changes.json).
+    dash.register_page(changes_page.__name__, path="/changes", layout=changes_page.layout, name=t("nav_changes", "en"),
+                       title=_page_title("nav_changes"), order=50, nav_key="nav_changes")
     explorer.register_callbacks(app)
     scorecard.register_callbacks(app)
     # The cache answers first: a stored answer is for the exact bytes of a request the guard
@@ -88,6 +93,7 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
                             CACHE_OPTIONS=dict(cache_backends.TIMEOUTS))
     queries.cache.init_app(server, config=cache_config)
     server.register_blueprint(api)
+    server.register_blueprint(feeds)
     server.after_request(_security_headers_for(app))
     return app
 

@@ -12,6 +12,7 @@ from dash import dcc, html
 
 from dashboard import components, queries
 from dashboard.i18n import normalise_lang, pick, t
+from dashboard.pages.changes import overview_section as changes_section
 from dashboard.state import ExplorerState
 from etl.common import load_origin
 from indicators.explain import effect_unit, number, percent
@@ -141,6 +142,7 @@ def layout(lang: str = "en", meeting: str | None = None, **_query: str) -> html.
         components.status_banner(lang),
         html.H2(t("overview_title", lang)),
         *changes,
+        *changes_section(lang),
         html.H3(t("overview_freshness", lang)),
         html.Div(className="table-scroll", children=html.Table(id=FRESHNESS, className="overview", children=[
             html.Thead(html.Tr([html.Th(t(k, lang)) for k in (
