@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import threading
 import zipfile
 from functools import partial
@@ -333,3 +334,23 @@ def test_a_claim_about_2026_is_not_checked_against_rnid_crimes(store):
         assert ("crimes" if lang == "en" else "delitos") in later["basis_note"][lang]
         assert ("victims" if lang == "en" else "víctimas") in later["basis_note"][lang]
         assert "RNID" in later["would_need"][lang]
+
+
+# --- the sources page --------------------------------------------------------------------------
+
+def test_the_sources_page_explains_the_break_in_both_languages(snapshot_app):
+    """The break is explained above the cards, and the closed series' card says it closed, why and
+    which source carries on, in English and in Spanish."""
+    from dashboard.i18n import t
+    from etl.common import load_origin
+    from tests.test_spanish_pages import render, texts
+
+    closed = load_origin(sesnsp_homicides.SOURCE_ID)["closed"]
+    snapshot_app.server.test_client().get("/")  # registers the pages' callbacks
+    for lang, search in (("en", ""), ("es", "?lang=es")):
+        layout, _title = render(snapshot_app, "/sources", search)
+        text = " ".join(texts(layout))
+        assert t("rnid_break_title", lang) in text and t("rnid_break_text", lang) in text
+        assert t("source_closed", lang, through=closed["through"]) in text
+        assert closed["why" if lang == "en" else "why_es"] in json.dumps(layout, ensure_ascii=False)
+        assert t("source_closed_successor", lang) in text

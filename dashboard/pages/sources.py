@@ -61,6 +61,27 @@ def _overdue(source_id: str, late: dict | None, lang: str) -> list:
         t("source_overdue_operator", lang), " ", html.Code(links.operator_hint(source_id)), "."])]
 
 
+def _closed(origin: dict, lang: str) -> list:
+    """A series the publisher closed (origin file ``closed``): said on its card, with where the
+    publisher went, so a silent source is never read as merely late."""
+    closed = origin.get("closed")
+    if not closed:
+        return []
+    successor = load_origin(closed["successor"])
+    return [html.P(className="closed-notice", children=[
+        html.B(t("source_closed", lang, through=closed["through"])), " ", components.origin_text(closed, "why", lang),
+        " ", t("source_closed_successor", lang), " ",
+        html.A(components.origin_text(successor, "title", lang), href=f"#source-{closed['successor']}"), "."])]
+
+
+def _break(lang: str) -> html.Section:
+    """SESNSP's move to its 2026 register, explained once above the cards."""
+    return html.Section(id="rnid-break", className="source-note", children=[
+        html.H3(t("rnid_break_title", lang)), html.P(t("rnid_break_text", lang)),
+        html.P([html.A("SESNSP, datos abiertos de incidencia delictiva",
+                       href=load_origin("sesnsp_rnid")["url_main"])])])
+
+
 def layout(lang: str = "en", **_query: str) -> html.Div:
     lang = normalise_lang(lang)
     late = queries.overdue()
@@ -80,6 +101,7 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
             html.P([html.B(f"{t('citation', lang)}: "), components.as_written(origin["citation"])]),
             html.P([html.B(f"{t('licence', lang)}: "), components.origin_text(origin, "licence", lang), " · ",
                     html.A(origin["url_main"], href=origin["url_main"])]),
+            *_closed(origin, lang),
             *_overdue(source_id, late.get(source_id), lang),
             html.P([html.B(f"{t('cadence', lang)}: "), t("cadence_" + origin["cadence"], lang), " · ",
                     html.B(f"{t('latest_release', lang)}: "),
@@ -94,5 +116,6 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
         components.status_banner(lang),
         html.H2(t("sources_title", lang)),
         html.P(t("sources_intro", lang)),
+        _break(lang),
         html.Div(id="sources", children=cards),
     ])
