@@ -180,6 +180,10 @@ def test_the_page_and_the_overview_section_in_english_and_spanish(cbp_store):
                                     cls=__import__("plotly").utils.PlotlyJSONEncoder, ensure_ascii=False)
     assert [s for s in english_only if s in seen["es"]] == []
     assert any(s in seen["en"] for s in english_only)  # the same check finds the English on the English page
+    moved = next(m for m in changelog_store.entry(cbp_store["engine"], cbp_store["entry"]).payload["moves"]
+                 if m["kind"] == "verdict")
+    event_id, indicator_id = moved["key"].split("|")
+    assert f"indicator={indicator_id}" in seen["es"] and f"event={event_id}" in seen["es"]  # the cell opens the explorer
     for words in ("Meses revisados", "Estados que cambiaron", "Línea de base", "Qué cambió últimamente"):
         assert words in seen["es"], words
     with app.server.test_request_context("/changes?entry=999999"):
@@ -324,5 +328,10 @@ def test_a_receiver_that_is_down_never_fails_the_publish_and_the_failure_is_reco
     assert all(a.error and "ConnectionError" in a.error and a.url == url for a in attempts)
 
 
-def test_every_indicator_filter_choice_is_a_registry_id():
+def test_every_indicator_filter_choice_is_a_registry_id_and_a_bad_webhook_address_is_refused():
+    import settings
+
     assert changes.indicator_choices() == sorted(INDICATORS)
+    with pytest.raises(settings.SettingsError, match="VERIFICA_WEBHOOK_URL"):
+        settings.get({"VERIFICA_WEBHOOK_URL": "ftp://hooks.example/x"})
+    assert settings.get({"VERIFICA_WEBHOOK_URL": "https://hooks.example/x"}).webhook_url == "https://hooks.example/x"

@@ -9,6 +9,8 @@ from dash import dcc, html
 
 from dashboard import change_words, components, queries
 from dashboard.i18n import normalise_lang, t
+from dashboard.state import ExplorerState
+from indicators.registry import INDICATORS
 from indicators.service import change_entries, change_entry
 
 CHANGES = "changes-list"
@@ -21,7 +23,7 @@ def _moves_table(item, lang: str, events: dict[str, dict]) -> html.Div | None:
         return None
     commitments = change_words._commitment_texts() if any(m["kind"] == "commitment" for m in moves) else {}
     rows = [html.Tr([html.Td(t(f"changes_kind_{m['kind']}", lang)),
-                     html.Td(change_words.subject_text(m, lang, events, commitments)),
+                     html.Td(_subject(m, lang, events, commitments)),
                      html.Td(change_words.status_text(m["kind"], m["old"], lang)),
                      html.Td(change_words.status_text(m["kind"], m["new"], lang))]) for m in moves]
     return html.Div(className="table-scroll", children=html.Table(className="overview", children=[
@@ -29,6 +31,15 @@ def _moves_table(item, lang: str, events: dict[str, dict]) -> html.Div | None:
             "changes_col_kind", "changes_col_what", "changes_col_before", "changes_col_after")])),
         html.Tbody(rows),
     ]))
+
+
+def _subject(move: dict, lang: str, events: dict[str, dict], commitments: dict) -> html.Span | dcc.Link:
+    """What moved; a scorecard cell opens the explorer with its commitment tested."""
+    text = change_words.subject_text(move, lang, events, commitments)
+    event_id, _, indicator_id = move["key"].partition("|")
+    if move["kind"] == "verdict" and indicator_id in INDICATORS and event_id in events:
+        return dcc.Link(text, href=ExplorerState(indicator=indicator_id, event=event_id, lang=lang).href())
+    return html.Span(text)
 
 
 def entry_block(item, lang: str, events: dict[str, dict]) -> html.Article:
