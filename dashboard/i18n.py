@@ -295,6 +295,118 @@ STRINGS: dict[str, dict[str, str]] = {
     "end": {"en": "Latest", "es": "Lo más reciente"},
     "latest": {"en": "Latest data", "es": "Datos más recientes"},
     "nav_scorecard": {"en": "Scorecard", "es": "Tablero de verificación"},
+    # Commitments
+    "nav_commitments": {"en": "Commitments", "es": "Compromisos"},
+    "commitments_title": {"en": "Commitments and what the numbers show so far",
+                          "es": "Compromisos y lo que muestran las cifras hasta ahora"},
+    "commitments_intro": {
+        "en": "Each commitment either government made, with the sentence as reported, the indicators that would "
+              "show it and its status as known on {day}. The status is rolled up from the verdicts of the "
+              "scorecard; no text of this period states a threshold, baseline or deadline for an outcome, so a "
+              "status says whether the linked numbers moved the way the governments said they would, not whether "
+              "a target was met.",
+        "es": "Cada compromiso de cualquiera de los dos gobiernos, con la frase tal como se reportó, los indicadores "
+              "que lo mostrarían y su estado según lo conocido el {day}. El estado resume los veredictos del "
+              "tablero de verificación; ningún texto de este periodo fija un umbral, una línea base o un plazo para "
+              "un resultado, así que el estado dice si las cifras vinculadas se movieron como dijeron los gobiernos, "
+              "no si se cumplió una meta."},
+    "commitments_rule_title": {"en": "How a status is decided", "es": "Cómo se decide un estado"},
+    "commitments_rule": {
+        "en": "No linked indicator: “not measurable” when the commitment names something countable that no loaded "
+              "series measures, else “target undefined”. Otherwise each linked verdict counts: improved (for), "
+              "worsened (against), not yet verifiable or no data after the event (pending), no series (unmeasured), "
+              "anything else (unclear). Some for and none against: on track; the reverse: off track; both: mixed. "
+              "Else some unclear: no measurable change yet. Else some pending: too early, with the month it becomes "
+              "checkable. Else: not measurable.",
+        "es": "Sin indicador vinculado: «no medible» cuando el compromiso nombra algo contable que ninguna serie "
+              "cargada mide; si no, «meta no definida». Si no, cuenta cada veredicto vinculado: mejoró (a favor), "
+              "empeoró (en contra), aún no verificable o sin datos posteriores (pendiente), sin serie (sin medir), "
+              "cualquier otro (incierto). Algo a favor y nada en contra: en camino; al revés: fuera de camino; ambos: "
+              "mixto. Si no, algo incierto: sin cambio medible aún. Si no, algo pendiente: demasiado pronto, con el "
+              "mes en que se podrá verificar. Si no: no medible."},
+    "commitment_status_on_track": {"en": "On track", "es": "En camino"},
+    "commitment_status_off_track": {"en": "Off track", "es": "Fuera de camino"},
+    "commitment_status_mixed": {"en": "Mixed", "es": "Mixto"},
+    "commitment_status_no_measurable_change": {"en": "No measurable change yet", "es": "Sin cambio medible aún"},
+    "commitment_status_too_early": {"en": "Too early to tell", "es": "Demasiado pronto"},
+    "commitment_status_not_measurable": {"en": "Not measurable", "es": "No medible"},
+    "commitment_status_target_undefined": {"en": "Target undefined", "es": "Meta no definida"},
+    "commitment_party_US": {"en": "United States", "es": "Estados Unidos"},
+    "commitment_party_MX": {"en": "Mexico", "es": "México"},
+    "commitment_party_both": {"en": "Both", "es": "Ambos"},
+    "commitment_theme_fentanyl": {"en": "fentanyl and drugs", "es": "fentanilo y drogas"},
+    "commitment_theme_firearms": {"en": "firearms", "es": "armas de fuego"},
+    "commitment_theme_finance": {"en": "illicit finance", "es": "finanzas ilícitas"},
+    "commitment_theme_precursors": {"en": "precursor chemicals", "es": "precursores químicos"},
+    "commitment_theme_demand": {"en": "deaths and demand", "es": "muertes y demanda"},
+    "commitment_theme_cartels": {"en": "cartels", "es": "cárteles"},
+    "commitment_theme_cooperation": {"en": "cooperation", "es": "cooperación"},
+    "commitment_col_commitment": {"en": "Commitment", "es": "Compromiso"},
+    "commitment_col_status": {"en": "Status", "es": "Estado"},
+    "commitment_col_party": {"en": "Who committed", "es": "Quién se comprometió"},
+    "commitment_col_target": {"en": "Target", "es": "Meta"},
+    "commitment_col_evidence": {"en": "Evidence (the scorecard's verdicts)",
+                                "es": "Evidencia (veredictos del tablero)"},
+    "commitment_made_at": {"en": "Made at: {date} {event}", "es": "Hecho en: {date} {event}"},
+    "commitment_said_by": {"en": "{who}, as reported", "es": "{who}, según se reportó"},
+    "commitment_quote_lang": {"en": "Quoted in the language it was reported in.",
+                              "es": "Citado en el idioma en que se reportó."},
+    "commitment_target_undefined": {
+        "en": "No target stated: no metric, baseline or deadline; judged on the direction of its indicators only.",
+        "es": "Sin meta declarada: sin métrica, línea base ni plazo; se juzga solo por la dirección de sus "
+              "indicadores."},
+    "commitment_deadline": {"en": "deadline {date}", "es": "plazo {date}"},
+    "commitment_needs": {"en": "Would need: {what}", "es": "Haría falta: {what}"},
+    "commitment_no_indicator": {"en": "No loaded indicator can show it.",
+                                "es": "Ningún indicador cargado puede mostrarlo."},
+    "commitment_checkable_from": {"en": "Checkable from {month}.", "es": "Verificable a partir de {month}."},
+    "commitment_late": {"en": "The data that would show it are late (expected by {date}).",
+                        "es": "Los datos que lo mostrarían están atrasados (se esperaban antes del {date})."},
+    "commitment_data_through": {"en": "data through {month}", "es": "datos hasta {month}"},
+    "commitment_tested_at": {"en": "tested at {date} {event} (one test covers events within 45 days)",
+                             "es": "probado en {date} {event} (una prueba cubre los eventos a menos de 45 días)"},
+    "commitment_role_for": {"en": "in the expected direction", "es": "en la dirección esperada"},
+    "commitment_role_against": {"en": "against the expected direction", "es": "contra la dirección esperada"},
+    "commitment_role_pending": {"en": "pending data", "es": "datos pendientes"},
+    "commitment_role_unmeasured": {"en": "no series loaded", "es": "sin serie cargada"},
+    "commitment_role_unclear": {"en": "no measurable change", "es": "sin cambio medible"},
+    "commitments_summary": {"en": "{n} commitments: {counts}.", "es": "{n} compromisos: {counts}."},
+    "commitments_by_party": {"en": "United States {us}, Mexico {mx}, both {both}.",
+                             "es": "Estados Unidos {us}, México {mx}, ambos {both}."},
+    "commitments_shown": {"en": "Showing {n} of {total}", "es": "Se muestran {n} de {total}"},
+    "commitments_none": {"en": "No commitment matches this selection.",
+                         "es": "Ningún compromiso coincide con esta selección."},
+    "commitments_party_filter": {"en": "Party", "es": "Parte"},
+    "commitments_indicator_filter": {"en": "Indicator", "es": "Indicador"},
+    "commitments_all": {"en": "All", "es": "Todos"},
+    "commitments_computing": {"en": "The scorecard as known on {day} is being computed; this page reloads when it "
+                                    "is ready.",
+                              "es": "Se está calculando el tablero según lo conocido el {day}; esta página se "
+                                    "recargará cuando esté listo."},
+    "overview_commitments": {"en": "Commitments made at this meeting", "es": "Compromisos hechos en esta reunión"},
+    "overview_no_commitments": {"en": "No commitment on record for this meeting.",
+                                "es": "No hay compromisos registrados para esta reunión."},
+    # end Commitments
+    # Period claims
+    "claim_reason_change_within": {
+        "en": "Recomputed: {recomputed} % ({period} against {base}); within the {tolerance} points the rule allows.",
+        "es": "Recalculado: {recomputed} % ({period} frente a {base}); dentro de los {tolerance} puntos que permite "
+              "la regla."},
+    "claim_reason_change_off": {
+        "en": "Recomputed: {recomputed} % ({period} against {base}); {points} points from the claim, more than the "
+              "{tolerance} the rule allows.",
+        "es": "Recalculado: {recomputed} % ({period} frente a {base}); {points} puntos de diferencia con lo dicho, más "
+              "de los {tolerance} que permite la regla."},
+    "claim_compared_with": {"en": "against {base}", "es": "frente a {base}"},
+    "claim_reading": {"en": "Our reading:", "es": "Nuestra lectura:"},
+    "claim_reported": {"en": "As reported:", "es": "Según se reportó:"},
+    "claim_alternatives": {"en": "Other readings:", "es": "Otras lecturas:"},
+    "claim_alternative_missing": {"en": "not all its months are loaded", "es": "no están cargados todos sus meses"},
+    "claim_reading_matters": {"en": "The status depends on the reading: another plausible reading gives another.",
+                              "es": "El estado depende de la lectura: otra lectura plausible da otro."},
+    "claim_reading_holds": {"en": "Every reading listed gives the same status.",
+                            "es": "Todas las lecturas listadas dan el mismo estado."},
+    # end Period claims
     "counterfactual": {"en": "counterfactual (no event)", "es": "contrafactual (sin evento)"},
     "assess_event": {"en": "Verify against an event", "es": "Verificar frente a un evento"},
     "method": {"en": "Method", "es": "Método"},

@@ -70,6 +70,9 @@ UNIT_LABELS = {
     "personas": {"en": "people", "es": "personas"},
     "toneladas": {"en": "tonnes", "es": "toneladas"},
     "víctimas/día": {"en": "victims/day", "es": "víctimas/día"},
+    "percent": {"en": "%", "es": "%"},
+    "lbs": {"en": "lbs", "es": "libras"},
+    "deaths": {"en": "deaths", "es": "muertes"},
 }
 KIND_LABELS = {
     "acumulado": {"en": "cumulative", "es": "acumulado"},
@@ -83,6 +86,8 @@ KIND_LABELS = {
     "parcial": {"en": "part of a year", "es": "parcial"},
     "periodo": {"en": "period", "es": "periodo"},
     "semestral preliminar": {"en": "half-year, preliminary", "es": "semestral preliminar"},
+    "level": {"en": "a figure for a period", "es": "una cifra de un periodo"},
+    "change": {"en": "a percentage change between two periods", "es": "un cambio porcentual entre dos periodos"},
 }
 # SESNSP RNID: the victims series a claim is checked against closed at this month; from January 2026
 # SESNSP's new register is loaded as crimes (carpetas), another basis than victims per day, so a claim
@@ -125,8 +130,11 @@ def claim_id(row: dict) -> str:
 def sources() -> tuple[str, ...]:
     """The sources a check of the claims reads: the claims and each independent series' source
     (a cache of the checks keys on their versions only)."""
+    from indicators import period_claims
+
     return (*CLAIM_SOURCES, *sorted({source for spec in INDEPENDENT.values()
-                                     for source in sources_read(get_indicator(spec["indicator"]))}))
+                                     for source in sources_read(get_indicator(spec["indicator"]))}
+                                    | set(period_claims.sources())))
 
 
 def read_claims(engine: Engine, as_of: dt.date | None = None) -> pd.DataFrame:
@@ -207,11 +215,15 @@ def _linked_events(events: list[dict], stated_on: str) -> list[str]:
 
 
 def check_claims(engine: Engine, events: list[dict] | None = None, as_of: dt.date | None = None) -> list[dict]:
+    """Every claim stated by ``as_of``: the curated tables' figures and the period's headline
+    claims (:mod:`indicators.period_claims`), one list, each checked."""
+    from indicators import period_claims  # the curated headline claims, checked their own way
+
+    results = period_claims.check(engine, as_of)
     claims = read_claims(engine, as_of)
     if claims.empty:
-        return []
+        return results
     own = _own_figures(claims)
-    results = []
     for index, row in claims.iterrows():
         claim = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in row.items()}
         if claim["value"] is None or not math.isfinite(float(claim["value"])):
@@ -322,8 +334,9 @@ def select(items: list[dict], *, status: str | None = None, claimant: str | None
 
 
 CSV_COLUMNS = ["id", "claim", "label_en", "label_es", "kind", "claimant", "stated_on", "source_url", "period_start",
-               "period_end", "value", "unit", "bound", "status", "reason", "difference", "difference_pct",
-               "independent_value", "independent_indicator", "independent_vintages", "events"]
+               "period_end", "compared_with", "value", "unit", "bound", "status", "reason", "difference",
+               "difference_pct", "independent_value", "independent_indicator", "independent_vintages", "reading",
+               "events"]
 
 
 def table(items: list[dict]) -> pd.DataFrame:
@@ -336,11 +349,13 @@ def table(items: list[dict]) -> pd.DataFrame:
             "id": item["id"], "claim": item["claim"], "label_en": label.get("en"), "label_es": label.get("es"),
             "kind": item["kind"], "claimant": item["claimant"], "stated_on": item["stated_on"] or None,
             "source_url": item["url"], "period_start": item["period_start"], "period_end": item["period_end"],
-            "value": item["value"], "unit": item["unit"], "bound": item["bound"], "status": item["status"],
+            "compared_with": item.get("baseline") or None, "value": item["value"], "unit": item["unit"],
+            "bound": item["bound"], "status": item["status"],
             "reason": item["reason"], "difference": item.get("difference"),
             "difference_pct": item.get("difference_pct"),
             "independent_value": found.get("value"), "independent_indicator": found.get("indicator"),
             "independent_vintages": "; ".join(found.get("vintages") or []) or None,
+            "reading": (item.get("reading") or {}).get("en"),
             "events": "; ".join(item.get("events") or []) or None,
         })
     return pd.DataFrame(rows, columns=CSV_COLUMNS)

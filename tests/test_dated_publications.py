@@ -68,7 +68,8 @@ def test_claims_as_known_on_a_date_are_those_stated_by_then(store, tmp_path):
         expected = {f"https://x.test/{i + 1}" for i, row in enumerate(ROWS[:4])
                     if publication_date(row.split(",")[7]) <= day}
         assert set(read_claims(store, day).get("url", pd.Series(dtype=str))) == expected, day
-        assert {item["url"] for item in check_claims(store, [], day)} == expected, day
+        # (the curated headline claims are data of the repository, not of this table)
+        assert {item["url"] for item in check_claims(store, [], day) if not item.get("curated")} == expected, day
     # The same table again changes nothing; a new statement is one more release, the rest unchanged.
     assert pipeline.import_file(store, claims_homicide.SOURCE_ID, path).outcome == "unchanged"
     path.write_bytes(table(ROWS))

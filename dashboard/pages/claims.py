@@ -32,10 +32,16 @@ def _status(item: dict, lang: str) -> html.Div:
     parts = [html.Span([html.Span(CLAIM_SYMBOLS[status], **{"aria-hidden": "true"}), " ",
                         t("claim_status_" + status, lang)], className=f"badge claim-{status}",
                        style={"background": CLAIM_COLOURS[status]})]
+    independent = item.get("independent") or {}
     reason = t("claim_reason_" + item["reason"], lang, expected_by=item.get("expected_by") or "",
                data_through=item.get("data_through") or "",
-               tolerance=number(TOLERANCE * 100, lang))
-    if item["status"] == "inconsistent":
+               tolerance=number(item.get("tolerance_points") or TOLERANCE * 100, lang),
+               recomputed=number(independent["value"], lang, True) if independent else "",
+               period=_months(item.get("period")), base=_months(item.get("base")),
+               points=number(abs(item.get("difference") or 0), lang))
+    if item["kind"] == "change":
+        pass  # the reason says it all: the recomputed change, over which periods, and the tolerance
+    elif item["status"] == "inconsistent":
         reason = t("claim_off_by", lang, difference=number(item["difference"], lang, True),
                    percent=number(item["difference_pct"], lang, True), unit=_unit(item, lang)) + " " + reason
     elif item["status"] == "consistent" and item.get("difference_pct") is not None:
@@ -52,12 +58,43 @@ def _status(item: dict, lang: str) -> html.Div:
     return html.Div(parts)
 
 
+def _months(period: dict | None) -> str:
+    if not period:
+        return ""
+    return period["start"] if period["start"] == period["end"] else f"{period['start']}…{period['end']}"
+
+
+def _reading(item: dict, lang: str) -> list:
+    """A curated claim's words as reported, the reading taken and the other readings recomputed."""
+    if not item.get("curated"):
+        return []
+    parts = [html.Div([t("claim_reported", lang), " ", html.Q(item["reported"], lang=item["reported_lang"])],
+                      className="vintage")]
+    if item.get("reading"):
+        parts.append(html.Div([html.B(t("claim_reading", lang)), " ", pick(item["reading"], lang)],
+                              className="vintage"))
+    if item.get("alternatives"):
+        parts.append(html.Div(t("claim_alternatives", lang), className="vintage"))
+        parts.append(html.Ul([html.Li([
+            pick(alt["label"], lang), ": ",
+            f"{number(alt['value'], lang, True)} %" if alt.get("value") is not None
+            else t("claim_alternative_missing", lang),
+            *([" ", t("claim_status_" + alt["status"], lang).lower()] if alt.get("status") else [])])
+            for alt in item["alternatives"]], className="vintage"))
+        parts.append(html.Div(t("claim_reading_matters" if item.get("reading_matters") else "claim_reading_holds",
+                                lang), className="reason"))
+    return parts
+
+
 def _independent(item: dict, lang: str) -> html.Div | str:
     found = item.get("independent")
     if not found:
         return "—"
-    lines = [html.Div(f"{number(found['value'], lang)} {_unit(item, lang)}"),
-             html.Div(f"{found['indicator']} · {', '.join(found['vintages'])}", className="vintage")]
+    lines = [html.Div(f"{number(found['value'], lang)} {_unit(item, lang)}")]
+    if found.get("base_value") is not None:  # a change: the two periods' values it comes from
+        lines.append(html.Div(f"{_months(item['period'])}: {number(found['period_value'], lang)} · "
+                              f"{_months(item['base'])}: {number(found['base_value'], lang)}", className="vintage"))
+    lines.append(html.Div(f"{found['indicator']} · {', '.join(found['vintages'])}", className="vintage"))
     if found.get("provisional"):
         lines.append(html.Div(t("provisional", lang), className="vintage"))
     return html.Div(lines)
@@ -104,7 +141,8 @@ def layout(lang: str = "en", as_of: str | None = None, status: str | None = None
     rows = [
         html.Tr(id=f"claim-{item['id']}", className=f"claim-row claim-{item['status']}", children=[
             html.Td([html.Div(pick(item["label"], lang)),
-                     html.Div(pick(KIND_LABELS.get(item["kind"]), lang) or item["kind"], className="vintage")]),
+                     html.Div(pick(KIND_LABELS.get(item["kind"]), lang) or item["kind"], className="vintage"),
+                     *_reading(item, lang)]),
             html.Td(_status(item, lang)),
             html.Td([html.Div(item["claimant"]),
                      html.Div([t("claim_stated_on", lang, date=item["stated_on"]) if item["stated_on"]
@@ -112,7 +150,9 @@ def layout(lang: str = "en", as_of: str | None = None, status: str | None = None
                                html.A(t("source", lang), href=item["url"])], className="vintage"),
                      *[html.Div(t("claim_event", lang, event=titles.get(e, e)), className="vintage")
                        for e in item["events"]]]),
-            html.Td(f"{item['period_start']} … {item['period_end']}"),
+            html.Td([html.Div(f"{item['period_start']} … {item['period_end']}"),
+                     *([html.Div(t("claim_compared_with", lang, base=_months(item["base"])), className="vintage")]
+                       if item.get("base") else [])]),
             html.Td(_value(item, lang)),
             html.Td(_independent(item, lang)),
         ])
