@@ -125,7 +125,7 @@ def lines(item, lang: str, events: dict[str, dict]) -> list[tuple[str, list[str]
     if why:
         method = [t(f"changes_method_{part}", lang, old=str(old or "-"), new=str(new))
                   for part, (old, new) in sorted((payload.get("method") or {}).items())]
-        out.append((t("changes_causes", lang), [why, *method]))
+        out.append((t("changes_causes", lang), [why[:1].upper() + why[1:], *method]))
     commitments = _commitment_texts() if any(m["kind"] == "commitment" for m in payload.get("moves", [])) else {}
     sections = (
         ("changes_moves", [t("changes_move_line", lang, what=subject_text(m, lang, events, commitments),

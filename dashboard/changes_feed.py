@@ -71,7 +71,8 @@ def selected() -> tuple[list, str]:
         choices = service.commitment_choices(engine)
         if commitment not in choices:
             raise BadChoice(f"unknown commitment {commitment[:80]!r}; use one of: {', '.join(choices) or '(none yet)'}")
-    items = service.change_entries(engine, limit=None if indicator or commitment else int(limit))
+    # Quiet entries (a code change that moved nothing) are left out: read the whole log, then narrow.
+    items = service.change_entries(engine, limit=None)
     return changes.select_entries(items, indicator=indicator, commitment=commitment)[:int(limit)], lang
 
 

@@ -181,6 +181,10 @@ def compare(engine: Engine, old: dict, new: dict) -> tuple[list[str], dict]:
                 moves.append({"kind": kind, "key": key, "old": was.get(key), "new": now.get(key)})
     payload["moves"] = moves
     payload["failed"] = new.get("failed", [])
+    # Nothing a reader would see moved (a deploy that changed code, a timeline typo): kept on the
+    # page, left out of the feeds, the overview and the webhook.
+    payload["quiet"] = not any(payload[k] for k in ("moves", "new_months", "months_gone", "revisions", "published",
+                                                    "withdrawn", "restored", "redated"))
     parts_old, parts_new = old.get("basis", {}), new["basis"]
     causes = []
     if new_months or (added and not revisions):
@@ -226,7 +230,7 @@ def record_changes(engine: Engine) -> int | None:
                  entry_id, ", ".join(causes) or "-", len(payload["new_months"]), len(payload["revisions"]),
                  len(payload["moves"]))
     config = settings.get()
-    if config.webhook_url:
+    if config.webhook_url and not changelog_store.entry(engine, entry_id).payload.get("quiet"):
         deliver_in_background(engine, entry_id, config.webhook_url, config.webhook_secret)
     return entry_id
 
@@ -283,12 +287,15 @@ def indicator_choices() -> list[str]:
     return sorted(INDICATORS)
 
 
-def select_entries(items: list, *, indicator: str | None = None, commitment: str | None = None) -> list:
-    """The entries (``changelog_store.Entry``) that concern an indicator and/or a commitment."""
+def select_entries(items: list, *, indicator: str | None = None, commitment: str | None = None,
+                   quiet: bool = False) -> list:
+    """The entries (``changelog_store.Entry``) that concern an indicator and/or a commitment;
+    quiet ones (nothing a reader would see moved) only with ``quiet``."""
     if indicator:
         get_indicator(indicator)  # an unknown id raises UnknownIndicator
     return [e for e in items
-            if (not indicator or indicator in entry_indicators(e.payload))
+            if (quiet or not e.payload.get("quiet"))
+            and (not indicator or indicator in entry_indicators(e.payload))
             and (not commitment or commitment in entry_commitments(e.payload))]
 
 

@@ -233,7 +233,10 @@ def test_a_timeline_edit_and_a_code_change_are_told_apart(store, monkeypatch):
     monkeypatch.setattr(precompute, "ENGINE_VERSION", "verification-test")
     method = changelog_store.entry(store, changes.record_changes(store))
     assert method.causes == ("method",) and method.payload["method"]["engine"][1] == "verification-test"
-    assert method.payload["moves"] == []
+    assert method.payload["moves"] == [] and method.payload["quiet"] and not edited.payload["quiet"]
+    # Nothing a reader would see moved: kept on the page, left out of the feeds and the webhook.
+    assert changes.select_entries([edited, method]) == [edited]
+    assert changes.select_entries([edited, method], quiet=True) == [edited, method]
 
 
 # --- the webhook --------------------------------------------------------------------------
@@ -335,3 +338,19 @@ def test_every_indicator_filter_choice_is_a_registry_id_and_a_bad_webhook_addres
     with pytest.raises(settings.SettingsError, match="VERIFICA_WEBHOOK_URL"):
         settings.get({"VERIFICA_WEBHOOK_URL": "ftp://hooks.example/x"})
     assert settings.get({"VERIFICA_WEBHOOK_URL": "https://hooks.example/x"}).webhook_url == "https://hooks.example/x"
+
+
+def test_a_quiet_entry_is_not_posted(store, monkeypatch):
+    """A code change that moved nothing is recorded (the page shows it) but not sent to the webhook."""
+    monkeypatch.setattr(changes, "PROVIDERS", [])
+    changes.record_changes(store)  # the baseline, before the webhook is set
+    receiver = Receiver([])
+    monkeypatch.setenv("VERIFICA_WEBHOOK_URL", receiver.url)
+    monkeypatch.setattr(precompute, "ENGINE_VERSION", "verification-test")
+    try:
+        entry_id = changes.record_changes(store)
+        changes.wait_for_deliveries(timeout_s=10)
+    finally:
+        receiver.close()
+    assert changelog_store.entry(store, entry_id).payload["quiet"]
+    assert receiver.received == [] and changelog_store.deliveries(store) == []

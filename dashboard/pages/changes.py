@@ -10,6 +10,7 @@ from dash import dcc, html
 from dashboard import change_words, components, queries
 from dashboard.i18n import normalise_lang, t
 from dashboard.state import ExplorerState
+from indicators.changes import select_entries
 from indicators.registry import INDICATORS
 from indicators.service import change_entries, change_entry
 
@@ -90,7 +91,7 @@ def layout(lang: str = "en", entry: str | None = None, **_query: str) -> html.Di
 
 def overview_section(lang: str, limit: int = 3) -> list:
     """The overview's short "What changed" section: the newest entries' one-line summaries."""
-    items = change_entries(queries.engine(), limit=limit)
+    items = select_entries(change_entries(queries.engine(), limit=20), quiet=False)[:limit]
     suffix = "&lang=es" if lang == "es" else ""
     lines = [html.Li(dcc.Link(change_words.title_text(item, lang), href=f"/changes?entry={item.id}{suffix}"))
              for item in items]
