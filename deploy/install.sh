@@ -20,6 +20,9 @@ DATABASE_URL=postgresql+psycopg://verifica@localhost/verifica
 # The address readers use; links in exports and permalinks start with it:
 VERIFICA_PUBLIC_URL=https://verifica.example.org/
 BROWSER_PATH=/usr/bin/chromium
+# Optional: POST each change-log entry to this address, signed with the secret (README: What changed):
+# VERIFICA_WEBHOOK_URL=https://hooks.example.org/verifica
+# VERIFICA_WEBHOOK_SECRET=a long random string the receiver also holds
 SETTINGS
     echo "wrote $ENV_FILE: set DATABASE_URL and VERIFICA_PUBLIC_URL, then run this again" >&2
     exit 1
