@@ -369,7 +369,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "commitment_role_against": {"en": "against the expected direction", "es": "contra la dirección esperada"},
     "commitment_role_pending": {"en": "pending data", "es": "datos pendientes"},
     "commitment_role_unmeasured": {"en": "no series loaded", "es": "sin serie cargada"},
-    "commitment_role_unclear": {"en": "no measurable change", "es": "sin cambio medible"},
+    "commitment_role_unclear": {"en": "no change it can be credited with", "es": "sin cambio que pueda atribuírsele"},
     "commitments_summary": {"en": "{n} commitments: {counts}.", "es": "{n} compromisos: {counts}."},
     "commitments_by_party": {"en": "United States {us}, Mexico {mx}, both {both}.",
                              "es": "Estados Unidos {us}, México {mx}, ambos {both}."},

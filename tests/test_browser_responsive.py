@@ -51,7 +51,13 @@ def test_no_page_scrolls_sideways(app_browser, path):
     app_browser._wait_for(lambda d: d.execute_script("return document.documentElement.lang") == "en"
                           and "lang=es" not in d.current_url, timeout=WAIT, msg=f"{path}: no English page")
     assert urlsplit(driver.current_url).path == path
+    from dashboard.i18n import t
+
+    app_browser.wait_for_text_to_equal("header h1", t("app_title", "en"), timeout=WAIT)  # drawn, not only asked for
     driver.save_screenshot(str(SCREENSHOTS / f"{name}-{WIDTHS[-1]}-en.png"))
+    driver.set_window_size(WIDTHS[0], 900)  # and the English page on a phone
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= WIDTHS[0] + 1, path
+    driver.save_screenshot(str(SCREENSHOTS / f"{name}-{WIDTHS[0]}-en.png"))
     driver.back()
     app_browser._wait_for(lambda d: d.current_url == before
                           and d.execute_script("return document.documentElement.lang") == "es",

@@ -24,6 +24,8 @@ from indicators.registry import INDICATORS
 COMMITMENTS = "commitments-table"
 COMMITMENTS_FILTER = "commitments-filter"
 COMMITMENTS_SUMMARY = "commitments-summary"
+COLUMNS = ("commitment_col_commitment", "commitment_col_status", "commitment_col_party", "commitment_col_evidence",
+           "commitment_col_target")
 
 
 def _choice(value: str | None, allowed) -> str | None:
@@ -89,14 +91,14 @@ def _row(item: dict, lang: str, as_of: dt.date | None, titles: dict[str, str]) -
     status = [components.commitment_badge(item["status"], lang)]
     if item["status"] == "too_early" and item.get("checkable_from") and not item.get("late"):
         status.append(html.Div(t("commitment_checkable_from", lang, month=item["checkable_from"]), className="reason"))
-    return html.Tr(id=f"commitment-{item['id']}", className=f"commitment-row commitment-{item['status']}", children=[
-        commitment,
-        html.Td(status),
-        html.Td([html.Div(t("commitment_party_" + item["party"], lang)),
-                 html.Div(t("commitment_theme_" + item["theme"], lang), className="vintage")]),
-        _evidence(item, lang, as_of, titles),
-        _target(item, lang),
-    ])
+    cells = [commitment, html.Td(status),
+             html.Td([html.Div(t("commitment_party_" + item["party"], lang)),
+                      html.Div(t("commitment_theme_" + item["theme"], lang), className="vintage")]),
+             _evidence(item, lang, as_of, titles), _target(item, lang)]
+    for cell, key in zip(cells, COLUMNS, strict=True):  # a phone shows each row as a card: cells say what they are
+        setattr(cell, "data-label", t(key, lang))
+    return html.Tr(id=f"commitment-{item['id']}", className=f"commitment-row commitment-{item['status']}",
+                   children=cells)
 
 
 def filters(lang: str, as_of: str | None, chosen: dict, indicators: list[str]) -> html.Form:
@@ -116,9 +118,7 @@ def filters(lang: str, as_of: str | None, chosen: dict, indicators: list[str]) -
 
 def table(items: list[dict], lang: str, as_of: dt.date | None) -> html.Table:
     titles = {e["id"]: pick(e["title"], lang) for e in queries.events()}
-    header = html.Tr([html.Th(t(key, lang)) for key in (
-        "commitment_col_commitment", "commitment_col_status", "commitment_col_party", "commitment_col_evidence",
-        "commitment_col_target")])
+    header = html.Tr([html.Th(t(key, lang)) for key in COLUMNS])
     return html.Table(id=COMMITMENTS, className="scorecard commitments",
                       children=[html.Thead(header), html.Tbody([_row(i, lang, as_of, titles) for i in items])])
 
