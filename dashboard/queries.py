@@ -22,7 +22,7 @@ from dashboard.i18n import basis_text
 from etl.conapo_population import SOURCE_ID as POPULATION_SOURCE
 from indicators import claims as claims_checker
 from indicators import commitments as commitments_model
-from indicators import maps, precompute, service
+from indicators import context, maps, precompute, service
 from indicators.digest import code_digest
 from indicators.registry import Indicator, get_indicator
 from indicators.scorecard import verify
@@ -238,9 +238,20 @@ def assessment(indicator: str, event_id: str, geo: str | None = None, method: st
     # An assessment reads its indicator's series and the timeline (other events are windows to
     # leave out): another source's release does not move it. Without ``as_of``, whether a result
     # is verifiable yet changes as days pass.
+    spec = get_indicator(indicator)
     key = cache_key("verify", indicator, event_id, geo, method, as_of,
-                    sources=sources_read(get_indicator(indicator)), timeline=True, daily=as_of is None)
+                    sources=(*sources_read(spec), *context.sources(spec)), timeline=True, daily=as_of is None)
     return cached(key, lambda: verify(db, indicator, event, events=events(), geo=geo, method=method, as_of=as_of))
+
+
+def context_changes(indicator: str, geo: str | None, start: dt.date | None, end: dt.date | None,
+                    as_of: dt.date | None = None) -> list[dict]:
+    """The displacement check's context series over a view's months (:func:`indicators.context.changes`)."""
+    spec = get_indicator(indicator)
+    if not spec.context:
+        return []
+    key = cache_key("context", indicator, geo, start, end, as_of, sources=context.sources(spec))
+    return cached(key, lambda: context.changes(engine(), spec, geo, start, end, as_of))
 
 
 def scorecard_grid(as_of: dt.date | None = None) -> dict | None:

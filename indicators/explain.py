@@ -235,6 +235,29 @@ NOTES: dict[str, dict[str, str]] = {
         "es": "Las cifras anuales o plurianuales solo permiten una comparación descriptiva; no se hace "
               "inferencia.",
     },
+    "series_closed": {
+        "en": "This series closed at {through} (SESNSP moved to its RNID register in January 2026, a new catalogue, "
+              "not comparable): the months this test needs will never be published in it, so it is not waiting for "
+              "data; the new register is a series of its own.",
+        "es": "Esta serie cerró en {through} (el SESNSP pasó a su registro RNID en enero de 2026, un nuevo catálogo, "
+              "no comparable): los meses que necesita esta prueba nunca se publicarán en ella, así que no espera "
+              "datos; el nuevo registro es una serie aparte.",
+    },
+    "displacement": {
+        "en": "Displacement check over the same months ({first} to {last}; SESNSP's RNID register, crimes): "
+              "{series}. A fall in intentional homicides beside a rise in these may be deaths recorded otherwise.",
+        "es": "Revisión de desplazamiento en los mismos meses ({first} a {last}; registro RNID del SESNSP, delitos): "
+              "{series}. Una baja del homicidio doloso junto a un alza de estos puede ser muertes registradas de "
+              "otra forma.",
+    },
+    "displacement_unavailable": {
+        "en": "Displacement check: no context series (homicidio culposo, other crimes against life) is loaded for "
+              "these months ({first} to {last}); SESNSP's RNID register starts in January 2026. A fall in "
+              "intentional homicides is read here without them.",
+        "es": "Revisión de desplazamiento: no hay series de contexto (homicidio culposo, otros delitos contra la "
+              "vida) cargadas para estos meses ({first} a {last}); el registro RNID del SESNSP empieza en enero de "
+              "2026. Una baja del homicidio doloso se lee aquí sin ellas.",
+    },
 }
 
 REASONS: dict[str, dict[str, str]] = {
@@ -276,6 +299,10 @@ REASONS: dict[str, dict[str, str]] = {
         "en": "a dated measurement change falls inside the window",
         "es": "un cambio de medición fechado cae dentro de la ventana",
     },
+    "series_closed": {
+        "en": "the series closed before the months the test needs",
+        "es": "la serie cerró antes de los meses que necesita la prueba",
+    },
     "regime_marker": {
         "en": "a dated regime change just before the event cannot be told apart from it",
         "es": "un cambio de régimen fechado justo antes del evento no puede separarse de él",
@@ -295,6 +322,22 @@ REASONS: dict[str, dict[str, str]] = {
               "anterior, en el mismo sentido que el cambio posterior, así que el cambio pudo empezar antes del evento",
     },
 }
+
+# The context series of the displacement check, as its note names them.
+CONTEXT_LABELS = {
+    "sesnsp_rnid_culpable_homicide_crimes": {"en": "homicidio culposo", "es": "homicidio culposo"},
+    "sesnsp_rnid_other_life_crimes": {"en": "other crimes against life", "es": "otros delitos contra la vida"},
+}
+
+
+def _context_series(items: list[dict], lang: str) -> str:
+    """'homicidio culposo 1,219 → 1,430 (+17.3 %); …' from the note's numbers."""
+    parts = []
+    for item in items:
+        label = CONTEXT_LABELS.get(item["id"], {}).get(lang, item["id"])
+        change = "—" if item.get("change") is None else percent(float(item["change"]), lang)
+        parts.append(f"{label} {number(float(item['from']), lang)} → {number(float(item['to']), lang)} ({change})")
+    return "; ".join(parts)
 
 BEGAN = {
     "bend": {
@@ -332,6 +375,8 @@ def note(key: str, lang: str, **values) -> str:
         if name in chosen:
             value = chosen[name]
             chosen[f"{name}_pct"] = UNBOUNDED[lang] if value is None else percent(float(value), lang)
+    if isinstance(chosen.get("series"), list):  # the displacement check's context series
+        chosen["series"] = _context_series(chosen["series"], lang)
     return NOTES[key][lang].format(**chosen)
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from etl.store import in_force, list_vintages, withdrawal_history
-from indicators import explain
+from indicators import context, explain
 from indicators.regimes import markers_for
 from indicators.registry import Indicator, donor_specs, get_indicator
 from indicators.series import NotAvailable, read_series
@@ -119,6 +119,14 @@ def measurement_changes(events: list[dict], indicator_id: str) -> list[dt.date]:
     ]
 
 
+def _closed_through(spec: Indicator) -> dt.date | None:
+    """The last month of a series its publisher closed (origin file ``closed``), else None."""
+    from etl.common import load_origin
+
+    through = load_origin(spec.source_id).get("closed", {}).get("through")
+    return dt.date(int(through[:4]), int(through[5:7]), 1) if through else None
+
+
 def assessed_values(frame: pd.DataFrame, spec: Indicator) -> tuple[pd.Series, bool]:
     """The values a verification reads. Where CDC publishes a predicted count (adjusted for
     deaths still under investigation), it is used: the reported counts of recent months are
@@ -194,6 +202,22 @@ def verify(engine: Engine, indicator: str | Indicator, event: dict, *, events: l
         by_id = {e["id"]: e for e in events}
         named = [(_date(e["date"]), e["title"]) for e in [event, *(by_id[i] for i in sharing)]]
         extra.append({"code": "same_month", **named_events(named)})
+    closed = _closed_through(spec)
+    if closed and result.verdict == "not_yet_verifiable" and result.checkable_from \
+            and _date(result.checkable_from) > closed:
+        # The series closed before the months this test needs: they will never be published in it.
+        # Waiting ("overdue") would never end: the test cannot be made on this series.
+        breaks = [d for d in measurement_changes(events, spec.id) if _date(event["date"]) <= d <= closed
+                  + dt.timedelta(days=31)]
+        result.verdict, result.reasons = "confounded", ["measurement_change" if breaks else "series_closed"]
+        result.checkable_from = result.expected_publication = None
+        result.note_codes = [n for n in result.note_codes if n["code"] not in ("lag", "lag_overdue")]
+        extra.append({"code": "series_closed", "through": f"{closed:%Y-%m}"})
+    if spec.context:  # the displacement check: the context series over the months the verdict reads
+        found = context.note(engine, spec, geo, result.pre_start or _date(event["date"]),
+                             result.post_end or result.data_through, as_of)
+        if found:
+            extra.append(found)
     if extra:
         result.note_codes = [*result.note_codes, *extra]
     explain.render(result)

@@ -354,3 +354,82 @@ def test_the_sources_page_explains_the_break_in_both_languages(snapshot_app):
         assert t("source_closed", lang, through=closed["through"]) in text
         assert closed["why" if lang == "en" else "why_es"] in json.dumps(layout, ensure_ascii=False)
         assert t("source_closed_successor", lang) in text
+
+
+# --- the displacement check and the closed series in the verdicts ------------------------------
+
+@pytest.mark.raw
+def test_a_homicide_verdict_notes_the_context_series_over_the_same_months(store, raw_dir):
+    """A verdict on RNID homicides carries the displacement check: homicidio culposo and other
+    crimes against life from the first to the last month it covers, the numbers as the raw file
+    has them, said in English and Spanish."""
+    from etl.timeline import read_timeline
+    from indicators.registry import INDICATORS
+    from indicators.scorecard import verify
+
+    path = raw_dir / "mexico" / RAW_NAME
+    pipeline.import_file(store, sesnsp_rnid.SOURCE_ID, path)
+    raw = _raw_sums(path)
+    events = read_timeline()
+    event = next(e for e in events if str(e["date"]) >= "2026-02-01")
+    result = verify(store, "sesnsp_rnid_homicide_crimes", event, events=events)
+    [found] = [n for n in result.note_codes if n["code"] == "displacement"]
+    assert [s["id"] for s in found["series"]] == list(INDICATORS["sesnsp_rnid_homicide_crimes"].context)
+    last = max(month for _crime, month in raw)
+    for item in found["series"]:
+        crime = INDICATORS[item["id"]].filters["crime"]
+        assert (item["from"], item["to"]) == (raw[(crime, 1)], raw[(crime, last)])
+        assert item["change"] == pytest.approx(raw[(crime, last)] / raw[(crime, 1)] - 1)
+    assert (found["first"], found["last"]) == ("2026-01", f"2026-{last:02d}")
+    english, spanish = result.notes[result.note_codes.index(found)], result.notes_es[result.note_codes.index(found)]
+    culposo = f"{raw[('homicidio_culposo', 1)]:,} → {raw[('homicidio_culposo', last)]:,}"
+    assert "homicidio culposo" in english and culposo in english and "other crimes against life" in english
+    assert "homicidio culposo" in spanish and culposo in spanish and "otros delitos contra la vida" in spanish
+
+
+def test_a_test_the_closed_series_can_never_make_is_not_left_waiting(snapshot_store):
+    """An event after the victims series closed, tested on it: the months it needs will never be
+    published there, so the verdict is not 'not yet verifiable' (overdue forever) but confounded,
+    with the series' close noted in both languages, and no direction."""
+    from etl.timeline import read_timeline
+    from indicators.scorecard import verify
+
+    closed = sesnsp_homicides.closed_through()
+    event = {"id": "test-after-close", "date": f"{closed.year + 1}-02-15", "type": "commitment", "title":
+             {"en": "A test event", "es": "Un evento de prueba"}, "indicators": []}
+    result = verify(snapshot_store, "sesnsp_homicides_daily_avg", event, events=[*read_timeline(), event])
+    assert result.verdict == "confounded" and result.reasons == ["series_closed"]
+    codes = [n["code"] for n in result.note_codes]
+    assert "series_closed" in codes and "lag_overdue" not in codes and "lag" not in codes
+    assert result.checkable_from is None and result.change_direction is None
+    assert f"{closed:%Y-%m}" in result.notes[codes.index("series_closed")]
+    assert "RNID" in result.notes_es[codes.index("series_closed")]
+    assert "displacement_unavailable" in codes  # its months have no RNID context: said, not silent
+
+
+def test_the_explorer_shows_the_context_series_beside_the_homicide_series(snapshot_app, snapshot_store):
+    """On the RNID homicide view the context series' months and change are shown (EN/ES); on the
+    victims series, whose months have no RNID context, the panel says so."""
+    import plotly.utils
+
+    from dashboard.i18n import t
+    from dashboard.pages.explorer import render_state
+    from dashboard.state import ExplorerState
+    from indicators.series import read_series
+    from tests.test_spanish_pages import texts
+
+    def plain(component) -> dict:
+        return json.loads(json.dumps(component, cls=plotly.utils.PlotlyJSONEncoder))
+
+    culposo = read_series(snapshot_store, "sesnsp_rnid_culpable_homicide_crimes", "MX")
+    with snapshot_app.server.test_request_context("/"):
+        for lang in ("en", "es"):
+            info = render_state(ExplorerState("sesnsp_rnid_homicide_crimes", lang=lang))["info"]
+            [panel] = [item for item in info if getattr(item, "id", None) == "displacement"]
+            text = " ".join(texts(plain(panel)))
+            assert t("displacement_title", lang) in text and t("displacement_intro", lang) in text
+            for period, value in zip(culposo["period"], culposo["value"], strict=True):
+                assert f"{period:%Y-%m}: {value:,.0f}" in text
+            victims = render_state(ExplorerState("sesnsp_homicide_victims", lang=lang))["info"]
+            [panel] = [item for item in victims if getattr(item, "id", None) == "displacement"]
+            assert t("displacement_none", lang) in " ".join(texts(plain(panel)))

@@ -19,7 +19,7 @@ from dashboard.i18n import pick, t
 from dashboard.state import ExplorerState
 from etl.geography import geo_name
 from etl.timeline import EVENT_TYPES
-from indicators.explain import METHOD_LABELS
+from indicators.explain import METHOD_LABELS, number, percent
 from indicators.registry import INDICATORS, available_indicators, get_indicator
 from indicators.transforms import TRANSFORMS
 from indicators.verification import METHODS
@@ -232,6 +232,7 @@ def render_state(state: ExplorerState) -> dict:
     # panel: the chart keeps the whole row when no event is tested).
     stale = components.stale_notice(spec, lang) if state.as_of is None else None
     info = [*([stale] if stale is not None else []), components.event_list(view.events, lang, state.event),
+            *displacement_panel(spec, geo, frame, state),
             *components.source_panel(spec, frame, lang, data_query, state.export_query())]
     return {
         "figure": view.figure, "info": info, "panel": panel, "table": components.data_table(view, lang),
@@ -243,6 +244,31 @@ def render_state(state: ExplorerState) -> dict:
 
 
 DATA_PARAMS = ("geo", "from", "to", "as_of")
+
+
+def displacement_panel(spec, geo: str, frame, state: ExplorerState) -> list:
+    """The displacement check beside a homicide series: its context series (homicidio culposo,
+    other crimes against life; SESNSP's RNID register, crimes) over the months the chart shows,
+    each month's value and the change from the first to the last. Context, never a verdict."""
+    if not spec.context or frame.empty:
+        return []
+    lang = state.lang
+    first, last = frame["period"].min().date(), frame["period"].max().date()
+    found = queries.context_changes(spec.id, geo, first, last, state.as_of)
+    if not found:
+        body = [html.P(t("displacement_none", lang))]
+    else:
+        rows = [html.Tr([
+            html.Td(pick(get_indicator(item["id"]).name, lang)),
+            html.Td(" · ".join(f"{month}: {number(value, lang)}" for month, value in item["months"])),
+            html.Td("—" if item["change"] is None else percent(item["change"], lang)),
+        ]) for item in found]
+        body = [html.Table(className="displacement", children=[
+            html.Thead(html.Tr([html.Th(""), html.Th(t("displacement_months", lang)),
+                                html.Th(t("displacement_change", lang))])),
+            html.Tbody(rows)])]
+    return [html.Details(id="displacement", open=True, children=[
+        html.Summary(t("displacement_title", lang)), html.P(t("displacement_intro", lang)), *body])]
 
 
 def state_map(state: ExplorerState, view) -> html.Details | None:
