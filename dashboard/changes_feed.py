@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 PARAMS = ("indicator", "commitment", "lang", "limit")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+SCANNED = 2000
 
 
 class BadChoice(ValueError):
@@ -71,8 +72,9 @@ def selected() -> tuple[list, str]:
         choices = service.commitment_choices(engine)
         if commitment not in choices:
             raise BadChoice(f"unknown commitment {commitment[:80]!r}; use one of: {', '.join(choices) or '(none yet)'}")
-    # Quiet entries (a code change that moved nothing) are left out: read the whole log, then narrow.
-    items = service.change_entries(engine, limit=None)
+    # Quiet entries (a code change that moved nothing) are left out and the filters narrow: the newest
+    # SCANNED entries are read (years of daily refreshes), then selected.
+    items = service.change_entries(engine, limit=SCANNED)
     return changes.select_entries(items, indicator=indicator, commitment=commitment)[:int(limit)], lang
 
 

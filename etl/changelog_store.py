@@ -99,23 +99,28 @@ def deliveries(engine: Engine, entry_id: int | None = None) -> list[ChangeDelive
         return list(session.scalars(query).all())
 
 
-# The newest month served of each (source, series): of vintages not withdrawn today (a figure over
-# years counts from its first year here; the coverage of its vintage says where it ends).
-_NEWEST_MONTHS = text("""
-SELECT v.source_id, per.indicator, MAX(per.last_period)
-FROM (SELECT vintage_id, indicator, MAX(period) AS last_period FROM observations
-      GROUP BY vintage_id, indicator) AS per
+# The newest month served of each (source, series), of vintages not withdrawn today; a figure over
+# years (``end_year``) counts through December of its last year, as a vintage's coverage does.
+_NEWEST_MONTHS = """
+SELECT v.source_id, per.indicator, MAX(per.last_period), MAX(per.last_year)
+FROM (SELECT vintage_id, indicator, MAX(period) AS last_period, MAX(CAST({end_year} AS INTEGER)) AS last_year
+      FROM observations GROUP BY vintage_id, indicator) AS per
 JOIN vintages AS v ON v.id = per.vintage_id
 WHERE v.withdrawn_on IS NULL
 GROUP BY v.source_id, per.indicator
-""")
+"""
 
 
 def newest_months(engine: Engine) -> dict[str, str]:
     """``source|series`` → the newest month served (``YYYY-MM``)."""
+    end_year = "dims ->> 'end_year'" if engine.dialect.name == "postgresql" else "json_extract(dims, '$.end_year')"
     with engine.connect() as conn:
-        rows = conn.execute(_NEWEST_MONTHS).all()
-    return {f"{source}|{series}": str(last)[:7] for source, series, last in rows if last is not None}
+        rows = conn.execute(text(_NEWEST_MONTHS.format(end_year=end_year))).all()
+    out = {}
+    for source, series, last, year in rows:
+        if last is not None:
+            out[f"{source}|{series}"] = max(str(last)[:7], f"{int(year):04d}-12" if year is not None else "")
+    return out
 
 
 def vintage_states(engine: Engine) -> dict[str, list]:
