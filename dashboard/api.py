@@ -534,7 +534,8 @@ def _localise(item: dict, lang: str) -> dict:
 @api.route("/<path:unknown>")
 def unknown_api_path(unknown: str) -> Response:
     return _error(404, "unknown API path; see /api/indicators, /api/scorecard.json, /api/claims.json, "
-                       "/api/commitments.json, /api/events.json, /api/status.json, /api/health")
+                       "/api/commitments.json, /api/changes.json, /api/changes.atom, /api/events.json, "
+                       "/api/status.json, /api/health")
 
 
 @api.get("/health")
