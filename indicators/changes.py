@@ -218,7 +218,7 @@ def record_changes(engine: Engine) -> int | None:
     if previous is None:
         entry_id = changelog_store.add_entry(engine, basis=key, causes=[], payload={
             "baseline": True, "published": [], "withdrawn": [], "restored": [], "redated": [], "new_months": [],
-            "months_gone": [], "revisions": [], "moves": [], "failed": state["failed"]}, state=state)
+            "months_gone": [], "revisions": [], "moves": [], "failed": state["failed"], "quiet": False}, state=state)
         log.info("change log: baseline entry #%d recorded", entry_id)
     else:
         causes, payload = compare(engine, previous.state, state)
