@@ -34,8 +34,11 @@ def csv_sources(raw_dir: Path) -> list[tuple[str, Path]]:
 
 
 def re_encoded(content: bytes) -> bytes:
-    """The same table with a byte-order mark, CRLF line ends, columns reversed and rows shuffled."""
-    text = content.decode("utf-8-sig")
+    """The same table in UTF-8 with a byte-order mark, CRLF line ends, columns reversed and rows shuffled."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:  # SESNSP publishes cp1252
+        text = content.decode("cp1252")
     rows = list(csv.reader(io.StringIO(text, newline="")))
     header, body = rows[0], [r for r in rows[1:] if r]
     order = list(reversed(range(len(header))))
