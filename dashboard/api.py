@@ -513,6 +513,36 @@ def commitments_csv() -> Response:
         "Content-Disposition": 'attachment; filename="verifica_commitments.csv"'})
 
 
+BRIEF_PARAMS = ("as_of", "lang", "paper")
+
+
+@api.get("/brief.pdf")
+def brief_pdf() -> Response:
+    """The briefing pack as known on ``as_of`` (default today) in ``lang``, on A4 or US letter
+    (``paper``); 202 while a scorecard it needs is computed, 503 when it cannot be drawn here."""
+    from dashboard import brief
+
+    args = request.args
+    unknown = set(args) - set(BRIEF_PARAMS)
+    if unknown:
+        raise queries.BadQuery(f"unknown parameter(s): {', '.join(sorted(unknown))}; use {', '.join(BRIEF_PARAMS)}")
+    as_of = min(queries.parse_date(args.get("as_of"), "as_of") or dt.date.today(), dt.date.today())
+    lang, paper = normalise_lang(args.get("lang")), args.get("paper") or "a4"
+    if paper not in brief.PAPERS:
+        raise queries.BadQuery(f"paper must be one of {', '.join(brief.PAPERS)}")
+    try:
+        key = queries.cache_key("brief", as_of, lang, paper, links.base_url(), timeline=True, daily=True)
+        pdf = queries.cached(key, lambda: brief.brief_pdf(as_of, lang, paper))
+    except brief.BriefNotReady:
+        return _computing(as_of)
+    except brief.BriefUnavailable as exc:
+        return _error(503, str(exc))
+    except precompute.PastScorecardFailed as exc:
+        return _error(500, str(exc))
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="verifica_brief_{as_of}_{lang}.pdf"'})
+
+
 @api.get("/events.json")
 def events_json() -> Response:
     lang = request.args.get("lang")

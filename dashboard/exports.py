@@ -29,8 +29,9 @@ from indicators.registry import Indicator
 
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 # Report sizes: 16:9 for slides, 4:3 for a page of text.
-SIZES = {"1200x675": (1200, 675), "800x600": (800, 600)}
-SIZE_LABELS = {"1200x675": "size_wide", "800x600": "size_page"}
+# 640 px wide prints 12 px text at 9 pt in the 169 mm column of an A4 or US letter page (the briefing pack).
+SIZES = {"1200x675": (1200, 675), "800x600": (800, 600), "640x600": (640, 600)}
+SIZE_LABELS = {"1200x675": "size_wide", "800x600": "size_page", "640x600": "size_column"}
 DEFAULT_SIZE = "1200x675"
 _lock = threading.Lock()
 log = logging.getLogger(__name__)
@@ -78,18 +79,21 @@ MIN_PLOT_PX = 150  # the least plot height a report image is drawn with
 
 
 def footer_lines(line: str, chars: int) -> list[str]:
-    """A citation line wrapped verbatim (ids, file names); an address only after its ``?`` or an
-    ``&``, never inside a parameter, so each printed piece is whole."""
+    """A citation line wrapped verbatim (ids, file names) at its spaces; an address only after its
+    ``?`` or an ``&``, never inside a parameter, so each printed piece is whole. The words after an
+    address wrap as words (an address ends at the first space)."""
     if "://" not in line:
         return textwrap.wrap(line, chars, break_on_hyphens=False)
-    head, _, address = line.partition("http")
-    pieces = re.split(r"(?<=[?&])", "http" + address)
-    out, current = textwrap.wrap(head, chars, break_on_hyphens=False), ""
-    for piece in pieces:
-        if current and len(current) + len(piece) > chars:
-            out.append(current)
-            current = ""
-        current += piece
+    out, current = [], ""
+    for word in line.split():
+        # An address may break after ? or &; a word only before it (joined to the line by a space).
+        pieces = re.split(r"(?<=[?&])", word) if "://" in word else [word]
+        for i, piece in enumerate(pieces):
+            glue = "" if i or not current else " "
+            if current and len(current) + len(glue) + len(piece) > chars:
+                out.append(current)
+                current, glue = "", ""
+            current += glue + piece
     return [*out, current] if current else out
 
 

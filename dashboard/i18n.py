@@ -272,6 +272,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "download_size": {"en": "Image size", "es": "Tamaño de imagen"},
     "size_wide": {"en": "1200×675 (slides)", "es": "1200×675 (diapositivas)"},
     "size_page": {"en": "800×600 (page)", "es": "800×600 (página)"},
+    "size_column": {"en": "640×600 (a column of a printed page, 9 pt)",
+                    "es": "640×600 (una columna de página impresa, 9 pt)"},
     "camera_title": {"en": "Download the cited image (PNG)", "es": "Descargar la imagen con su cita (PNG)"},
     "period": {"en": "Month", "es": "Mes"},
     "value": {"en": "Value", "es": "Valor"},
@@ -407,6 +409,37 @@ STRINGS: dict[str, dict[str, str]] = {
     "claim_reading_holds": {"en": "Every reading listed gives the same status.",
                             "es": "Todas las lecturas listadas dan el mismo estado."},
     # end Period claims
+    # Briefing pack
+    "brief_title": {"en": "Verifica briefing: US–Mexico security commitments as known on {day}",
+                    "es": "Informe de Verifica: compromisos de seguridad México–EE. UU. según lo conocido el {day}"},
+    "brief_intro": {
+        "en": "Each commitment's status as known on {day} and on the day of the previous meeting ({previous}), what "
+              "was published in between, the key charts with the event each was tested against, the official claims "
+              "checked, and every release read, with its id, date and checksum.",
+        "es": "El estado de cada compromiso según lo conocido el {day} y el día de la reunión anterior ({previous}), "
+              "lo publicado entre ambas fechas, las gráficas clave con el evento frente al que se probó cada una, las "
+              "cifras oficiales contrastadas y cada publicación leída, con su identificador, fecha y suma de "
+              "verificación."},
+    "brief_permalinks": {"en": "The same views online, pinned to this date:",
+                         "es": "Las mismas vistas en línea, fijadas a esta fecha:"},
+    "brief_commitments": {"en": "1. Commitments", "es": "1. Compromisos"},
+    "brief_status_then": {"en": "At the previous meeting", "es": "En la reunión anterior"},
+    "brief_not_yet_made": {"en": "not yet made", "es": "aún no hecho"},
+    "brief_changed": {"en": "2. What changed since the previous meeting ({since})",
+                      "es": "2. Qué cambió desde la reunión anterior ({since})"},
+    "brief_moved": {"en": "Commitment statuses that moved: {n}.", "es": "Estados de compromisos que cambiaron: {n}."},
+    "brief_releases": {"en": "Releases published in between: {n}.", "es": "Publicaciones entre ambas fechas: {n}."},
+    "brief_claims_since": {"en": "Official claims stated in between: {n} (in the claims table below).",
+                           "es": "Cifras oficiales dichas entre ambas fechas: {n} (en la tabla de cifras, abajo)."},
+    "brief_col_source": {"en": "Source", "es": "Fuente"},
+    "brief_col_release": {"en": "Release", "es": "Publicación"},
+    "brief_col_on": {"en": "Published", "es": "Publicada"},
+    "brief_charts": {"en": "3. Key charts", "es": "3. Gráficas clave"},
+    "brief_claims": {"en": "4. Official claims checked", "es": "4. Cifras oficiales contrastadas"},
+    "brief_sources": {"en": "5. Sources and the releases read (id, file, date, sha256)",
+                      "es": "5. Fuentes y publicaciones leídas (identificador, archivo, fecha, sha256)"},
+    "brief_link": {"en": "Briefing pack (PDF)", "es": "Informe (PDF)"},
+    # end Briefing pack
     "counterfactual": {"en": "counterfactual (no event)", "es": "contrafactual (sin evento)"},
     "assess_event": {"en": "Verify against an event", "es": "Verificar frente a un evento"},
     "method": {"en": "Method", "es": "Método"},

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import logging
 import sys
 from pathlib import Path
@@ -93,6 +94,11 @@ def _parser() -> argparse.ArgumentParser:
     command("prepare", help="make a store ready to serve: schema, the committed snapshot, the timeline and "
                             "the derived results (what the app's own first start does)")
     command("status", help="sources, vintages, coverage and recent runs")
+    brief = command("brief", help="the briefing pack for a meeting: one PDF as known on a date")
+    brief.add_argument("--as-of", type=dt.date.fromisoformat, required=True, help="YYYY-MM-DD")
+    brief.add_argument("--lang", choices=("en", "es"), default="en")
+    brief.add_argument("--paper", choices=("a4", "letter"), default="a4")
+    brief.add_argument("--out", type=Path, required=True, help="the PDF to write")
     command("migrate", help="run pending schema migrations (in place)")
 
     wd = command("withdraw", help="withdraw a published vintage (kept; as_of views before today still use it)")
@@ -210,6 +216,17 @@ def main(argv: list[str] | None = None) -> int:
                   "event(s), derived results stored")
         elif args.command == "status":
             return _status(engine)
+        elif args.command == "brief":
+            # The pack is drawn by the dashboard (its words, figures and exports); ETL only offers the
+            # command, named at run time as the after-publish hooks are (ETL imports no layer above it).
+            writer = importlib.import_module("dashboard.brief")
+            try:
+                out = writer.write_brief(engine.url.render_as_string(hide_password=False), args.as_of, args.lang,
+                                         args.out, args.paper)
+            except RuntimeError as exc:  # no font or no Chromium here, said in one line
+                print(f"error: {_one_line(str(exc))}", file=sys.stderr)
+                return 2
+            print(f"brief: {out} ({args.lang}, {args.paper}, as known on {args.as_of})")
         elif args.command in ("withdraw", "restore"):
             with pipeline.prepare_lock(engine):
                 init_schema(engine)
