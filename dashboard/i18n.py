@@ -440,6 +440,11 @@ STRINGS: dict[str, dict[str, str]] = {
                       "es": "5. Fuentes y publicaciones leídas (identificador, archivo, fecha, sha256)"},
     "brief_link": {"en": "Briefing pack (PDF)", "es": "Informe (PDF)"},
     # end Briefing pack
+    # Primary sources
+    "source_official": {"en": "official text", "es": "texto oficial"},
+    "source_no_official": {"en": "official text not on file: press reports only",
+                           "es": "texto oficial no registrado: solo notas de prensa"},
+    # end Primary sources
     "counterfactual": {"en": "counterfactual (no event)", "es": "contrafactual (sin evento)"},
     "assess_event": {"en": "Verify against an event", "es": "Verificar frente a un evento"},
     "method": {"en": "Method", "es": "Método"},

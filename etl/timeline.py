@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jsonschema
 import yaml
@@ -77,6 +78,17 @@ EVENT_SCHEMA = {
 }
 
 
+# An official text: a government's own site (US federal .gov and .mil, Mexico's gob.mx), where the
+# statement, order or readout itself is published. Everything else is reporting about it.
+OFFICIAL_SUFFIXES = (".gov", ".mil", ".gob.mx")
+
+
+def is_primary(url: str) -> bool:
+    """Whether the address is an official text (the primary source), by its host."""
+    host = urlsplit(url).hostname or ""
+    return host == "gob.mx" or host.endswith(OFFICIAL_SUFFIXES)
+
+
 def _dates_to_text(value):
     """YAML reads ISO dates as date objects; the schema and the API speak ISO text."""
     if isinstance(value, dict):
@@ -115,6 +127,9 @@ def read_timeline(path: Path = TIMELINE_PATH) -> list[dict]:
             raise SanityError(f"{path}: event {label}: id must start with its date {item['date']}")
         if item.get("date_end") and item["date_end"] < item["date"]:
             raise SanityError(f"{path}: event {label}: date_end before date")
+        primary = [is_primary(url) for url in item["sources"]]
+        if any(primary) and not primary[0]:
+            raise SanityError(f"{path}: event {label}: list the official text first (secondary reports after it)")
     for item in events:
         item["date"] = dt.date.fromisoformat(item["date"])
         if item.get("date_end"):

@@ -104,6 +104,8 @@ def write(tmp_path, items) -> str:
         (lambda e: e.update(id="no-date-prefix"), "does not match"),
         (lambda e: e.update(sources=["ftp://x"]), "does not match"),
         (lambda e: e["indicators"].append({"indicator": "x", "expected_direction": "sideways"}), "is not one of"),
+        # An official text is listed first, the press after it.
+        (lambda e: e.update(sources=["https://news.example/a", "https://www.state.gov/b"]), "official text first"),
     ],
 )
 def test_schema_rejects_bad_events(tmp_path, change, message):
@@ -118,3 +120,14 @@ def test_duplicate_ids_are_rejected(tmp_path):
     items = yaml.safe_load(TIMELINE_PATH.read_text())[:1] * 2
     with pytest.raises(SanityError, match="duplicate event id"):
         read_timeline(write(tmp_path, items))
+
+
+def test_official_texts_are_told_from_press_reports_by_host():
+    from etl.timeline import is_primary
+
+    for url in ("https://www.state.gov/x", "https://www.federalregister.gov/d/1", "https://www.gob.mx/sre/prensa/1",
+                "https://sre.gob.mx/x", "https://www.whitehouse.gov/x"):
+        assert is_primary(url), url
+    for url in ("https://www.gob.mx.example.com/x", "https://govtrack.us/x", "https://www.proceso.com.mx/x",
+                "https://notgov/x"):
+        assert not is_primary(url), url

@@ -66,3 +66,18 @@ def test_the_curated_verifiability_notes_are_shown(app, lang):
     assert notes and links
     for note in notes + links:
         assert json.dumps(note, ensure_ascii=False)[1:-1] in text, note
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_each_event_says_whether_an_official_text_is_on_file(app, lang):
+    """Official texts are labelled; an event with press reports only says so (counted from the data)."""
+    from dashboard.i18n import t
+    from etl.timeline import is_primary
+
+    layout, _title = render(app, "/timeline", "" if lang == "en" else "?lang=es")
+    text = json.dumps(layout, ensure_ascii=False)
+    missing = [e for e in EVENTS if not any(is_primary(url) for url in e["sources"])]
+    official = [url for e in EVENTS for url in e["sources"] if is_primary(url)]
+    assert missing and official
+    assert text.count(t("source_no_official", lang)) == len(missing)
+    assert text.count(f"({t('source_official', lang)})") == len(official)

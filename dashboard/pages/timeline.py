@@ -12,7 +12,7 @@ from dash import dcc, html
 from dashboard import components, queries
 from dashboard.i18n import normalise_lang, pick, t
 from dashboard.state import ExplorerState
-from etl.timeline import CONFIDENCE, EVENT_TYPES
+from etl.timeline import CONFIDENCE, EVENT_TYPES, is_primary
 from indicators.registry import INDICATORS
 
 TIMELINE = "timeline-list"
@@ -50,7 +50,11 @@ def _event(event: dict, lang: str) -> html.Li:
         html.P([html.B(f"{t('source', lang)}: "), *[item for i, url in enumerate(event.get("sources") or [])
                                                    for item in ((" · " if i else ""),
                                                                 html.A(url.split("/")[2], href=url,
-                                                                       rel="noopener"))]]),
+                                                                       rel="noopener"),
+                                                                f" ({t('source_official', lang)})"
+                                                                if is_primary(url) else "")],
+                *([" — ", html.Span(t("source_no_official", lang), className="no-official")]
+                  if not any(is_primary(url) for url in event.get("sources") or []) else [])]),
     ])
 
 
