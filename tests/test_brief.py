@@ -58,9 +58,14 @@ def _fetch(client, url: str, timeout_s: float = 180) -> bytes:
 
 @pytest.fixture(scope="module")
 def pack(snapshot_app):
+    from dashboard import brief
     from tests.conftest import CHROMIUM, require
 
     require(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    try:
+        brief._fonts()
+    except brief.BriefUnavailable as exc:
+        require(False, str(exc))
     client = snapshot_app.server.test_client()
     return {"client": client, "app": snapshot_app, "en": _fetch(client, "/api/brief.pdf?lang=en")}
 
