@@ -433,3 +433,12 @@ def test_the_explorer_shows_the_context_series_beside_the_homicide_series(snapsh
             victims = render_state(ExplorerState("sesnsp_homicide_victims", lang=lang))["info"]
             [panel] = [item for item in victims if getattr(item, "id", None) == "displacement"]
             assert t("displacement_none", lang) in " ".join(texts(plain(panel)))
+
+
+def test_status_json_names_the_closed_series(client):
+    from etl.common import load_origin
+
+    closed = load_origin(sesnsp_homicides.SOURCE_ID)["closed"]
+    body = client.get("/api/status.json").get_json()
+    assert {"source_id": sesnsp_homicides.SOURCE_ID, "through": closed["through"],
+            "successor": closed["successor"]} in body["closed"]
