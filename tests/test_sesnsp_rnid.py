@@ -44,7 +44,7 @@ def crimes(state: int, kind: int, month: int) -> int:
 
 
 def rnid_file(published_months: int = 3, cell: tuple[int, int, str] | None = None, drop_state: str | None = None,
-              year: int = 2026) -> bytes:
+              year: int = 2026, scale: int = 1) -> bytes:
     """An RNID crimes file in SESNSP's shape, written by hand: cp1252, one column per month;
     ``cell`` = (row, month, text) overrides one cell."""
     lines = [",".join(HEADER)]
@@ -53,7 +53,7 @@ def rnid_file(published_months: int = 3, cell: tuple[int, int, str] | None = Non
         if code == drop_state:
             continue
         for k, labels in enumerate(KINDS):
-            cells = [str(crimes(s, k, m)) if m < published_months else "" for m in range(12)]
+            cells = [str(scale * crimes(s, k, m)) if m < published_months else "" for m in range(12)]
             if cell and cell[0] == row:
                 cells[cell[1]] = cell[2]
             lines.append(",".join([str(year), cve, f'"{name}"', *labels, *cells]))
@@ -84,6 +84,7 @@ def test_the_register_parses_every_crime_to_states_and_a_national_total():
         (rnid_file(cell=(5, 0, "doce")), "Enero is not a number: 'doce'"),
         (rnid_file(cell=(5, 0, "-4")), "outside the plausible range"),
         (rnid_file(drop_state="MX-SIN"), "has 31 states, expected 32"),
+        (rnid_file(scale=10), "national homicidio doloso crimes per month: 3 value(s) outside the plausible range"),
         (rnid_file().replace(b"Homicidio doloso", b"Homicidio Doloso X"), "no homicidio doloso rows"),
         (rnid_file().replace(b",Modalidad,", b",Modalidad,Sexo,Rango de edad,"), "a victims file"),
         (rnid_file().replace(b",Modalidad,", b",Modo,"), "missing column(s) modalidad"),
