@@ -80,17 +80,16 @@ def claim_statuses(engine: Engine, events: list[dict]) -> dict[str, str]:
     return {item["id"]: item["status"] for item in check_claims(engine, events)}
 
 
+def commitment_statuses(engine: Engine, events: list[dict]) -> dict[str, str]:
+    """Each curated commitment's status (rolled up from the stored scorecard), by commitment id."""
+    from indicators import commitments
+
+    return commitments.statuses(engine, events)
+
+
 def _providers() -> list[Provider]:
-    found = [Provider("verdict", verdict_statuses), Provider("claim", claim_statuses)]
-    try:
-        from indicators import commitments
-    except Exception as exc:  # not there yet, or broken: the others are still followed
-        log.info("change log: commitments not followed (indicators.commitments cannot be imported: %s)", exc)
-        return found
-    if not callable(getattr(commitments, "statuses", None)):
-        log.info("change log: commitments not followed (indicators.commitments has no statuses())")
-        return found
-    return [*found, Provider("commitment", lambda engine, events: commitments.statuses(engine, events))]
+    return [Provider("verdict", verdict_statuses), Provider("claim", claim_statuses),
+            Provider("commitment", commitment_statuses)]
 
 
 PROVIDERS: list[Provider] = _providers()
