@@ -127,6 +127,16 @@ def _closed_through(spec: Indicator) -> dt.date | None:
     return dt.date(int(through[:4]), int(through[5:7]), 1) if through else None
 
 
+def changes_inside(changes: list[dt.date], series: pd.Series) -> list[dt.date]:
+    """The measurement changes after a series' first month with a value: one at or before it splits
+    nothing (a series that begins with the change, such as SESNSP's RNID register from January 2026)."""
+    observed = series.dropna()
+    if observed.empty:
+        return list(changes)
+    first = pd.Period(observed.index.min(), "M")
+    return [day for day in changes if pd.Period(day, "M") > first]
+
+
 def assessed_values(frame: pd.DataFrame, spec: Indicator) -> tuple[pd.Series, bool]:
     """The values a verification reads. Where CDC publishes a predicted count (adjusted for
     deaths still under investigation), it is used: the reported counts of recent months are
@@ -181,7 +191,7 @@ def verify(engine: Engine, indicator: str | Indicator, event: dict, *, events: l
         better=direction if direction in ("up", "down") else "ambiguous",
         semantics=spec.semantics, unit=spec.unit, scale=spec.model_scale, provisional=provisional,
         revision_pattern=pattern or None, regime_markers=markers_for(spec.id),
-        measurement_changes=measurement_changes(events, spec.id),
+        measurement_changes=changes_inside(measurement_changes(events, spec.id), series),
         previous_event=previous_linked_event(events, event, spec.id),
         later_events=later_linked_events(events, event, spec.id),
         nearby_events=nearby_linked_events(events, event, spec.id),

@@ -443,3 +443,26 @@ def test_status_json_names_the_closed_series(client):
     body = client.get("/api/status.json").get_json()
     assert {"source_id": sesnsp_homicides.SOURCE_ID, "through": closed["through"],
             "successor": closed["successor"]} in body["closed"]
+
+
+def test_a_series_that_begins_with_the_change_is_not_confounded_by_it():
+    """The RNID series start at the break: once they have the history, a test on them is not held
+    confounded by a change at their own first month; a series running across it still is."""
+    import numpy as np
+    import pandas as pd
+
+    from etl.timeline import read_timeline
+    from indicators.scorecard import changes_inside, measurement_changes
+    from indicators.verification import MIN_PRE, assess
+
+    [change] = measurement_changes(read_timeline(), "sesnsp_rnid_homicide_crimes")
+    rng = np.random.default_rng(3)
+    months = pd.date_range(change, periods=MIN_PRE + 18, freq="MS")
+    new = pd.Series([1300 * rng.normal(1, 0.03) for _ in months], index=months)
+    across = pd.concat([pd.Series(2000.0, index=pd.date_range(dt.date(change.year - 3, 1, 1), periods=36,
+                                                              freq="MS")), new])
+    assert changes_inside([change], new) == [] and changes_inside([change], across) == [change]
+    event = (months[MIN_PRE + 6] + pd.Timedelta(days=10)).date()
+    result = assess(new, event, better="down", scale="log", measurement_changes=changes_inside([change], new),
+                    as_of=months[-1].date() + dt.timedelta(days=40))
+    assert result.verdict not in ("confounded", "insufficient_history", "not_yet_verifiable"), result.verdict
