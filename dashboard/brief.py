@@ -26,7 +26,9 @@ from dashboard.figures import COMMITMENT_COLOURS
 from dashboard.i18n import normalise_lang, pick, t
 from dashboard.state import ExplorerState
 from etl.common import load_origin
-from indicators import precompute
+from indicators import claims as claims_checker
+from indicators import period_claims, precompute
+from indicators.claims import UNIT_LABELS
 from indicators.explain import VERDICT_LABELS, number
 from indicators.registry import INDICATORS
 
@@ -67,8 +69,10 @@ def _fonts() -> tuple[str, str]:
 
 
 def previous_meeting(events: list[dict], as_of: dt.date) -> dict | None:
-    """The latest meeting that happened before ``as_of``."""
-    held = [e for e in events if e["type"] == "meeting" and e.get("status", "happened") == "happened"
+    """The latest bilateral meeting (the US and Mexico both at the table; an event recorded as a
+    meeting or also as one) that happened before ``as_of``."""
+    held = [e for e in events if "meeting" in {e["type"], *e.get("also", [])}
+            and e.get("status", "happened") == "happened" and {"US", "MX"} <= set(e.get("parties") or [])
             and dt.date.fromisoformat(str(e["date"])[:10]) < as_of]
     return max(held, key=lambda e: (str(e["date"]), e["id"])) if held else None
 
@@ -95,7 +99,8 @@ def gather(as_of: dt.date, lang: str, *, wait: bool = False) -> dict:
     claims = queries.claims(as_of)
     releases, cited = [], {}
     history = queries.withdrawals()
-    for source_id in sorted({spec.source_id for spec in INDICATORS.values() if spec.status == "available"}):
+    read = {spec.source_id for spec in INDICATORS.values() if spec.status == "available"}
+    for source_id in sorted(read | set(claims_checker.sources())):  # the claims' own tables too
         card = queries.source_card(source_id) or {}
         for vintage in queries.vintages(source_id):
             if vintage.published_on is None or vintage.published_on > as_of:
@@ -111,8 +116,9 @@ def gather(as_of: dt.date, lang: str, *, wait: bool = False) -> dict:
             cited[source_id]["vintages"].append(row)
             if since is not None and since < vintage.published_on <= as_of:
                 releases.append(row)
+    # A date given to the month counts from its last day (it may not have been said before).
     stated_since = [c for c in claims if since is not None and c.get("stated_on")
-                    and since.isoformat() < str(c["stated_on"]) <= as_of.isoformat()]
+                    and since < period_claims.stated_by(str(c["stated_on"])) <= as_of]
     charts = []
     for item in sorted(now, key=lambda i: i["date"], reverse=True):
         for cell in item["evidence"]:
@@ -126,6 +132,16 @@ def gather(as_of: dt.date, lang: str, *, wait: bool = False) -> dict:
     return {"as_of": as_of, "lang": lang, "previous": prev, "commitments": now, "then": then,
             "releases": releases, "claims": claims, "stated_since": stated_since, "sources": cited,
             "charts": charts[:MAX_CHARTS]}
+
+
+def _evidence_words(cell: dict, item: dict, lang: str) -> str:
+    """One verdict a status rests on, with where it was tested and whether its data are late."""
+    words = f"{pick(INDICATORS[cell['indicator']].name, lang)}: {pick(VERDICT_LABELS[cell['verdict']], lang)}"
+    if cell.get("tested_event") and cell["tested_event"] != item["event"]:
+        words += f" ({t('commitment_tested_at', lang, date=cell['tested_event'][:10], event='').strip()})"
+    if cell.get("late"):
+        words += " — " + t("commitment_late", lang, date=str(cell["expected_publication"])[:10])
+    return words
 
 
 def _chart_png(chart: dict, as_of: dt.date, lang: str) -> tuple[bytes, str]:
@@ -200,9 +216,10 @@ def brief_pdf(as_of: dt.date, lang: str = "en", paper: str = "a4", *, wait: bool
     styles = []
     for index, item in enumerate(data["commitments"], start=1):
         before = data["then"].get(item["id"])
-        evidence = "; ".join(
-            f"{pick(INDICATORS[c['indicator']].name, lang)}: {pick(VERDICT_LABELS[c['verdict']], lang)}"
-            for c in item["evidence"]) or pick(item.get("needs"), lang) or t("commitment_no_indicator", lang)
+        evidence = "; ".join(_evidence_words(c, item, lang) for c in item["evidence"]) or pick(
+            item.get("needs"), lang) or t("commitment_no_indicator", lang)
+        if item["status"] == "too_early" and item.get("checkable_from") and not item.get("late"):
+            evidence += " " + t("commitment_checkable_from", lang, month=item["checkable_from"])
         rows.append([p(f"{item['date']} · {pick(item['text'], lang)}", small),
                      p(t("commitment_party_" + item["party"], lang), small),
                      p(t("commitment_status_" + before["status"], lang) if before else t("brief_not_yet_made", lang),
@@ -240,19 +257,29 @@ def brief_pdf(as_of: dt.date, lang: str = "en", paper: str = "a4", *, wait: bool
 
     # 4. The claims.
     story.append(p(t("brief_claims", lang), h2))
+    story.append(p(t("brief_claims_rule", lang), small))
     rows = [[p(t(k, lang), small) for k in ("claim_col_claim", "claim_col_who", "claim_col_period", "claim_col_value",
                                             "claim_col_independent", "claim_col_status")]]
     for item in data["claims"]:
         found = item.get("independent") or {}
-        unit = "%" if item.get("unit") == "percent" else str(item.get("unit") or "")
-        rows.append([p(f"{pick(item['label'], lang)} [{item['id']}]", small),
+        unit = pick(UNIT_LABELS.get(item.get("unit")), lang) or str(item.get("unit") or "")
+        claim = f"{pick(item['label'], lang)} [{item['id']}]"
+        if item.get("reading"):
+            claim += f" — {t('claim_reading', lang)} {pick(item['reading'], lang)}"
+        status = t("claim_status_" + item["status"], lang)
+        if item.get("tolerance_points") is not None:
+            status += f" (±{number(item['tolerance_points'], lang)} {t('brief_points', lang)})"
+        if item.get("alternatives"):
+            status += ". " + t({True: "claim_reading_matters", False: "claim_reading_holds",
+                                None: "claim_reading_unknown"}[item.get("reading_matters")], lang)
+        rows.append([p(claim, small),
                      p(f"{item['claimant']} · {item.get('stated_on') or '—'}", small),
                      p(f"{item['period_start']} … {item['period_end']}"
                        + (f" / {item['baseline']}" if item.get("baseline") else ""), small),
                      p(f"{number(item['value'], lang)} {unit}", small),
-                     p(f"{number(found['value'], lang)}" if found.get("value") is not None else "—", small),
-                     p(t("claim_status_" + item["status"], lang), small)])
-    story.append(table(rows, [0.3, 0.2, 0.17, 0.11, 0.11, 0.11]))
+                     p(f"{number(found['value'], lang)} {unit}" if found.get("value") is not None else "—", small),
+                     p(status, small)])
+    story.append(table(rows, [0.33, 0.17, 0.15, 0.1, 0.1, 0.15]))
 
     # 5. Sources: citations, the releases read (id, date, sha256).
     story.append(p(t("brief_sources", lang), h2))
@@ -271,6 +298,8 @@ def write_brief(database_url: str | None, as_of: dt.date, lang: str, out: Path, 
     are computed here, not left to a background thread)."""
     from dashboard.app_factory import create_app
 
+    if as_of > dt.date.today():
+        raise BriefUnavailable(f"--as-of {as_of} is after today: a pack shows what was known on a day that has come")
     app = create_app(database_url)
     with app.server.test_request_context("/"):
         pdf = brief_pdf(as_of, lang, paper, wait=True)

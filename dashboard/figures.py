@@ -308,10 +308,10 @@ VERDICT_COLOURS = {
 CLAIM_COLOURS = {"consistent": "#00664A", "inconsistent": "#A33C00", "not_checkable": "#4A5560"}
 CLAIM_SYMBOLS = {"consistent": "✓", "inconsistent": "✗", "not_checkable": "?"}
 # A commitment's status: white text at WCAG AA on each, a symbol each (tests/test_accessibility.py).
-COMMITMENT_COLOURS = {"on_track": "#00664A", "off_track": "#A33C00", "mixed": "#8A3B6E",
+COMMITMENT_COLOURS = {"on_track": "#00664A", "off_track": "#A33C00", "mixed": "#8A3B6E", "no_change": "#00606B",
                       "no_measurable_change": "#2F5D7C", "too_early": "#0068A3", "not_measurable": "#4A5560",
                       "target_undefined": "#6B4E00"}
-COMMITMENT_SYMBOLS = {"on_track": "✓", "off_track": "✗", "mixed": "◆", "no_measurable_change": "=",
+COMMITMENT_SYMBOLS = {"on_track": "✓", "off_track": "✗", "mixed": "◆", "no_change": "=", "no_measurable_change": "≈",
                       "too_early": "…", "not_measurable": "–", "target_undefined": "?"}
 VERDICT_SYMBOLS = {
     "improved": "✓",

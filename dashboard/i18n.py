@@ -315,20 +315,24 @@ STRINGS: dict[str, dict[str, str]] = {
     "commitments_rule_title": {"en": "How a status is decided", "es": "Cómo se decide un estado"},
     "commitments_rule": {
         "en": "No linked indicator: “not measurable” when the commitment names something countable that no loaded "
-              "series measures, else “target undefined”. Otherwise each linked verdict counts: improved (for), "
-              "worsened (against), not yet verifiable or no data after the event (pending), no series (unmeasured), "
-              "anything else (unclear). Some for and none against: on track; the reverse: off track; both: mixed. "
-              "Else some unclear: no measurable change yet. Else some pending: too early, with the month it becomes "
-              "checkable. Else: not measurable.",
+              "series measures, else “target undefined”. Otherwise each linked verdict counts: improved (for) or "
+              "worsened (against) when it also survives the scorecard's false-discovery control (q ≤ 0.05), no "
+              "change beyond a bound (none), not yet verifiable or no data after the event (pending), no series "
+              "(unmeasured), anything else (unclear: the data cannot tell). Some for and none against: on track; the "
+              "reverse: off track; both: mixed. Else some unclear: no measurable change yet. Else some none: no "
+              "change. Else some pending: too early, with the month it becomes checkable. Else: not measurable.",
         "es": "Sin indicador vinculado: «no medible» cuando el compromiso nombra algo contable que ninguna serie "
-              "cargada mide; si no, «meta no definida». Si no, cuenta cada veredicto vinculado: mejoró (a favor), "
-              "empeoró (en contra), aún no verificable o sin datos posteriores (pendiente), sin serie (sin medir), "
-              "cualquier otro (incierto). Algo a favor y nada en contra: en camino; al revés: fuera de camino; ambos: "
-              "mixto. Si no, algo incierto: sin cambio medible aún. Si no, algo pendiente: demasiado pronto, con el "
-              "mes en que se podrá verificar. Si no: no medible."},
+              "cargada mide; si no, «meta no definida». Si no, cuenta cada veredicto vinculado: mejoró (a favor) o "
+              "empeoró (en contra) cuando además supera el control de falsos descubrimientos del tablero (q ≤ 0.05), "
+              "sin cambio mayor que un límite (ninguno), aún no verificable o sin datos posteriores (pendiente), sin "
+              "serie (sin medir), cualquier otro (incierto: los datos no lo permiten saber). Algo a favor y nada en "
+              "contra: en camino; al revés: fuera de camino; ambos: mixto. Si no, algo incierto: sin cambio medible "
+              "aún. Si no, algo ninguno: sin cambio. Si no, algo pendiente: demasiado pronto, con el mes en que se "
+              "podrá verificar. Si no: no medible."},
     "commitment_status_on_track": {"en": "On track", "es": "En camino"},
     "commitment_status_off_track": {"en": "Off track", "es": "Fuera de camino"},
     "commitment_status_mixed": {"en": "Mixed", "es": "Mixto"},
+    "commitment_status_no_change": {"en": "No change", "es": "Sin cambio"},
     "commitment_status_no_measurable_change": {"en": "No measurable change yet", "es": "Sin cambio medible aún"},
     "commitment_status_too_early": {"en": "Too early to tell", "es": "Demasiado pronto"},
     "commitment_status_not_measurable": {"en": "Not measurable", "es": "No medible"},
@@ -337,7 +341,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "commitment_party_MX": {"en": "Mexico", "es": "México"},
     "commitment_party_both": {"en": "Both", "es": "Ambos"},
     "commitment_theme_fentanyl": {"en": "fentanyl and drugs", "es": "fentanilo y drogas"},
-    "commitment_theme_firearms": {"en": "firearms", "es": "armas de fuego"},
+    "commitment_theme_firearms": {"en": "arms trafficking", "es": "tráfico de armas"},
     "commitment_theme_finance": {"en": "illicit finance", "es": "finanzas ilícitas"},
     "commitment_theme_precursors": {"en": "precursor chemicals", "es": "precursores químicos"},
     "commitment_theme_demand": {"en": "deaths and demand", "es": "muertes y demanda"},
@@ -369,6 +373,8 @@ STRINGS: dict[str, dict[str, str]] = {
                              "es": "probado en {date} {event} (una prueba cubre los eventos a menos de 45 días)"},
     "commitment_role_for": {"en": "in the expected direction", "es": "en la dirección esperada"},
     "commitment_role_against": {"en": "against the expected direction", "es": "contra la dirección esperada"},
+    "commitment_role_none": {"en": "a change beyond the bound ruled out",
+                             "es": "descartado un cambio mayor que el límite"},
     "commitment_role_pending": {"en": "pending data", "es": "datos pendientes"},
     "commitment_role_unmeasured": {"en": "no series loaded", "es": "sin serie cargada"},
     "commitment_role_unclear": {"en": "no change it can be credited with", "es": "sin cambio que pueda atribuírsele"},
@@ -379,6 +385,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "commitments_none": {"en": "No commitment matches this selection.",
                          "es": "Ningún compromiso coincide con esta selección."},
     "commitments_party_filter": {"en": "Party", "es": "Parte"},
+    "commitments_party_note": {"en": "Choosing the United States or Mexico also lists the joint commitments.",
+                               "es": "Al elegir Estados Unidos o México también se listan los compromisos conjuntos."},
     "commitments_indicator_filter": {"en": "Indicator", "es": "Indicador"},
     "commitments_all": {"en": "All", "es": "Todos"},
     "commitments_computing": {"en": "The scorecard as known on {day} is being computed; this page reloads when it "
@@ -408,6 +416,9 @@ STRINGS: dict[str, dict[str, str]] = {
                               "es": "El estado depende de la lectura: otra lectura plausible da otro."},
     "claim_reading_holds": {"en": "Every reading listed gives the same status.",
                             "es": "Todas las lecturas listadas dan el mismo estado."},
+    "claim_reading_unknown": {"en": "Some readings cannot be recomputed yet: the status may depend on the reading.",
+                              "es": "Algunas lecturas aún no se pueden recalcular: el estado podría depender de la "
+                                    "lectura."},
     # end Period claims
     # Briefing pack
     "brief_title": {"en": "Verifica briefing: US–Mexico security commitments as known on {day}",
@@ -436,6 +447,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "brief_col_on": {"en": "Published", "es": "Publicada"},
     "brief_charts": {"en": "3. Key charts", "es": "3. Gráficas clave"},
     "brief_claims": {"en": "4. Official claims checked", "es": "4. Cifras oficiales contrastadas"},
+    "brief_claims_rule": {
+        "en": "A figure is consistent within 2 % of the independent value; a percentage change within half the unit "
+              "it is stated to (doubled for “about”) plus 2 points for revisions. Where a claim names no period, our "
+              "reading is given, and whether another plausible reading would change the status.",
+        "es": "Una cifra es consistente dentro de 2 % del valor independiente; un cambio porcentual, dentro de la "
+              "mitad de la unidad en que se expresa (el doble si dice «alrededor de») más 2 puntos por revisiones. "
+              "Si una cifra no dice el periodo, se da nuestra lectura y si otra lectura plausible cambiaría el "
+              "estado."},
+    "brief_points": {"en": "points", "es": "puntos"},
     "brief_sources": {"en": "5. Sources and the releases read (id, file, date, sha256)",
                       "es": "5. Fuentes y publicaciones leídas (identificador, archivo, fecha, sha256)"},
     "brief_link": {"en": "Briefing pack (PDF)", "es": "Informe (PDF)"},

@@ -10,15 +10,19 @@ date) by the rule in README.md ("How a commitment's status is decided"):
    that no loaded series measures (``needs`` says which series would), else ``target_undefined``
    (it defines no metric, baseline or deadline).
 2. Otherwise each linked cell counts as *for* (``improved``: a change in the expected direction
-   beyond the noise), *against* (``worsened``), *pending* (``not_yet_verifiable`` or
+   beyond the noise that also survives the grid's false-discovery control, q ≤ α where the grid
+   gives a q-value), *against* (``worsened``, the same), *none* (``no_change_beyond``: a change
+   larger than a stated bound is ruled out), *pending* (``not_yet_verifiable`` or
    ``no_data_after_event``: the data for after the event are not published yet), *unmeasured*
-   (no series loaded) or *unclear* (every other verdict: too noisy, no change beyond a bound,
-   began before, confounded, joint, inconclusive, insufficient history, descriptive only, a
-   change whose direction was not stated).
+   (no series loaded) or *unclear* (every other verdict: too noisy, began before, confounded,
+   joint, inconclusive, insufficient history, descriptive only, a change whose direction was not
+   stated, a directional verdict whose q-value is above α, or a cell tested with another expected
+   direction than the commitment's).
 3. Some *for* and no *against*: ``on_track``; some *against* and no *for*: ``off_track``; both:
-   ``mixed``. Else some *unclear*: ``no_measurable_change`` (pending cells are named, with the
-   month each becomes checkable). Else some *pending*: ``too_early``, with the earliest month a
-   cell becomes checkable. Else (every linked series missing): ``not_measurable``.
+   ``mixed``. Else some *unclear*: ``no_measurable_change`` (not yet: the data cannot tell; pending
+   cells are named, with the month each becomes checkable). Else some *none*: ``no_change``. Else
+   some *pending*: ``too_early``, with the earliest month a cell becomes checkable. Else (every
+   linked series missing): ``not_measurable``.
 
 Stated targets are shown with the status; none of this period's texts states a threshold on a
 loaded series, so no status reads one (the schema allows a description and a deadline only).
@@ -44,12 +48,12 @@ COMMITMENTS_PATH = Path(__file__).resolve().parent.parent / "data" / "commitment
 
 PARTIES = ("US", "MX", "both")
 THEMES = ("fentanyl", "firearms", "finance", "precursors", "demand", "cartels", "cooperation")
-STATUSES = ("on_track", "off_track", "mixed", "no_measurable_change", "too_early", "not_measurable",
+STATUSES = ("on_track", "off_track", "mixed", "no_change", "no_measurable_change", "too_early", "not_measurable",
             "target_undefined")
 # How a cell's verdict counts in the roll-up (every other verdict counts as "unclear").
-ROLE = {"improved": "for", "worsened": "against", "not_yet_verifiable": "pending",
+ROLE = {"improved": "for", "worsened": "against", "no_change_beyond": "none", "not_yet_verifiable": "pending",
         "no_data_after_event": "pending", "no_data": "unmeasured"}
-ROLES = ("for", "against", "pending", "unmeasured", "unclear")
+ROLES = ("for", "against", "none", "pending", "unmeasured", "unclear")
 
 _BILINGUAL = {
     "type": "object", "required": ["en", "es"], "additionalProperties": False,
@@ -183,11 +187,19 @@ def roll_up(record: dict, grid: dict | None, today: dt.date | None = None) -> di
     row = _row_for(grid or {}, record["event"])
     if row is not None:
         out["row_event"] = row["event"]["id"]
+    alpha = (grid or {}).get("alpha", 0.05)
     for link in record["indicators"]:
         cell = (row or {}).get("cells", {}).get(link["indicator"])
         verdict = cell["verdict"] if cell else "no_data"
+        role = ROLE.get(verdict, "unclear")
+        tested_direction = (cell or {}).get("expected_direction", link["expected_direction"])
+        if role in ("for", "against") and tested_direction != link["expected_direction"]:
+            role = "unclear"  # tested for another direction (a shared row whose events disagree)
+        if role in ("for", "against") and (cell or {}).get("q_value") is not None and cell["q_value"] > alpha:
+            role = "unclear"  # one of many tests: not beyond what chance gives across the grid
         item = {"indicator": link["indicator"], "expected_direction": link["expected_direction"],
-                "verdict": verdict, "role": ROLE.get(verdict, "unclear"),
+                "tested_direction": tested_direction, "q_value": (cell or {}).get("q_value"),
+                "verdict": verdict, "role": role,
                 "tested_event": (cell or {}).get("event") or (row or {}).get("event", {}).get("id"),
                 "geo": (cell or {}).get("geo"), "checkable_from": _month((cell or {}).get("checkable_from")),
                 "data_through": _month((cell or {}).get("data_through")),
@@ -209,6 +221,8 @@ def roll_up(record: dict, grid: dict | None, today: dt.date | None = None) -> di
         out["status"] = "off_track"
     elif "unclear" in roles:
         out["status"] = "no_measurable_change"
+    elif "none" in roles:
+        out["status"] = "no_change"
     elif "pending" in roles:
         out["status"] = "too_early"
     else:

@@ -117,6 +117,12 @@ def _read(path: str, _mtime: float) -> tuple[dict, ...]:
     for record in records:
         if record["indicator"] not in INDICATORS:
             raise PeriodClaimError(f"{record['id']}: unknown indicator {record['indicator']!r}")
+        spec = INDICATORS[record["indicator"]]
+        unit = spec.unit.get("en", "")
+        if spec.semantics == "annual" or (spec.semantics != "rolling_12m" and "per day" not in unit and any(
+                word in unit for word in ("%", "per 100", "share", "rate"))):
+            raise PeriodClaimError(f"{record['id']}: {spec.id} is a rate, a share or a yearly figure; months of it "
+                                   "cannot be summed (check the claim against its counts)")
         for period in [record["period"], record.get("base")] + [a["period"] for a in record.get("alternatives", [])]:
             if period and period["start"] > period["end"]:
                 raise PeriodClaimError(f"{record['id']}: a period starts after it ends ({period})")
@@ -227,6 +233,8 @@ def check_one(engine: Engine, record: dict, as_of: dt.date | None = None) -> dic
     else:
         found = _change(frame, spec, record["period"], record["base"])
     if "value" not in found:
+        if record["kind"] == "change":  # the other readings, recomputed where their months are loaded
+            _alternatives(out, record, frame, spec, found)
         last = pd.Period(max(found.get("missing") or [record["period"]["end"]]), "M")
         expected = (last + 1).start_time.date() + dt.timedelta(days=LAG_DAYS.get(spec.semantics, 45))
         overdue = expected <= (as_of or dt.date.today())
@@ -252,16 +260,28 @@ def check_one(engine: Engine, record: dict, as_of: dt.date | None = None) -> dic
         out["independent"].update(period_value=found["period_value"], base_value=found["base_value"])
         out.update(status="consistent" if ok else "inconsistent", reason="change_within" if ok else "change_off",
                    difference=difference, difference_pct=None, tolerance_points=allowed)
-        for alternative in record.get("alternatives", []):
-            alt = _change(frame, spec, alternative["period"], alternative.get("base") or record["base"])
-            status = None if alt.get("value") is None else (
-                "consistent" if abs(record["value"] - alt["value"]) <= allowed else "inconsistent")
-            out["alternatives"].append({"label": alternative["label"], "period": alternative["period"],
-                                        "base": alternative.get("base") or record["base"],
-                                        "value": alt.get("value"), "status": status, "missing": alt.get("missing")})
-        # Whether the verdict depends on the reading: another plausible reading gives the other status.
-        out["reading_matters"] = any(a["status"] not in (None, out["status"]) for a in out["alternatives"])
+        _alternatives(out, record, frame, spec, found)
     return out
+
+
+def _alternatives(out: dict, record: dict, frame: pd.DataFrame, spec, found: dict) -> None:
+    """The other plausible readings of a change, each recomputed and classified by the same rule,
+    and whether the status depends on the reading (None: it may, a reading is not computable yet)."""
+    allowed = tolerance_points(record)
+    out["alternatives"] = []
+    for alternative in record.get("alternatives", []):
+        alt = _change(frame, spec, alternative["period"], alternative.get("base") or record["base"])
+        status = None if alt.get("value") is None else (
+            "consistent" if abs(record["value"] - alt["value"]) <= allowed else "inconsistent")
+        out["alternatives"].append({"label": alternative["label"], "period": alternative["period"],
+                                    "base": alternative.get("base") or record["base"],
+                                    "value": alt.get("value"), "status": status, "missing": alt.get("missing")})
+    if "value" not in found:
+        out["reading_matters"] = None
+        return
+    statuses = [a["status"] for a in out["alternatives"]]
+    out["reading_matters"] = (True if any(x not in (None, out["status"]) for x in statuses)
+                              else None if None in statuses else False)
 
 
 def check(engine: Engine, as_of: dt.date | None = None) -> list[dict]:

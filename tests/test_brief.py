@@ -33,6 +33,55 @@ def test_a_citation_wraps_its_words_and_its_address_apart():
         assert " ".join(lines).replace("? ", "?").replace("& ", "&") == line
 
 
+def test_the_previous_meeting_is_the_last_bilateral_one_before():
+    """An event recorded also as a meeting counts (the 3 September 2025 visit that created the
+    group); a meeting without Mexico does not (a US-led summit)."""
+    from dashboard.brief import previous_meeting
+    from etl.timeline import read_timeline
+
+    events = read_timeline()
+    for day in ("2025-09-26", "2026-03-18", "2026-01-23"):
+        as_of = dt.date.fromisoformat(day)
+        expected = max((e for e in events if "meeting" in {e["type"], *e.get("also", [])}
+                        and e["status"] == "happened" and {"US", "MX"} <= set(e["parties"]) and e["date"] < as_of),
+                       key=lambda e: (e["date"], e["id"]))
+        assert previous_meeting(events, as_of)["id"] == expected["id"]
+    also = [e for e in events if "meeting" in e.get("also", [])]
+    assert any(previous_meeting(events, e["date"] + dt.timedelta(days=1))["id"] == e["id"] for e in also)
+
+
+def test_a_pack_for_a_day_to_come_is_refused():
+    from dashboard import brief
+
+    with pytest.raises(brief.BriefUnavailable, match="after today"):
+        brief.write_brief("sqlite://", dt.date.today() + dt.timedelta(days=1), "en", Path("unused.pdf"))
+
+
+def test_what_the_pack_holds_for_a_past_meeting(snapshot_app):
+    """As known on a past meeting's day: the statuses then and at the previous meeting, the
+    releases published in between, the claims stated in between (a month counts from its last
+    day), and every source read, the claims' tables included."""
+    from dashboard import brief, queries
+    from indicators import period_claims
+
+    as_of = dt.date(2026, 1, 23)
+    with snapshot_app.server.test_request_context("/"):
+        data = brief.gather(as_of, "en", wait=True)
+        previous = brief.previous_meeting(queries.events(), as_of)
+        since = previous["date"] if isinstance(previous["date"], dt.date) else dt.date.fromisoformat(previous["date"])
+        assert data["previous"]["id"] == previous["id"]
+        assert {i["id"] for i in data["commitments"]} == {i["id"] for i in queries.commitments(as_of)}
+        assert data["then"] == {i["id"]: i for i in queries.commitments(since)}
+        expected = sorted((v.id for source in data["sources"] for v in queries.vintages(source)
+                           if since < v.published_on <= as_of), key=int)
+        assert sorted((r["id"] for r in data["releases"]), key=int) == expected
+        claims = queries.claims(as_of)
+    assert {"claims_homicide", "claims_security_results"} <= set(data["sources"])
+    assert [c["id"] for c in data["stated_since"]] == [
+        c["id"] for c in claims if c.get("stated_on") and since < period_claims.stated_by(c["stated_on"]) <= as_of]
+    assert all(v["published_on"] <= as_of.isoformat() for s in data["sources"].values() for v in s["vintages"])
+
+
 def _text(pdf: bytes) -> str:
     import pypdf
 

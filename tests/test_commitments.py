@@ -92,6 +92,9 @@ def test_the_timeline_check_names_what_disagrees():
     (("changed", "no_data"), "no_measurable_change"),  # a change with no stated direction is no credit
     (("not_yet_verifiable", "no_data_after_event"), "too_early"),
     (("no_data", "no_data"), "not_measurable"),
+    (("no_change_beyond", "no_change_beyond"), "no_change"),  # a change beyond a bound ruled out
+    (("no_change_beyond", "not_yet_verifiable"), "no_change"),
+    (("no_change_beyond", "too_noisy"), "no_measurable_change"),  # one of them cannot tell yet
 ])
 def test_the_roll_up_rule(verdicts, status):
     assert roll_up(record(), grid(*verdicts))["status"] == status
@@ -221,3 +224,19 @@ def test_status_badges_hold_white_text_and_have_a_symbol_each():
     assert len(set(COMMITMENT_SYMBOLS.values())) == len(STATUSES)
     for status, colour in COMMITMENT_COLOURS.items():
         assert contrast(colour, "#ffffff") >= 4.5, (status, colour)
+
+
+def test_a_directional_verdict_counts_only_beyond_chance_and_in_the_commitments_direction():
+    """One of many tests: an 'improved' cell whose q-value is above the grid's alpha is no credit;
+    nor is one tested for another direction (a shared row whose events disagree)."""
+    improved = grid("improved", "too_noisy")
+    improved["alpha"] = 0.05
+    cell = improved["rows"][0]["cells"]["cbp_fentanyl_seizures_swb_lbs"]
+    cell.update(q_value=0.01, expected_direction="down")
+    assert roll_up(record(), improved)["status"] == "on_track"
+    cell.update(q_value=0.2)
+    result = roll_up(record(), improved)
+    assert result["status"] == "no_measurable_change" and result["evidence"][0]["role"] == "unclear"
+    cell.update(q_value=0.01, expected_direction="ambiguous")
+    result = roll_up(record(), improved)
+    assert result["status"] == "no_measurable_change" and result["evidence"][0]["tested_direction"] == "ambiguous"

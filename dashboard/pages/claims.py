@@ -81,8 +81,8 @@ def _reading(item: dict, lang: str) -> list:
             else t("claim_alternative_missing", lang),
             *([" ", t("claim_status_" + alt["status"], lang).lower()] if alt.get("status") else [])])
             for alt in item["alternatives"]], className="vintage"))
-        parts.append(html.Div(t("claim_reading_matters" if item.get("reading_matters") else "claim_reading_holds",
-                                lang), className="reason"))
+        key = {True: "claim_reading_matters", False: "claim_reading_holds", None: "claim_reading_unknown"}
+        parts.append(html.Div(t(key[item.get("reading_matters")], lang), className="reason"))
     return parts
 
 
