@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine, make_url
 
 import settings
 from etl import pipeline
-from etl.store import init_schema, make_engine
+from etl.store import init_schema, make_engine, sqlite_path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Command-line publishes in tests run the scorecard hook only: the state maps' hook takes seconds a
@@ -105,55 +105,86 @@ def _server_url() -> str | None:
     return None if url.startswith("sqlite") else url
 
 
-@pytest.fixture(scope="session")
-def store_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], Engine]]:
-    """Makes empty stores with the schema: SQLite files, or new databases on DATABASE_URL. The
-    schema is migrated once, into a template each new store is copied from (a file copy on
-    SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL); each store still checks it is at the
-    newest revision."""
-    server = _server_url()
-    created: list[tuple[Engine, str | None]] = []
-    template: dict[str, object] = {}
+def _load_snapshot(engine: Engine) -> None:
+    pipeline.ensure_store(engine)
 
-    def make_template() -> None:
-        if server is None:
-            path = tmp_path_factory.mktemp("template") / "verifica.db"
-            engine = make_engine(f"sqlite:///{path}")
-            init_schema(engine)
-            engine.dispose()
-            template["path"] = path
-        else:
-            name = f"verifica_template_{uuid.uuid4().hex[:10]}"
-            _admin(server, f'CREATE DATABASE "{name}"')
-            engine = make_engine(make_url(server).set(database=name).render_as_string(hide_password=False))
-            init_schema(engine)
-            engine.dispose()
-            template["name"] = name
 
-    def make() -> Engine:
+def _store_scorecard(engine: Engine) -> None:
+    from indicators import precompute
+
+    pipeline.ensure_store(engine, then=precompute.ensure_scorecard)
+
+
+EMPTY = "empty"  # an empty store with the schema
+SNAPSHOT = "snapshot"  # as a fresh clone starts it: the committed snapshot and the timeline
+PREPARED = "prepared"  # as the refresh job leaves it: the same and the stored scorecard
+
+
+class StoreFactory:
+    """Makes stores: SQLite files, or new databases on DATABASE_URL. ``store_factory()`` gives an
+    empty store with the schema; :meth:`copy` a store as a preparation leaves one.
+
+    Each kind of store is prepared once a session, into a template every new store of that kind
+    is copied from (a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL): the schema
+    is migrated once, the committed snapshot loaded once, and so on. Every store is a copy of its
+    own (a test may change it) and still checks it is at the newest revision."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory, server: str | None) -> None:
+        self.tmp_path_factory = tmp_path_factory
+        self.server = server
+        self.created: list[Engine] = []
+        # kind: (the kind its template starts from, what prepares it)
+        self.kinds: dict[str, tuple[str | None, Callable[[Engine], None]]] = {
+            EMPTY: (None, init_schema), SNAPSHOT: (EMPTY, _load_snapshot), PREPARED: (SNAPSHOT, _store_scorecard)}
+        self.templates: dict[str, str] = {}  # kind: a SQLite file's path, or a PostgreSQL database's name
+
+    def __call__(self) -> Engine:
         """A new empty store with the schema."""
-        if not template:
-            make_template()
-        if server is None:
-            path = tmp_path_factory.mktemp("store") / "verifica.db"
-            shutil.copyfile(template["path"], path)
-            engine = make_engine(f"sqlite:///{path}")
-            created.append((engine, None))
-        else:
-            name = f"verifica_test_{uuid.uuid4().hex[:10]}"
-            _admin(server, f'CREATE DATABASE "{name}" TEMPLATE "{template["name"]}"')
-            engine = make_engine(make_url(server).set(database=name).render_as_string(hide_password=False))
-            created.append((engine, name))
+        return self.copy(EMPTY)
+
+    def copy(self, kind: str, prepare: Callable[[Engine], None] | None = None, start: str = EMPTY) -> Engine:
+        """A new store of ``kind``: one of the kinds above, or a kind of the caller's, which
+        ``prepare`` makes from a store of kind ``start`` (``prepare`` runs once a session)."""
+        if prepare is not None:
+            self.kinds.setdefault(kind, (start, prepare))
+        engine = self._new(self._template(kind))
+        self.created.append(engine)
         init_schema(engine)
         return engine
 
-    yield make
-    for engine, name in created:
-        engine.dispose()
-        if name:
-            _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    if "name" in template:
-        _admin(server, f'DROP DATABASE IF EXISTS "{template["name"]}" WITH (FORCE)')
+    def _template(self, kind: str) -> str:
+        if kind not in self.templates:
+            start, prepare = self.kinds[kind]
+            engine = self._new(None if start is None else self._template(start))
+            prepare(engine)
+            engine.dispose()  # nobody stays connected to a template
+            self.templates[kind] = str(sqlite_path(engine.url)) if self.server is None else engine.url.database
+        return self.templates[kind]
+
+    def _new(self, template: str | None) -> Engine:
+        if self.server is None:
+            path = self.tmp_path_factory.mktemp("store") / "verifica.db"
+            if template is not None:
+                shutil.copyfile(template, path)
+            return make_engine(f"sqlite:///{path}")
+        name = f"verifica_test_{uuid.uuid4().hex[:10]}"
+        _admin(self.server, f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        return make_engine(make_url(self.server).set(database=name).render_as_string(hide_password=False))
+
+    def close(self) -> None:
+        for engine in self.created:
+            engine.dispose()
+        if self.server is not None:
+            for name in [engine.url.database for engine in self.created] + list(self.templates.values()):
+                _admin(self.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def store_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreFactory]:
+    """Makes stores (:class:`StoreFactory`): ``store_factory()`` an empty one with the schema."""
+    factory = StoreFactory(tmp_path_factory, _server_url())
+    yield factory
+    factory.close()
 
 
 def _admin(server: str, statement: str) -> None:
@@ -164,14 +195,14 @@ def _admin(server: str, statement: str) -> None:
 
 
 @pytest.fixture
-def store(store_factory: Callable[[], Engine]) -> Iterator[Engine]:
+def store(store_factory: StoreFactory) -> Iterator[Engine]:
     engine = store_factory()
     yield engine
     engine.dispose()  # its pooled connections close now, not at the end of the session
 
 
 @pytest.fixture(scope="session")
-def built_store(store_factory: Callable[[], Engine], raw_dir: Path) -> Engine:
+def built_store(store_factory: StoreFactory, raw_dir: Path) -> Engine:
     """The store built from every raw file, shared read-only by the tests that use it."""
     engine = store_factory()
     pipeline.build(engine, raw_dir, progress=False)
@@ -179,11 +210,29 @@ def built_store(store_factory: Callable[[], Engine], raw_dir: Path) -> Engine:
 
 
 @pytest.fixture(scope="session")
-def snapshot_store(store_factory: Callable[[], Engine]) -> Engine:
-    """The store as a fresh clone starts it: filled from the committed snapshot."""
-    engine = store_factory()
-    pipeline.ensure_store(engine)
-    return engine
+def snapshot_store(store_factory: StoreFactory) -> Engine:
+    """The store as a fresh clone starts it: filled from the committed snapshot (shared by the
+    session's tests)."""
+    return store_factory.copy(SNAPSHOT)
+
+
+@pytest.fixture
+def snapshot_copy(store_factory: StoreFactory) -> Iterator[Engine]:
+    """A store of the test's own as a fresh clone starts it: filled from the committed snapshot
+    (``pipeline.ensure_store`` on an empty store)."""
+    engine = store_factory.copy(SNAPSHOT)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def prepared_store(store_factory: StoreFactory) -> Iterator[Engine]:
+    """A store of the test's own as the refresh job leaves it: the committed snapshot and its
+    stored scorecard (``pipeline.ensure_store(…, then=precompute.ensure_scorecard)`` on an empty
+    store)."""
+    engine = store_factory.copy(PREPARED)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

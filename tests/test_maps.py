@@ -9,17 +9,10 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from etl import pipeline
 from etl.store import list_vintages, withdraw
 from indicators import maps
 from indicators.registry import available_indicators
 from indicators.series import geographies, read_series
-
-
-@pytest.fixture
-def snapshot_copy(store):
-    pipeline.ensure_store(store)
-    return store
 
 
 def state_level(engine):

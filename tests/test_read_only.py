@@ -13,9 +13,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
 from dashboard import ids
-from etl import pipeline
 from etl.store import DerivedResult, make_engine, write_derived
-from indicators import precompute
 from tests.conftest import _admin, _server_url
 from tests.test_callback_guard import explorer_request, set_value
 
@@ -36,8 +34,8 @@ def read_only(store: Engine) -> tuple[Engine, str | None]:
     return make_engine(url.render_as_string(hide_password=False)), role
 
 
-def test_the_app_serves_everything_from_a_read_only_role(store, monkeypatch):
-    pipeline.ensure_store(store, then=precompute.ensure_scorecard)  # the refresh job, which writes
+def test_the_app_serves_everything_from_a_read_only_role(prepared_store, monkeypatch):
+    store = prepared_store  # as the refresh job, which writes, leaves it
     reader, role = read_only(store)
     try:
         with pytest.raises(DBAPIError), reader.begin() as conn:  # the role really cannot write
@@ -69,14 +67,14 @@ def test_the_app_serves_everything_from_a_read_only_role(store, monkeypatch):
             _admin(_server_url(), f'DROP ROLE "{role}"')
 
 
-def test_a_writable_start_on_a_store_that_became_read_only_still_serves(store, caplog):
+def test_a_writable_start_on_a_store_that_became_read_only_still_serves(prepared_store, caplog):
     """A worker restarted during a disk or permission incident (VERIFICA_READ_ONLY unset): the
     start writes nothing when nothing changed, and when it must write and cannot, it says so in
     the log and serves the store as it is instead of failing to start."""
     from dashboard.app_factory import create_app
     from etl import timeline
 
-    pipeline.ensure_store(store, then=precompute.ensure_scorecard)
+    store = prepared_store  # as the refresh job leaves it
     reader, role = read_only(store)
     try:
         client = create_app(engine=reader).server.test_client()  # nothing changed: no write needed

@@ -64,15 +64,14 @@ def test_a_browser_gets_the_stored_answer_compressed(app_and_client):  # noqa: F
     assert gzip.decompress(packed.data) == plain.data and len(packed.data) * 3 < len(plain.data)
 
 
-def test_a_publish_moves_only_its_own_sources_cached_series(store, monkeypatch):
+def test_a_publish_moves_only_its_own_sources_cached_series(snapshot_copy, monkeypatch):
     """The explorer's answers follow every change; the series under them are cached per source,
     so after a CDC release the SESNSP series are not read again."""
     from dashboard.app_factory import create_app
-    from etl import pipeline
     from etl.store import data_versions, list_vintages, withdraw
     from indicators.registry import available_indicators
 
-    pipeline.ensure_store(store)
+    store = snapshot_copy  # the snapshot and the timeline
     by_source = {}
     for spec in available_indicators():
         by_source.setdefault(spec.source_id, spec)

@@ -18,9 +18,7 @@ import requests
 
 import settings
 from dashboard.response_cache import HEADER
-from etl import pipeline
 from etl.store import list_vintages
-from indicators import precompute
 from indicators.registry import available_indicators
 from tests.conftest import PROJECT_ROOT, require
 from tests.helpers import WAIT
@@ -77,9 +75,9 @@ def view(port: int, body: str) -> tuple[str, dict]:
     return response.headers[HEADER], response.json()
 
 
-def test_two_processes_share_the_store_and_the_cache(store, redis_url):
+def test_two_processes_share_the_store_and_the_cache(prepared_store, redis_url):
     url, prefix = redis_url
-    pipeline.ensure_store(store, then=precompute.ensure_scorecard)
+    store = prepared_store  # the snapshot and its stored scorecard
     env = {**os.environ, "DATABASE_URL": store.url.render_as_string(hide_password=False),
            "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url, "CACHE_KEY_PREFIX": prefix,
            "VERIFICA_AFTER_PUBLISH": ""}

@@ -186,9 +186,8 @@ def test_the_grid_is_computed_at_start_and_served_without_recomputing(store_fact
 
 
 @pytest.mark.slow  # seconds: excluded from the quick local run, never from CI
-def test_a_publish_recomputes_the_stored_grid(store_factory, tmp_path):
-    engine = store_factory()
-    pipeline.ensure_store(engine, then=precompute.ensure_scorecard)
+def test_a_publish_recomputes_the_stored_grid(prepared_store, tmp_path):
+    engine = prepared_store  # the snapshot and its stored scorecard
     events = precompute.read_events(engine)
     before = precompute.scorecard_key(engine, events)
     from sqlalchemy.orm import Session

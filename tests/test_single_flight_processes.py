@@ -14,7 +14,6 @@ import time
 import pytest
 import requests
 
-from etl import pipeline
 from etl.store import list_vintages, read_events
 from indicators import precompute
 from tests.conftest import PROJECT_ROOT
@@ -46,8 +45,8 @@ def wait_healthy(process: subprocess.Popen, port: int) -> None:
 
 
 @pytest.mark.slow  # tens of seconds: excluded from the quick local run, never from CI
-def test_two_processes_compute_a_missing_scorecard_once_and_keep_answering(store, tmp_path):
-    pipeline.ensure_store(store, then=precompute.ensure_scorecard)
+def test_two_processes_compute_a_missing_scorecard_once_and_keep_answering(prepared_store, tmp_path):
+    store = prepared_store  # the snapshot and its stored scorecard
     url = store.url.render_as_string(hide_password=False)
     env = {**os.environ, "DATABASE_URL": url, "VERIFICA_AFTER_PUBLISH": "", "VERIFICA_LOG_LEVEL": "INFO"}
     logs = [open(tmp_path / f"server-{k}.log", "w") for k in range(2)]

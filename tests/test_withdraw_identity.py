@@ -81,14 +81,20 @@ def test_a_changed_value_is_a_new_release(store, raw_dir, tmp_path):
 
 
 @pytest.fixture
-def two_releases(store, raw_dir):
-    """The two newest real CBP drug releases, oldest first (by the data month their names carry:
-    ``-apr`` of fy23-fy26 comes after ``-dec``)."""
+def two_releases(store_factory, raw_dir):
+    """A store of the test's own with the two newest real CBP drug releases, oldest first (by the
+    data month their names carry: ``-apr`` of fy23-fy26 comes after ``-dec``); imported once a
+    session, into the template each test's store is copied from."""
     pattern = get_source(CBP).SOURCE.pattern
     older, newer = sorted(get_source(CBP).raw_files(raw_dir), key=lambda p: cbp.release_order(pattern, p.name))[-2:]
-    for path in (older, newer):
-        assert pipeline.import_file(store, CBP, path, accept_revisions=True).outcome == "ok"
-    return store, older.name, newer.name
+
+    def import_both(store):
+        for path in (older, newer):
+            assert pipeline.import_file(store, CBP, path, accept_revisions=True).outcome == "ok"
+
+    store = store_factory.copy("two CBP releases", import_both)
+    yield store, older.name, newer.name
+    store.dispose()
 
 
 def test_a_withdrawn_vintage_leaves_today_and_stays_in_views_before_it(two_releases):
