@@ -156,6 +156,7 @@ class StoreFactory:
         if kind not in self.templates:
             start, prepare = self.kinds[kind]
             engine = self._new(None if start is None else self._template(start))
+            self.created.append(engine)  # dropped at the end, like the stores copied from it
             prepare(engine)
             engine.dispose()  # nobody stays connected to a template
             self.templates[kind] = str(sqlite_path(engine.url)) if self.server is None else engine.url.database
@@ -175,8 +176,8 @@ class StoreFactory:
         for engine in self.created:
             engine.dispose()
         if self.server is not None:
-            for name in [engine.url.database for engine in self.created] + list(self.templates.values()):
-                _admin(self.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            for engine in self.created:
+                _admin(self.server, f'DROP DATABASE IF EXISTS "{engine.url.database}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
