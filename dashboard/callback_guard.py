@@ -43,7 +43,7 @@ VALUE_TYPES: dict[tuple[str, str], str] = {
     (ids.VS, "value"): STR,
     (ids.REVISION, "date"): STR,
     (ids.SIZE, "value"): STR,
-    **{(f"{ids.DOWNLOAD_BUTTON}-{fmt}", "n_clicks"): COUNT for fmt in ("png", "svg", "pdf", "csv", "xlsx", "zip")},
+    **{(f"{ids.DOWNLOAD_BUTTON}-{fmt}", "n_clicks"): COUNT for fmt in ids.DOWNLOAD_FORMATS},
     (ids.CONTROLS_TOGGLE, "n_clicks"): COUNT,  # (a clientside callback: never sent, declared all the same)
     (ids.GRAPH, "config"): DICT,
     (ids.CAMERA, "data"): DICT,

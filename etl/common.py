@@ -51,6 +51,16 @@ def declared_outputs(origin: dict) -> dict[str, dict]:
     return {item["series"]: item for item in origin["outputs"]}
 
 
+def iso_dates(value):
+    """Dates (YAML reads ISO dates as date objects) as ISO text, in nested dicts and lists: what the
+    schemas, the store's JSON and the API speak."""
+    if isinstance(value, dict):
+        return {k: iso_dates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [iso_dates(v) for v in value]
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
 def month_start(year: int, month: int) -> dt.date:
     return dt.date(year, month, 1)
 

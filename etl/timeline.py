@@ -10,7 +10,7 @@ import jsonschema
 import yaml
 from sqlalchemy.engine import Engine
 
-from etl.common import SanityError
+from etl.common import SanityError, iso_dates
 from etl.store import PROJECT_ROOT, replace_events
 
 TIMELINE_PATH = PROJECT_ROOT / "data" / "timeline.yaml"
@@ -89,17 +89,6 @@ def is_primary(url: str) -> bool:
     return host == "gob.mx" or host.endswith(OFFICIAL_SUFFIXES)
 
 
-def _dates_to_text(value):
-    """YAML reads ISO dates as date objects; the schema and the API speak ISO text."""
-    if isinstance(value, dict):
-        return {k: _dates_to_text(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_dates_to_text(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 def read_timeline(path: Path = TIMELINE_PATH) -> list[dict]:
     """The events, schema-checked, in date order, with ``date`` as ``datetime.date``."""
     try:
@@ -109,7 +98,7 @@ def read_timeline(path: Path = TIMELINE_PATH) -> list[dict]:
         raise SanityError(f"{path}: not valid YAML ({exc})") from exc
     if not isinstance(raw, list):
         raise SanityError(f"{path}: expected a list of events")
-    events = [_dates_to_text(item) for item in raw]
+    events = [iso_dates(item) for item in raw]
     validator = jsonschema.Draft202012Validator(
         EVENT_SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )

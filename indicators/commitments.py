@@ -40,6 +40,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from etl.common import iso_dates
 from indicators.registry import INDICATORS
 
 log = logging.getLogger(__name__)
@@ -102,18 +103,9 @@ class CommitmentError(ValueError):
     """The curated commitments file breaks its schema or disagrees with the timeline."""
 
 
-def _plain(value):
-    """YAML dates as ISO text, so a record is JSON as read."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value.isoformat() if isinstance(value, dt.date) else value
-
-
 @lru_cache(maxsize=4)
 def _read(path: str, _mtime: float) -> tuple[dict, ...]:
-    records = _plain(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or [])
+    records = iso_dates(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or [])
     try:
         jsonschema.validate(records, SCHEMA)
     except jsonschema.ValidationError as exc:

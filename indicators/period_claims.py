@@ -37,6 +37,7 @@ import pandas as pd
 import yaml
 from sqlalchemy.engine import Engine
 
+from etl.common import iso_dates
 from indicators.registry import INDICATORS, get_indicator
 from indicators.series import NotAvailable, read_series, sources_read
 
@@ -94,17 +95,9 @@ class PeriodClaimError(ValueError):
     """The curated claims file breaks its schema."""
 
 
-def _plain(value):
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value.isoformat() if isinstance(value, dt.date) else value
-
-
 @lru_cache(maxsize=4)
 def _read(path: str, _mtime: float) -> tuple[dict, ...]:
-    records = _plain(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or [])
+    records = iso_dates(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or [])
     # YAML reads 2025-03 as text but 2025-03-04 as a date: both are text here.
     try:
         jsonschema.validate(records, SCHEMA)

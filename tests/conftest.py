@@ -28,7 +28,6 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("VERIFICA_AFTER_PUBLISH", "indicators.precompute:ensure_scorecard")
 CONFIG = settings.get()
 RAW_DIR = CONFIG.raw_dir
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 IN_CI = CONFIG.in_ci
 CHROMIUM = CONFIG.chromium
 CHROME_FLAGS = [

@@ -8,17 +8,7 @@ import pytest
 from dashboard.components import verdict_badge
 from dashboard.figures import VERDICT_COLOURS, VERDICT_SYMBOLS
 from indicators.explain import VERDICT_LABELS
-
-
-def luminance(hex_colour: str) -> float:
-    channels = [int(hex_colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast(a: str, b: str) -> float:
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
+from tests.helpers import contrast
 
 
 def test_every_verdict_has_a_colour_and_its_own_symbol():

@@ -323,7 +323,7 @@ def test_status_and_every_view_say_when_a_source_is_overdue(client, snapshot_sto
         assert "stale-notice" not in str(past)
     # The operator's command is on the status page and in status.json, never in a reader's sentence.
     assert all(item["operator_hint"].endswith(f"etl refresh {item['source_id']}") for item in body["overdue"])
-    from tests.test_spanish_pages import render
+    from tests.helpers import render
 
     layout, _title = render(snapshot_app, "/sources", "?lang=es")
     text = __import__("json").dumps(layout, ensure_ascii=False)

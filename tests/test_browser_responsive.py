@@ -16,6 +16,7 @@ from tests.helpers import WAIT
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 WIDTHS = (390, 1440)
+SETTLED = "return document.documentElement.scrollWidth <= window.innerWidth + 1"
 
 
 def pages() -> list[str]:
@@ -36,6 +37,12 @@ def test_no_page_scrolls_sideways(app_browser, path):
         if path == "/":
             app_browser.wait_for_element(f"#{ids.GRAPH} .main-svg", timeout=WAIT)
         inner = driver.execute_script("return window.innerWidth")
+        # The chart is drawn, then fitted to the window (on a loaded machine a frame later): the
+        # page must settle within the wait, never stay wider than the window.
+        try:
+            app_browser._wait_for(lambda d: d.execute_script(SETTLED), timeout=WAIT, msg="")
+        except Exception:  # the assertion below says by how much
+            pass
         scroll = driver.execute_script("return document.documentElement.scrollWidth")
         assert scroll <= inner + 1, f"{path} at {width}px: the page is {scroll}px wide in a {inner}px window"
         if path == "/":
@@ -55,7 +62,11 @@ def test_no_page_scrolls_sideways(app_browser, path):
 
     app_browser.wait_for_text_to_equal("header h1", t("app_title", "en"), timeout=WAIT)  # drawn, not only asked for
     driver.save_screenshot(str(SCREENSHOTS / f"{name}-{WIDTHS[-1]}-en.png"))
-    driver.set_window_size(WIDTHS[0], 900)  # and the English page on a phone
+    driver.set_window_size(WIDTHS[0], 900)  # and the English page on a phone, once it has settled
+    try:
+        app_browser._wait_for(lambda d: d.execute_script(SETTLED), timeout=WAIT, msg="")
+    except Exception:  # the assertion below says by how much
+        pass
     assert driver.execute_script("return document.documentElement.scrollWidth") <= WIDTHS[0] + 1, path
     driver.save_screenshot(str(SCREENSHOTS / f"{name}-{WIDTHS[0]}-en.png"))
     driver.back()

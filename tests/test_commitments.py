@@ -13,7 +13,7 @@ from dashboard.app_factory import create_app
 from etl.timeline import read_timeline
 from indicators import commitments
 from indicators.commitments import STATUSES, CommitmentError, evaluate, load, roll_up
-from tests.test_spanish_pages import render
+from tests.helpers import render
 
 EVENTS = read_timeline()
 RECORDS = load()
@@ -218,7 +218,7 @@ def test_the_overview_lists_the_meetings_commitments(app):
 
 def test_status_badges_hold_white_text_and_have_a_symbol_each():
     from dashboard.figures import COMMITMENT_COLOURS, COMMITMENT_SYMBOLS
-    from tests.test_accessibility import contrast
+    from tests.helpers import contrast
 
     assert set(COMMITMENT_COLOURS) == set(COMMITMENT_SYMBOLS) == set(STATUSES)
     assert len(set(COMMITMENT_SYMBOLS.values())) == len(STATUSES)

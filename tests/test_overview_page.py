@@ -14,7 +14,7 @@ from dashboard.app_factory import create_app
 from dashboard.pages.overview import last_meeting
 from etl.store import freshness, list_sources
 from etl.timeline import read_timeline
-from tests.test_spanish_pages import render
+from tests.helpers import render
 
 
 @pytest.fixture(scope="module")

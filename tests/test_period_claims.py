@@ -16,7 +16,7 @@ from etl.timeline import read_timeline
 from indicators import period_claims
 from indicators.period_claims import PeriodClaimError, load, tolerance_points
 from indicators.registry import get_indicator
-from tests.test_spanish_pages import render
+from tests.helpers import render
 
 RECORDS = load()
 

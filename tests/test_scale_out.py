@@ -21,9 +21,8 @@ from dashboard.response_cache import HEADER
 from etl.store import list_vintages
 from indicators.registry import available_indicators
 from tests.conftest import PROJECT_ROOT, require
-from tests.helpers import WAIT
+from tests.helpers import WAIT, free_port
 from tests.test_callback_guard import explorer_request
-from tests.test_serving import free_port
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,15 +16,9 @@ from sqlalchemy.orm import Session
 import settings
 from etl.snapshot import read_manifest
 from etl.store import Vintage
-from tests.helpers import WAIT
+from tests.helpers import WAIT, free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_store_fixtures_use_the_configured_database(store):

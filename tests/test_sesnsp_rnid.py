@@ -344,7 +344,7 @@ def test_the_sources_page_explains_the_break_in_both_languages(snapshot_app):
     which source carries on, in English and in Spanish."""
     from dashboard.i18n import t
     from etl.common import load_origin
-    from tests.test_spanish_pages import render, texts
+    from tests.helpers import render, texts
 
     closed = load_origin(sesnsp_homicides.SOURCE_ID)["closed"]
     snapshot_app.server.test_client().get("/")  # registers the pages' callbacks
@@ -417,7 +417,7 @@ def test_the_explorer_shows_the_context_series_beside_the_homicide_series(snapsh
     from dashboard.pages.explorer import render_state
     from dashboard.state import ExplorerState
     from indicators.series import read_series
-    from tests.test_spanish_pages import texts
+    from tests.helpers import texts
 
     def plain(component) -> dict:
         return json.loads(json.dumps(component, cls=plotly.utils.PlotlyJSONEncoder))

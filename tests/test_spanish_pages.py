@@ -15,6 +15,7 @@ import pytest
 from dashboard.app_factory import create_app
 from dashboard.i18n import FLAG_LABELS, STRINGS
 from indicators.explain import METHOD_LABELS, VERDICT_LABELS
+from tests.helpers import render, texts
 
 
 @pytest.fixture(scope="module")
@@ -34,40 +35,6 @@ def english_only() -> set[str]:
             if en != es and len(head) >= 6 and head not in es:
                 found.add(head)
     return found
-
-
-def render(app, path: str, search: str) -> tuple[dict, str]:
-    [output] = [k for k in app.callback_map if "_pages_content.children" in k]
-    body = {"output": output,
-            "outputs": [dict(zip(("id", "property"), p.rsplit(".", 1), strict=True))
-                        for p in output.strip(".").split("...")],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                       {"id": "_pages_location", "property": "search", "value": search}],
-            "state": [], "changedPropIds": []}
-    response = app.server.test_client().post("/_dash-update-component", data=json.dumps(body),
-                                             content_type="application/json")
-    assert response.status_code == 200, response.get_data(as_text=True)[:300]
-    answer = response.get_json()["response"]
-    return answer["_pages_content"]["children"], answer["_pages_store"]["data"]["title"]
-
-
-def texts(node) -> list[str]:
-    """Every string a reader sees: children, labels, placeholders, options, titles."""
-    out = []
-    if isinstance(node, str):
-        out.append(node)
-    elif isinstance(node, list):
-        for item in node:
-            out += texts(item)
-    elif isinstance(node, dict):
-        props = node.get("props", node)
-        if props.get("lang") == "en" or node.get("type") == "Code":  # marked English; file names
-            return out
-        for key in ("children", "label", "placeholder", "title", "start_date_placeholder_text",
-                    "end_date_placeholder_text", "options"):
-            if key in props:
-                out += texts(props[key])
-    return out
 
 
 def pages() -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 from dashboard.app_factory import create_app
 from dashboard.state import ExplorerState
 from etl.timeline import read_timeline
-from tests.test_spanish_pages import render
+from tests.helpers import render
 
 EVENTS = read_timeline()
 

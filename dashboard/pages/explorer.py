@@ -141,7 +141,7 @@ def layout(**query: str) -> html.Div:
     )
 
 
-DOWNLOAD_FORMATS = ("png", "svg", "pdf", "csv", "xlsx", "zip")
+DOWNLOAD_FORMATS = ids.DOWNLOAD_FORMATS
 
 
 def notice_children(problems, lang: str) -> list:
