@@ -192,10 +192,11 @@ def main(argv: list[str] | None = None) -> int:
             pipeline.after_publish(engine)
         elif args.command == "refresh":
             failed = published = 0
+            init_schema(engine)  # once for every source
             for source_id in args.sources or live_sources():
                 try:
                     run = pipeline.refresh(engine, source_id, accept_revisions=args.accept_revisions,
-                                           accept_anomalies=args.accept_anomalies)
+                                           accept_anomalies=args.accept_anomalies, schema_ready=True)
                     published += run.outcome == "ok"
                     print(f"{source_id}: {run.outcome}: {run.message}")
                 except PublishError as exc:

@@ -184,10 +184,13 @@ def import_file(engine: Engine, source_id: str, path: Path, published_on: dt.dat
 
 
 def refresh(engine: Engine, source_id: str, session: requests.Session | None = None,
-            accept_revisions: bool = False, accept_anomalies: bool = False) -> RefreshRun:
+            accept_revisions: bool = False, accept_anomalies: bool = False, *,
+            schema_ready: bool = False) -> RefreshRun:
     """Fetch the newest release from the publisher and publish it; on any failure the last good
-    data stays served and the failure is recorded."""
-    init_schema(engine)
+    data stays served and the failure is recorded. ``schema_ready``: the caller brought the schema
+    up to date already (``etl refresh`` does it once for all its sources)."""
+    if not schema_ready:
+        init_schema(engine)
     module = get_source(source_id)
     if not hasattr(module, "fetch_latest"):  # an operator's mistake, not a source failure: not recorded
         raise PublishError(f"{source_id} has no live endpoint; use 'import' (live: {', '.join(live_sources())})")

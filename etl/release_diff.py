@@ -41,7 +41,6 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -50,10 +49,10 @@ from etl.geography import MX_STATES, SPECIAL_GEOS, US_STATES
 from etl.store import (
     GIVEN_DATE,
     OBSERVATION_COLUMNS,
-    Vintage,
     VintageRecord,
     covered_through,
     dimension_columns,
+    previous_vintage,
     vintage_observations,
 )
 
@@ -185,14 +184,6 @@ def _revised_months(old: pd.DataFrame, new: pd.DataFrame, shared: pd.Index, move
             else:
                 months.setdefault(str(period), "provisional")
     return {indicator: dict(sorted(months.items())) for indicator, months in sorted(out.items())}
-
-
-def previous_vintage(session: Session, source_id: str, published_on: dt.date) -> Vintage | None:
-    return session.scalars(
-        select(Vintage).where(Vintage.source_id == source_id, Vintage.published_on <= published_on,
-                              Vintage.withdrawn_on.is_(None))
-        .order_by(Vintage.published_on.desc(), Vintage.id.desc())
-    ).first()
 
 
 THIN = 0.5  # the last month with fewer rows than half the thinnest other month: a cut download

@@ -1,0 +1,194 @@
+"""As-of reads: for each month, the rows of the newest vintage covering it as known on a date (one
+SQL statement each), filtered on dimensions in SQL; and the vintages' own rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from etl.store.schema import DIMENSION_NAME, OBSERVATION_COLUMNS, Observation, Vintage, _parse_dims
+
+
+def is_empty(engine: Engine) -> bool:
+    with Session(engine) as session:
+        return session.scalar(select(func.count()).select_from(Vintage)) == 0
+
+
+# One statement (so a publish in between cannot mix two views): for each month of (indicator,
+# geo), the newest vintage covering it as known on :as_of, not withdrawn then (chosen from every
+# row of the key, so a combination missing from the newest release is not taken from an older
+# one); then the rows of those vintages that match the dimension filters ("row"), and each chosen
+# month's flags ("month").
+_SLICE_SQL = """
+WITH candidates AS (
+    SELECT DISTINCT period, vintage_id, flags FROM observations
+    WHERE indicator = :indicator AND geo = :geo AND period >= :period_from AND period <= :period_to
+),
+ranked AS (
+    SELECT c.period, c.vintage_id, c.flags,
+           DENSE_RANK() OVER (PARTITION BY c.period ORDER BY v.published_on DESC, v.id DESC) AS rank_newest
+    FROM candidates AS c JOIN vintages AS v ON v.id = c.vintage_id
+    WHERE v.published_on <= :as_of AND NOT EXISTS (
+        SELECT 1 FROM withdrawals AS w WHERE w.vintage_id = v.id AND w.withdrawn_on <= :as_of
+        AND (w.restored_on IS NULL OR w.restored_on > :as_of))
+),
+chosen AS (SELECT DISTINCT period, vintage_id FROM ranked WHERE rank_newest = 1)
+SELECT 'row' AS kind, obs.period AS period, obs.vintage_id AS vintage_id, {dims_text} AS dims,
+       obs.value AS value, obs.value_predicted AS value_predicted, obs.flags AS flags
+FROM chosen AS c
+JOIN observations AS obs
+  ON obs.vintage_id = c.vintage_id AND obs.period = c.period
+ AND obs.indicator = :indicator AND obs.geo = :geo {filters}
+UNION ALL
+SELECT 'month', r.period, r.vintage_id, NULL, NULL, NULL, r.flags
+FROM ranked AS r WHERE r.rank_newest = 1
+"""
+
+
+def _filter_sql(dialect: str, filters: dict[str, str]) -> tuple[str, dict]:
+    """SQL conditions for dimension filters: ``@>`` on PostgreSQL (GIN-indexed), ``json_extract``
+    on SQLite (inside the index range of the key)."""
+    if not filters:
+        return "", {}
+    for name in filters:
+        if not DIMENSION_NAME.match(name):
+            raise ValueError(f"not a dimension name: {name!r}")
+    if dialect == "postgresql":
+        return " AND obs.dims @> CAST(:dims_filter AS JSONB)", {"dims_filter": json.dumps(filters)}
+    conditions = "".join(f" AND json_extract(obs.dims, '$.{name}') = :dim_{i}" for i, name in enumerate(filters))
+    return conditions, {f"dim_{i}": str(value) for i, value in enumerate(filters.values())}
+
+
+@dataclass
+class Slice:
+    """An (indicator, geo) read: the matching rows, and every month the chosen vintages cover
+    (with that vintage and the month's flags), matched or not."""
+
+    rows: pd.DataFrame
+    months: pd.DataFrame
+
+
+def read_slice(
+    engine: Engine,
+    indicator: str,
+    geo: str,
+    *,
+    filters: dict[str, str] | None = None,
+    period_from: dt.date | None = None,
+    period_to: dt.date | None = None,
+    as_of: dt.date | None = None,
+) -> Slice:
+    """Rows of the newest vintage covering each month of (indicator, geo), as known on ``as_of``,
+    filtered on dimensions in SQL. Dimensions come back as columns."""
+    conditions, filter_params = _filter_sql(engine.dialect.name, dict(filters or {}))
+    params = {
+        "indicator": indicator,
+        "geo": geo,
+        "period_from": period_from or dt.date(1900, 1, 1),
+        "period_to": period_to or dt.date(2999, 12, 1),
+        "as_of": as_of or dt.date(2999, 12, 31),
+        **filter_params,
+    }
+    dims_text = "CAST(obs.dims AS TEXT)" if engine.dialect.name == "postgresql" else "obs.dims"
+    sql = _SLICE_SQL.format(filters=conditions, dims_text=dims_text)
+    with engine.connect() as conn:
+        frame = pd.read_sql_query(text(sql), conn, params=params)
+        vintages = pd.read_sql_query(
+            select(Vintage.id.label("vintage_id"), Vintage.file_name.label("vintage"),
+                   Vintage.published_on.label("vintage_published_on")).where(
+                Vintage.id.in_([int(v) for v in frame["vintage_id"].unique()])), conn)
+    frame["period"] = pd.to_datetime(frame["period"])
+    vintages["vintage_published_on"] = pd.to_datetime(vintages["vintage_published_on"]).dt.date
+    frame = frame.merge(vintages, on="vintage_id", how="left")
+    months = (frame[frame["kind"] == "month"]
+              .groupby("period", as_index=False)
+              .agg(vintage_id=("vintage_id", "first"), vintage=("vintage", "first"),
+                   vintage_published_on=("vintage_published_on", "first"),
+                   flags=("flags", lambda f: ",".join(sorted({x for i in f for x in str(i).split(",") if x})))))
+    rows = frame[frame["kind"] == "row"].drop(columns="kind").reset_index(drop=True)
+    dims = pd.DataFrame([_parse_dims(d) for d in rows["dims"]], index=rows.index)
+    rows = pd.concat([rows.drop(columns="dims"), dims], axis=1)
+    rows.insert(1, "geo", geo)
+    first = ["period", "geo", *dims.columns, "value", "value_predicted", "flags", "vintage_id", "vintage",
+             "vintage_published_on"]
+    return Slice(rows=rows[first].sort_values("period", kind="stable").reset_index(drop=True),
+                 months=months.sort_values("period").reset_index(drop=True))
+
+
+_MONTHS_SQL = """
+WITH candidates AS (
+    SELECT DISTINCT geo, period, vintage_id FROM observations WHERE indicator = :indicator
+),
+ranked AS (
+    SELECT c.geo, c.period, c.vintage_id,
+           DENSE_RANK() OVER (PARTITION BY c.geo, c.period ORDER BY v.published_on DESC, v.id DESC) AS rank_newest
+    FROM candidates AS c JOIN vintages AS v ON v.id = c.vintage_id
+    WHERE v.published_on <= :as_of AND NOT EXISTS (
+        SELECT 1 FROM withdrawals AS w WHERE w.vintage_id = v.id AND w.withdrawn_on <= :as_of
+        AND (w.restored_on IS NULL OR w.restored_on > :as_of))
+),
+chosen AS (SELECT DISTINCT geo, period, vintage_id FROM ranked WHERE rank_newest = 1)
+SELECT DISTINCT obs.geo AS geo, obs.period AS period
+FROM chosen AS c
+JOIN observations AS obs
+  ON obs.vintage_id = c.vintage_id AND obs.period = c.period AND obs.geo = c.geo
+ AND obs.indicator = :indicator {filters}
+WHERE obs.value IS NOT NULL
+"""
+
+
+def months_with_values(engine: Engine, indicator: str, *, filters: dict[str, str] | None = None,
+                       as_of: dt.date | None = None) -> pd.DataFrame:
+    """Every (geo, period) where the newest vintage covering it (as known on ``as_of``) has a value
+    matching the filters: one query for every geography (``read_slice`` reads one)."""
+    conditions, filter_params = _filter_sql(engine.dialect.name, dict(filters or {}))
+    params = {"indicator": indicator, "as_of": as_of or dt.date(2999, 12, 31), **filter_params}
+    with engine.connect() as conn:
+        frame = pd.read_sql_query(text(_MONTHS_SQL.format(filters=conditions)), conn, params=params)
+    frame["period"] = pd.to_datetime(frame["period"])
+    return frame
+
+
+def read_observations(engine: Engine, indicator: str, geo: str, **kwargs) -> pd.DataFrame:
+    """The rows of :func:`read_slice` (every dimension, unless ``filters`` are given)."""
+    return read_slice(engine, indicator, geo, **kwargs).rows
+
+
+def available_geos(engine: Engine, indicator: str, filters: dict[str, str] | None = None) -> list[str]:
+    """Geographies with rows of the series (matching the dimension filters, if any)."""
+    conditions, params = _filter_sql(engine.dialect.name, dict(filters or {}))
+    sql = f"SELECT DISTINCT obs.geo FROM observations AS obs WHERE obs.indicator = :indicator{conditions}"
+    with engine.connect() as conn:
+        rows = conn.execute(text(sql), {"indicator": indicator, **params}).all()
+    return sorted(row[0] for row in rows)
+
+
+def list_vintages(engine: Engine, source_id: str | None = None) -> list[Vintage]:
+    with Session(engine) as session:
+        query = select(Vintage).order_by(Vintage.source_id, Vintage.published_on, Vintage.id)
+        if source_id:
+            query = query.where(Vintage.source_id == source_id)
+        return list(session.scalars(query).all())
+
+
+def vintage_observations(engine: Engine, vintage_ids: Sequence[int]) -> pd.DataFrame:
+    """All observations of the given vintages, dimensions as columns (for the snapshot writer and
+    the checks, not for requests)."""
+    columns = ["vintage_id", *OBSERVATION_COLUMNS]
+    query = (
+        select(*(getattr(Observation, c) for c in columns), Observation.dims)
+        .where(Observation.vintage_id.in_(list(vintage_ids)))
+        .order_by(Observation.vintage_id, Observation.id)
+    )
+    with engine.connect() as conn:
+        result = conn.execute(query).all()
+    frame = pd.DataFrame([row[:-1] for row in result], columns=columns)
+    dims = pd.DataFrame([_parse_dims(row[-1]) for row in result], index=frame.index)
+    return pd.concat([frame, dims], axis=1)
