@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 STR, STRS, DICT, COUNT = "a string", "a list of strings", "an object", "a count"
 CLICK = "a map click (an object with a list of points)"
+OPTIONS = "a list of options (objects)"
 # (component id, property) -> what the browser sends (None is always allowed).
 VALUE_TYPES: dict[tuple[str, str], str] = {
     (ids.INDICATOR, "value"): STR,
@@ -48,7 +49,8 @@ VALUE_TYPES: dict[tuple[str, str], str] = {
     (ids.GRAPH, "config"): DICT,
     (ids.CAMERA, "data"): DICT,
     (ids.FIGURE, "data"): DICT,
-    (ids.MAP_GRAPH, "clickData"): CLICK,
+    (ids.MAP_GRAPH, "clickData"): CLICK,  # (the map click is a clientside callback, as is its state below)
+    (ids.GEO, "options"): OPTIONS,
     (ids.LANG, "data"): STR,
     (ids.SCORECARD_WAIT, "n_intervals"): COUNT,
     (ids.SCORECARD_WAIT_FOR, "data"): DICT,
@@ -68,6 +70,8 @@ def _has_type(value, kind: str) -> bool:
         return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**9
     if kind == STRS:
         return isinstance(value, list) and len(value) <= 100 and all(isinstance(v, str) for v in value)
+    if kind == OPTIONS:
+        return isinstance(value, list) and len(value) <= 1000 and all(isinstance(v, dict) for v in value)
     if kind == CLICK:
         points = value.get("points") if isinstance(value, dict) else None
         return isinstance(points, list) and 0 < len(points) <= 10 and all(isinstance(p, dict) for p in points)
@@ -81,6 +85,8 @@ def problem(body, callback_map: dict) -> str | None:
     output = body.get("output")
     if not isinstance(output, str) or output not in callback_map:
         return "no such callback output"
+    if "callback" not in callback_map[output]:
+        return "that callback runs in the browser"
     declared = callback_map[output]
     if _outputs(body.get("outputs")) != _declared_outputs(output):
         return "outputs do not match the callback's"

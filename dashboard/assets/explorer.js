@@ -65,6 +65,14 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       var phone = window.innerWidth <= PHONE_WIDTH;
       return [phone ? phoneFigure(figure) : figure, window.dash_clientside.verifica.graphConfig(camera, config)];
     },
+    // A square of the state map: chart that state (its code is the square's customdata), when it
+    // is one of the geographies the indicator has (the options of the geography control).
+    pickState: function (click, options) {
+      var point = click && Array.isArray(click.points) ? click.points[0] : null;
+      var geo = point && point.customdata;
+      var known = (options || []).some(function (option) { return option && option.value === geo; });
+      return typeof geo === "string" && geo && known ? geo : window.dash_clientside.no_update;
+    },
     toggleControls: function (clicks) {
       var open = (clicks || 0) % 2 === 1;
       return [open ? "controls open" : "controls", open ? "true" : "false"];

@@ -49,7 +49,7 @@ def layout(**query: str) -> html.Div:
                 start_date_placeholder_text=t("start", lang), end_date_placeholder_text=t("end", lang),
             )]),
             html.Label([t("as_of", lang), dcc.DatePickerSingle(
-                id=ids.AS_OF, date=_day(state.as_of), display_format="YYYY-MM-DD", clearable=True,
+                id=ids.AS_OF, **_date_prop(state.as_of), display_format="YYYY-MM-DD", clearable=True,
                 placeholder=t("latest", lang),
             )]),
             html.Label([t("assess_event", lang), dcc.Dropdown(
@@ -76,7 +76,7 @@ def layout(**query: str) -> html.Div:
                 options=[{"label": pick(i.name, lang), "value": i.id} for i in available_indicators()],
             )]),
             html.Label([t("revision", lang), dcc.DatePickerSingle(
-                id=ids.REVISION, date=_day(state.revision), display_format="YYYY-MM-DD", clearable=True,
+                id=ids.REVISION, **_date_prop(state.revision), display_format="YYYY-MM-DD", clearable=True,
                 placeholder=t("none_option", lang),
             )]),
             html.Div([
@@ -157,6 +157,13 @@ def graph_config(lang: str) -> dict:
     # that downloads the cited export (assets/explorer.js, from the CAMERA store).
     return {"locale": lang, "displaylogo": False, "showSendToCloud": False, "showEditInChartStudio": False,
             "modeBarButtonsToRemove": ["sendDataToCloud", "editInChartStudio", "toImage"]}
+
+
+def _date_prop(value) -> dict:
+    """A date picker's ``date``, left out when there is none: an empty picker given ``date=None``
+    sets it again on mounting (to nothing, but not the same nothing), which called the view
+    callback a second time on every page load."""
+    return {"date": value.isoformat()} if value else {}
 
 
 def _day(value) -> str | None:
@@ -343,19 +350,6 @@ def download(*values):
     return dcc.send_bytes(content, filename)
 
 
-def pick_state(click, search):
-    """A square of the state map: chart that state."""
-    points = (click or {}).get("points") if isinstance(click, dict) else None
-    point = points[0] if isinstance(points, list) and points and isinstance(points[0], dict) else {}
-    geo = point.get("customdata")
-    if not isinstance(geo, str) or not geo:
-        return dash.no_update
-    state, _ = ExplorerState.parse(search or "")
-    if geo not in queries.geos_for(state.indicator):
-        return dash.no_update
-    return geo
-
-
 def pure_outputs(app: dash.Dash) -> list[str]:
     """The callbacks whose answer depends only on their request, the data version and the date
     (:mod:`dashboard.response_cache`): the view callback (not the download, which names the host)."""
@@ -388,12 +382,16 @@ def register_callbacks(app: dash.Dash) -> None:
         State(ids.SIZE, "value"),
         prevent_initial_call=True,
     )(download)
-    app.callback(
+    # A square of the state map charts that state. In the browser: the map is drawn anew with each
+    # view, and Dash calls a callback whose input is inserted so (prevent_initial_call or not), which
+    # on the server was a second request after every change of a view with a map.
+    app.clientside_callback(
+        ClientsideFunction(namespace="verifica", function_name="pickState"),
         Output(ids.GEO, "value", allow_duplicate=True),
         Input(ids.MAP_GRAPH, "clickData"),
-        State(ids.EXPLORER_URL, "search"),
+        State(ids.GEO, "options"),
         prevent_initial_call=True,
-    )(pick_state)
+    )
     # The figure and the config together: the camera button of the chart's toolbar downloads
     # the cited export of the view.
     app.clientside_callback(
