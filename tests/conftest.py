@@ -61,7 +61,10 @@ SLOW_MODULES = {"test_concurrency", "test_serving", "test_refresh_mirror", "test
 SLOW_FIXTURES = {"built_store", "raw_dir"}
 
 
-FILE_MATRICES = {"test_fault_matrix", "test_new_month_faults"}
+# Left out of the PostgreSQL pass: the fault matrices judge bent files (the refusals' store path
+# runs on PostgreSQL in the release-guard tests); the briefing pack reads through the data door the
+# API tests exercise there.
+FILE_MATRICES = {"test_fault_matrix", "test_new_month_faults", "test_brief"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -78,7 +81,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # picks the browser tests or the rest, whatever ``-m`` the caller adds.
     half = os.environ.get("VERIFICA_TEST_HALF")
     if half in ("browser", "rest") and _server_url() is None:
-        kept = [item for item in items if _browser_half(item) == (half == "browser")]
+        kept = [item for item in items if bool(item.get_closest_marker("browser")) == (half == "browser")]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
     if _server_url() is None:
@@ -91,18 +94,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
-
-
-# The browser half waits on Chromium most of its time: it also runs these modules, whose tests
-# spend their time computing (measured on a fresh-clone CI run: the state maps 54 s, the raw builds
-# of the concurrency tests 35 s, the ATF module's build 22 s, the briefing pack's past scorecards 18 s), so the
-# two halves end together.
-BROWSER_HALF_MODULES = {"test_maps", "test_concurrency", "test_atf", "test_brief"}
-
-
-def _browser_half(item: pytest.Item) -> bool:
-    module = item.module.__name__.rsplit(".", 1)[-1] if getattr(item, "module", None) else ""
-    return bool(item.get_closest_marker("browser")) or module in BROWSER_HALF_MODULES
 
 
 @pytest.fixture(scope="session")
