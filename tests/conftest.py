@@ -80,8 +80,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # The test command runs the SQLite pass in two processes side by side: VERIFICA_TEST_HALF
     # picks the browser tests or the rest, whatever ``-m`` the caller adds.
     half = os.environ.get("VERIFICA_TEST_HALF")
-    if half in ("browser", "rest") and _server_url() is None:
-        kept = [item for item in items if bool(item.get_closest_marker("browser")) == (half == "browser")]
+    if half in ("browser", "rest", "rest2") and _server_url() is None:
+        kept = [item for item in items if _part(item) == half]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
     if _server_url() is None:
@@ -94,6 +94,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
+
+
+# The SQLite pass runs in three processes (scripts/run-tests): the browser tests, and the rest in
+# two parts. The second part: modules that took the most time in a fresh-clone run (the state maps,
+# the refresh mirror, the new-month faults, the scorecard, gunicorn, the Spanish pages, ...); the
+# modules that build a store from the raw files stay in the first, so that store is built once.
+REST2_MODULES = {"test_maps", "test_refresh_mirror", "test_new_month_faults", "test_scorecard", "test_serving",
+                 "test_spanish_pages", "test_single_flight_processes", "test_withdraw_identity",
+                 "test_verification", "test_accessibility", "test_fault_matrix", "test_brief", "test_changes",
+                 "test_scale_out", "test_read_only", "test_response_cache"}
+
+
+def _part(item: pytest.Item) -> str:
+    if item.get_closest_marker("browser"):
+        return "browser"
+    module = item.module.__name__.rsplit(".", 1)[-1] if getattr(item, "module", None) else ""
+    return "rest2" if module in REST2_MODULES else "rest"
 
 
 @pytest.fixture(scope="session")
