@@ -515,7 +515,7 @@ def commitments_csv() -> Response:
         "Content-Disposition": 'attachment; filename="verifica_commitments.csv"'})
 
 
-BRIEF_PARAMS = ("as_of", "lang", "paper")
+BRIEF_PARAMS = ("as_of", "lang", "paper", "charts")
 
 
 @api.get("/brief.pdf")
@@ -532,9 +532,13 @@ def brief_pdf() -> Response:
     lang, paper = normalise_lang(args.get("lang")), args.get("paper") or "a4"
     if paper not in brief.PAPERS:
         raise queries.BadQuery(f"paper must be one of {', '.join(brief.PAPERS)}")
+    charts_text = args.get("charts") or str(brief.MAX_CHARTS)
+    if not charts_text.isdigit() or int(charts_text) > brief.MAX_CHARTS:
+        raise queries.BadQuery(f"charts must be a whole number from 0 to {brief.MAX_CHARTS}")
+    charts = int(charts_text)
     try:
-        key = queries.cache_key("brief", as_of, lang, paper, links.base_url(), timeline=True, daily=True)
-        pdf = queries.cached(key, lambda: brief.brief_pdf(as_of, lang, paper))
+        key = queries.cache_key("brief", as_of, lang, paper, charts, links.base_url(), timeline=True, daily=True)
+        pdf = queries.cached(key, lambda: brief.brief_pdf(as_of, lang, paper, charts=charts))
     except brief.BriefNotReady:
         return _computing(as_of)
     except brief.BriefUnavailable as exc:

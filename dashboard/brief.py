@@ -77,7 +77,7 @@ def previous_meeting(events: list[dict], as_of: dt.date) -> dict | None:
     return max(held, key=lambda e: (str(e["date"]), e["id"])) if held else None
 
 
-def gather(as_of: dt.date, lang: str, *, wait: bool = False) -> dict:
+def gather(as_of: dt.date, lang: str, *, wait: bool = False, charts: int = MAX_CHARTS) -> dict:
     """Everything the pack shows, as known on ``as_of`` (codes, numbers, curated words). With
     ``wait`` a past scorecard not stored yet is computed here; without, :class:`BriefNotReady`."""
     events = queries.events()
@@ -119,7 +119,7 @@ def gather(as_of: dt.date, lang: str, *, wait: bool = False) -> dict:
     # A date given to the month counts from its last day (it may not have been said before).
     stated_since = [c for c in claims if since is not None and c.get("stated_on")
                     and since < period_claims.stated_by(str(c["stated_on"])) <= as_of]
-    charts = []
+    charts_wanted, charts = charts, []
     for item in sorted(now, key=lambda i: i["date"], reverse=True):
         for cell in item["evidence"]:
             key = (cell["indicator"], cell.get("tested_event"))
@@ -131,7 +131,7 @@ def gather(as_of: dt.date, lang: str, *, wait: bool = False) -> dict:
                            "geo": cell.get("geo"), "start": cell.get("pre_start"), "verdict": cell["verdict"]})
     return {"as_of": as_of, "lang": lang, "previous": prev, "commitments": now, "then": then,
             "releases": releases, "claims": claims, "stated_since": stated_since, "sources": cited,
-            "charts": charts[:MAX_CHARTS]}
+            "charts": charts[:charts_wanted]}
 
 
 def _evidence_words(cell: dict, item: dict, lang: str) -> str:
@@ -154,7 +154,8 @@ def _chart_png(chart: dict, as_of: dt.date, lang: str) -> tuple[bytes, str]:
     return api.image_bytes(state, "png", CHART_SIZE, base), base + state.href()
 
 
-def brief_pdf(as_of: dt.date, lang: str = "en", paper: str = "a4", *, wait: bool = False) -> bytes:
+def brief_pdf(as_of: dt.date, lang: str = "en", paper: str = "a4", *, wait: bool = False,
+              charts: int = MAX_CHARTS) -> bytes:
     """The pack as PDF bytes (call inside the app's context)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, LETTER
@@ -168,7 +169,7 @@ def brief_pdf(as_of: dt.date, lang: str = "en", paper: str = "a4", *, wait: bool
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {', '.join(PAPERS)}")
     regular, bold = _fonts()
-    data = gather(as_of, lang, wait=wait)
+    data = gather(as_of, lang, wait=wait, charts=charts)
     day = as_of.isoformat()
     base = links.base_url().rstrip("/")
     suffix = "&lang=es" if lang == "es" else ""
@@ -293,7 +294,8 @@ def brief_pdf(as_of: dt.date, lang: str = "en", paper: str = "a4", *, wait: bool
     return buffer.getvalue()
 
 
-def write_brief(database_url: str | None, as_of: dt.date, lang: str, out: Path, paper: str = "a4") -> Path:
+def write_brief(database_url: str | None, as_of: dt.date, lang: str, out: Path, paper: str = "a4",
+                charts: int = MAX_CHARTS) -> Path:
     """``python -m etl brief``: the pack for ``as_of`` written to ``out`` (past scorecards it needs
     are computed here, not left to a background thread)."""
     from dashboard.app_factory import create_app
@@ -302,7 +304,7 @@ def write_brief(database_url: str | None, as_of: dt.date, lang: str, out: Path, 
         raise BriefUnavailable(f"--as-of {as_of} is after today: a pack shows what was known on a day that has come")
     app = create_app(database_url)
     with app.server.test_request_context("/"):
-        pdf = brief_pdf(as_of, lang, paper, wait=True)
+        pdf = brief_pdf(as_of, lang, paper, wait=True, charts=charts)
     out.write_bytes(pdf)
     log.info("briefing pack as known on %s (%s, %s): %s, %d bytes", as_of, lang, paper, out, len(pdf))
     return out

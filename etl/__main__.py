@@ -99,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     brief.add_argument("--lang", choices=("en", "es"), default="en")
     brief.add_argument("--paper", choices=("a4", "letter"), default="a4")
     brief.add_argument("--out", type=Path, required=True, help="the PDF to write")
+    brief.add_argument("--charts", type=int, default=6, help="how many key charts (default 6, newest tested first)")
     command("migrate", help="run pending schema migrations (in place)")
 
     wd = command("withdraw", help="withdraw a published vintage (kept; as_of views before today still use it)")
@@ -223,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
             writer = importlib.import_module("dashboard.brief")
             try:
                 out = writer.write_brief(engine.url.render_as_string(hide_password=False), args.as_of, args.lang,
-                                         args.out, args.paper)
+                                         args.out, args.paper, args.charts)
             except RuntimeError as exc:  # no font or no Chromium here, said in one line
                 print(f"error: {_one_line(str(exc))}", file=sys.stderr)
                 return 2
