@@ -61,10 +61,10 @@ SLOW_MODULES = {"test_concurrency", "test_serving", "test_refresh_mirror", "test
 SLOW_FIXTURES = {"built_store", "raw_dir"}
 
 
-# Left out of the PostgreSQL pass: the fault matrices judge bent files (the refusals' store path
-# runs on PostgreSQL in the release-guard tests); the briefing pack reads through the data door the
-# API tests exercise there.
-FILE_MATRICES = {"test_fault_matrix", "test_new_month_faults", "test_brief"}
+# Left out of the PostgreSQL pass: the fault matrices judge bent files and a faulty mirror's
+# answers (the refusals' store path runs on PostgreSQL in the release-guard and live-refresh
+# tests); the briefing pack reads through the data door the API tests exercise there.
+FILE_MATRICES = {"test_fault_matrix", "test_new_month_faults", "test_refresh_mirror", "test_brief"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
