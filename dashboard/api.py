@@ -468,21 +468,25 @@ def claims_csv() -> Response:
 COMMITMENTS_PARAMS = ("as_of", "party", "status", "indicator", "lang")
 
 
-def _commitments_selected() -> tuple[list[dict] | None, dt.date | None]:
+def _commitments_selected() -> list[dict] | Response:
     """The commitments the query asks for (``party``, ``status``, ``indicator`` as on the page) as
-    known on ``as_of``; None while that date's scorecard is computed. A bad value is a 400."""
+    known on ``as_of``, or the answer to give instead: 202 while that date's scorecard is computed,
+    500 (one line) when its computation failed. A bad value is a 400."""
     args = request.args
     unknown = set(args) - set(COMMITMENTS_PARAMS)
     if unknown:
         raise queries.BadQuery(f"unknown parameter(s): {', '.join(sorted(unknown))}; "
                                f"use {', '.join(COMMITMENTS_PARAMS)}")
     as_of = queries.parse_date(args.get("as_of"), "as_of")
-    items = queries.commitments(as_of)  # PastScorecardFailed: a 500 saying why (the routes)
+    try:
+        items = queries.commitments(as_of)
+    except precompute.PastScorecardFailed as exc:
+        return _error(500, str(exc))
     if items is None:
-        return None, as_of
+        return _computing(min(as_of, dt.date.today()))
     try:
         return select_commitments(items, party=args.get("party") or None, status=args.get("status") or None,
-                                  indicator=args.get("indicator") or None), as_of
+                                  indicator=args.get("indicator") or None)
     except ValueError as exc:
         raise queries.BadQuery(str(exc)) from None
 
@@ -491,12 +495,10 @@ def _commitments_selected() -> tuple[list[dict] | None, dt.date | None]:
 def commitments_json() -> Response:
     """Every commitment (or those the query selects) with its status as known on ``as_of`` (default:
     today), the verdicts it rests on and the roll-up rule's name; 202 while a past date is computed."""
-    try:
-        items, as_of = _commitments_selected()
-    except precompute.PastScorecardFailed as exc:
-        return _error(500, str(exc))
-    if items is None:
-        return _computing(min(as_of, dt.date.today()))
+    items = _commitments_selected()
+    if isinstance(items, Response):
+        return items
+    as_of = queries.parse_date(request.args.get("as_of"), "as_of")
     return jsonify({**commitments_summary(items), "as_of": (as_of or dt.date.today()).isoformat(),
                     "rule": "README.md#how-a-commitments-status-is-decided", "items": items})
 
@@ -504,12 +506,9 @@ def commitments_json() -> Response:
 @api.get("/commitments.csv")
 def commitments_csv() -> Response:
     """The commitments page's table as a plain CSV, the same selection as the page's address."""
-    try:
-        items, as_of = _commitments_selected()
-    except precompute.PastScorecardFailed as exc:
-        return _error(500, str(exc))
-    if items is None:
-        return _computing(min(as_of, dt.date.today()))
+    items = _commitments_selected()
+    if isinstance(items, Response):
+        return items
     body = queries.inert_frame(commitments_table(items)).to_csv(index=False)
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": 'attachment; filename="verifica_commitments.csv"'})
