@@ -16,7 +16,8 @@ from dashboard.i18n import basis_text, normalise_lang, pick, t
 from dashboard.state import PARAMS, ExplorerState, Problem
 from etl.common import load_origin
 from etl.sources import SOURCES
-from indicators import precompute, service
+from indicators import explain, precompute, service
+from indicators.assessment import Assessment
 from indicators.claims import select as select_claims
 from indicators.claims import summary as claims_summary
 from indicators.claims import table as claims_table
@@ -328,7 +329,7 @@ def verify_json() -> Response:
     result = queries.assessment(args["indicator"], args["event"], geo=args.get("geo") or None,
                                 method=args.get("method") or "auto",
                                 as_of=queries.parse_date(args.get("as_of"), "as_of"))
-    body = result.to_json()
+    body = {**result.to_json(), **assessment_words(result)}
     body.update({"indicator": args["indicator"], "event": args["event"],
                  "geo": args.get("geo") or INDICATORS[args["indicator"]].default_geo})
     return jsonify(body)
@@ -360,7 +361,23 @@ def _grid_or_answer(as_of) -> dict | Response:
 @api.get("/scorecard.json")
 def scorecard_json() -> Response:
     grid = _grid_or_answer(queries.parse_date(request.args.get("as_of"), "as_of"))
-    return grid if isinstance(grid, Response) else jsonify(grid)
+    return grid if isinstance(grid, Response) else jsonify(worded_grid(grid))
+
+
+def assessment_words(result: Assessment) -> dict:
+    """The words an assessment's JSON carries beside its codes and numbers (the engine and the
+    stored grid have none): the sentence and the notes, in English and in Spanish."""
+    return {"explanation": explain.sentence(result, "en"), "explanation_es": explain.sentence(result, "es"),
+            "notes": explain.notes(result, "en"), "notes_es": explain.notes(result, "es")}
+
+
+def worded_grid(grid: dict) -> dict:
+    """The scorecard with every tested cell's words (:func:`assessment_words`); the grid given,
+    which a cache may hold, is left as it is."""
+    def worded(cell: dict) -> dict:
+        return cell if cell["verdict"] == "no_data" else {**cell, **assessment_words(Assessment.from_json(cell))}
+    rows = [{**row, "cells": {key: worded(cell) for key, cell in row["cells"].items()}} for row in grid["rows"]]
+    return {**grid, "rows": rows}
 
 
 SCORECARD_CSV_COLUMNS = ["event_id", "event_date", "event_title", "indicator", "geo", "verdict", "method",

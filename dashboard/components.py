@@ -13,6 +13,7 @@ from dash import dcc, html
 from dashboard import ids, queries
 from dashboard.figures import COMMITMENT_COLOURS, COMMITMENT_SYMBOLS, VERDICT_COLOURS, VERDICT_SYMBOLS
 from dashboard.i18n import basis_text, flag_text, pick, t
+from indicators import explain
 from indicators.explain import METHOD_LABELS, VERDICT_LABELS, effect_unit, mde_share, month_name, number, percent
 from indicators.registry import Indicator
 from indicators.service import failing_sources
@@ -270,10 +271,10 @@ def assessment_panel(result: Assessment, lang: str, spec: Indicator) -> list:
         if check["check"] == "donors":
             text = t(f"donors_{check.get('reading', 'not_possible')}", lang)
         rows.append((f"{t('checks', lang)}: {t('check_' + check['check'], lang)}", text))
-    notes = result.notes_es if lang == "es" else result.notes
+    notes = explain.notes(result, lang)
     return [
         verdict_badge(result.verdict, lang),
-        html.P(result.explanation_es if lang == "es" else result.explanation, className="explanation"),
+        html.P(explain.sentence(result, lang), className="explanation"),
         html.Table(html.Tbody([html.Tr([html.Th(k), html.Td(v)]) for k, v in rows])),
         html.Ul([html.Li(note) for note in notes]) if notes else None,
     ]

@@ -1,5 +1,8 @@
 """Bilingual wording of verification results: the one place for verdict labels, notes, reasons
-and the sentence that says what the numbers say. The engine hands over codes and numbers."""
+and the sentence that says what the numbers say. The engine hands over codes and numbers (an
+:class:`~indicators.assessment.Assessment`); the words are made where a result is shown
+(:func:`sentence`, :func:`notes`, :func:`headline`), in the reader's language. It never imports
+the engine (:mod:`indicators.verification`), and the engine never imports it."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import TYPE_CHECKING
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 
 if TYPE_CHECKING:
-    from indicators.verification import Assessment
+    from indicators.assessment import Assessment
 
 VERDICT_LABELS: dict[str, dict[str, str]] = {
     "improved": {"en": "Improved", "es": "Mejoró"},
@@ -643,13 +646,9 @@ def sentence(result: Assessment, lang: str) -> str:
     return SENTENCES[key][lang].format(**values)
 
 
-def render(result: Assessment) -> None:
-    """Fill the result's explanation and notes, in both languages, from its codes and numbers."""
-    for lang, sentence_attr, notes_attr in (("en", "explanation", "notes"), ("es", "explanation_es", "notes_es")):
-        setattr(result, sentence_attr, sentence(result, lang))
-        setattr(result, notes_attr, [
-            note(item["code"], lang, **{k: v for k, v in item.items() if k != "code"}) for item in result.note_codes
-        ])
+def notes(result: Assessment, lang: str) -> list[str]:
+    """The result's notes (its ``note_codes``) in the language, in their order."""
+    return [note(item["code"], lang, **{k: v for k, v in item.items() if k != "code"}) for item in result.note_codes]
 
 
 HEADLINE = {

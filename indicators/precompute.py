@@ -45,7 +45,9 @@ from indicators.scorecard import scorecard
 log = logging.getLogger(__name__)
 
 AS_OF_KEPT = 32  # scorecards for past dates kept (each about 50 kB); the oldest computed are dropped
-ENGINE_VERSION = "verification-3"  # bump when the statistics change, so stored grids are recomputed
+# Bump when the statistics or the stored cells' shape change, so stored grids are recomputed
+# (4: the cells carry codes and numbers, no words).
+ENGINE_VERSION = "verification-4"
 NAME = "scorecard"
 
 

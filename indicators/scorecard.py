@@ -3,8 +3,9 @@
 Rows are the timeline's commitments (events that are, or carry, a commitment) linked to at least
 one indicator; commitments in the same month are one row (their effects cannot be told apart).
 Columns are the indicators they link. Each cell is an :class:`Assessment` made with the data as
-known on ``as_of``. The grid is many tests at once: each tested cell carries a
-Benjamini–Hochberg q-value, and the grid says how many cells would look significant by chance.
+known on ``as_of``, in codes and numbers (the page and the API word them). The grid is many tests
+at once: each tested cell carries a Benjamini–Hochberg q-value, and the grid says how many cells
+would look significant by chance.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from etl.store import in_force, list_vintages, withdrawal_history
-from indicators import context, explain
+from indicators import context
 from indicators.regimes import markers_for
 from indicators.registry import Indicator, donor_specs, get_indicator
 from indicators.series import NotAvailable, read_series
@@ -230,7 +231,6 @@ def verify(engine: Engine, indicator: str | Indicator, event: dict, *, events: l
             extra.append(found)
     if extra:
         result.note_codes = [*result.note_codes, *extra]
-    explain.render(result)
     return result
 
 

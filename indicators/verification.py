@@ -3,7 +3,8 @@
 ``assess(series, event_date, ...)`` compares what happened after the event with an estimate of
 what would have happened without it (the counterfactual path), with honest uncertainty, and
 says whether the result is verifiable yet. Pure functions over pandas; no store, no Dash, no
-prose: the engine returns codes and numbers, :mod:`indicators.explain` words them in EN/ES.
+prose: the engine returns an :class:`~indicators.assessment.Assessment` of codes and numbers, which
+:mod:`indicators.explain` words in EN/ES where it is shown (neither module imports the other).
 
 The steps, each a function below: **window** (pre-period, left-out months, post window) →
 **availability** (enough post months published?) → **estimate** (counterfactual path forecast
@@ -40,12 +41,12 @@ import datetime as dt
 import logging
 import math
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from indicators import explain
+from indicators.assessment import Assessment
 
 logger = logging.getLogger(__name__)
 
@@ -93,103 +94,6 @@ JOINT_DAYS = 45  # another linked event this close: the result covers both
 REGIME_CLOSE_MONTHS = 2  # a regime marker this close before the event cannot be told apart from it
 REVISION_LIMIT = 0.02  # provisional months expected to move more than this are left out
 MIN_STEP_BEFORE = 12  # months of data before a regime step needed to estimate it
-
-
-@dataclass
-class Assessment:
-    method: str
-    verdict: str
-    event_date: dt.date
-    explanation: str = ""
-    explanation_es: str = ""
-    semantics: str = "monthly"
-    unit: dict[str, str] | None = None
-    effect: float | None = None
-    ci_low: float | None = None
-    ci_high: float | None = None
-    observed: float | None = None
-    counterfactual_value: float | None = None
-    relative_effect: float | None = None
-    relative_ci_low: float | None = None
-    relative_ci_high: float | None = None
-    mde: float | None = None
-    mde_relative: float | None = None
-    mde_relative_fall: float | None = None  # log scale: the fall found with 80 % power (1 - exp(-m))
-    cumulative_effect: float | None = None
-    cumulative_ci_low: float | None = None
-    cumulative_ci_high: float | None = None
-    p_value: float | None = None
-    q_value: float | None = None
-    placebo_p_value: float | None = None
-    placebo_n: int = 0
-    interval_calibration: float | None = None  # the placebo-in-time widening (1: none; None: not tried)
-    n_pre: int = 0
-    n_post: int = 0
-    n_left_out: int = 0
-    alpha: float = 0.05
-    pre_start: dt.date | None = None
-    pre_end: dt.date | None = None
-    pre_ends_at_event: dt.date | None = None  # the previous event that ends the pre-period
-    post_start: dt.date | None = None
-    post_end: dt.date | None = None
-    total_start: dt.date | None = None  # rolling_12m: first month of the 12-month total compared
-    total_post_months: int | None = None  # rolling_12m: how many of its months are after the event
-    data_through: dt.date | None = None
-    checkable_from: dt.date | None = None
-    expected_publication: dt.date | None = None
-    provisional_post_months: int = 0
-    provisional_left_out: list[str] = field(default_factory=list)  # post months left out (expected to move)
-    scale: str = "linear"  # linear | log (effects in %) | count (quasi-Poisson regression)
-    equivalence_bound: float | None = None  # no_change_beyond: the whole interval lies inside ±this
-    began_at: dt.date | None = None  # began_before: when the change began
-    began_by: str | None = None  # began_before: marker | regime_month | last_month | recent_break | bend
-    began_label: dict[str, str] | None = None  # began_before by a marker: its EN/ES name
-    change_direction: str | None = None  # began_before / joint: "down" or "up" (the change detected)
-    total_change: float | None = None  # began_before: relative change including what began before
-    total_change_low: float | None = None
-    total_change_high: float | None = None
-    joint_events: list[dict] = field(default_factory=list)  # events within JOINT_DAYS the result covers
-    regime_steps: list[dict] = field(default_factory=list)  # dated regime changes entered as step terms
-    reasons: list[str] = field(default_factory=list)
-    checks: list[dict] = field(default_factory=list)
-    note_codes: list[dict] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    notes_es: list[str] = field(default_factory=list)
-    counterfactual: pd.DataFrame | None = None
-
-    JSON_FIELDS = (
-        "method", "verdict", "explanation", "explanation_es", "event_date", "semantics", "unit", "effect",
-        "ci_low", "ci_high", "observed", "counterfactual_value", "relative_effect", "relative_ci_low",
-        "relative_ci_high", "mde", "mde_relative", "mde_relative_fall", "cumulative_effect", "cumulative_ci_low",
-        "cumulative_ci_high", "p_value", "q_value", "placebo_p_value", "placebo_n", "interval_calibration", "n_pre",
-        "n_post", "n_left_out", "alpha", "pre_start", "pre_end", "pre_ends_at_event", "post_start", "post_end",
-        "total_start", "total_post_months", "data_through", "checkable_from", "expected_publication",
-        "provisional_post_months", "provisional_left_out", "scale", "equivalence_bound", "began_at", "began_by",
-        "began_label", "change_direction", "total_change", "total_change_low", "total_change_high", "joint_events",
-        "regime_steps", "reasons", "checks", "note_codes", "notes", "notes_es",
-    )
-
-    def to_json(self) -> dict:
-        body = {key: _plain(getattr(self, key)) for key in self.JSON_FIELDS}
-        rows = []
-        if self.counterfactual is not None:
-            frame = self.counterfactual.copy()
-            frame["period"] = frame["period"].dt.strftime("%Y-%m")
-            rows = [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
-        body["counterfactual"] = rows
-        return body
-
-
-def _plain(value):
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
 
 
 @dataclass(frozen=True)
@@ -1578,5 +1482,4 @@ def _descriptive(result: Assessment, y: pd.Series, event_date: dt.date, notes: l
 
 def _finish(result: Assessment, notes: list[dict]) -> Assessment:
     result.note_codes = notes
-    explain.render(result)
     return result

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from etl.timeline import read_timeline
+from indicators import explain
 from indicators.regimes import REGIMES_PATH, RegimeError, markers_for, read_regimes
 from indicators.registry import INDICATORS
 from indicators.scorecard import verify
@@ -57,8 +58,8 @@ def test_encounters_after_3_february_2025_are_not_credited_to_the_event(snapshot
     assert close, "the timeline's 20 January 2025 orders are a dated regime change of encounters"
     if result.verdict == "began_before":
         assert result.began_by == "marker" and result.began_at == close[0]["date"]
-        assert result.total_change < 0 and close[0]["label"]["en"] in result.explanation
-        assert close[0]["label"]["es"] in result.explanation_es
+        assert result.total_change < 0 and close[0]["label"]["en"] in explain.sentence(result, "en")
+        assert close[0]["label"]["es"] in explain.sentence(result, "es")
     steps = {m["date"].isoformat() for m in markers_for("cbp_swb_encounters")
              if pd_month(m["date"]) <= pd_month(result.pre_end)}
     assert {s["date"] for s in result.regime_steps} <= steps

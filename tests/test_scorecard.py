@@ -14,7 +14,8 @@ from dashboard.i18n import t
 from etl import pipeline
 from etl.store import read_derived
 from etl.timeline import read_timeline
-from indicators import precompute
+from indicators import explain, precompute
+from indicators.assessment import Assessment
 from indicators.registry import get_indicator
 from indicators.scorecard import (
     NotAssessable,
@@ -48,6 +49,12 @@ def by_id(events, event_id):
     return next(e for e in events if e["id"] == event_id)
 
 
+def words(cell: dict, lang: str) -> tuple[str, list[str]]:
+    """A grid cell's sentence and notes in the language, as the page and the API word them."""
+    result = Assessment.from_json(cell)
+    return explain.sentence(result, lang), explain.notes(result, lang)
+
+
 def test_rows_are_commitments_merged_by_month_or_45_days(grid, events):
     groups = commitment_groups(events, AS_OF)
     commitments = sorted((e for e in events if is_commitment(e) and e["date"] <= AS_OF),
@@ -74,7 +81,7 @@ def test_rows_are_commitments_merged_by_month_or_45_days(grid, events):
                        and abs((e["date"] - assessed["date"]).days) <= JOINT_DAYS]
             if cell["verdict"] not in ("no_data", "no_data_after_event", "descriptive_only") and sharing:
                 # one cell names every event it covers, by title
-                text, text_es = " ".join(cell["notes"]), " ".join(cell["notes_es"])
+                text, text_es = " ".join(words(cell, "en")[1]), " ".join(words(cell, "es")[1])
                 assert all(e["title"]["en"] in text and e["title"]["es"] in text_es for e in sharing), indicator_id
 
 
@@ -95,9 +102,10 @@ def test_cells_carry_units_intervals_and_the_detectable_change(grid, snapshot_st
     assert fentanyl["ci_low"] <= fentanyl["effect"] <= fentanyl["ci_high"] and fentanyl["mde"] > 0
     newest = read_series(snapshot_store, "cbp_fentanyl_seizures_swb_lbs", as_of=AS_OF)["period"].max()
     assert fentanyl["post_start"] == "2025-03-01" and fentanyl["data_through"] == f"{newest:%Y-%m-%d}"
-    assert "lbs per month" in fentanyl["explanation"] and "libras por mes" in fentanyl["explanation_es"]
+    (text, _), (text_es, _) = words(fentanyl, "en"), words(fentanyl, "es")
+    assert "lbs per month" in text and "libras por mes" in text_es
     if fentanyl["verdict"] == "too_noisy":
-        assert "cannot tell a change smaller than" in fentanyl["explanation"] and fentanyl["mde_relative"] > 0.5
+        assert "cannot tell a change smaller than" in text and fentanyl["mde_relative"] > 0.5
     assert fentanyl["scale"] == get_indicator("cbp_fentanyl_seizures_swb_lbs").model_scale == "log"
 
 
@@ -123,7 +131,7 @@ def test_rolling_cdc_cells_compare_one_12_month_total(grid, snapshot_store, even
     assert result.semantics == "rolling_12m" and result.cumulative_effect is None
     last = result.counterfactual.iloc[-1]
     assert result.effect == pytest.approx(last["actual"] - last["expected"])
-    assert f"{result.total_start:%Y-%m} to {result.post_end:%Y-%m}" in result.explanation
+    assert f"{result.total_start:%Y-%m} to {result.post_end:%Y-%m}" in explain.sentence(result, "en")
 
 
 def test_cdc_cells_use_the_predicted_counts_where_published(snapshot_store, events):
@@ -135,7 +143,7 @@ def test_cdc_cells_use_the_predicted_counts_where_published(snapshot_store, even
     actual = result.counterfactual.set_index("period")["actual"]
     expected = frame["value_predicted"].fillna(frame["value"]).astype(float).reindex(actual.index)
     pd.testing.assert_series_equal(actual, expected, check_names=False)
-    assert any("predicted counts" in note for note in result.notes)
+    assert any("predicted counts" in note for note in explain.notes(result, "en"))
 
 
 def test_as_of_reruns_with_the_data_known_then(snapshot_store, events):
@@ -157,9 +165,10 @@ def test_previous_linked_event_skips_same_month_events(events):
 def test_same_month_events_are_named(snapshot_store, events):
     result = verify(snapshot_store, "cbp_fentanyl_seizures_swb_lbs", by_id(events, FEB3), events=events)
     ieepa = by_id(events, "2025-02-01-ieepa-tariff-order")
-    assert any(ieepa["title"]["en"] in note for note in result.notes)  # by title, never by id
-    assert any(ieepa["title"]["es"] in note for note in result.notes_es)
-    assert not any("2025-02-01-ieepa-tariff-order" in note for note in [*result.notes, result.explanation])
+    notes, notes_es = explain.notes(result, "en"), explain.notes(result, "es")
+    assert any(ieepa["title"]["en"] in note for note in notes)  # by title, never by id
+    assert any(ieepa["title"]["es"] in note for note in notes_es)
+    assert not any("2025-02-01-ieepa-tariff-order" in note for note in [*notes, explain.sentence(result, "en")])
 
 
 def test_breakdown_indicators_are_not_assessable(snapshot_store, events):
@@ -182,7 +191,19 @@ def test_the_grid_is_computed_at_start_and_served_without_recomputing(store_fact
 
     monkeypatch.setattr(precompute, "scorecard", refuse)
     body = app.server.test_client().get("/api/scorecard.json").get_json()
-    assert body == json.loads(stored)
+    stored = json.loads(stored)
+    tested = [(row["event"]["id"], key) for row in stored["rows"] for key, cell in row["cells"].items()
+              if cell["verdict"] != "no_data"]
+    assert tested
+    # The stored grid holds codes and numbers; the API words each tested cell, in both languages.
+    for row, served in zip(stored["rows"], body["rows"], strict=True):
+        for key, cell in row["cells"].items():
+            assert not set(cell) & {"explanation", "explanation_es", "notes", "notes_es"}
+            said = {} if cell["verdict"] == "no_data" else {
+                "explanation": words(cell, "en")[0], "explanation_es": words(cell, "es")[0],
+                "notes": words(cell, "en")[1], "notes_es": words(cell, "es")[1]}
+            assert served["cells"][key] == {**cell, **said}
+    assert {k: v for k, v in body.items() if k != "rows"} == {k: v for k, v in stored.items() if k != "rows"}
 
 
 @pytest.mark.slow  # seconds: excluded from the quick local run, never from CI
@@ -373,8 +394,8 @@ def test_tested_cells_with_controls_carry_the_control_series_check(grid, snapsho
             checked += 1
             assert check["ci_low"] <= check["effect"] <= check["ci_high"]
             assert any(n["code"] == f"donors_{check['reading']}" for n in cell["note_codes"])
-            assert any(check["names"] in n for n in cell["notes"])
-            assert any(check["names_es"] in n for n in cell["notes_es"])
+            assert any(check["names"] in n for n in words(cell, "en")[1])
+            assert any(check["names_es"] in n for n in words(cell, "es")[1])
     assert checked > 0
 
 

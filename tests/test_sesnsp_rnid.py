@@ -365,6 +365,7 @@ def test_a_homicide_verdict_notes_the_context_series_over_the_same_months(store,
     crimes against life from the first to the last month it covers, the numbers as the raw file
     has them, said in English and Spanish."""
     from etl.timeline import read_timeline
+    from indicators import explain
     from indicators.registry import INDICATORS
     from indicators.scorecard import verify
 
@@ -382,7 +383,8 @@ def test_a_homicide_verdict_notes_the_context_series_over_the_same_months(store,
         assert (item["from"], item["to"]) == (raw[(crime, 1)], raw[(crime, last)])
         assert item["change"] == pytest.approx(raw[(crime, last)] / raw[(crime, 1)] - 1)
     assert (found["first"], found["last"]) == ("2026-01", f"2026-{last:02d}")
-    english, spanish = result.notes[result.note_codes.index(found)], result.notes_es[result.note_codes.index(found)]
+    at = result.note_codes.index(found)
+    english, spanish = explain.notes(result, "en")[at], explain.notes(result, "es")[at]
     culposo = f"{raw[('homicidio_culposo', 1)]:,} → {raw[('homicidio_culposo', last)]:,}"
     assert "homicidio culposo" in english and culposo in english and "other crimes against life" in english
     assert "homicidio culposo" in spanish and culposo in spanish and "otros delitos contra la vida" in spanish
@@ -393,6 +395,7 @@ def test_a_test_the_closed_series_can_never_make_is_not_left_waiting(snapshot_st
     published there, so the verdict is not 'not yet verifiable' (overdue forever) but confounded,
     with the series' close noted in both languages, and no direction."""
     from etl.timeline import read_timeline
+    from indicators import explain
     from indicators.scorecard import verify
 
     closed = sesnsp_homicides.closed_through()
@@ -403,8 +406,8 @@ def test_a_test_the_closed_series_can_never_make_is_not_left_waiting(snapshot_st
     codes = [n["code"] for n in result.note_codes]
     assert "series_closed" in codes and "lag_overdue" not in codes and "lag" not in codes
     assert result.checkable_from is None and result.change_direction is None
-    assert f"{closed:%Y-%m}" in result.notes[codes.index("series_closed")]
-    assert "RNID" in result.notes_es[codes.index("series_closed")]
+    assert f"{closed:%Y-%m}" in explain.notes(result, "en")[codes.index("series_closed")]
+    assert "RNID" in explain.notes(result, "es")[codes.index("series_closed")]
     assert "displacement_unavailable" in codes  # its months have no RNID context: said, not silent
 
 

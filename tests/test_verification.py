@@ -14,6 +14,7 @@ from scipy import stats
 
 from bench.simulation import Design, run_one, simulate, study
 from indicators import explain
+from indicators.assessment import Assessment
 from indicators.verification import (
     MIN_PRE,
     PRE_LENGTHS,
@@ -106,8 +107,9 @@ def test_rolling_totals_compare_the_12_month_total_at_the_last_post_month():
     assert result.total_post_months == min(12, result.n_post)
     assert result.total_start == (pd.Period(result.post_end, "M") - 11).start_time.date()
     covered = f"{result.total_start:%Y-%m} to {result.post_end:%Y-%m}"
-    assert covered in result.explanation and f"{result.total_post_months} of its 12 months" in result.explanation
-    assert f"{result.total_start:%Y-%m} a {result.post_end:%Y-%m}" in result.explanation_es
+    text, text_es = explain.sentence(result, "en"), explain.sentence(result, "es")
+    assert covered in text and f"{result.total_post_months} of its 12 months" in text
+    assert f"{result.total_start:%Y-%m} a {result.post_end:%Y-%m}" in text_es
 
 
 def test_auto_never_uses_a_model_below_its_calibrated_history():
@@ -116,7 +118,7 @@ def test_auto_never_uses_a_model_below_its_calibrated_history():
     result = assess(series, EVENT)
     assert result.n_pre == MIN_PRE - 1
     assert result.verdict == "insufficient_history" and result.effect is None
-    assert f"{MIN_PRE}" in result.notes[-1]
+    assert f"{MIN_PRE}" in explain.notes(result, "en")[-1]
 
 
 def test_an_outlier_just_before_the_event_is_not_credited_to_it():
@@ -142,8 +144,8 @@ def test_a_change_under_way_before_the_event_is_not_credited_to_it():
     assert result.verdict == "began_before"  # ...the engine does not credit the event
     assert result.began_by in ("bend", "recent_break", "regime_month", "last_month")
     assert pd.Period(result.began_at, "M") < pd.Period(EVENT, "M")
-    assert "not attributable to this event" in result.explanation
-    assert "no es atribuible a este evento" in result.explanation_es
+    assert "not attributable to this event" in explain.sentence(result, "en")
+    assert "no es atribuible a este evento" in explain.sentence(result, "es")
 
 
 def test_a_level_drop_the_month_before_is_a_new_regime_not_an_outlier():
@@ -165,8 +167,8 @@ def test_a_last_pre_month_already_out_the_effects_way_means_it_began_before(monk
     result, truth = run_one(1, design)
     assert result.verdict == "began_before" and result.began_by == "last_month"
     assert pd.Period(result.began_at, "M") == pd.Period(result.pre_end, "M")
-    assert "was already unusually far from the earlier path" in result.explanation
-    assert "ya estaba inusualmente lejos de la trayectoria anterior" in result.explanation_es
+    assert "was already unusually far from the earlier path" in explain.sentence(result, "en")
+    assert "ya estaba inusualmente lejos de la trayectoria anterior" in explain.sentence(result, "es")
     assert result.ci_low <= truth <= result.ci_high  # the event's own effect: none
     monkeypatch.setattr("indicators.verification.JUMP_LAST_Z", 99.0)
     assert run_one(1, design)[0].verdict in DIRECTIONAL
@@ -196,7 +198,8 @@ def test_a_marker_just_before_the_event_is_not_the_events_doing():
     result, _ = run_one(verdicts.index("began_before"), design)
     assert result.began_by == "marker"
     assert result.began_at == design.regime_date and result.total_change < 0
-    assert "a simulated regime change" in result.explanation and "un cambio de régimen simulado" in result.explanation_es
+    assert "a simulated regime change" in explain.sentence(result, "en")
+    assert "un cambio de régimen simulado" in explain.sentence(result, "es")
     quiet = replace(design, regime_shift=0.0)
     assert run_one(1, quiet)[0].verdict == "confounded"  # nothing detected, but the two cannot be told apart
 
@@ -208,7 +211,8 @@ def test_two_events_three_weeks_apart_are_judged_together():
     assert result.verdict == "joint" and result.change_direction == "down"
     assert result.joint_events == [{"date": design.effect_date.isoformat(), "id": "second-event",
                                     "title": "the second event"}]
-    assert "the second event" in result.explanation and "too close in time" in result.explanation
+    text = explain.sentence(result, "en")
+    assert "the second event" in text and "too close in time" in text
     assert result.ci_low <= truth <= result.ci_high
 
 
@@ -219,8 +223,8 @@ def test_provisional_months_expected_to_move_are_left_out():
     series = simulate(0, design)
     assert result.provisional_left_out == [f"{p}" for p in series.index[-3:]]
     assert result.n_post == design.post - 3
-    assert any("3 provisional month(s)" in note and "11.1%" in note for note in result.notes)
-    assert any("3 mes(es) provisional(es)" in note for note in result.notes_es)
+    assert any("3 provisional month(s)" in note and "11.1%" in note for note in explain.notes(result, "en"))
+    assert any("3 mes(es) provisional(es)" in note for note in explain.notes(result, "es"))
     small = assess(series, EVENT, provisional=series.index[-3:], revision_pattern={0: 0.01, 1: 0.005},
                    robust=False, min_post_months=3)
     assert small.provisional_left_out == []  # revisions under 2 % keep the months
@@ -262,7 +266,7 @@ def test_a_clear_step_passes_every_check_and_is_judged_by_direction():
     assert down.placebo_n >= 5 and down.placebo_p_value <= 0.10
     up = assess(series, EVENT, better="up", pre_months=36)
     assert up.verdict == "worsened"
-    assert down.explanation.startswith("Improved") and down.explanation_es.startswith("Mejoró")
+    assert explain.sentence(down, "en").startswith("Improved") and explain.sentence(down, "es").startswith("Mejoró")
 
 
 def test_too_noisy_to_tell_says_how_small_a_change_could_be_told():
@@ -273,9 +277,10 @@ def test_too_noisy_to_tell_says_how_small_a_change_could_be_told():
     assert result.mde > abs(result.ci_high - result.effect)  # MDE = (t_crit + t_power) * se
     assert result.mde_relative == pytest.approx(result.mde / result.counterfactual_value)
     assert result.relative_ci_low < result.relative_effect < result.relative_ci_high
-    assert f"cannot tell a change smaller than {explain.number(result.mde)} lbs per month" in result.explanation
-    assert "no pueden distinguir" in result.explanation_es and "libras por mes" in result.explanation_es
-    assert result.explanation.startswith("Too noisy to tell")
+    text, text_es = explain.sentence(result, "en"), explain.sentence(result, "es")
+    assert f"cannot tell a change smaller than {explain.number(result.mde)} lbs per month" in text
+    assert "no pueden distinguir" in text_es and "libras por mes" in text_es
+    assert text.startswith("Too noisy to tell")
 
 
 def test_a_quiet_series_says_no_change_larger_than_its_bound():
@@ -285,9 +290,9 @@ def test_a_quiet_series_says_no_change_larger_than_its_bound():
     assert result.equivalence_bound <= 0.15
     assert max(abs(result.relative_ci_low), abs(result.relative_ci_high)) <= result.equivalence_bound
     text = explain.percent(result.equivalence_bound, "en", signed=False)
-    assert f"no change larger than {text}" in result.explanation
+    assert f"no change larger than {text}" in explain.sentence(result, "en")
     assert f"ningún cambio mayor que {explain.percent(result.equivalence_bound, 'es', signed=False)}" in \
-        result.explanation_es
+        explain.sentence(result, "es")
 
 
 def test_every_tested_cell_gets_its_break_checks():
@@ -308,7 +313,7 @@ def test_relative_interval_is_unbounded_when_the_counterfactual_may_be_zero():
 def test_year_over_year_is_descriptive_only():
     result = assess(simulate(3, replace(Design(), effect=-4.0)), EVENT, method="yoy")
     assert result.verdict == "descriptive_only" and result.ci_low is None and result.p_value is None
-    assert result.effect < 0 and "not attributed to the event" in result.explanation
+    assert result.effect < 0 and "not attributed to the event" in explain.sentence(result, "en")
 
 
 def test_a_constant_pre_period_gives_no_p_value():
@@ -316,7 +321,7 @@ def test_a_constant_pre_period_gives_no_p_value():
     series = pd.Series(np.r_[np.full(37, 5.0), np.full(12, 7.0)], index=index)
     result = assess(series, EVENT)
     assert result.verdict == "insufficient_history" and result.p_value is None
-    assert "constant" in result.notes[-1] and "constant" in result.explanation
+    assert "constant" in explain.notes(result, "en")[-1] and "constant" in explain.sentence(result, "en")
 
 
 def test_placebo_refits_keep_the_real_pre_periods_scale():
@@ -352,17 +357,17 @@ def test_left_out_months_are_counted_and_named():
     months = pd.period_range(pd.Period(previous, "M"), pd.Period(EVENT, "M"), freq="M")
     assert result.n_left_out == len(months)  # the previous event's month through this event's month
     assert f"{len(months)} month(s) between the pre-period and the post window ({months[0]} to {months[-1]})" in \
-        result.notes[0]
+        explain.notes(result, "en")[0]
     assert result.pre_ends_at_event == previous
     assert any("includes any lasting effect of that earlier event" in note and previous.isoformat() in note
-               for note in result.notes)
+               for note in explain.notes(result, "en"))
 
 
 def test_later_events_inside_the_post_window_are_named():
     later = [(dt.date(2024, 5, 3), "later-meeting"), (dt.date(2027, 1, 1), "far-away")]
     result = assess(simulate(2), EVENT, later_events=later, robust=False)
-    assert any("later-meeting (2024-05-03)" in note for note in result.notes)
-    assert not any("far-away" in note for note in result.notes)
+    assert any("later-meeting (2024-05-03)" in note for note in explain.notes(result, "en"))
+    assert not any("far-away" in note for note in explain.notes(result, "en"))
 
 
 def test_degrees_of_freedom_deduct_the_diffuse_initialisation():
@@ -413,14 +418,15 @@ def test_not_yet_verifiable_says_when_it_becomes_checkable():
     assert result.verdict == "not_yet_verifiable"
     assert result.checkable_from == needed.start_time.date()
     month = needed.start_time.date()
-    assert f"once data for {explain.month_name(month, 'en')} are published" in result.explanation
-    assert f"cuando se publiquen los datos de {explain.month_name(month, 'es')}" in result.explanation_es
+    assert f"once data for {explain.month_name(month, 'en')} are published" in explain.sentence(result, "en")
+    assert f"cuando se publiquen los datos de {explain.month_name(month, 'es')}" in explain.sentence(result, "es")
     assert explain.month_name(month, "es").startswith(("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio",
                                                        "agosto", "septiembre", "octubre", "noviembre", "diciembre"))
-    assert f"expected to be published around {needed + 1}" in result.notes[-1]
+    assert f"expected to be published around {needed + 1}" in explain.notes(result, "en")[-1]
     overdue = assess(series, event, as_of=(needed + 6).end_time.date())
     # For readers: what is late, not what an operator should run (that is on the status page).
-    assert "has not reached Verifica yet" in overdue.notes[-1] and "refresh" not in overdue.notes[-1]
+    last_note = explain.notes(overdue, "en")[-1]
+    assert "has not reached Verifica yet" in last_note and "refresh" not in last_note
 
 
 def test_as_of_drops_later_months():
@@ -451,7 +457,7 @@ def test_provisional_post_months_are_counted_and_said():
     provisional = series.index[-3:]
     result = assess(series, EVENT, provisional=provisional, robust=False)
     assert result.provisional_post_months == len(provisional)
-    assert any(f"{len(provisional)} post-event month(s) are provisional" in note for note in result.notes)
+    assert any(f"{len(provisional)} post-event month(s) are provisional" in note for note in explain.notes(result, "en"))
 
 
 def test_every_verdict_and_reason_has_both_languages():
@@ -461,13 +467,20 @@ def test_every_verdict_and_reason_has_both_languages():
         assert all(set(text) == {"en", "es"} and all(text.values()) for text in table.values())
 
 
-def test_to_json_is_plain_json():
+def test_to_json_is_plain_json_of_codes_and_numbers_that_reads_back():
     result = assess(simulate(13, replace(Design(), effect=-6.0)), EVENT)
     body = json.loads(json.dumps(result.to_json(), allow_nan=False))
     assert body["verdict"] in VERDICTS and body["mde"] > 0 and "no_detectable_change" not in VERDICTS
     assert body["counterfactual"][0]["period"] == f"{post_start_month(EVENT)}"
     assert set(body["counterfactual"][0]) == {"period", "actual", "expected", "lower", "upper"}
     assert all(set(check) >= {"check", "passed"} for check in body["checks"])
+    # No words: they are made where the result is shown, and a stored result reads back to the same words.
+    assert not set(body) & {"explanation", "explanation_es", "notes", "notes_es"} and body["note_codes"]
+    back = Assessment.from_json(body)
+    assert back.to_json() == body
+    for lang in ("en", "es"):
+        assert explain.sentence(back, lang) == explain.sentence(result, lang)
+        assert explain.notes(back, lang) == explain.notes(result, lang)
 
 
 def test_unknown_method_is_refused():
@@ -518,7 +531,8 @@ def test_the_damped_trend_is_measured_but_off(monkeypatch):
     damped = assess(series, EVENT, semantics="rolling_12m", better="down")
     phi = next(note["phi"] for note in damped.note_codes if note["code"] == "damped")
     assert 0 < phi < 1 and damped.effect != default.effect
-    assert any(f"{phi:.0%}" in note for note in damped.notes) and any(f"{phi:.0%}" in n for n in damped.notes_es)
+    assert any(f"{phi:.0%}" in note for note in explain.notes(damped, "en"))
+    assert any(f"{phi:.0%}" in note for note in explain.notes(damped, "es"))
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")  # statsmodels' start-value and convergence chatter
@@ -563,8 +577,8 @@ def test_intervals_widen_to_what_fake_event_dates_show(monkeypatch):
     assert calibrated.mde > plain.mde and calibrated.p_value > plain.p_value
     note = next(n for n in calibrated.note_codes if n["code"] == "calibrated")
     assert note["n"] == calibrated.placebo_n
-    assert any(f"{factor:.2f}" in text for text in calibrated.notes)
-    assert any(f"{factor:.2f}" in text for text in calibrated.notes_es)
+    assert any(f"{factor:.2f}" in text for text in explain.notes(calibrated, "en"))
+    assert any(f"{factor:.2f}" in text for text in explain.notes(calibrated, "es"))
 
 
 def _with_donor(effect_on_series: float, effect_on_donor: float, seed: int = 2):
@@ -586,13 +600,14 @@ def test_the_control_series_check_tells_a_shared_shock_from_the_series_own_chang
     check = next(c for c in result.checks if c["check"] == "donors")
     assert result.ci_high < 0 and check["reading"] == "same_change" and check["ci_high"] < 0
     assert check["passed"] is None  # shown, never deciding
-    assert any("the other drug" in n and "the same way" in n for n in result.notes)
-    assert any("la otra droga" in n and "mismo sentido" in n for n in result.notes_es)
+    assert any("the other drug" in n and "the same way" in n for n in explain.notes(result, "en"))
+    assert any("la otra droga" in n and "mismo sentido" in n for n in explain.notes(result, "es"))
     shared, donors = _with_donor(effect_on_series=0.0, effect_on_donor=-40.0)  # it fell with its controls
     result = assess(shared, EVENT, better="down", donors=donors, donor_labels=labels)
     check = next(c for c in result.checks if c["check"] == "donors")
     assert result.ci_high < 0 and check["reading"] == "other_answer" and check["ci_low"] <= 0 <= check["ci_high"]
-    assert any("a different answer" in n for n in result.notes) and any("respuesta distinta" in n for n in result.notes_es)
+    assert any("a different answer" in n for n in explain.notes(result, "en"))
+    assert any("respuesta distinta" in n for n in explain.notes(result, "es"))
     assert result.verdict == "improved"  # the verdict is the main estimate's
     quiet, donors = _with_donor(effect_on_series=0.0, effect_on_donor=0.0)
     result = assess(quiet, EVENT, better="down", donors=donors, donor_labels=labels)

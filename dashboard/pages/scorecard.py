@@ -15,7 +15,8 @@ from dashboard import components, ids, queries
 from dashboard.i18n import normalise_lang, pick, t
 from dashboard.state import ExplorerState
 from indicators import precompute
-from indicators.explain import VERDICT_LABELS, effect_unit, number
+from indicators.assessment import Assessment
+from indicators.explain import VERDICT_LABELS, effect_unit, number, sentence
 from indicators.registry import get_indicator
 
 
@@ -45,7 +46,7 @@ def _cell(event: dict, indicator_id: str, cell: dict | None, lang: str, as_of: s
         str(cell.get("pre_start") or event["date"])[:7], "from")
     href = ExplorerState(indicator=indicator_id, geo=cell.get("geo") or None, start=start,
                          event=cell.get("event", event["id"]), as_of=queries.page_as_of(as_of), lang=lang).href()
-    title = cell["explanation_es"] if lang == "es" else cell["explanation"]
+    title = sentence(Assessment.from_json(cell), lang)  # the stored cell has codes and numbers: worded here
     return html.Td(dcc.Link(children, href=href, title=title,
                             id=f"cell-{event['id']}-{indicator_id}"), className=f"cell verdict-{verdict}")
 
