@@ -14,9 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard import exports, links, queries, views
 from dashboard.i18n import basis_text, normalise_lang, pick, t
 from dashboard.state import PARAMS, ExplorerState, Problem
-from etl.common import load_origin
-from etl.sources import SOURCES
 from indicators import precompute, service
+from indicators.catalogue import SOURCE_IDS, load_origin
 from indicators.claims import select as select_claims
 from indicators.claims import summary as claims_summary
 from indicators.claims import table as claims_table
@@ -607,5 +606,5 @@ def status_json() -> Response:
         "recent_runs": [run_json(r) for r in recent_runs(db, limit=20)],
         # Series their publisher closed (origin file): a refresh records 'closed', never overdue once complete.
         "closed": [{"source_id": source_id, "through": closed["through"], "successor": closed["successor"]}
-                   for source_id in SOURCES if (closed := load_origin(source_id).get("closed"))],
+                   for source_id in SOURCE_IDS if (closed := load_origin(source_id).get("closed"))],
     })

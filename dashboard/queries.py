@@ -19,10 +19,10 @@ from flask_caching import Cache
 from sqlalchemy.engine import Engine
 
 from dashboard.i18n import basis_text
-from etl.conapo_population import SOURCE_ID as POPULATION_SOURCE
 from indicators import claims as claims_checker
 from indicators import commitments as commitments_model
 from indicators import context, maps, precompute, service
+from indicators.catalogue import POPULATION_SOURCE
 from indicators.digest import code_digest
 from indicators.registry import Indicator, get_indicator
 from indicators.scorecard import verify

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from dashboard import queries
 from dashboard.i18n import normalise_lang, t
-from etl.timeline import EVENT_TYPES
+from indicators.catalogue import EVENT_TYPES
 from indicators.registry import INDICATORS
 from indicators.transforms import TRANSFORMS
 from indicators.verification import METHODS

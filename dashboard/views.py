@@ -17,8 +17,8 @@ from dashboard import queries
 from dashboard.figures import add_assessment, add_line, linked, relabel_events, series_figure, wrap
 from dashboard.i18n import pick, t
 from dashboard.state import ExplorerState
-from etl.geography import geo_name
 from indicators import transforms
+from indicators.catalogue import geo_name
 from indicators.explain import headline
 from indicators.registry import Indicator, get_indicator
 from indicators.scorecard import NotAssessable

@@ -2,8 +2,8 @@
 
 Flask-free and cache-free: each function reads the store and returns plain values (dicts, lists,
 frames). ``dashboard.queries`` adds the request-scoped caching on top. A contract in the lint step
-(``.importlinter``) forbids ``dashboard`` from importing ``etl.store`` directly, so a new page
-cannot grow a query of its own.
+(``.importlinter``) forbids ``dashboard`` from importing ``etl`` at all (its reference data comes
+through :mod:`indicators.catalogue`), so a new page cannot grow a query of its own.
 """
 
 from __future__ import annotations

@@ -17,8 +17,7 @@ from dash import ClientsideFunction, Input, Output, State, dcc, html
 from dashboard import api, components, exports, ids, links, queries, tilemap, views
 from dashboard.i18n import pick, t
 from dashboard.state import ExplorerState
-from etl.geography import geo_name
-from etl.timeline import EVENT_TYPES
+from indicators.catalogue import EVENT_TYPES, geo_name
 from indicators.explain import METHOD_LABELS, number, percent
 from indicators.registry import INDICATORS, available_indicators, get_indicator
 from indicators.transforms import TRANSFORMS

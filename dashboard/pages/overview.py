@@ -14,7 +14,7 @@ from dashboard import components, queries
 from dashboard.i18n import normalise_lang, pick, t
 from dashboard.pages.changes import overview_section as changes_section
 from dashboard.state import ExplorerState
-from etl.common import load_origin
+from indicators.catalogue import load_origin
 from indicators.explain import effect_unit, number, percent
 from indicators.registry import INDICATORS
 from indicators.service import failing_sources, freshness

@@ -11,9 +11,8 @@ from dash import html
 from dashboard import components, links, queries
 from dashboard.i18n import normalise_lang, t
 from dashboard.state import ExplorerState
-from etl.common import load_origin
-from etl.sources import SOURCES
 from indicators.cards import indicator_card
+from indicators.catalogue import SOURCE_IDS, load_origin
 from indicators.registry import INDICATORS
 
 
@@ -88,7 +87,7 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
     events = queries.events()
     history = queries.withdrawals()
     cards = []
-    for source_id in SOURCES:
+    for source_id in SOURCE_IDS:
         origin = load_origin(source_id)
         vintages = queries.vintages(source_id)
         indicators = [spec for spec in INDICATORS.values()

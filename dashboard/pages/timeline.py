@@ -12,7 +12,7 @@ from dash import dcc, html
 from dashboard import components, queries
 from dashboard.i18n import normalise_lang, pick, t
 from dashboard.state import ExplorerState
-from etl.timeline import CONFIDENCE, EVENT_TYPES, is_primary
+from indicators.catalogue import CONFIDENCE, EVENT_TYPES, is_primary
 from indicators.registry import INDICATORS
 
 TIMELINE = "timeline-list"
