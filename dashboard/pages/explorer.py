@@ -113,30 +113,25 @@ def layout(**query: str) -> html.Div:
             className="size-choice"),
         dcc.Download(id=ids.DOWNLOAD),
     ])
-    return html.Div(
-        [
-            dcc.Location(id=ids.EXPLORER_URL, refresh=False),
-            dcc.Store(id=ids.LANG, data=lang),
-            dcc.Store(id=ids.CAMERA, data=None),
-            dcc.Store(id=ids.FIGURE, data=None),
-            components.header(lang, "/", state.search()),
-            components.status_banner(lang),
-            html.Div(id=ids.URL_NOTICE, className="url-notice", role="alert",
-                     children=notice_children(problems, lang)),
-            # On a phone the answer and the chart come first; the settings wait behind this button.
-            html.Button(t("controls_toggle", lang), id=ids.CONTROLS_TOGGLE, n_clicks=0, className="controls-toggle",
-                        **{"aria-expanded": "false", "aria-controls": ids.CONTROLS}),
-            controls,
-            html.Div(className="chart-row", children=[
-                dcc.Loading(dcc.Graph(id=ids.GRAPH, config=graph_config(lang))),
-                html.Aside(id=ids.ASSESSMENT, className="assessment-panel"),
-            ]),
-            downloads,
-            html.Div(id=ids.INFO, className="source-card"),
-            html.Div(id=ids.TABLE, className="data-table"),
-            html.Div(id=ids.MAP, className="state-map"),
-        ],
-        className="page",
+    # No heading: the chart's title names the view.
+    return components.page_frame(
+        None, lang, "/", state.search(),
+        html.Div(id=ids.URL_NOTICE, className="url-notice", role="alert",
+                 children=notice_children(problems, lang)),
+        # On a phone the answer and the chart come first; the settings wait behind this button.
+        html.Button(t("controls_toggle", lang), id=ids.CONTROLS_TOGGLE, n_clicks=0, className="controls-toggle",
+                    **{"aria-expanded": "false", "aria-controls": ids.CONTROLS}),
+        controls,
+        html.Div(className="chart-row", children=[
+            dcc.Loading(dcc.Graph(id=ids.GRAPH, config=graph_config(lang))),
+            html.Aside(id=ids.ASSESSMENT, className="assessment-panel"),
+        ]),
+        downloads,
+        html.Div(id=ids.INFO, className="source-card"),
+        html.Div(id=ids.TABLE, className="data-table"),
+        html.Div(id=ids.MAP, className="state-map"),
+        before=(dcc.Location(id=ids.EXPLORER_URL, refresh=False), dcc.Store(id=ids.LANG, data=lang),
+                dcc.Store(id=ids.CAMERA, data=None), dcc.Store(id=ids.FIGURE, data=None)),
     )
 
 

@@ -137,10 +137,8 @@ def layout(lang: str = "en", meeting: str | None = None, **_query: str) -> html.
         ]))
     query = components.query_string({"meeting": chosen_id if meeting and chosen_id == meeting["id"] else None,
                                      "lang": lang if lang != "en" else None})
-    return html.Div(className="page", children=[
-        components.header(lang, "/overview", query),
-        components.status_banner(lang),
-        html.H2(t("overview_title", lang)),
+    return components.page_frame(
+        "overview_title", lang, "/overview", query,
         *changes,
         *changes_section(lang),
         html.H3(t("overview_freshness", lang)),
@@ -149,4 +147,4 @@ def layout(lang: str = "en", meeting: str | None = None, **_query: str) -> html.
                 "source", "data_through", "overview_latest_release", "overview_next_due", "overview_state")])),
             html.Tbody(rows),
         ])),
-    ])
+    )

@@ -110,11 +110,9 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
             *[_indicator(indicator_card(spec, lang, events), lang) for spec in indicators],
         ]))
     query = "?lang=es" if lang == "es" else ""
-    return html.Div(className="page", children=[
-        components.header(lang, "/sources", query),
-        components.status_banner(lang),
-        html.H2(t("sources_title", lang)),
+    return components.page_frame(
+        "sources_title", lang, "/sources", query,
         html.P(t("sources_intro", lang)),
         _break(lang),
         html.Div(id="sources", children=cards),
-    ])
+    )
