@@ -86,7 +86,7 @@ def view_state(indicator_id: str, params: Mapping[str, str], allowed: tuple[str,
     naming everything in the address that cannot be used."""
     spec = get_indicator(indicator_id)
     state, problems = ExplorerState.parse({k: v for k, v in params.items() if k != "size"},
-                                          allowed=allowed, indicator=spec.id)
+                                          queries.view_choices(spec.id), allowed=allowed, indicator=spec.id)
     if "size" in params and "size" not in allowed:
         problems.insert(0, Problem("unknown_params", value="size", extra=", ".join(sorted(allowed))))
     if problems:

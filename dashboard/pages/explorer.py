@@ -24,10 +24,16 @@ from indicators.transforms import TRANSFORMS
 from indicators.verification import METHODS
 
 
+def read_address(query: dict | str) -> tuple[ExplorerState, list]:
+    """The view an address asks for and what in it could not be used (``ExplorerState.parse``),
+    checked against what the store offers (read by the data door: ``queries.view_choices``)."""
+    return ExplorerState.parse(query, queries.view_choices(ExplorerState.indicator_in(query)))
+
+
 def layout(**query: str) -> html.Div:
     """The explorer as its address asks (``ExplorerState.parse``); what could not be used is
     named in a notice above the chart."""
-    state, problems = ExplorerState.parse(query)
+    state, problems = read_address(query)
     lang = state.lang
     spec = INDICATORS[state.indicator]
     geo_opts, geo = geo_options(state.indicator, state.geo, lang)
@@ -167,8 +173,9 @@ def _day(value) -> str | None:
 def transform_options(state: ExplorerState) -> list[dict]:
     """Every transform, those this view cannot take disabled with the reason in their label."""
     options = []
+    population = queries.population_geos()
     for name in TRANSFORMS:
-        why = state.transform_unavailable(name)
+        why = state.transform_unavailable(name, population)
         label = t("transform_" + name, state.lang) + (f" — {t(why, state.lang)}" if why else "")
         options.append({"label": label, "value": name, "disabled": bool(why)})
     return options
@@ -305,7 +312,7 @@ def sync(search, *values):
     triggered = dash.ctx.triggered_id
     keys = [name for name, _, _ in CONTROLS]
     if triggered is None or triggered == ids.EXPLORER_URL:
-        state, problems = ExplorerState.parse(search or "")
+        state, problems = read_address(search or "")
         notice = notice_children(problems, state.lang)
         write_address = False
     else:
@@ -316,7 +323,7 @@ def sync(search, *values):
             state = state.with_(geo=state.geo if state.geo in geos else None,
                                 compare=state.compare if state.compare in geos else None,
                                 vs=None if state.vs == state.indicator else state.vs)
-        state = state.normalised()
+        state = state.normalised(queries.population_geos())
         notice = []  # the view is now the controls', not the address's
         write_address = True
     out = render_state(state)
@@ -336,7 +343,7 @@ def download(*values):
     fmt = triggered.removeprefix(f"{ids.DOWNLOAD_BUTTON}-")
     if fmt not in DOWNLOAD_FORMATS or not any(clicks):
         return dash.no_update
-    state, _ = ExplorerState.parse(search or "")
+    state, _ = read_address(search or "")
     params = {k: v for k, v in state.params().items() if k != "indicator"}
     if fmt in (*exports.FORMATS, "zip"):  # an image's size (the data formats have none)
         params["size"] = size or exports.DEFAULT_SIZE
