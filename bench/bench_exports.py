@@ -4,7 +4,7 @@
 
 An app on a store filled from the committed snapshot (a temporary SQLite file) serves
 ``/api/indicators/<id>.png`` through Flask's test client: the first request starts Chromium
-(kaleido's sync server, once per process); then each view is rendered once (cold: the figure is
+(one kaleido renderer, once per process); then each view is rendered once (cold: the figure is
 built and rendered) and requested again ``--repeat`` times (warm: served from the export cache,
 keyed by store version, date and every parameter). The target: a warm PNG in 0.5 s or less.
 """

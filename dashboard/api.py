@@ -14,10 +14,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard import exports, links, queries, views
 from dashboard.i18n import basis_text, normalise_lang, pick, t
 from dashboard.state import PARAMS, ExplorerState, Problem
-from etl.common import load_origin
-from etl.sources import SOURCES
 from indicators import explain, precompute, service
 from indicators.assessment import Assessment
+from indicators.catalogue import SOURCE_IDS, load_origin
 from indicators.claims import select as select_claims
 from indicators.claims import summary as claims_summary
 from indicators.claims import table as claims_table
@@ -88,7 +87,7 @@ def view_state(indicator_id: str, params: Mapping[str, str], allowed: tuple[str,
     naming everything in the address that cannot be used."""
     spec = get_indicator(indicator_id)
     state, problems = ExplorerState.parse({k: v for k, v in params.items() if k != "size"},
-                                          allowed=allowed, indicator=spec.id)
+                                          queries.view_choices(spec.id), allowed=allowed, indicator=spec.id)
     if "size" in params and "size" not in allowed:
         problems.insert(0, Problem("unknown_params", value="size", extra=", ".join(sorted(allowed))))
     if problems:
@@ -624,5 +623,5 @@ def status_json() -> Response:
         "recent_runs": [run_json(r) for r in recent_runs(db, limit=20)],
         # Series their publisher closed (origin file): a refresh records 'closed', never overdue once complete.
         "closed": [{"source_id": source_id, "through": closed["through"], "successor": closed["successor"]}
-                   for source_id in SOURCES if (closed := load_origin(source_id).get("closed"))],
+                   for source_id in SOURCE_IDS if (closed := load_origin(source_id).get("closed"))],
     })

@@ -25,9 +25,9 @@ from dashboard import links, queries
 from dashboard.figures import COMMITMENT_COLOURS
 from dashboard.i18n import normalise_lang, pick, t
 from dashboard.state import ExplorerState
-from etl.common import load_origin
 from indicators import claims as claims_checker
 from indicators import period_claims, precompute
+from indicators.catalogue import load_origin
 from indicators.claims import UNIT_LABELS
 from indicators.explain import VERDICT_LABELS, number
 from indicators.registry import INDICATORS

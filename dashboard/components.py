@@ -44,6 +44,20 @@ def header(lang: str, path: str, query: str) -> html.Header:
     )
 
 
+def page_frame(title_key: str | None, lang: str, path: str, query: str, *children, before: tuple = ()) -> html.Div:
+    """Every page's frame: the header (navigation, and the language switch to this page at
+    ``path`` + ``query``), the refresh-status banner and the page's heading (``t(title_key)``;
+    none when ``title_key`` is None), then ``children``. ``before``: what precedes the header
+    (the explorer's address and stores)."""
+    return html.Div(className="page", children=[
+        *before,
+        header(lang, path, query),
+        status_banner(lang),
+        *([html.H2(t(title_key, lang))] if title_key else []),
+        *children,
+    ])
+
+
 def status_banner(lang: str) -> html.Div:
     """Tells users when a refresh failed; the last good data is what they see."""
     failures = failing_sources(queries.engine())

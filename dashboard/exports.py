@@ -1,16 +1,20 @@
 """Static figure export (PNG, SVG, PDF) with kaleido and the system Chromium, citation included.
 
-One kaleido sync server (one Chromium) is started on first use and reused for every image; its
-task queue is not safe for concurrent callers, so calls are serialised with a lock.
+One Chromium is started on first use and reused for every image: kaleido's public ``Kaleido``,
+opened once and driven from an event loop in a thread of its own, as kaleido's sync server
+(``kaleido.start_sync_server``) does. That server is a process-wide singleton with no public way
+to replace it while a call hangs; this renderer can be dropped and a new one started (the render
+watchdog). Calls are serialised with a lock: one image at a time, as one browser tab draws them.
 """
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import datetime as dt
 import io
 import json
 import logging
-import os
 import re
 import shutil
 import textwrap
@@ -41,15 +45,81 @@ class ExportUnavailable(RuntimeError):
     """No Chromium for kaleido on this machine."""
 
 
-def _ensure_server() -> None:
-    if not settings.get().browser_path:
-        found = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-        if found is None:
-            raise ExportUnavailable("static export needs Chromium: install it or set BROWSER_PATH")
-        os.environ["BROWSER_PATH"] = found  # where kaleido looks for it
-    import kaleido  # loaded with the first image, not at start
+def _browser_path() -> str:
+    found = (settings.get().browser_path or shutil.which("chromium") or shutil.which("chromium-browser")
+             or shutil.which("google-chrome"))
+    if found is None:
+        raise ExportUnavailable("static export needs Chromium: install it or set BROWSER_PATH")
+    return found
 
-    kaleido.start_sync_server(n=1, timeout=90, silence_warnings=True)
+
+class _Renderer:
+    """One Chromium (a ``kaleido.Kaleido``, opened with the first image) and the event loop, in a
+    thread of its own, that drives it."""
+
+    def __init__(self, browser_path: str) -> None:
+        self._browser_path = browser_path
+        self._kaleido = None
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="kaleido-renderer", daemon=True)
+        self._thread.start()
+
+    async def _calc(self, figure: go.Figure, opts: dict) -> bytes:
+        if self._kaleido is None:
+            import kaleido  # loaded with the first image, not at start
+
+            # The watchdog (render) bounds each call; kaleido's own timeout would only duplicate it.
+            browser = kaleido.Kaleido(n=1, timeout=None, path=self._browser_path)
+            await browser.open()
+            self._kaleido = browser
+        return await self._kaleido.calc_fig(figure, opts=opts)
+
+    def calc(self, figure: go.Figure, opts: dict, timeout: float) -> bytes:
+        """The image, or ``TimeoutError`` (the call cancelled) when none came within ``timeout`` s."""
+        future = asyncio.run_coroutine_threadsafe(self._calc(figure, opts), self._loop)
+        try:
+            return future.result(timeout)
+        except TimeoutError:
+            future.cancel()
+            raise
+
+    def close(self, wait: float) -> None:
+        """Close the browser (waiting at most ``wait`` seconds for it) and stop the loop."""
+        async def shut() -> None:
+            if self._kaleido is not None:
+                await self._kaleido.close()
+
+        try:
+            asyncio.run_coroutine_threadsafe(shut(), self._loop).result(wait)
+        except Exception as exc:  # a browser that does not answer is left to the OS
+            log.warning("the image renderer's browser did not close (%s: %s)", type(exc).__name__, exc)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+
+
+_renderer: _Renderer | None = None
+CLOSE_WAIT = 10.0  # seconds a renderer's browser is given to close
+
+
+def renderer_running() -> bool:
+    """Whether this process has started an image renderer (a Chromium)."""
+    return _renderer is not None
+
+
+def forget_renderer() -> None:
+    """Drop the image renderer (its browser closed in the background): the next image starts a new one."""
+    global _renderer
+    old, _renderer = _renderer, None
+    if old is not None:
+        threading.Thread(target=old.close, args=(CLOSE_WAIT,), name="kaleido-close", daemon=True).start()
+
+
+def _close_at_exit() -> None:
+    if _renderer is not None:
+        _renderer.close(CLOSE_WAIT)
+
+
+atexit.register(_close_at_exit)
 
 
 def citation_lines(spec: Indicator, source: dict | None, vintages: list[dict], lang: str,
@@ -216,7 +286,6 @@ def localise_months(figure: go.Figure, lang: str) -> None:
 
 
 RENDER_TIMEOUT = 60.0  # seconds; a report image takes well under one
-_TIMED_OUT = object()
 
 
 def render(figure: go.Figure, fmt: str, size: str = DEFAULT_SIZE) -> bytes:
@@ -227,50 +296,18 @@ def render(figure: go.Figure, fmt: str, size: str = DEFAULT_SIZE) -> bytes:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     width, height = SIZES[size]
     opts = {"format": fmt, "width": width, "height": height}
+    global _renderer
     with _lock:
         for attempt in (1, 2):
-            _ensure_server()
-            image = _call_with_timeout(figure, opts)
-            if image is not _TIMED_OUT:
-                return image
-            log.error("the image renderer did not answer in %.0f s (attempt %d); starting a new one",
-                      RENDER_TIMEOUT, attempt)
-            _abandon_server()
+            if _renderer is None:
+                _renderer = _Renderer(_browser_path())
+            try:
+                return _renderer.calc(figure, opts, RENDER_TIMEOUT)
+            except TimeoutError:
+                log.error("the image renderer did not answer in %.0f s (attempt %d); starting a new one",
+                          RENDER_TIMEOUT, attempt)
+                forget_renderer()
     raise ExportUnavailable(f"the image renderer did not answer in {RENDER_TIMEOUT:.0f} s; try again")
-
-
-def _call_with_timeout(figure: go.Figure, opts: dict):
-    import kaleido
-
-    box: dict = {}
-
-    def run() -> None:
-        try:
-            box["image"] = kaleido.calc_fig_sync(figure, opts=opts)
-        except BaseException as exc:  # handed to the caller's thread below
-            box["error"] = exc
-
-    worker = threading.Thread(target=run, name="kaleido-call", daemon=True)
-    worker.start()
-    worker.join(RENDER_TIMEOUT)
-    if worker.is_alive():
-        return _TIMED_OUT
-    if "error" in box:
-        raise box["error"]
-    return box["image"]
-
-
-def _abandon_server() -> None:
-    """Forget a hung kaleido server so the next call starts a fresh one (kaleido keeps one
-    module-level singleton and has no way to stop a server whose browser does not answer). The
-    old one is marked stopped so its exit hook does not wait for it."""
-    import kaleido
-    from kaleido import _sync_server
-
-    old = kaleido._global_server
-    old._initialized = False
-    _sync_server.GlobalKaleidoServer._instance = None
-    kaleido._global_server = _sync_server.GlobalKaleidoServer()
 
 
 def export_figure(spec: Indicator, figure: go.Figure, *, fmt: str, lang: str,

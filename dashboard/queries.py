@@ -19,16 +19,16 @@ from flask_caching import Cache
 from sqlalchemy.engine import Engine
 
 from dashboard.i18n import basis_text
-from etl.conapo_population import SOURCE_ID as POPULATION_SOURCE
 from indicators import claims as claims_checker
 from indicators import commitments as commitments_model
 from indicators import context, maps, precompute, service
+from indicators.catalogue import POPULATION_SOURCE
 from indicators.digest import code_digest
-from indicators.registry import Indicator, get_indicator
+from indicators.registry import INDICATORS, Indicator, get_indicator
 from indicators.scorecard import verify
 from indicators.series import POPULATION_BASE, geographies, read_series, sources_read
 from indicators.series import decimals as series_decimals
-from indicators.service import DataVersions, available_geos, data_versions, read_events, read_slice
+from indicators.service import DataVersions, ViewChoices, available_geos, data_versions, read_events, read_slice
 from indicators.verification import METHODS, Assessment
 
 cache = Cache()
@@ -208,6 +208,16 @@ def geos_for(indicator: str) -> list[str]:
     db = engine()
     return cached(cache_key("geos", indicator, sources=(get_indicator(indicator).source_id,)),
                   lambda: geographies(db, indicator))
+
+
+def view_choices(*indicators: str) -> ViewChoices:
+    """What an explorer address of these indicators may choose from (:func:`indicators.service.view_choices`):
+    what ``ExplorerState.parse`` checks an address against. Indicators without data are left out."""
+    db = engine()
+    known = tuple(dict.fromkeys(i for i in indicators if i in INDICATORS and INDICATORS[i].status == "available"))
+    sources = tuple(dict.fromkeys([*(INDICATORS[i].source_id for i in known), POPULATION_SOURCE]))
+    return cached(cache_key("view-choices", known, sources=sources, timeline=True),
+                  lambda: service.view_choices(db, known))
 
 
 def events() -> list[dict]:

@@ -5,19 +5,25 @@ The explorer's layout (first load, Back/Forward), its callback (the controls), e
 view (``/api/indicators/<id>.<fmt>``) and every page linking into the explorer (scorecard,
 overview, timeline, sources) go through ``ExplorerState``: a parameter means the same thing, with
 the same default and the same complaint when it is wrong, wherever it is read.
+
+The state is a plain value and reading an address is a pure function: what the store offers (an
+indicator's geographies, the timeline's events, the geographies with a population) is read by the
+data door (:func:`dashboard.queries.view_choices`) and handed in as a
+:class:`~indicators.service.ViewChoices`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, fields, replace
 from urllib.parse import parse_qsl, urlencode
 
 from dashboard import queries
 from dashboard.i18n import normalise_lang, t
-from etl.timeline import EVENT_TYPES
+from indicators.catalogue import EVENT_TYPES
 from indicators.registry import INDICATORS
+from indicators.service import ViewChoices
 from indicators.transforms import TRANSFORMS
 from indicators.verification import METHODS
 
@@ -95,18 +101,31 @@ class ExplorerState:
 
     # --- from an address -------------------------------------------------------------------
 
-    @classmethod
-    def parse(cls, query: Mapping[str, str] | str, *, allowed: tuple[str, ...] | set[str] = PARAMS,
-              indicator: str | None = None) -> tuple[ExplorerState, list[Problem]]:
-        """The state an address asks for, and what in it could not be used (each bad value falls
-        back to its default, so the page can still draw something while it says what it ignored).
-        ``indicator`` comes from an API path; ``allowed`` limits the parameters (the data API
-        takes fewer than an image)."""
+    @staticmethod
+    def _query(query: Mapping[str, str] | str) -> dict[str, str]:
         if isinstance(query, str):
             query = dict(parse_qsl(query.lstrip("?"), keep_blank_values=True))
         # A repeated parameter (Dash Pages hands over a list): the last one counts, as in a form.
         query = {k: (v[-1] if isinstance(v, list) and v else v) for k, v in query.items()}
-        query = {k: v if isinstance(v, str) else str(v) for k, v in query.items()}
+        return {k: v if isinstance(v, str) else str(v) for k, v in query.items()}
+
+    @classmethod
+    def indicator_in(cls, query: Mapping[str, str] | str) -> str:
+        """The indicator an address shows (the default when it names none with data): the one
+        whose :class:`ViewChoices` :meth:`parse` needs."""
+        name = cls._query(query).get("indicator") or DEFAULT_INDICATOR
+        return name if _available(name) else DEFAULT_INDICATOR
+
+    @classmethod
+    def parse(cls, query: Mapping[str, str] | str, choices: ViewChoices, *,
+              allowed: tuple[str, ...] | set[str] = PARAMS,
+              indicator: str | None = None) -> tuple[ExplorerState, list[Problem]]:
+        """The state an address asks for, and what in it could not be used (each bad value falls
+        back to its default, so the page can still draw something while it says what it ignored).
+        ``choices``: what the store offers, with the geographies of the address's indicator
+        (:meth:`indicator_in`, or ``indicator``). ``indicator`` comes from an API path;
+        ``allowed`` limits the parameters (the data API takes fewer than an image)."""
+        query = cls._query(query)
         problems: list[Problem] = []
         unknown = sorted(set(query) - set(allowed))
         if unknown:
@@ -119,7 +138,7 @@ class ExplorerState:
             problems.append(Problem("indicator", "indicator", name))
             name = DEFAULT_INDICATOR
         values["indicator"] = name
-        geos = queries.geos_for(name) if _available(name) else []
+        geos = choices.geos.get(name, ()) if _available(name) else ()
         spec = INDICATORS.get(name)
         geo = get.get("geo") or None
         if geo and spec is not None and _available(name) and geo not in geos:
@@ -155,10 +174,9 @@ class ExplorerState:
                     problems.append(Problem("choice", key, str(get[key]), "0, 1"))
                 else:
                     values[key] = get[key] == "1"
-        known_events = {e["id"] for e in queries.events()}
         for key in ("event", "base"):
             if get.get(key):
-                if get[key] in known_events:
+                if get[key] in choices.events:
                     values[key] = get[key]
                 else:
                     problems.append(Problem("event", key, get[key]))
@@ -184,7 +202,7 @@ class ExplorerState:
             else:
                 values["transform"] = transform
         state = cls(**values)
-        why = state.transform_unavailable(state.transform)
+        why = state.transform_unavailable(state.transform, choices.population)
         if why:
             problems.append(Problem("transform", "transform", state.transform, why))
             state = replace(state, transform="level")
@@ -193,13 +211,13 @@ class ExplorerState:
             state = replace(state, log=False)
         return state, problems
 
-    def normalised(self) -> ExplorerState:
+    def normalised(self, population: Collection[str]) -> ExplorerState:
         """The state with combinations the address could not carry dropped (what a control
         change can produce): a log scale under a % change, the indicator compared with itself,
         the geography compared with itself, an end before the start, a transform the view
-        cannot take."""
+        cannot take (``population``: the geographies with a population)."""
         state = self
-        if state.transform_unavailable(state.transform):
+        if state.transform_unavailable(state.transform, population):
             state = replace(state, transform="level")
         if state.log and state.transform == "yoy":
             state = replace(state, log=False)
@@ -238,8 +256,9 @@ class ExplorerState:
 
     # --- what is possible ------------------------------------------------------------------
 
-    def transform_unavailable(self, transform: str) -> str | None:
-        """Why a transform cannot be applied to this view (an i18n key), or None."""
+    def transform_unavailable(self, transform: str, population: Collection[str]) -> str | None:
+        """Why a transform cannot be applied to this view (an i18n key), or None. ``population``:
+        the geographies with a population (:attr:`ViewChoices.population`)."""
         spec = INDICATORS.get(self.indicator)
         if spec is None or transform == "level":
             return None
@@ -248,7 +267,7 @@ class ExplorerState:
         if transform == "per100k":
             if not spec.takes_per_100k:  # an average per day, a share, a rate already
                 return "transform_already_rate"
-            if not queries.has_population(self.geo or spec.default_geo):
+            if (self.geo or spec.default_geo) not in population:
                 return "transform_no_population"
         if transform == "yoy" and spec.transform == "share":
             return "transform_share_yoy"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from dashboard.i18n import t
-from etl.geography import geo_name
+from indicators.catalogue import geo_name
 from indicators.explain import number, separators
 
 # (row, column) from the top-left; the common newsroom layout of the 50 states and DC.

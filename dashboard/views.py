@@ -17,8 +17,8 @@ from dashboard import queries
 from dashboard.figures import add_assessment, add_line, linked, relabel_events, series_figure, wrap
 from dashboard.i18n import pick, t
 from dashboard.state import ExplorerState
-from etl.geography import geo_name
 from indicators import transforms
+from indicators.catalogue import geo_name
 from indicators.explain import headline
 from indicators.registry import Indicator, get_indicator
 from indicators.scorecard import NotAssessable
@@ -235,7 +235,7 @@ def _extra_series(spec: Indicator, state: ExplorerState, geo: str, base_event: s
         vs_geo = geo if geo in vs_geos else vs.default_geo
         _, rows = queries.series_view(state.series_query(geo=vs_geo, indicator=vs.id))
         vs_state = replace(state, indicator=vs.id, geo=vs_geo)
-        transform_ok = vs_state.transform_unavailable(state.transform) is None
+        transform_ok = vs_state.transform_unavailable(state.transform, queries.population_geos()) is None
         shown, unit, _ = transform_frame(vs, _total(vs, rows), vs_state if transform_ok else
                                          replace(vs_state, transform="level"), vs_geo, base_event,
                                          _reader(vs_state, vs, vs_geo, total=True))

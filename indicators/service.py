@@ -2,13 +2,14 @@
 
 Flask-free and cache-free: each function reads the store and returns plain values (dicts, lists,
 frames). ``dashboard.queries`` adds the request-scoped caching on top. A contract in the lint step
-(``.importlinter``) forbids ``dashboard`` from importing ``etl.store`` directly, so a new page
-cannot grow a query of its own.
+(``.importlinter``) forbids ``dashboard`` from importing ``etl`` at all (its reference data comes
+through :mod:`indicators.catalogue`), so a new page cannot grow a query of its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -17,10 +18,12 @@ from sqlalchemy.orm import Session
 from etl import changelog_store, store
 from etl.pipeline import ensure_store
 from etl.store import DataVersions
+from indicators.series import POPULATION_BASE, geographies
 
 __all__ = [
     "PROJECT_ROOT",
     "DataVersions",
+    "ViewChoices",
     "available_geos",
     "change_entries",
     "change_entry",
@@ -40,6 +43,7 @@ __all__ = [
     "source_card",
     "timeline_event_count",
     "unprepared",
+    "view_choices",
     "vintage_meta",
     "vintages",
     "withdrawals",
@@ -70,6 +74,25 @@ def commitment_choices(engine: Engine) -> list[str]:
     from indicators.changes import commitment_choices as choices
 
     return choices(engine)
+
+
+@dataclass(frozen=True)
+class ViewChoices:
+    """What an explorer address may choose from, as the store holds it: the geographies with data
+    of the indicators asked about, the timeline's event ids, and the geographies with a population
+    (what a rate per 100,000 divides by). ``dashboard.state.ExplorerState`` checks an address
+    against these, read here and handed in: it reads no store itself."""
+
+    geos: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    events: frozenset[str] = frozenset()
+    population: frozenset[str] = frozenset()
+
+
+def view_choices(engine: Engine, indicators: Iterable[str]) -> ViewChoices:
+    """The :class:`ViewChoices` of addresses of these (available) indicators."""
+    return ViewChoices(geos={indicator: tuple(geographies(engine, indicator)) for indicator in indicators},
+                       events=frozenset(event["id"] for event in store.read_events(engine)),
+                       population=frozenset(store.available_geos(engine, POPULATION_BASE)))
 
 
 def prepare(engine: Engine, then: Callable[[Engine], None] | None = None) -> None:

@@ -304,9 +304,9 @@ def app_browser(browser_ready, dash_duo, snapshot_store):
 
 
 def _renderer_running() -> bool:
-    import sys
+    from dashboard import exports
 
-    return "kaleido" in sys.modules and sys.modules["kaleido"]._global_server.is_running()
+    return exports.renderer_running()
 
 
 def _forget_the_image_renderer() -> None:
@@ -315,7 +315,7 @@ def _forget_the_image_renderer() -> None:
     new one was started. Forget it, as the render watchdog would."""
     from dashboard import exports
 
-    exports._abandon_server()
+    exports.forget_renderer()
 
 
 @pytest.fixture

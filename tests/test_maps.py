@@ -120,7 +120,7 @@ def test_the_explorer_offers_no_rate_of_an_average_or_a_share(client):
     for spec in available_indicators():
         state = ExplorerState(spec.id, geo=spec.default_geo)
         if not spec.takes_per_100k:
-            assert state.transform_unavailable("per100k") in ("transform_already_rate", "transform_annual")
+            assert state.transform_unavailable("per100k", frozenset()) in ("transform_already_rate", "transform_annual")
     with client.application.test_request_context("/"):
         from dashboard import queries
 

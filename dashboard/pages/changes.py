@@ -77,16 +77,14 @@ def layout(lang: str = "en", entry: str | None = None, **_query: str) -> html.Di
         body = [entry_block(item, lang, events) for item in items] or [html.P(t("changes_none", lang))]
     query = components.query_string({"entry": entry, "lang": lang if lang != "en" else None})
     feed_query = "?lang=es" if lang == "es" else ""
-    return html.Div(className="page", children=[
-        components.header(lang, "/changes", query),
-        components.status_banner(lang),
-        html.H2(t("changes_title", lang)),
+    return components.page_frame(
+        "changes_title", lang, "/changes", query,
         html.P(t("changes_intro", lang)),
         html.P([t("changes_subscribe", lang), " ",
                 html.A(t("changes_feed_atom", lang), href=f"/api/changes.atom{feed_query}"),
                 " · ", html.A(t("changes_feed_json", lang), href=f"/api/changes.json{feed_query}")]),
         html.Div(id=CHANGES, children=body),
-    ])
+    )
 
 
 def overview_section(lang: str, limit: int = 3) -> list:

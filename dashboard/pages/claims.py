@@ -164,10 +164,8 @@ def layout(lang: str = "en", as_of: str | None = None, status: str | None = None
         "sort": chosen["sort"] if chosen["sort"] != "stated_on" else None, "order": chosen["order"],
         "lang": lang if lang != "en" else None})
     by_status = counts["by_status"]
-    return html.Div(className="page", children=[
-        components.header(lang, "/claims", query),
-        components.status_banner(lang),
-        html.H2(t("claims_title", lang)),
+    return components.page_frame(
+        "claims_title", lang, "/claims", query,
         html.P(t("claims_intro", lang, tolerance=number(TOLERANCE * 100, lang))),
         html.P(t("claims_summary", lang, n=str(counts["claims"]),
                  consistent=str(by_status.get("consistent", 0)), inconsistent=str(by_status.get("inconsistent", 0)),
@@ -178,4 +176,4 @@ def layout(lang: str = "en", as_of: str | None = None, status: str | None = None
                 " · ", html.A("JSON", href=f"/api/claims.json{data_query}")], id=ids.CLAIMS_SHOWN),
         html.Table(id=ids.CLAIMS, className="scorecard claims", children=[html.Thead(header), html.Tbody(rows)])
         if items else html.P(t("claims_none", lang), className="url-notice"),
-    ])
+    )

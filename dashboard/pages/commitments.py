@@ -130,17 +130,17 @@ def layout(lang: str = "en", as_of: str | None = None, party: str | None = None,
     as_of_text = as_of_date.isoformat() if as_of_date else None
     query = components.query_string({"as_of": as_of_text, "party": party, "status": status, "indicator": indicator,
                                      "lang": lang if lang != "en" else None})
-    head = [components.header(lang, "/commitments", query), components.status_banner(lang),
-            html.H2(t("commitments_title", lang))]
+
+    def page(*children) -> html.Div:
+        return components.page_frame("commitments_title", lang, "/commitments", query, *children)
+
     try:
         every = queries.commitments(as_of_date)
     except precompute.PastScorecardFailed as exc:
-        return html.Div(className="page", children=[*head, html.P(
-            t("scorecard_failed", lang, day=as_of_text, reason=str(exc)), role="alert")])
+        return page(html.P(t("scorecard_failed", lang, day=as_of_text, reason=str(exc)), role="alert"))
     if every is None:  # a past date's scorecard is computed in the background
-        return html.Div(className="page", children=[*head, html.P(
-            [t("commitments_computing", lang, day=as_of_text), " ",
-             html.A("↻", href=f"/commitments{query}")], role="status", className="updating")])
+        return page(html.P([t("commitments_computing", lang, day=as_of_text), " ",
+                            html.A("↻", href=f"/commitments{query}")], role="status", className="updating"))
     linked = sorted({link["indicator"] for item in every for link in item["indicators"]})
     chosen = {"party": _choice(party, PARTIES), "status": _choice(status, STATUSES),
               "indicator": _choice(indicator, linked)}
@@ -149,8 +149,7 @@ def layout(lang: str = "en", as_of: str | None = None, party: str | None = None,
     day = as_of_text or dt.date.today().isoformat()
     by_party = {p: sum(1 for i in every if i["party"] == p) for p in PARTIES}
     data_query = components.query_string({"as_of": as_of_text, **chosen})
-    return html.Div(className="page", children=[
-        *head,
+    return page(
         html.P(t("commitments_intro", lang, day=day)),
         html.Details([html.Summary(t("commitments_rule_title", lang)), html.P(t("commitments_rule", lang))],
                      className="rule"),
@@ -165,4 +164,4 @@ def layout(lang: str = "en", as_of: str | None = None, party: str | None = None,
                 html.A("JSON", href=f"/api/commitments.json{data_query}")]),
         html.Div(className="table-scroll", children=table(items, lang, as_of_date)) if items
         else html.P(t("commitments_none", lang), className="url-notice"),
-    ])
+    )

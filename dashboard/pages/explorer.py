@@ -17,18 +17,23 @@ from dash import ClientsideFunction, Input, Output, State, dcc, html
 from dashboard import api, components, exports, ids, links, queries, tilemap, views
 from dashboard.i18n import pick, t
 from dashboard.state import ExplorerState
-from etl.geography import geo_name
-from etl.timeline import EVENT_TYPES
+from indicators.catalogue import EVENT_TYPES, geo_name
 from indicators.explain import METHOD_LABELS, number, percent
 from indicators.registry import INDICATORS, available_indicators, get_indicator
 from indicators.transforms import TRANSFORMS
 from indicators.verification import METHODS
 
 
+def read_address(query: dict | str) -> tuple[ExplorerState, list]:
+    """The view an address asks for and what in it could not be used (``ExplorerState.parse``),
+    checked against what the store offers (read by the data door: ``queries.view_choices``)."""
+    return ExplorerState.parse(query, queries.view_choices(ExplorerState.indicator_in(query)))
+
+
 def layout(**query: str) -> html.Div:
     """The explorer as its address asks (``ExplorerState.parse``); what could not be used is
     named in a notice above the chart."""
-    state, problems = ExplorerState.parse(query)
+    state, problems = read_address(query)
     lang = state.lang
     spec = INDICATORS[state.indicator]
     geo_opts, geo = geo_options(state.indicator, state.geo, lang)
@@ -114,30 +119,25 @@ def layout(**query: str) -> html.Div:
             className="size-choice"),
         dcc.Download(id=ids.DOWNLOAD),
     ])
-    return html.Div(
-        [
-            dcc.Location(id=ids.EXPLORER_URL, refresh=False),
-            dcc.Store(id=ids.LANG, data=lang),
-            dcc.Store(id=ids.CAMERA, data=None),
-            dcc.Store(id=ids.FIGURE, data=None),
-            components.header(lang, "/", state.search()),
-            components.status_banner(lang),
-            html.Div(id=ids.URL_NOTICE, className="url-notice", role="alert",
-                     children=notice_children(problems, lang)),
-            # On a phone the answer and the chart come first; the settings wait behind this button.
-            html.Button(t("controls_toggle", lang), id=ids.CONTROLS_TOGGLE, n_clicks=0, className="controls-toggle",
-                        **{"aria-expanded": "false", "aria-controls": ids.CONTROLS}),
-            controls,
-            html.Div(className="chart-row", children=[
-                dcc.Loading(dcc.Graph(id=ids.GRAPH, config=graph_config(lang))),
-                html.Aside(id=ids.ASSESSMENT, className="assessment-panel"),
-            ]),
-            downloads,
-            html.Div(id=ids.INFO, className="source-card"),
-            html.Div(id=ids.TABLE, className="data-table"),
-            html.Div(id=ids.MAP, className="state-map"),
-        ],
-        className="page",
+    # No heading: the chart's title names the view.
+    return components.page_frame(
+        None, lang, "/", state.search(),
+        html.Div(id=ids.URL_NOTICE, className="url-notice", role="alert",
+                 children=notice_children(problems, lang)),
+        # On a phone the answer and the chart come first; the settings wait behind this button.
+        html.Button(t("controls_toggle", lang), id=ids.CONTROLS_TOGGLE, n_clicks=0, className="controls-toggle",
+                    **{"aria-expanded": "false", "aria-controls": ids.CONTROLS}),
+        controls,
+        html.Div(className="chart-row", children=[
+            dcc.Loading(dcc.Graph(id=ids.GRAPH, config=graph_config(lang))),
+            html.Aside(id=ids.ASSESSMENT, className="assessment-panel"),
+        ]),
+        downloads,
+        html.Div(id=ids.INFO, className="source-card"),
+        html.Div(id=ids.TABLE, className="data-table"),
+        html.Div(id=ids.MAP, className="state-map"),
+        before=(dcc.Location(id=ids.EXPLORER_URL, refresh=False), dcc.Store(id=ids.LANG, data=lang),
+                dcc.Store(id=ids.CAMERA, data=None), dcc.Store(id=ids.FIGURE, data=None)),
     )
 
 
@@ -173,8 +173,9 @@ def _day(value) -> str | None:
 def transform_options(state: ExplorerState) -> list[dict]:
     """Every transform, those this view cannot take disabled with the reason in their label."""
     options = []
+    population = queries.population_geos()
     for name in TRANSFORMS:
-        why = state.transform_unavailable(name)
+        why = state.transform_unavailable(name, population)
         label = t("transform_" + name, state.lang) + (f" — {t(why, state.lang)}" if why else "")
         options.append({"label": label, "value": name, "disabled": bool(why)})
     return options
@@ -311,7 +312,7 @@ def sync(search, *values):
     triggered = dash.ctx.triggered_id
     keys = [name for name, _, _ in CONTROLS]
     if triggered is None or triggered == ids.EXPLORER_URL:
-        state, problems = ExplorerState.parse(search or "")
+        state, problems = read_address(search or "")
         notice = notice_children(problems, state.lang)
         write_address = False
     else:
@@ -322,7 +323,7 @@ def sync(search, *values):
             state = state.with_(geo=state.geo if state.geo in geos else None,
                                 compare=state.compare if state.compare in geos else None,
                                 vs=None if state.vs == state.indicator else state.vs)
-        state = state.normalised()
+        state = state.normalised(queries.population_geos())
         notice = []  # the view is now the controls', not the address's
         write_address = True
     out = render_state(state)
@@ -342,7 +343,7 @@ def download(*values):
     fmt = triggered.removeprefix(f"{ids.DOWNLOAD_BUTTON}-")
     if fmt not in DOWNLOAD_FORMATS or not any(clicks):
         return dash.no_update
-    state, _ = ExplorerState.parse(search or "")
+    state, _ = read_address(search or "")
     params = {k: v for k, v in state.params().items() if k != "indicator"}
     if fmt in (*exports.FORMATS, "zip"):  # an image's size (the data formats have none)
         params["size"] = size or exports.DEFAULT_SIZE

@@ -14,7 +14,7 @@ from dashboard import components, queries
 from dashboard.i18n import normalise_lang, pick, t
 from dashboard.pages.changes import overview_section as changes_section
 from dashboard.state import ExplorerState
-from etl.common import load_origin
+from indicators.catalogue import load_origin
 from indicators.explain import effect_unit, number, percent
 from indicators.registry import INDICATORS
 from indicators.service import failing_sources, freshness
@@ -137,10 +137,8 @@ def layout(lang: str = "en", meeting: str | None = None, **_query: str) -> html.
         ]))
     query = components.query_string({"meeting": chosen_id if meeting and chosen_id == meeting["id"] else None,
                                      "lang": lang if lang != "en" else None})
-    return html.Div(className="page", children=[
-        components.header(lang, "/overview", query),
-        components.status_banner(lang),
-        html.H2(t("overview_title", lang)),
+    return components.page_frame(
+        "overview_title", lang, "/overview", query,
         *changes,
         *changes_section(lang),
         html.H3(t("overview_freshness", lang)),
@@ -149,4 +147,4 @@ def layout(lang: str = "en", meeting: str | None = None, **_query: str) -> html.
                 "source", "data_through", "overview_latest_release", "overview_next_due", "overview_state")])),
             html.Tbody(rows),
         ])),
-    ])
+    )

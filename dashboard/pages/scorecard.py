@@ -72,13 +72,8 @@ def _address(lang: str, as_of_text: str) -> str:
 
 
 def _waiting(lang: str, as_of_text: str, message: html.P) -> html.Div:
-    return html.Div(className="page", children=[
-        components.header(lang, "/scorecard", _page_query(lang, as_of_text)),
-        components.status_banner(lang),
-        html.H2(t("scorecard_title", lang)),
-        message,
-        _as_of_form(lang, as_of_text),
-    ])
+    return components.page_frame("scorecard_title", lang, "/scorecard", _page_query(lang, as_of_text),
+                                 message, _as_of_form(lang, as_of_text))
 
 
 def _computing(lang: str, as_of_text: str) -> html.Div:
@@ -145,10 +140,8 @@ def layout(lang: str = "en", as_of: str | None = None, **_query: str) -> html.Di
         for row in grid["rows"]
     ]
     legend = html.P([components.verdict_badge(v, lang) for v in VERDICT_LABELS], className="legend")
-    return html.Div(className="page", children=[
-        components.header(lang, "/scorecard", _page_query(lang, as_of_text)),
-        components.status_banner(lang),
-        html.H2(t("scorecard_title", lang)),
+    return components.page_frame(
+        "scorecard_title", lang, "/scorecard", _page_query(lang, as_of_text),
         *([html.P(t("scorecard_updating", lang), id="scorecard-updating", role="status", className="updating")]
           if grid.get("updating") else []),
         html.P(t("scorecard_intro", lang)),
@@ -162,4 +155,4 @@ def layout(lang: str = "en", as_of: str | None = None, **_query: str) -> html.Di
                 html.A("CSV", href=f"/api/scorecard.csv{'?as_of=' + as_of_text if as_of_text else ''}",
                        id=ids.SCORECARD_CSV), " · ",
                 html.A("JSON", href=f"/api/scorecard.json{'?as_of=' + as_of_text if as_of_text else ''}")]),
-    ])
+    )

@@ -11,9 +11,8 @@ from dash import html
 from dashboard import components, links, queries
 from dashboard.i18n import normalise_lang, t
 from dashboard.state import ExplorerState
-from etl.common import load_origin
-from etl.sources import SOURCES
 from indicators.cards import indicator_card
+from indicators.catalogue import SOURCE_IDS, load_origin
 from indicators.registry import INDICATORS
 
 
@@ -88,7 +87,7 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
     events = queries.events()
     history = queries.withdrawals()
     cards = []
-    for source_id in SOURCES:
+    for source_id in SOURCE_IDS:
         origin = load_origin(source_id)
         vintages = queries.vintages(source_id)
         indicators = [spec for spec in INDICATORS.values()
@@ -111,11 +110,9 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
             *[_indicator(indicator_card(spec, lang, events), lang) for spec in indicators],
         ]))
     query = "?lang=es" if lang == "es" else ""
-    return html.Div(className="page", children=[
-        components.header(lang, "/sources", query),
-        components.status_banner(lang),
-        html.H2(t("sources_title", lang)),
+    return components.page_frame(
+        "sources_title", lang, "/sources", query,
         html.P(t("sources_intro", lang)),
         _break(lang),
         html.Div(id="sources", children=cards),
-    ])
+    )

@@ -12,7 +12,7 @@ from dash import dcc, html
 from dashboard import components, queries
 from dashboard.i18n import normalise_lang, pick, t
 from dashboard.state import ExplorerState
-from etl.timeline import CONFIDENCE, EVENT_TYPES, is_primary
+from indicators.catalogue import CONFIDENCE, EVENT_TYPES, is_primary
 from indicators.registry import INDICATORS
 
 TIMELINE = "timeline-list"
@@ -91,13 +91,11 @@ def layout(lang: str = "en", types: str | list[str] | None = None, party: str | 
                        **{"aria-pressed": "true" if value in chosen[name] else "false"}), " ")]])
 
     query = href("", "").removeprefix("/timeline")  # this view: the language switch keeps the filters
-    return html.Div(className="page", children=[
-        components.header(lang, "/timeline", query),
-        components.status_banner(lang),
-        html.H2(t("timeline_title", lang)),
+    return components.page_frame(
+        "timeline_title", lang, "/timeline", query,
         html.P(t("timeline_count", lang, n=str(len(shown)), total=str(len(events)))),
         toggles("types", lambda v: t("type_" + v, lang)),
         toggles("party", lambda v: v),
         toggles("confidence", lambda v: t("timeline_confidence_" + v, lang)),
         html.Ol(id=TIMELINE, className="timeline", children=[_event(e, lang) for e in shown]),
-    ])
+    )
