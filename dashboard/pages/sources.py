@@ -9,7 +9,7 @@ from __future__ import annotations
 from dash import html
 
 from dashboard import components, links, queries
-from dashboard.i18n import normalise_lang, t
+from dashboard.i18n import lang_query, normalise_lang, t
 from dashboard.state import ExplorerState
 from etl.common import load_origin
 from etl.sources import SOURCES
@@ -110,7 +110,7 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
                           html.Ul([_vintage(v, lang, history) for v in vintages])], open=False),
             *[_indicator(indicator_card(spec, lang, events), lang) for spec in indicators],
         ]))
-    query = "?lang=es" if lang == "es" else ""
+    query = lang_query(lang)
     return html.Div(className="page", children=[
         components.header(lang, "/sources", query),
         components.status_banner(lang),
