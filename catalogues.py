@@ -7,9 +7,9 @@ catalogues present, English first (``VERIFICA_LANGUAGES`` may keep fewer): addin
 numbers and dates are written in.
 
 The ``.po`` files are read with Babel once per process, when a message is first asked for: no
-compiled ``.mo`` files to keep in step with them, and reading both takes a few tens of
-milliseconds. ``locale/messages.pot`` lists every key; ``scripts/extract-messages`` rebuilds it
-from the code with ``pybabel extract`` and :func:`extract_keys` (a test checks it is current).
+compiled ``.mo`` files to keep in step with them (bench/bench_catalogues.py measures the reading).
+``locale/messages.pot`` lists every key; ``scripts/extract-messages`` rebuilds it from the code
+with ``pybabel extract`` and :func:`extract_keys` (a test checks it is current).
 """
 
 from __future__ import annotations
@@ -111,10 +111,12 @@ def keys(context: str | None = None) -> list[str]:
 
 
 def N_(key: str) -> str:
+    """gettext's "mark for extraction, translate later": the key itself."""
     return key
 
 
 def NC_(context: str, key: str) -> str:
+    """``N_`` in a context (``pgettext``'s)."""
     return key
 
 
