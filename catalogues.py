@@ -152,25 +152,6 @@ class Message(Mapping[str, str]):
         return dict(self.items())
 
 
-class Messages(Mapping[str, Message]):
-    """Every key of the catalogue whose name starts with ``prefix``, by the rest of it:
-    ``Messages("verdict_")["improved"]["es"]``."""
-
-    def __init__(self, prefix: str) -> None:
-        self.prefix = prefix
-
-    def __getitem__(self, code: str) -> Message:
-        if not has(self.prefix + code):
-            raise KeyError(code)
-        return Message(self.prefix + code)
-
-    def __iter__(self) -> Iterator[str]:
-        return (key.removeprefix(self.prefix) for key in keys() if key.startswith(self.prefix))
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-
 # --- pybabel extract -----------------------------------------------------------------------------
 
 def extract_keys(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:

@@ -145,7 +145,7 @@ def t(key: str, lang: str, **values: str) -> str:
     return text.format(**values) if values else text
 
 
-def pick(pair: dict[str, str] | None, lang: str) -> str:
+def pick(pair: Mapping[str, str] | None, lang: str) -> str:
     """The text of a data field {"en": ..., "es": ...} in the language, falling back to English."""
     if not pair:
         return ""

@@ -192,13 +192,15 @@ def test_a_pseudo_locale_catalogue_translates_every_page_without_python(pseudo_l
 
 
 def test_curated_pairs_may_carry_a_further_language():
-    """A new language's curated texts (timeline, commitments, claims) are a YAML field beside en and es."""
+    """A new language's curated texts (timeline, commitments, claims, regime changes) are a YAML field
+    beside en and es."""
     import jsonschema
 
     from etl import timeline
-    from indicators import commitments, period_claims
+    from indicators import commitments, period_claims, regimes
 
-    for schema in (timeline._BILINGUAL, commitments._BILINGUAL, period_claims._BILINGUAL):
+    for schema in (timeline._BILINGUAL, commitments._BILINGUAL, period_claims._BILINGUAL,
+                   regimes.SCHEMA["items"]["properties"]["label"]):
         jsonschema.validate({"en": "The meeting", "es": "La reunión", PSEUDO: pseudo("The meeting")}, schema)
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate({"en": "The meeting", "es": "La reunión", "French": "La réunion"}, schema)
