@@ -150,6 +150,17 @@ def curated_english() -> str:
     return "\n".join(parts)
 
 
+def hrefs(node) -> list[str]:
+    """Every link's address but the language switch's (which leads to the other languages)."""
+    if isinstance(node, list):
+        return [href for item in node for href in hrefs(item)]
+    if isinstance(node, dict):
+        props = node.get("props", {})
+        own = [props["href"]] if isinstance(props.get("href"), str) and props.get("className") != "language" else []
+        return own + [href for value in props.values() for href in hrefs(value)]
+    return []
+
+
 def without_stored_explanations(node):
     """The layout less the scorecard cells' hover titles: the verification engine's stored sentence,
     written in English and Spanish only (``explanation``/``explanation_es``) until the words are
@@ -179,6 +190,9 @@ def test_a_pseudo_locale_catalogue_translates_every_page_without_python(pseudo_l
         assert leaks == [], (path, leaks)
         assert title.startswith("Verifica — ⟦"), (path, title)
         assert sum("⟦" in text for text in seen) >= 3, path
+        unkept = sorted({href for href in hrefs(layout) if href.startswith("/") and not href.startswith("/api/")
+                         and f"lang={PSEUDO}" not in href})
+        assert unkept == [], (path, unkept)  # every link to a page stays in the language
     # The other languages are offered by their own names; the same check finds English on an
     # English page (it can fail).
     from dashboard.components import language_links
