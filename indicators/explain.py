@@ -158,6 +158,12 @@ def number_locale(lang: str) -> str:
     return catalogues.locale(lang)
 
 
+def date_locale(lang: str) -> str:
+    """The CLDR locale dates are written in: the language of the catalogue's locale (generic
+    Spanish's "sept", as always, where Mexican Spanish writes "sep")."""
+    return number_locale(lang).split("_")[0]
+
+
 def separators(lang: str) -> str:
     """Plotly's ``layout.separators`` (decimal then group symbol) for the language, from CLDR:
     the chart's axes and hover read like the text around them."""

@@ -176,7 +176,19 @@ def without_stored_explanations(node):
 
 
 def test_a_pseudo_locale_catalogue_translates_every_page_without_python(pseudo_locale, snapshot_app):
+    import datetime as dt
+
+    from babel.dates import format_date
+
+    from indicators import explain
+
     assert PSEUDO in catalogues.languages()
+    # Its numbers and dates in the locale of its Language header (en_US here), its words its own.
+    day = dt.date(2025, 9, 3)
+    assert explain.number(-1234.5, PSEUDO) == explain.number(-1234.5, "en") == "−1,234"
+    assert explain.percent(0.125, PSEUDO) == pseudo(catalogues.gettext("percent_format", "en")).format(value="+12.5")
+    assert explain.month_name(day, PSEUDO) == "September 2025"
+    assert format_date(day, "MMM yyyy", locale=explain.date_locale(PSEUDO)) == "Sep 2025"
     snapshot_app.server.test_client().get("/")  # registers the pages' callbacks
     curated = curated_english()
     words = {word for word in english_words() if word not in curated}
