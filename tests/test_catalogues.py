@@ -70,8 +70,9 @@ def test_each_translation_keeps_the_english_placeholders():
 def test_the_template_lists_exactly_the_keys_the_code_names(tmp_path):
     """``scripts/extract-messages`` (pybabel extract) run now writes the committed template."""
     fresh = tmp_path / "messages.pot"
-    subprocess.run(["bash", str(settings.PROJECT_ROOT / "scripts" / "extract-messages"), str(fresh)], check=True,
-                   capture_output=True, env={**os.environ, "PYTHON": sys.executable})
+    done = subprocess.run(["bash", str(settings.PROJECT_ROOT / "scripts" / "extract-messages"), str(fresh)],
+                          capture_output=True, text=True, env={**os.environ, "PYTHON": sys.executable})
+    assert done.returncode == 0, done.stderr[-2000:]
     assert sorted(_entries(_read(fresh)), key=str) == sorted(_entries(_read(TEMPLATE)), key=str)
     assert fresh.read_text(encoding="utf-8") == TEMPLATE.read_text(encoding="utf-8")
 
