@@ -45,6 +45,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
                                  "publish"),
     "VERIFICA_WEBHOOK_SECRET": ("", "key of the HMAC-SHA256 signature of each webhook body (header "
                                     "`X-Verifica-Signature: sha256=<hex>`); unset: deliveries are unsigned"),
+    "VERIFICA_LOCALE_DIR": ("locale", "folder of the interface's catalogues (`<lang>/LC_MESSAGES/messages.po`), "
+                                      "relative to the code"),
+    "VERIFICA_LANGUAGES": ("", "interface languages offered (comma-separated, e.g. `en,es`); unset: every catalogue "
+                               "in the locale folder"),
     "VERIFICA_LOG_LEVEL": ("WARNING",
                            "log level of the command line and the app (DEBUG, INFO, WARNING, ERROR)"),
     "VERIFICA_RAW_DIR": ("../shared/data/raw", "tests: the folder of raw public files"),
@@ -79,6 +83,8 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
     webhook_url: str | None = None
     webhook_secret: str | None = None
+    locale_dir: Path = PROJECT_ROOT / "locale"
+    languages: tuple[str, ...] = ()
 
 
 def get(environ: Mapping[str, str] | None = None) -> Settings:
@@ -126,6 +132,9 @@ def get(environ: Mapping[str, str] | None = None) -> Settings:
         allowed_hosts=tuple(dict.fromkeys(allowed)),
         webhook_url=webhook_url or None,
         webhook_secret=env.get("VERIFICA_WEBHOOK_SECRET") or None,
+        locale_dir=PROJECT_ROOT / env.get("VERIFICA_LOCALE_DIR", "locale"),
+        languages=tuple(dict.fromkeys(lang.strip() for lang in env.get("VERIFICA_LANGUAGES", "").split(",")
+                                      if lang.strip())),
     )
 
 

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import exports, links, queries, views
-from dashboard.i18n import basis_text, normalise_lang, pick, t
+from dashboard.i18n import basis_text, lang_query, normalise_lang, pick, t
 from dashboard.state import PARAMS, ExplorerState, Problem
 from indicators import explain, precompute, service
 from indicators.assessment import Assessment
@@ -424,7 +424,7 @@ def scorecard_metadata() -> Response:
     day = grid["as_of"] or dt.date.today().isoformat()
     lang = normalise_lang(request.args.get("lang"))
     base = links.base_url().rstrip("/")
-    view = f"{base}/scorecard?as_of={day}" + ("&lang=es" if lang == "es" else "")
+    view = f"{base}/scorecard?as_of={day}" + lang_query(lang, "&")
     return jsonify({
         "as_of": grid["as_of"], "generated": dt.date.today().isoformat(), "key": grid["key"],
         "tests": grid["tests"], "alpha": grid["alpha"], "expected_by_chance": grid["expected_by_chance"],

@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape
 
 from dashboard import links, queries
 from dashboard.figures import COMMITMENT_COLOURS
-from dashboard.i18n import normalise_lang, pick, t
+from dashboard.i18n import lang_query, normalise_lang, pick, t
 from dashboard.state import ExplorerState
 from indicators import claims as claims_checker
 from indicators import period_claims, precompute
@@ -109,7 +109,7 @@ def gather(as_of: dt.date, lang: str, *, wait: bool = False, charts: int = MAX_C
                    and (w.restored_on is None or w.restored_on > as_of) for w in history):
                 continue  # withdrawn on that day
             origin = load_origin(source_id)
-            title = (lang == "es" and origin.get("title_es")) or origin.get("title", source_id)
+            title = origin.get(f"title_{lang}") or origin.get("title", source_id)
             row = {"source": source_id, "title": title, "id": vintage.id, "file": vintage.file_name,
                    "published_on": vintage.published_on.isoformat(), "sha256": vintage.sha256}
             cited.setdefault(source_id, {"citation": card.get("citation", source_id), "vintages": []})
@@ -172,7 +172,7 @@ def brief_pdf(as_of: dt.date, lang: str = "en", paper: str = "a4", *, wait: bool
     data = gather(as_of, lang, wait=wait, charts=charts)
     day = as_of.isoformat()
     base = links.base_url().rstrip("/")
-    suffix = "&lang=es" if lang == "es" else ""
+    suffix = lang_query(lang, "&")
     body = ParagraphStyle("body", fontName=regular, fontSize=BODY_PT, leading=BODY_PT * 1.3)
     small = ParagraphStyle("small", parent=body, fontSize=SMALL_PT, leading=SMALL_PT * 1.3)
     cell_white = ParagraphStyle("white", parent=small, textColor=colors.white, fontName=bold)

@@ -16,7 +16,7 @@ from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import change_words, links, queries
-from dashboard.i18n import t
+from dashboard.i18n import lang_query, languages, t
 from indicators import changes, service
 
 feeds = Blueprint("changes_feed", __name__, url_prefix="/api")
@@ -58,8 +58,8 @@ def selected() -> tuple[list, str]:
     if unknown:
         raise BadChoice(f"unknown parameter(s): {', '.join(unknown)}; use {', '.join(PARAMS)}")
     lang = args.get("lang") or "en"
-    if lang not in ("en", "es"):
-        raise BadChoice(f"lang={lang[:20]!r}; use en or es")
+    if lang not in languages():
+        raise BadChoice(f"lang={lang[:20]!r}; use {' or '.join(languages())}")
     limit = args.get("limit") or str(DEFAULT_LIMIT)
     if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
         raise BadChoice(f"limit={limit[:20]!r}; use a whole number from 1 to {MAX_LIMIT}")
@@ -99,7 +99,7 @@ def _html(item, lang: str, events: dict[str, dict]) -> str:
         parts.append(f"<h3>{escape(heading)}</h3><ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines)
                      + "</ul>")
     day = item.recorded_at.date().isoformat()
-    link = f"{_base()}scorecard?as_of={day}" + ("&lang=es" if lang == "es" else "")
+    link = f"{_base()}scorecard?as_of={day}" + lang_query(lang, "&")
     parts.append(f'<p><a href="{escape(link)}">{escape(t("changes_scorecard_link", lang, day=day))}</a></p>')
     return "".join(parts)
 
@@ -119,7 +119,7 @@ def changes_atom() -> Response:
     feed.language(lang)
     feed.author({"name": "Verifica"})
     feed.link(href=f"{base}api/changes.atom" + (f"?{query}" if query else ""), rel="self")
-    feed.link(href=f"{base}changes" + ("?lang=es" if lang == "es" else ""), rel="alternate")
+    feed.link(href=f"{base}changes" + lang_query(lang), rel="alternate")
     newest = items[0].recorded_at if items else dt.datetime(2025, 1, 1)
     feed.updated(newest.replace(tzinfo=dt.UTC))
     for item in reversed(items):  # feedgen lists the entry added last first
@@ -130,7 +130,7 @@ def changes_atom() -> Response:
         entry.title(change_words.title_text(item, lang))
         # One link: feedgen 1.0 writes an entry's links without their rel, so a second would be read as
         # another "alternate"; the scorecard as known that day is linked in the content.
-        entry.link(href=f"{base}changes?entry={item.id}" + ("&lang=es" if lang == "es" else ""), rel="alternate")
+        entry.link(href=f"{base}changes?entry={item.id}" + lang_query(lang, "&"), rel="alternate")
         entry.updated(item.recorded_at.replace(tzinfo=dt.UTC))
         entry.published(item.recorded_at.replace(tzinfo=dt.UTC))
         entry.content(_html(item, lang, events), type="html")

@@ -7,12 +7,12 @@ from urllib.parse import parse_qsl, urlencode
 
 import dash
 import pandas as pd
-from babel.dates import format_date
 from dash import dcc, html
 
+from catalogues import DEFAULT
 from dashboard import ids, queries
 from dashboard.figures import COMMITMENT_COLOURS, COMMITMENT_SYMBOLS, VERDICT_COLOURS, VERDICT_SYMBOLS
-from dashboard.i18n import basis_text, flag_text, pick, t
+from dashboard.i18n import basis_text, flag_text, lang_query, languages, pick, t
 from indicators import explain
 from indicators.explain import METHOD_LABELS, VERDICT_LABELS, effect_unit, mde_share, month_name, number, percent
 from indicators.registry import Indicator
@@ -20,12 +20,28 @@ from indicators.service import failing_sources
 from indicators.verification import Assessment
 
 
-def toggle_lang(query: str, lang: str) -> str:
+def toggle_lang(query: str, lang: str, target: str | None = None) -> str:
+    """The query string of the same view in ``target``, by default the language after ``lang``
+    (with two, the other one)."""
+    if target is None:
+        offered = languages()
+        target = offered[(offered.index(lang) + 1) % len(offered)] if lang in offered else offered[0]
     params = dict(parse_qsl(query.lstrip("?"), keep_blank_values=True))
-    params["lang"] = "es" if lang == "en" else "en"
-    if params["lang"] == "en":
+    params["lang"] = target
+    if params["lang"] == DEFAULT:
         params.pop("lang")
     return "?" + urlencode(params, safe=",") if params else ""
+
+
+def language_links(lang: str, path: str, query: str) -> list[html.A]:
+    """A link to the same view in each other language, named in that language (and marked as
+    such); the first, the language after this one, is the one the explorer keeps current."""
+    offered = languages()
+    start = offered.index(lang) + 1 if lang in offered else 0
+    targets = [other for other in offered[start:] + offered[:start] if other != lang]
+    return [html.A(t("language_name", other), id=ids.LANGUAGE_LINK if i == 0 else f"{ids.LANGUAGE_LINK}-{other}",
+                   href=path + toggle_lang(query, lang, other), className="language", lang=other)
+            for i, other in enumerate(targets)]
 
 
 def header(lang: str, path: str, query: str) -> html.Header:
@@ -34,11 +50,10 @@ def header(lang: str, path: str, query: str) -> html.Header:
         children=[
             html.H1(t("app_title", lang)),
             html.Nav([
-                *[dcc.Link(t(page["nav_key"], lang), href=page["path"] + ("?lang=es" if lang == "es" else ""))
+                *[dcc.Link(t(page["nav_key"], lang), href=page["path"] + lang_query(lang))
                   for page in sorted(dash.page_registry.values(), key=lambda p: p.get("order", 99))
                   if page.get("nav_key")],
-                html.A(t("language", lang), id=ids.LANGUAGE_LINK, href=path + toggle_lang(query, lang),
-                       className="language"),
+                *language_links(lang, path, query),
             ]),
         ],
     )
@@ -78,8 +93,7 @@ def stale_notice(spec, lang: str) -> html.P | None:
     late = queries.overdue().get(spec.source_id)
     if not late or not late.get("data_through"):
         return None
-    month = format_date(dt.date.fromisoformat(late["data_through"]), "MMMM 'de' yyyy" if lang == "es" else "MMMM yyyy",
-                        locale=lang)
+    month = month_name(dt.date.fromisoformat(late["data_through"]), lang)
     return html.P(t("stale_notice", lang, month=month, due=late["expected_by"]), id=ids.STALE_NOTICE,
                   className="stale-notice", role="status")
 
@@ -122,9 +136,9 @@ def basis(note: str, lang: str) -> html.Span:
 
 
 def origin_text(origin: dict, field: str, lang: str) -> html.Span:
-    """An origin file's title or licence in the page's language (``<field>_es``)."""
-    if lang == "es" and origin.get(f"{field}_es"):
-        return html.Span(origin[f"{field}_es"])
+    """An origin file's title or licence in the page's language (``<field>_es``), else as recorded."""
+    if lang != DEFAULT and origin.get(f"{field}_{lang}"):
+        return html.Span(origin[f"{field}_{lang}"])
     return as_written(origin[field])
 
 

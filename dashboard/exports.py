@@ -29,6 +29,7 @@ import settings
 from dashboard.figures import relabel_events, wrap_lines, x_extent
 from dashboard.i18n import pick, t
 from dashboard.queries import inert_frame
+from indicators.explain import date_locale
 from indicators.registry import Indicator
 
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
@@ -282,7 +283,7 @@ def localise_months(figure: go.Figure, lang: str) -> None:
              - pd.offsets.MonthBegin(1)]
     pattern = "yyyy" if step >= 12 else "MMM yyyy"
     figure.update_xaxes(tickmode="array", tickvals=[d.strftime("%Y-%m-%d") for d in ticks],
-                        ticktext=[format_date(d.date(), pattern, locale=lang) for d in ticks])
+                        ticktext=[format_date(d.date(), pattern, locale=date_locale(lang)) for d in ticks])
 
 
 RENDER_TIMEOUT = 60.0  # seconds; a report image takes well under one

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from babel.dates import format_date
 
 from dashboard.i18n import flag_text, pick, t
-from indicators.explain import number, separators
+from indicators.explain import date_locale, number, separators
 from indicators.registry import Indicator
 
 EVENT_COLOURS = {
@@ -27,7 +27,7 @@ SERIES_COLOURS = ["#0b3d91", "#d1495b", "#00798c", "#edae49", "#66a182", "#8d6a9
 
 def short_date(day: dt.date, lang: str) -> str:
     """"23 Jan 26" / "23 ene 26": the CLDR month names of the language (Babel)."""
-    return format_date(day, "dd MMM yy", locale=lang)
+    return format_date(day, "dd MMM yy", locale=date_locale(lang))
 
 
 # A number and what follows it ("692 lbs", "95 %", "+5.2 %") stay on one line when text wraps.

@@ -19,7 +19,7 @@ from dashboard.i18n import pick, t
 from dashboard.state import ExplorerState
 from indicators import transforms
 from indicators.catalogue import geo_name
-from indicators.explain import headline
+from indicators.explain import date_locale, headline
 from indicators.registry import Indicator, get_indicator
 from indicators.scorecard import NotAssessable
 from indicators.series import NotAvailable
@@ -190,7 +190,7 @@ def transform_frame(spec: Indicator, frame: pd.DataFrame, state: ExplorerState, 
     if start is not None and base < start and read is not None:
         longer = read(base.date())
     shown, used = transforms.index_to(longer, base, spec.breakdown)
-    month = format_date(used, "MMM yyyy", locale=lang) if used is not None else "—"
+    month = format_date(used, "MMM yyyy", locale=date_locale(lang)) if used is not None else "—"
     return _within(shown, start), t("unit_index", lang, month=month), used
 
 

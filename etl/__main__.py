@@ -30,6 +30,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
+import catalogues
 import settings
 from etl import pipeline, snapshot
 from etl.common import SanityError, load_origin
@@ -96,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     command("status", help="sources, vintages, coverage and recent runs")
     brief = command("brief", help="the briefing pack for a meeting: one PDF as known on a date")
     brief.add_argument("--as-of", type=dt.date.fromisoformat, required=True, help="YYYY-MM-DD")
-    brief.add_argument("--lang", choices=("en", "es"), default="en")
+    brief.add_argument("--lang", choices=catalogues.languages(), default=catalogues.DEFAULT)
     brief.add_argument("--paper", choices=("a4", "letter"), default="a4")
     brief.add_argument("--out", type=Path, required=True, help="the PDF to write")
     brief.add_argument("--charts", type=int, default=6, help="how many key charts (default 6, newest tested first)")

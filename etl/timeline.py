@@ -20,10 +20,11 @@ CONFIDENCE = ["confirmed", "single", "uncertain", "not_found"]
 STATUS = ["happened", "announced_not_confirmed"]
 DIRECTIONS = ["down", "up", "ambiguous", "none"]
 
-_BILINGUAL = {
+_BILINGUAL = {  # English and Spanish; a further interface language may add its own (a locale code)
     "type": "object",
     "required": ["en", "es"],
     "properties": {"en": {"type": "string", "minLength": 3}, "es": {"type": "string", "minLength": 3}},
+    "patternProperties": {"^[a-z]{2,3}(_[A-Z]{2})?$": {"type": "string", "minLength": 3}},
     "additionalProperties": False,
 }
 

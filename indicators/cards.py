@@ -1,4 +1,4 @@
-"""Indicator cards: everything a reader needs to judge a number before quoting it, in EN and ES.
+"""Indicator cards: everything a reader needs to judge a number before quoting it, in each language.
 
 One card per indicator: name, description, unit, frequency, geographies, source, publication
 lag, the direction the commitments aim at and why reading it that way can mislead, dated
@@ -8,33 +8,33 @@ requires none for any indicator with data).
 
 from __future__ import annotations
 
+from catalogues import Message
 from indicators.registry import Indicator
 
-FREQUENCY = {
-    "monthly": {"en": "Monthly", "es": "Mensual"},
-    "rolling_12m": {"en": "Monthly, each value the 12 months ending that month",
-                    "es": "Mensual, cada valor suma los 12 meses que terminan en ese mes"},
-    "annual": {"en": "Yearly and multi-year figures, as published",
-               "es": "Cifras anuales y de varios años, como se publicaron"},
+FREQUENCY: dict[str, Message] = {
+    "monthly": Message("card_frequency_monthly"),
+    "rolling_12m": Message("card_frequency_rolling_12m"),
+    "annual": Message("card_frequency_annual"),
 }
-GEOGRAPHIES = {
-    "national": {"en": "National total", "es": "Total nacional"},
-    "us_states": {"en": "United States and its states", "es": "Estados Unidos y sus estados"},
-    "mx_states": {"en": "Mexico and its 32 states", "es": "México y sus 32 estados"},
+GEOGRAPHIES: dict[str, Message] = {
+    "national": Message("card_geographies_national"),
+    "us_states": Message("card_geographies_us_states"),
+    "mx_states": Message("card_geographies_mx_states"),
 }
-DIRECTION = {
-    "down": {"en": "The commitments aim at a fall", "es": "Los compromisos buscan una baja"},
-    "up": {"en": "The commitments aim at a rise", "es": "Los compromisos buscan un alza"},
-    "ambiguous": {"en": "The commitments point no clear way", "es": "Los compromisos no marcan una dirección clara"},
+DIRECTION: dict[str, Message] = {
+    "down": Message("card_direction_down"),
+    "up": Message("card_direction_up"),
+    "ambiguous": Message("card_direction_ambiguous"),
 }
-LAG = {"en": "about {n} month(s) after the month measured", "es": "unos {n} mes(es) después del mes medido"}
+LAG = Message("card_lag_months")
+LAG_NONE = Message("card_lag_none")
 FIELDS = ("name", "description", "unit", "frequency", "geographies", "source", "lag", "direction", "caveats")
 
 
 def indicator_card(spec: Indicator, lang: str, events: list[dict] | None = None) -> dict:
     """The card's texts in one language, and the measurement changes that concern it."""
-    def pick(pair: dict | None) -> str:
-        return (pair or {}).get(lang) or ""
+    def pick(pair: dict | None) -> str:  # curated texts without this language: their English
+        return (pair or {}).get(lang) or (pair or {}).get("en") or ""
 
     changes = [
         {"date": str(event["date"]), "id": event["id"], "title": pick(event.get("title"))}
@@ -50,8 +50,7 @@ def indicator_card(spec: Indicator, lang: str, events: list[dict] | None = None)
         "frequency": pick(FREQUENCY.get(spec.semantics)),
         "geographies": pick(GEOGRAPHIES.get(spec.geo_kind)),
         "source": spec.source_id,
-        "lag": pick(LAG).format(n=spec.publication_lag_months) if spec.publication_lag_months else pick(
-            {"en": "published with the data it describes", "es": "se publica con los datos que describe"}),
+        "lag": pick(LAG).format(n=spec.publication_lag_months) if spec.publication_lag_months else pick(LAG_NONE),
         "direction": pick(DIRECTION.get(spec.better)),
         "caveats": pick(spec.caveats),
         "measurement_changes": changes,

@@ -30,6 +30,7 @@ import unicodedata
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from catalogues import Message, languages
 from etl.store import read_slice
 from indicators.registry import get_indicator
 from indicators.series import NotAvailable, read_series, sources_read
@@ -43,77 +44,59 @@ INDEPENDENT = {
     "homicidio_doloso_promedio_diario": {"indicator": "sesnsp_homicide_victims", "geo": "MX",
                                          "how": "daily_average", "lag_days": 20},
 }
-CLAIM_LABELS = {
-    "homicidio_doloso_promedio_diario": {"en": "Intentional-homicide victims per day",
-                                         "es": "Víctimas de homicidio doloso por día"},
-    "defunciones_por_homicidio": {"en": "Homicide deaths registered (INEGI)",
-                                  "es": "Defunciones por homicidio registradas (INEGI)"},
-    "armas_de_fuego_aseguradas": {"en": "Firearms seized", "es": "Armas de fuego aseguradas"},
-    "armas_aseguradas": {"en": "Arms seized (army)", "es": "Armas aseguradas (Ejército)"},
-    "armas_aseguradas_procedencia_eua": {"en": "Arms seized of US origin", "es": "Armas aseguradas de procedencia EUA"},
-    "droga_asegurada": {"en": "Drugs seized", "es": "Droga asegurada"},
-    "fentanilo_asegurado": {"en": "Fentanyl seized", "es": "Fentanilo asegurado"},
-    "pastillas_fentanilo_aseguradas": {"en": "Fentanyl pills seized", "es": "Pastillas de fentanilo aseguradas"},
-    "personas_detenidas_delitos_alto_impacto": {"en": "People arrested for high-impact crimes",
-                                                "es": "Personas detenidas por delitos de alto impacto"},
-    "laboratorios_desmantelados": {"en": "Drug labs dismantled", "es": "Laboratorios desmantelados"},
-    "cocaina_asegurada_altamar": {"en": "Cocaine seized at sea", "es": "Cocaína asegurada en altamar"},
-    "extorsionadores_detenidos": {"en": "Extortionists arrested", "es": "Extorsionadores detenidos"},
+CLAIM_LABELS: dict[str, Message] = {
+    "homicidio_doloso_promedio_diario": Message("claim_label_homicidio_doloso_promedio_diario"),
+    "defunciones_por_homicidio": Message("claim_label_defunciones_por_homicidio"),
+    "armas_de_fuego_aseguradas": Message("claim_label_armas_de_fuego_aseguradas"),
+    "armas_aseguradas": Message("claim_label_armas_aseguradas"),
+    "armas_aseguradas_procedencia_eua": Message("claim_label_armas_aseguradas_procedencia_eua"),
+    "droga_asegurada": Message("claim_label_droga_asegurada"),
+    "fentanilo_asegurado": Message("claim_label_fentanilo_asegurado"),
+    "pastillas_fentanilo_aseguradas": Message("claim_label_pastillas_fentanilo_aseguradas"),
+    "personas_detenidas_delitos_alto_impacto": Message("claim_label_personas_detenidas_delitos_alto_impacto"),
+    "laboratorios_desmantelados": Message("claim_label_laboratorios_desmantelados"),
+    "cocaina_asegurada_altamar": Message("claim_label_cocaina_asegurada_altamar"),
+    "extorsionadores_detenidos": Message("claim_label_extorsionadores_detenidos"),
 }
 # The curated tables' units and kinds of figure, in both languages (the tables are in Spanish).
-UNIT_LABELS = {
-    "armas": {"en": "firearms", "es": "armas"},
-    "defunciones": {"en": "deaths", "es": "defunciones"},
-    "kilogramos": {"en": "kg", "es": "kg"},
-    "laboratorios": {"en": "labs", "es": "laboratorios"},
-    "pastillas": {"en": "pills", "es": "pastillas"},
-    "personas": {"en": "people", "es": "personas"},
-    "toneladas": {"en": "tonnes", "es": "toneladas"},
-    "víctimas/día": {"en": "victims/day", "es": "víctimas/día"},
-    "percent": {"en": "%", "es": "%"},
-    "lbs": {"en": "lbs", "es": "libras"},
-    "deaths": {"en": "deaths", "es": "muertes"},
+UNIT_LABELS: dict[str, Message] = {
+    "armas": Message("claim_unit_armas"),
+    "defunciones": Message("claim_unit_defunciones"),
+    "kilogramos": Message("claim_unit_kilogramos"),
+    "laboratorios": Message("claim_unit_laboratorios"),
+    "pastillas": Message("claim_unit_pastillas"),
+    "personas": Message("claim_unit_personas"),
+    "toneladas": Message("claim_unit_toneladas"),
+    "víctimas/día": Message("claim_unit_víctimas/día"),
+    "percent": Message("claim_unit_percent"),
+    "lbs": Message("claim_unit_lbs"),
+    "deaths": Message("claim_unit_deaths"),
 }
-KIND_LABELS = {
-    "acumulado": {"en": "cumulative", "es": "acumulado"},
-    "acumulado enero-agosto (interpretación)": {"en": "January–August average (our reading; ambiguous)",
-                                                "es": "promedio enero-agosto (interpretación; ambiguo)"},
-    "anual": {"en": "yearly", "es": "anual"},
-    "anual (base INEGI)": {"en": "yearly (INEGI basis)", "es": "anual (base INEGI)"},
-    "anual definitivo": {"en": "yearly, final", "es": "anual definitivo"},
-    "anual preliminar": {"en": "yearly, preliminary", "es": "anual preliminar"},
-    "mensual": {"en": "monthly", "es": "mensual"},
-    "parcial": {"en": "part of a year", "es": "parcial"},
-    "periodo": {"en": "period", "es": "periodo"},
-    "semestral preliminar": {"en": "half-year, preliminary", "es": "semestral preliminar"},
-    "level": {"en": "a figure for a period", "es": "una cifra de un periodo"},
-    "change": {"en": "a percentage change between two periods", "es": "un cambio porcentual entre dos periodos"},
+KIND_LABELS: dict[str, Message] = {
+    "acumulado": Message("claim_kind_acumulado"),
+    "acumulado enero-agosto (interpretación)": Message("claim_kind_acumulado enero-agosto (interpretación)"),
+    "anual": Message("claim_kind_anual"),
+    "anual (base INEGI)": Message("claim_kind_anual (base INEGI)"),
+    "anual definitivo": Message("claim_kind_anual definitivo"),
+    "anual preliminar": Message("claim_kind_anual preliminar"),
+    "mensual": Message("claim_kind_mensual"),
+    "parcial": Message("claim_kind_parcial"),
+    "periodo": Message("claim_kind_periodo"),
+    "semestral preliminar": Message("claim_kind_semestral preliminar"),
+    "level": Message("claim_kind_level"),
+    "change": Message("claim_kind_change"),
 }
 # SESNSP RNID: the victims series a claim is checked against closed at this month; from January 2026
 # SESNSP's new register is loaded as crimes (carpetas), another basis than victims per day, so a claim
 # about a later month is not checkable until RNID's victims file is loaded.
 SERIES_CLOSED = {"sesnsp_homicide_victims": "2025-12"}
-RNID_BASIS = {
-    "en": "the months claimed are after December 2025, where SESNSP's 2015-2025 victims series ends; the RNID "
-          "register loaded from 2026 counts crimes (carpetas de investigación), not victims, so it cannot check "
-          "victims per day",
-    "es": "los meses de la cifra son posteriores a diciembre de 2025, donde termina la serie de víctimas 2015-2025 "
-          "del SESNSP; el registro RNID cargado desde 2026 cuenta delitos (carpetas de investigación), no víctimas, "
-          "así que no puede verificar víctimas por día",
-}
-RNID_NEED = {"en": "SESNSP's RNID victims file (RNID-Víctimas_Estatal, not loaded)",
-             "es": "el archivo de víctimas del RNID del SESNSP (RNID-Víctimas_Estatal, no cargado)"}
+RNID_BASIS = Message("claim_basis_rnid")
+RNID_NEED = Message("claim_need_rnid")
 # What would make a claim checkable, by claimed indicator (said when it is not).
-WOULD_NEED = {
-    "defunciones_por_homicidio": {"en": "INEGI's registered-deaths microdata (not loaded)",
-                                  "es": "los microdatos de defunciones registradas del INEGI (no cargados)"},
+WOULD_NEED: dict[str, Message] = {
+    "defunciones_por_homicidio": Message("claim_need_defunciones_por_homicidio"),
 }
-DEFAULT_NEED = {
-    "en": "an independent series of Mexican seizures or arrests (SEDENA, FGR, SSPC open data; none published in "
-          "machine-readable form)",
-    "es": "una serie independiente de aseguramientos o detenciones en México (datos abiertos de SEDENA, FGR o SSPC; "
-          "no se publican en formato legible por máquina)",
-}
+DEFAULT_NEED = Message("claim_need_default")
 
 
 def _date(text: str) -> dt.date:
@@ -233,7 +216,8 @@ def check_claims(engine: Engine, events: list[dict] | None = None, as_of: dt.dat
         out = {
             "id": claim_id(claim),
             "claim": claim["claim"],
-            "label": CLAIM_LABELS.get(claim["claim"], {"en": claim["claim"], "es": claim["claim"]}),
+            "label": (CLAIM_LABELS[claim["claim"]].as_dict() if claim["claim"] in CLAIM_LABELS
+                      else dict.fromkeys(languages(), claim["claim"])),
             **{k: claim.get(k) or "" for k in ("claimant", "period_start", "period_end", "kind", "unit", "bound",
                                                "baseline", "confidence", "url", "stated_on")},
             "value": float(claim["value"]),
@@ -248,10 +232,10 @@ def check_claims(engine: Engine, events: list[dict] | None = None, as_of: dt.dat
             out.update(status="not_checkable", reason="different_basis")
         elif spec is None:
             out.update(status="not_checkable", reason="no_independent_series",
-                       would_need=WOULD_NEED.get(claim["claim"], DEFAULT_NEED))
+                       would_need=WOULD_NEED.get(claim["claim"], DEFAULT_NEED).as_dict())
         elif str(claim["period_end"])[:7] > SERIES_CLOSED.get(spec["indicator"], "9999-12"):
-            out.update(status="not_checkable", reason="rnid_crimes_not_victims", basis_note=RNID_BASIS,
-                       would_need=RNID_NEED)
+            out.update(status="not_checkable", reason="rnid_crimes_not_victims", basis_note=RNID_BASIS.as_dict(),
+                       would_need=RNID_NEED.as_dict())
         else:
             found = _independent_daily_average(engine, claim, spec, as_of)
             indicator = get_indicator(spec["indicator"])
@@ -313,7 +297,7 @@ def select(items: list[dict], *, status: str | None = None, claimant: str | None
         if (status and item["status"] != status) or (claimant and item["claimant"] != claimant):
             continue
         label = item.get("label") or {}
-        haystack = _folded(" ".join([str(label.get("en", "")), str(label.get("es", "")), item["claimant"],
+        haystack = _folded(" ".join([*map(str, label.values()), item["claimant"],
                                      item["kind"], item["id"]]))
         if all(word in haystack for word in words):
             out.append(item)

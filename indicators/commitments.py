@@ -56,9 +56,10 @@ ROLE = {"improved": "for", "worsened": "against", "no_change_beyond": "none", "n
         "no_data_after_event": "pending", "no_data": "unmeasured"}
 ROLES = ("for", "against", "none", "pending", "unmeasured", "unclear")
 
-_BILINGUAL = {
+_BILINGUAL = {  # English and Spanish; a further interface language may add its own (a locale code)
     "type": "object", "required": ["en", "es"], "additionalProperties": False,
     "properties": {"en": {"type": "string", "minLength": 3}, "es": {"type": "string", "minLength": 3}},
+    "patternProperties": {"^[a-z]{2,3}(_[A-Z]{2})?$": {"type": "string", "minLength": 3}},
 }
 SCHEMA = {
     "type": "array",

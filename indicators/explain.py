@@ -1,8 +1,9 @@
-"""Bilingual wording of verification results: the one place for verdict labels, notes, reasons
-and the sentence that says what the numbers say. The engine hands over codes and numbers (an
-:class:`~indicators.assessment.Assessment`); the words are made where a result is shown
-(:func:`sentence`, :func:`notes`, :func:`headline`), in the reader's language. It never imports
-the engine (:mod:`indicators.verification`), and the engine never imports it."""
+"""The wording of verification results in each interface language: the one place for verdict
+labels, notes, reasons and the sentence that says what the numbers say. The engine hands over
+codes and numbers (an :class:`~indicators.assessment.Assessment`); the words are made where a
+result is shown (:func:`sentence`, :func:`notes`, :func:`headline`), in the reader's language,
+from the catalogues (``locale/``), by key. It never imports the engine
+(:mod:`indicators.verification`), and the engine never imports it."""
 
 from __future__ import annotations
 
@@ -10,326 +11,100 @@ from typing import TYPE_CHECKING
 
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 
+import catalogues
+from catalogues import Message
+
 if TYPE_CHECKING:
     from indicators.assessment import Assessment
 
-VERDICT_LABELS: dict[str, dict[str, str]] = {
-    "improved": {"en": "Improved", "es": "Mejoró"},
-    "worsened": {"en": "Worsened", "es": "Empeoró"},
-    "changed": {"en": "Changed (direction not judged)", "es": "Cambió (sin juzgar la dirección)"},
-    "too_noisy": {"en": "Too noisy to tell", "es": "Demasiado ruido para saberlo"},
-    "no_change_beyond": {"en": "No large change", "es": "Sin cambio grande"},
-    "began_before": {"en": "Began before the event", "es": "Empezó antes del evento"},
-    "joint": {"en": "Joint with a nearby event", "es": "Conjunto con un evento cercano"},
-    "confounded": {"en": "Confounded", "es": "Confundido"},
-    "inconclusive": {"en": "Inconclusive", "es": "No concluyente"},
-    "not_yet_verifiable": {"en": "Not yet verifiable", "es": "Aún no verificable"},
-    "insufficient_history": {"en": "Insufficient history", "es": "Historia insuficiente"},
-    "descriptive_only": {"en": "Descriptive only", "es": "Solo descriptivo"},
-    "no_data_after_event": {"en": "No data after the event", "es": "Sin datos posteriores al evento"},
-    "no_data": {"en": "No data loaded", "es": "Sin datos cargados"},
+VERDICT_LABELS: dict[str, Message] = {
+    "improved": Message("verdict_improved"),
+    "worsened": Message("verdict_worsened"),
+    "changed": Message("verdict_changed"),
+    "too_noisy": Message("verdict_too_noisy"),
+    "no_change_beyond": Message("verdict_no_change_beyond"),
+    "began_before": Message("verdict_began_before"),
+    "joint": Message("verdict_joint"),
+    "confounded": Message("verdict_confounded"),
+    "inconclusive": Message("verdict_inconclusive"),
+    "not_yet_verifiable": Message("verdict_not_yet_verifiable"),
+    "insufficient_history": Message("verdict_insufficient_history"),
+    "descriptive_only": Message("verdict_descriptive_only"),
+    "no_data_after_event": Message("verdict_no_data_after_event"),
+    "no_data": Message("verdict_no_data"),
 }
 
-METHOD_LABELS: dict[str, dict[str, str]] = {
-    "yoy": {"en": "year-over-year comparison", "es": "comparación interanual"},
-    "its": {"en": "segmented-regression counterfactual", "es": "contrafactual de regresión segmentada"},
-    "structural": {"en": "structural time-series counterfactual", "es": "contrafactual de series estructurales"},
-    "count": {"en": "count regression (quasi-Poisson) counterfactual",
-              "es": "contrafactual de regresión de conteos (cuasi-Poisson)"},
-    "descriptive": {"en": "descriptive comparison", "es": "comparación descriptiva"},
-    "auto": {"en": "automatic", "es": "automático"},
+METHOD_LABELS: dict[str, Message] = {
+    "yoy": Message("method_yoy"),
+    "its": Message("method_its"),
+    "structural": Message("method_structural"),
+    "count": Message("method_count"),
+    "descriptive": Message("method_descriptive"),
+    "auto": Message("method_auto"),
 }
 
-NOTES: dict[str, dict[str, str]] = {
-    "rolling": {
-        "en": "Each value sums the 12 months ending that month: the effect compares the observed and the "
-              "expected 12-month total at the last post-event month, so it counts each death once.",
-        "es": "Cada valor suma los 12 meses que terminan en ese mes: el efecto compara el total de 12 meses "
-              "observado y el esperado en el último mes posterior, así que cuenta cada muerte una vez.",
-    },
-    "predicted": {
-        "en": "CDC's predicted counts (adjusted for deaths still under investigation) are used where "
-              "published: reported counts of recent months are incomplete and would read as a fall.",
-        "es": "Se usan los conteos predichos de los CDC (ajustados por muertes aún en investigación) donde "
-              "existen: los conteos reportados de meses recientes están incompletos y parecerían una baja.",
-    },
-    "left_out": {
-        "en": "{n} month(s) between the pre-period and the post window ({first} to {last}) are left out of "
-              "both; the counterfactual is forecast through them.",
-        "es": "{n} mes(es) entre el periodo previo y la ventana posterior ({first} a {last}) quedan fuera de "
-              "ambos; el contrafactual se pronostica a través de ellos.",
-    },
-    "previous_event": {
-        "en": "The pre-period ends before the previous linked event ({date}): the counterfactual is a world "
-              "with neither event, so the estimate includes any lasting effect of that earlier event.",
-        "es": "El periodo previo termina antes del evento ligado anterior ({date}): el contrafactual es un "
-              "mundo sin ninguno de los dos eventos, así que la estimación incluye cualquier efecto duradero "
-              "de aquel evento.",
-    },
-    "outlier_excluded": {
-        "en": "Outlying month(s) just before the event ({months}) are left out of the counterfactual's fit; "
-              "the check below says whether the result depends on that.",
-        "es": "Mes(es) atípico(s) justo antes del evento ({months}) se excluyen del ajuste del contrafactual; "
-              "la prueba de abajo dice si el resultado depende de ello.",
-    },
-    "placebo_unavailable": {
-        "en": "The placebo-in-time check was not possible: the history before the pre-period allows only {n} "
-              "fake date(s), fewer than {needed}.",
-        "es": "La prueba de placebo en el tiempo no fue posible: la historia antes del periodo previo permite "
-              "solo {n} fecha(s) ficticia(s), menos de {needed}.",
-    },
-    "previous_event_kept": {
-        "en": "The previous linked event ({date}) falls inside the pre-period: too little history before it "
-              "to end the pre-period there, so this estimate may absorb part of its effect.",
-        "es": "El evento ligado anterior ({date}) cae dentro del periodo previo: no hay historia suficiente "
-              "antes de él, así que esta estimación puede absorber parte de su efecto.",
-    },
-    "later_events": {
-        "en": "Later linked events fall inside the post window ({events}): the estimate includes any effect "
-              "of theirs.",
-        "es": "Eventos ligados posteriores caen dentro de la ventana posterior ({events}): la estimación "
-              "incluye cualquier efecto suyo.",
-    },
-    "lag": {
-        "en": "It needs data through {needed}, expected to be published around {expected}.",
-        "es": "Requiere datos hasta {needed}, cuya publicación se espera hacia {expected}.",
-    },
-    "lag_overdue": {
-        "en": "It needs data through {needed}, which the publisher was expected to release by {expected}; "
-              "that release has not reached Verifica yet.",
-        "es": "Requiere datos hasta {needed}, que quien los publica debía difundir hacia {expected}; esa "
-              "publicación aún no llega a Verifica.",
-    },
-    "provisional": {
-        "en": "{n} post-event month(s) are provisional and may be revised.",
-        "es": "{n} mes(es) posteriores son provisionales y pueden revisarse.",
-    },
-    "insufficient": {
-        "en": "Only {n} month(s) of pre-event data; the models are calibrated from {needed}.",
-        "es": "Solo {n} mes(es) de datos previos; los modelos están calibrados a partir de {needed}.",
-    },
-    "constant_pre": {
-        "en": "The pre-period is constant: there is no variation from which to judge a change.",
-        "es": "El periodo previo es constante: no hay variación con la cual juzgar un cambio.",
-    },
-    "not_estimable": {
-        "en": "Neither model could be fitted to this pre-period.",
-        "es": "Ningún modelo pudo ajustarse a este periodo previo.",
-    },
-    "calibrated": {
-        "en": "The interval is {factor:.2f} times the model's width: at {n} fake event dates before the event "
-              "(their windows overlap), the same estimate strayed up to that much further than the model's 95% "
-              "bound, and the interval is widened to cover them all.",
-        "es": "El intervalo mide {factor:.2f} veces el ancho del modelo: en {n} fechas ficticias anteriores al "
-              "evento (sus ventanas se traslapan), la misma estimación se desvió hasta esa proporción más allá del "
-              "límite de 95 % del modelo, y el intervalo se amplía para cubrirlas todas.",
-    },
-    "donors_same_change": {
-        "en": "Control-series check: against {names} (assumed unaffected by this event), the change is {rel_pct} "
-              "({rel_low_pct} to {rel_high_pct}): the controls find a change the same way.",
-        "es": "Prueba con series de control: frente a {names} (que se suponen no afectadas por este evento), el "
-              "cambio es {rel_pct} ({rel_low_pct} a {rel_high_pct}): las series de control encuentran un cambio en "
-              "el mismo sentido.",
-    },
-    "donors_no_change": {
-        "en": "Control-series check: against {names} (assumed unaffected by this event), the change is {rel_pct} "
-              "({rel_low_pct} to {rel_high_pct}): the controls find no change either.",
-        "es": "Prueba con series de control: frente a {names} (que se suponen no afectadas por este evento), el "
-              "cambio es {rel_pct} ({rel_low_pct} a {rel_high_pct}): las series de control tampoco encuentran "
-              "cambio.",
-    },
-    "donors_cannot_tell": {
-        "en": "Control-series check: against {names} (assumed unaffected by this event), the change is {rel_pct} "
-              "({rel_low_pct} to {rel_high_pct}): too wide to tell either.",
-        "es": "Prueba con series de control: frente a {names} (que se suponen no afectadas por este evento), el "
-              "cambio es {rel_pct} ({rel_low_pct} a {rel_high_pct}): demasiado amplio para saberlo también.",
-    },
-    "donors_other_answer": {
-        "en": "Control-series check: against {names} (assumed unaffected by this event), the change is {rel_pct} "
-              "({rel_low_pct} to {rel_high_pct}), a different answer from the main estimate's: the result depends "
-              "on which counterfactual one trusts. No control is perfect: what moves one drug or region often "
-              "moves the others.",
-        "es": "Prueba con series de control: frente a {names} (que se suponen no afectadas por este evento), el "
-              "cambio es {rel_pct} ({rel_low_pct} a {rel_high_pct}), una respuesta distinta de la estimación "
-              "principal: el resultado depende del contrafactual en que se confíe. Ningún control es perfecto: lo "
-              "que mueve una droga o región suele mover a las demás.",
-    },
-    "damped": {
-        "en": "Forecast more than {after} months ahead, the 12-month total's trend is damped: the expected "
-              "monthly change shrinks to {phi:.0%} of the month before's (estimated from the pre-period).",
-        "es": "Con un pronóstico a más de {after} meses, la tendencia del total de 12 meses se amortigua: el "
-              "cambio mensual esperado se reduce al {phi:.0%} del del mes anterior (estimado en el periodo previo).",
-    },
-    "fallback_its": {
-        "en": "The structural model could not be fitted to this series; the segmented regression is used.",
-        "es": "No se pudo ajustar el modelo estructural a esta serie; se usa la regresión segmentada.",
-    },
-    "same_month": {
-        "en": "Events in the same month cannot be told apart; this result covers them together ({events}).",
-        "es": "Los eventos del mismo mes no pueden separarse; este resultado los cubre juntos ({events}).",
-    },
-    "yoy": {
-        "en": "The year-over-year comparison includes any trend already under way: described, not tested.",
-        "es": "La comparación interanual incluye cualquier tendencia ya en curso: se describe, no se prueba.",
-    },
-    "confounded": {
-        "en": "A dated measurement change ({date}) falls inside the window.",
-        "es": "Un cambio de medición fechado ({date}) cae dentro de la ventana.",
-    },
-    "annual_through": {
-        "en": "The newest published figure, multi-year windows included, ends with {year}.",
-        "es": "La cifra publicada más reciente, incluidos los periodos de varios años, termina en {year}.",
-    },
-    "provisional_left_out": {
-        "en": "{n} provisional month(s) ({first} to {last}) are left out: earlier releases of this source revised "
-              "months that recent by up to {largest_pct}, more than {limit_pct}.",
-        "es": "Se excluyen {n} mes(es) provisional(es) ({first} a {last}): publicaciones anteriores de esta fuente "
-              "revisaron meses así de recientes hasta en {largest_pct}, más de {limit_pct}.",
-    },
-    "log_impossible": {
-        "en": "The series has zero or negative values, so it is modelled on its own scale, not in percent.",
-        "es": "La serie tiene valores cero o negativos, así que se modela en su propia escala, no en porcentaje.",
-    },
-    "count_impossible": {
-        "en": "The values are not whole counts, so the count model is not used.",
-        "es": "Los valores no son conteos enteros, así que no se usa el modelo de conteos.",
-    },
-    "regime_steps": {
-        "en": "Dated regime changes inside the pre-period enter the counterfactual as lasting steps: {markers}.",
-        "es": "Los cambios de régimen fechados dentro del periodo previo entran al contrafactual como escalones "
-              "duraderos: {markers}.",
-    },
-    "regime_after": {
-        "en": "A dated regime change ({marker}, {date}) falls inside the post window: the change cannot be the "
-              "event's alone.",
-        "es": "Un cambio de régimen fechado ({marker}, {date}) cae dentro de la ventana posterior: el cambio no puede "
-              "ser solo del evento.",
-    },
-    "own_effect_bend": {
-        "en": "The event's own effect is the step after the event in a segmented regression that allows the trend "
-              "to bend {months} months before it.",
-        "es": "El efecto propio del evento es el escalón posterior en una regresión segmentada que permite que la "
-              "tendencia se doble {months} meses antes.",
-    },
-    "began_partly": {
-        "en": "Part of the change began before the event (from {month}); the effect shown is what remains once "
-              "that is allowed for.",
-        "es": "Parte del cambio empezó antes del evento (desde {month}); el efecto mostrado es lo que queda al "
-              "descontarlo.",
-    },
-    "regime_close": {
-        "en": "A dated regime change ({marker}, {date}) falls within two months before the event: the two cannot "
-              "be told apart by timing.",
-        "es": "Un cambio de régimen fechado ({marker}, {date}) cae en los dos meses previos al evento: no pueden "
-              "separarse por su fecha.",
-    },
-    "regime_detected": {
-        "en": "The series moved to a new level in {month}, before the event, and stayed there: that month is "
-              "treated as the start of a new regime, not as an outlier.",
-        "es": "La serie pasó a un nuevo nivel en {month}, antes del evento, y se quedó ahí: ese mes se trata como "
-              "el inicio de un nuevo régimen, no como un valor atípico.",
-    },
-    "joint": {
-        "en": "Other linked events lie within 45 days ({events}): this result covers them together.",
-        "es": "Otros eventos ligados caen a menos de 45 días ({events}): este resultado los cubre juntos.",
-    },
-    "annual": {
-        "en": "Annual or multi-year figures allow a descriptive comparison only; no inference is made.",
-        "es": "Las cifras anuales o plurianuales solo permiten una comparación descriptiva; no se hace "
-              "inferencia.",
-    },
-    "series_closed": {
-        "en": "This series closed at {through} (SESNSP moved to its RNID register in January 2026, a new catalogue, "
-              "not comparable): the months this test needs will never be published in it, so it is not waiting for "
-              "data; the new register is a series of its own.",
-        "es": "Esta serie cerró en {through} (el SESNSP pasó a su registro RNID en enero de 2026, un nuevo catálogo, "
-              "no comparable): los meses que necesita esta prueba nunca se publicarán en ella, así que no espera "
-              "datos; el nuevo registro es una serie aparte.",
-    },
-    "displacement": {
-        "en": "Displacement check over the same months ({first} to {last}; SESNSP's RNID register, crimes): "
-              "{series}. A fall in intentional homicides beside a rise in these may be deaths recorded otherwise.",
-        "es": "Revisión de desplazamiento en los mismos meses ({first} a {last}; registro RNID del SESNSP, delitos): "
-              "{series}. Una baja del homicidio doloso junto a un alza de estos puede ser muertes registradas de "
-              "otra forma.",
-    },
-    "displacement_unavailable": {
-        "en": "Displacement check: no context series (homicidio culposo, other crimes against life) is loaded for "
-              "these months ({first} to {last}); SESNSP's RNID register starts in January 2026. A fall in "
-              "intentional homicides is read here without them.",
-        "es": "Revisión de desplazamiento: no hay series de contexto (homicidio culposo, otros delitos contra la "
-              "vida) cargadas para estos meses ({first} a {last}); el registro RNID del SESNSP empieza en enero de "
-              "2026. Una baja del homicidio doloso se lee aquí sin ellas.",
-    },
+NOTES: dict[str, Message] = {
+    "rolling": Message("note_rolling"),
+    "predicted": Message("note_predicted"),
+    "left_out": Message("note_left_out"),
+    "previous_event": Message("note_previous_event"),
+    "outlier_excluded": Message("note_outlier_excluded"),
+    "placebo_unavailable": Message("note_placebo_unavailable"),
+    "previous_event_kept": Message("note_previous_event_kept"),
+    "later_events": Message("note_later_events"),
+    "lag": Message("note_lag"),
+    "lag_overdue": Message("note_lag_overdue"),
+    "provisional": Message("note_provisional"),
+    "insufficient": Message("note_insufficient"),
+    "constant_pre": Message("note_constant_pre"),
+    "not_estimable": Message("note_not_estimable"),
+    "calibrated": Message("note_calibrated"),
+    "donors_same_change": Message("note_donors_same_change"),
+    "donors_no_change": Message("note_donors_no_change"),
+    "donors_cannot_tell": Message("note_donors_cannot_tell"),
+    "donors_other_answer": Message("note_donors_other_answer"),
+    "damped": Message("note_damped"),
+    "fallback_its": Message("note_fallback_its"),
+    "same_month": Message("note_same_month"),
+    "yoy": Message("note_yoy"),
+    "confounded": Message("note_confounded"),
+    "annual_through": Message("note_annual_through"),
+    "provisional_left_out": Message("note_provisional_left_out"),
+    "log_impossible": Message("note_log_impossible"),
+    "count_impossible": Message("note_count_impossible"),
+    "regime_steps": Message("note_regime_steps"),
+    "regime_after": Message("note_regime_after"),
+    "own_effect_bend": Message("note_own_effect_bend"),
+    "began_partly": Message("note_began_partly"),
+    "regime_close": Message("note_regime_close"),
+    "regime_detected": Message("note_regime_detected"),
+    "joint": Message("note_joint"),
+    "annual": Message("note_annual"),
+    "series_closed": Message("note_series_closed"),
+    "displacement": Message("note_displacement"),
+    "displacement_unavailable": Message("note_displacement_unavailable"),
 }
 
-REASONS: dict[str, dict[str, str]] = {
-    "placebo": {
-        "en": "shifts this large are not unusual at earlier dates in this series",
-        "es": "desviaciones así de grandes no son raras en fechas anteriores de esta serie",
-    },
-    "recent_break": {
-        "en": "the months just before the event had already moved away from the earlier path, so the change "
-              "may have begun before the event",
-        "es": "los meses previos al evento ya se habían apartado de la trayectoria anterior, así que el cambio "
-              "pudo haber empezado antes del evento",
-    },
-    "outlier": {
-        "en": "the result depends on unusual months just before the event",
-        "es": "el resultado depende de meses atípicos justo antes del evento",
-    },
-    "pre_length": {
-        "en": "the estimate does not hold with a shorter or longer pre-period",
-        "es": "la estimación no se sostiene con un periodo previo más corto o más largo",
-    },
-    "other_method": {
-        "en": "the other model does not agree",
-        "es": "el otro modelo no coincide",
-    },
-    "noisy_detection": {
-        "en": "the series is so noisy (smallest detectable change {mde}) that an estimate this imprecise which "
-              "clears zero probably exaggerates the change",
-        "es": "la serie es tan ruidosa (cambio mínimo detectable {mde}) que una estimación así de imprecisa que "
-              "excluye el cero probablemente exagera el cambio",
-    },
-    "wide": {
-        "en": "the interval is too wide to rule out a change larger than 25% and too narrow to call the data "
-              "hopelessly noisy",
-        "es": "el intervalo es demasiado amplio para descartar un cambio mayor que 25 % y demasiado estrecho para "
-              "llamar a los datos irremediablemente ruidosos",
-    },
-    "measurement_change": {
-        "en": "a dated measurement change falls inside the window",
-        "es": "un cambio de medición fechado cae dentro de la ventana",
-    },
-    "series_closed": {
-        "en": "the series closed before the months the test needs",
-        "es": "la serie cerró antes de los meses que necesita la prueba",
-    },
-    "regime_marker": {
-        "en": "a dated regime change just before the event cannot be told apart from it",
-        "es": "un cambio de régimen fechado justo antes del evento no puede separarse de él",
-    },
-    "marker": {
-        "en": "a dated regime change came first, less than two months before this event: {began}",
-        "es": "un cambio de régimen fechado ocurrió antes, a menos de dos meses de este evento: {began}",
-    },
-    "regime_month": {
-        "en": "the series had already moved to its new level in {began}, before this event",
-        "es": "la serie ya había pasado a su nuevo nivel en {began}, antes de este evento",
-    },
-    "last_month": {
-        "en": "the last month before this event ({began}) was already unusually far from the earlier path, the "
-              "same way as the change after it, so the change may have begun before the event",
-        "es": "el último mes antes de este evento ({began}) ya estaba inusualmente lejos de la trayectoria "
-              "anterior, en el mismo sentido que el cambio posterior, así que el cambio pudo empezar antes del evento",
-    },
+REASONS: dict[str, Message] = {
+    "placebo": Message("reason_placebo"),
+    "recent_break": Message("reason_recent_break"),
+    "outlier": Message("reason_outlier"),
+    "pre_length": Message("reason_pre_length"),
+    "other_method": Message("reason_other_method"),
+    "noisy_detection": Message("reason_noisy_detection"),
+    "wide": Message("reason_wide"),
+    "measurement_change": Message("reason_measurement_change"),
+    "series_closed": Message("reason_series_closed"),
+    "regime_marker": Message("reason_regime_marker"),
+    "marker": Message("reason_marker"),
+    "regime_month": Message("reason_regime_month"),
+    "last_month": Message("reason_last_month"),
 }
 
 # The context series of the displacement check, as its note names them.
-CONTEXT_LABELS = {
-    "sesnsp_rnid_culpable_homicide_crimes": {"en": "homicidio culposo", "es": "homicidio culposo"},
-    "sesnsp_rnid_other_life_crimes": {"en": "other crimes against life", "es": "otros delitos contra la vida"},
+CONTEXT_LABELS: dict[str, Message] = {
+    "sesnsp_rnid_culpable_homicide_crimes": Message("context_sesnsp_rnid_culpable_homicide_crimes"),
+    "sesnsp_rnid_other_life_crimes": Message("context_sesnsp_rnid_other_life_crimes"),
 }
 
 
@@ -342,20 +117,12 @@ def _context_series(items: list[dict], lang: str) -> str:
         parts.append(f"{label} {number(float(item['from']), lang)} → {number(float(item['to']), lang)} ({change})")
     return "; ".join(parts)
 
-BEGAN = {
-    "bend": {
-        "en": "its trend had already bent from {began}, before this event, and the post-event months follow that "
-              "bend",
-        "es": "su tendencia ya se había doblado desde {began}, antes de este evento, y los meses posteriores siguen "
-              "esa curva",
-    },
+BEGAN: dict[str, Message] = {
+    "bend": Message("began_bend"),
     "marker": REASONS["marker"],
     "regime_month": REASONS["regime_month"],
     "last_month": REASONS["last_month"],
-    "recent_break": {
-        "en": "the series was already moving away from its earlier path from {began}, before this event",
-        "es": "la serie ya se apartaba de su trayectoria anterior desde {began}, antes de este evento",
-    },
+    "recent_break": Message("began_recent_break"),
 }
 
 
@@ -363,13 +130,14 @@ def note(key: str, lang: str, **values) -> str:
     """A note in the language: values given per language ({"en", "es"}) or as ``<name>_es`` pick
     the reader's; fractions named ``*_pct`` (from ``limit``, ``largest``) are shown as percentages."""
     chosen = {}
+    others = {f"_{other}" for other in catalogues.languages() if other != catalogues.DEFAULT}
     for name, value in values.items():
-        if name.endswith("_es"):
+        if any(name.endswith(suffix) for suffix in others):
             continue
-        if lang == "es" and f"{name}_es" in values:
-            value = values[f"{name}_es"]
-        if isinstance(value, dict) and lang in value:
-            value = value[lang]
+        if f"{name}_{lang}" in values:
+            value = values[f"{name}_{lang}"]
+        if isinstance(value, dict) and catalogues.DEFAULT in value:  # curated {"en", "es"}: English if not in lang
+            value = value.get(lang) or value[catalogues.DEFAULT]
         chosen[name] = value
     for name in ("limit", "largest"):
         if name in chosen:
@@ -383,16 +151,20 @@ def note(key: str, lang: str, **values) -> str:
     return NOTES[key][lang].format(**chosen)
 
 
-UNBOUNDED = {"en": "no upper limit", "es": "sin límite superior"}
-
-
-# The CLDR locale of each interface language: Mexican Spanish (comma groups, point decimals, as
-# SESNSP and INEGI publish), United States English.
-NUMBER_LOCALES = {"en": "en_US", "es": "es_MX"}
+UNBOUNDED = Message("unbounded")
+PERCENT = Message("percent_format")  # "12.3%", "12.3 %"
 
 
 def number_locale(lang: str) -> str:
-    return NUMBER_LOCALES.get(lang, "en_US")
+    """The CLDR locale of an interface language, its catalogue's ``Language`` header: Mexican
+    Spanish (comma groups, point decimals, as SESNSP and INEGI publish), United States English."""
+    return catalogues.locale(lang)
+
+
+def date_locale(lang: str) -> str:
+    """The CLDR locale dates are written in: the language of the catalogue's locale (generic
+    Spanish's "sept", as always, where Mexican Spanish writes "sep")."""
+    return number_locale(lang).split("_")[0]
 
 
 def separators(lang: str) -> str:
@@ -421,7 +193,7 @@ def percent(value: float | None, lang: str = "en", signed: bool = True) -> str:
         text = "−" + text
     elif signed and value > 0:
         text = "+" + text
-    return f"{text} %" if lang == "es" else f"{text}%"
+    return PERCENT.text(lang).format(value=text)
 
 
 def month_name(day, lang: str) -> str:
@@ -431,101 +203,41 @@ def month_name(day, lang: str) -> str:
     return format_skeleton("yMMMM", day, locale=number_locale(lang))
 
 
-PHRASES: dict[str, dict[str, str]] = {
-    "what_rolling": {
-        "en": "in the 12-month total {start} to {end} ({k} of its 12 months after the event)",
-        "es": "en el total de 12 meses {start} a {end} ({k} de sus 12 meses después del evento)",
-    },
-    "what_monthly": {
-        "en": "on average per month over {n} month(s) from {start}",
-        "es": "en promedio mensual durante {n} mes(es) desde {start}",
-    },
-    "relative": {"en": "; {rel}, interval {low} to {high}", "es": "; {rel}, intervalo {low} a {high}"},
-    "relative_open": {
-        "en": "; {rel}, interval from {low} upwards with no upper limit (the expected level could be near zero)",
-        "es": "; {rel}, intervalo desde {low} hacia arriba sin límite superior (el nivel esperado podría ser "
-              "casi cero)",
-    },
-    "numbers": {
-        "en": "{effect} {unit} against the counterfactual {what} ({level}% interval {low} to {high}{relative})",
-        "es": "{effect} {unit} frente al contrafactual {what} (intervalo de {level} %: {low} a {high}{relative})",
-    },
-    "noise": {
-        "en": "the data cannot tell a change smaller than {mde} {unit}{share} either way",
-        "es": "los datos no pueden distinguir un cambio menor que {mde} {unit}{share} en cualquier dirección",
-    },
-    "fell": {"en": "fell", "es": "bajó"},
-    "rose": {"en": "rose", "es": "subió"},
-    "total": {"en": "{moved} {size} ({level}% interval {low} to {high})",
-              "es": "{moved} {size} (intervalo de {level} %: {low} a {high})"},
-    "own": {"en": "allowing for that, this event's own effect: {numbers}",
-            "es": "descontando eso, el efecto propio de este evento: {numbers}"},
-    "breaks": {"en": "; note: {why}", "es": "; nota: {why}"},
+PHRASES: dict[str, Message] = {
+    "what_rolling": Message("phrase_what_rolling"),
+    "what_monthly": Message("phrase_what_monthly"),
+    "relative": Message("phrase_relative"),
+    "relative_open": Message("phrase_relative_open"),
+    "numbers": Message("phrase_numbers"),
+    "noise": Message("phrase_noise"),
+    "fell": Message("phrase_fell"),
+    "rose": Message("phrase_rose"),
+    "total": Message("phrase_total"),
+    "own": Message("phrase_own"),
+    "breaks": Message("phrase_breaks"),
 }
 
-SENTENCES: dict[str, dict[str, str]] = {
-    "not_yet_verifiable": {
-        "en": "{label}: data are published only through {through}; the event can be checked once data for "
-              "{needed_name} are published ({n_post} post-event month(s) so far).",
-        "es": "{label}: los datos se publican solo hasta {through}; el evento podrá verificarse cuando se publiquen "
-              "los datos de {needed_name} ({n_post} mes(es) posteriores por ahora).",
-    },
-    "insufficient": {
-        "en": "{label}: {n_pre} usable pre-event months are not enough to build a counterfactual.",
-        "es": "{label}: {n_pre} meses previos utilizables no bastan para construir un contrafactual.",
-    },
-    "constant_pre": {
-        "en": "{label}: the pre-period is constant; there is no variation to judge a change against.",
-        "es": "{label}: el periodo previo es constante; no hay variación con la cual juzgar un cambio.",
-    },
-    "not_estimable": {
-        "en": "{label}: no model could be fitted to the {n_pre} pre-event months.",
-        "es": "{label}: ningún modelo pudo ajustarse a los {n_pre} meses previos.",
-    },
-    "yoy": {
-        "en": "{label}: {effect} {unit} against the same months a year earlier ({rel}); not attributed to the "
-              "event.",
-        "es": "{label}: {effect} {unit} frente a los mismos meses del año anterior ({rel}); no se atribuye al "
-              "evento.",
-    },
-    "descriptive": {
-        "en": "{label}: figures described, not tested; no change can be attributed to the event.",
-        "es": "{label}: cifras que se describen, no se prueban; no se puede atribuir un cambio al evento.",
-    },
-    "no_data_after_event": {
-        "en": "{label}: the newest published figure ({through}) predates the event, so nothing after it can be "
-              "compared yet.",
-        "es": "{label}: la cifra publicada más reciente ({through}) es anterior al evento, así que aún no hay nada "
-              "posterior que comparar.",
-    },
-    "confounded": {
-        "en": "{label}: {why}, so {numbers} cannot be read as the event's effect ({method}).",
-        "es": "{label}: {why}, así que {numbers} no puede leerse como efecto del evento ({method}).",
-    },
-    "too_noisy": {"en": "{label}: {noise}; the estimate is {numbers}{breaks} ({method}).",
-                  "es": "{label}: {noise}; la estimación es {numbers}{breaks} ({method})."},
-    "no_change_beyond": {
-        "en": "{label}: no change larger than {bound} either way; {numbers} ({method}).",
-        "es": "{label}: ningún cambio mayor que {bound} en cualquier dirección; {numbers} ({method}).",
-    },
-    "began_before": {
-        "en": "{label}: the series {total}, but {began}; it is not attributable to this event{own} ({method}).",
-        "es": "{label}: la serie {total}, pero {began}; no es atribuible a este evento{own} ({method}).",
-    },
-    "joint": {
-        "en": "{label}: {numbers}; this covers {events} as well, too close in time to tell apart ({method}).",
-        "es": "{label}: {numbers}; esto cubre también {events}, demasiado cercanos en el tiempo para separarlos "
-              "({method}).",
-    },
-    "inconclusive": {"en": "{label}: {numbers}, but {why} ({method}).",
-                     "es": "{label}: {numbers}, pero {why} ({method})."},
-    "directional": {"en": "{label}: {numbers} ({method}).", "es": "{label}: {numbers} ({method})."},
+SENTENCES: dict[str, Message] = {
+    "not_yet_verifiable": Message("sentence_not_yet_verifiable"),
+    "insufficient": Message("sentence_insufficient"),
+    "constant_pre": Message("sentence_constant_pre"),
+    "not_estimable": Message("sentence_not_estimable"),
+    "yoy": Message("sentence_yoy"),
+    "descriptive": Message("sentence_descriptive"),
+    "no_data_after_event": Message("sentence_no_data_after_event"),
+    "confounded": Message("sentence_confounded"),
+    "too_noisy": Message("sentence_too_noisy"),
+    "no_change_beyond": Message("sentence_no_change_beyond"),
+    "began_before": Message("sentence_began_before"),
+    "joint": Message("sentence_joint"),
+    "inconclusive": Message("sentence_inconclusive"),
+    "directional": Message("sentence_directional"),
 }
 
 
 def effect_unit(unit: dict[str, str] | None, semantics: str, lang: str) -> str:
     """The unit of an effect: for a 12-month total, the count itself ("deaths")."""
-    text = (unit or {}).get(lang, "")
+    text = (unit or {}).get(lang) or (unit or {}).get(catalogues.DEFAULT, "")
     return text.split(",")[0] if semantics == "rolling_12m" else text
 
 
@@ -584,7 +296,7 @@ def event_titles(events: list[dict], lang: str) -> str:
 def began_words(result: Assessment, lang: str) -> str:
     """Why the change is not the event's: what began before it, and when."""
     if result.began_by == "marker":
-        label = (result.began_label or {}).get(lang, "")
+        label = (result.began_label or {}).get(lang) or (result.began_label or {}).get(catalogues.DEFAULT, "")
         began = f"{label} ({result.began_at:%Y-%m-%d})" if result.began_at else label
     else:
         began = month_name(result.began_at, lang) if result.began_at else "—"
@@ -651,47 +363,17 @@ def notes(result: Assessment, lang: str) -> list[str]:
     return [note(item["code"], lang, **{k: v for k, v in item.items() if k != "code"}) for item in result.note_codes]
 
 
-HEADLINE = {
-    "effect": {
-        "en": "After {title} ({date}): {size} {unit} {direction} than expected ({rel}; {level}% interval {low} to "
-              "{high}) — {label}. Smallest change this test can detect: ±{mde} {unit}.",
-        "es": "Tras «{title}» ({date}): {size} {unit} {direction} de lo esperado ({rel}; intervalo de {level} %: "
-              "{low} a {high}) — {label}. Cambio mínimo que esta prueba detecta: ±{mde} {unit}.",
-    },
-    "too_noisy": {
-        "en": "After {title} ({date}): {label} — the data could not show a change smaller than {mde_rel} "
-              "(±{mde} {unit}); the estimate, {size} {unit} {direction} than expected ({rel}), is within that.",
-        "es": "Tras «{title}» ({date}): {label} — los datos no podrían mostrar un cambio menor que {mde_rel} "
-              "(±{mde} {unit}); la estimación, {size} {unit} {direction} de lo esperado ({rel}), queda dentro de ese "
-              "margen.",
-    },
-    "no_change_beyond": {
-        "en": "After {title} ({date}): {label} — no change larger than {bound} either way{what} ({rel}; {level}% "
-              "interval {low} to {high} {unit}).",
-        "es": "Tras «{title}» ({date}): {label} — ningún cambio mayor que {bound} en cualquier dirección{what} ({rel}; "
-              "intervalo de {level} %: {low} a {high} {unit}).",
-    },
-    "began_before": {
-        "en": "After {title} ({date}): {label} — {moved} {size}, but {began}; not attributable to this event.",
-        "es": "Tras «{title}» ({date}): {label} — {moved} {size}, pero {began}; no es atribuible a este evento.",
-    },
-    "joint": {
-        "en": "After {title} ({date}) and {others}: {size} {unit} {direction} than expected ({rel}; {level}% "
-              "interval {low} to {high}) — {label}: the events are too close to tell apart.",
-        "es": "Tras «{title}» ({date}) y {others}: {size} {unit} {direction} de lo esperado ({rel}; intervalo del "
-              "{level} %: {low} a {high}) — {label}: los eventos están demasiado cerca para separarlos.",
-    },
-    "reasoned": {
-        "en": "After {title} ({date}): {size} {unit} {direction} than expected ({rel}; {level}% interval {low} to "
-              "{high}) — {label}: {why}.",
-        "es": "Tras «{title}» ({date}): {size} {unit} {direction} de lo esperado ({rel}; intervalo de {level} %: "
-              "{low} a {high}) — {label}: {why}.",
-    },
-    "plain": {"en": "After {title} ({date}): {label}.", "es": "Tras «{title}» ({date}): {label}."},
-    "later": {"en": "After {title} ({date}): {label} — checkable once data for {month} are published.",
-              "es": "Tras «{title}» ({date}): {label} — verificable cuando se publiquen los datos de {month}."},
-    "fewer": {"en": "fewer", "es": "menos"},
-    "more": {"en": "more", "es": "más"},
+HEADLINE: dict[str, Message] = {
+    "effect": Message("headline_effect"),
+    "too_noisy": Message("headline_too_noisy"),
+    "no_change_beyond": Message("headline_no_change_beyond"),
+    "began_before": Message("headline_began_before"),
+    "joint": Message("headline_joint"),
+    "reasoned": Message("headline_reasoned"),
+    "plain": Message("headline_plain"),
+    "later": Message("headline_later"),
+    "fewer": Message("headline_fewer"),
+    "more": Message("headline_more"),
 }
 
 

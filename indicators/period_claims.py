@@ -53,8 +53,9 @@ UNITS = {"cbp_fentanyl_seizures_swb_lbs": "lbs", "cdc_overdose_deaths_12m": "dea
 _MONTH = {"type": "string", "pattern": r"^\d{4}-\d{2}$"}
 _PERIOD = {"type": "object", "required": ["start", "end"], "additionalProperties": False,
            "properties": {"start": _MONTH, "end": _MONTH}}
-_BILINGUAL = {"type": "object", "required": ["en", "es"], "additionalProperties": False,
-              "properties": {"en": {"type": "string", "minLength": 3}, "es": {"type": "string", "minLength": 3}}}
+_BILINGUAL = {"type": "object", "required": ["en", "es"], "additionalProperties": False,  # more languages may follow
+              "properties": {"en": {"type": "string", "minLength": 3}, "es": {"type": "string", "minLength": 3}},
+              "patternProperties": {"^[a-z]{2,3}(_[A-Z]{2})?$": {"type": "string", "minLength": 3}}}
 SCHEMA = {
     "type": "array",
     "items": {

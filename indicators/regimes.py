@@ -25,6 +25,7 @@ SCHEMA = {
             "label": {
                 "type": "object", "required": ["en", "es"], "additionalProperties": False,
                 "properties": {"en": {"type": "string", "minLength": 5}, "es": {"type": "string", "minLength": 5}},
+                "patternProperties": {"^[a-z]{2,3}(_[A-Z]{2})?$": {"type": "string", "minLength": 5}},
             },
             "indicators": {"type": "array", "minItems": 1, "items": {"type": "string"}},
             "source": {"type": "string", "pattern": r"^https://"},

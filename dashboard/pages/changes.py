@@ -8,7 +8,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from dashboard import change_words, components, queries
-from dashboard.i18n import normalise_lang, t
+from dashboard.i18n import lang_query, normalise_lang, t
 from dashboard.state import ExplorerState
 from indicators.changes import select_entries
 from indicators.registry import INDICATORS
@@ -45,7 +45,7 @@ def _subject(move: dict, lang: str, events: dict[str, dict], commitments: dict) 
 
 def entry_block(item, lang: str, events: dict[str, dict]) -> html.Article:
     """One entry: its date and number (a permalink), then its sections; moves as a table."""
-    suffix = "&lang=es" if lang == "es" else ""
+    suffix = lang_query(lang, "&")
     day = item.recorded_at.date().isoformat()
     children = [
         html.H3(dcc.Link(change_words.title_text(item, lang), href=f"/changes?entry={item.id}{suffix}")),
@@ -66,7 +66,7 @@ def layout(lang: str = "en", entry: str | None = None, **_query: str) -> html.Di
     lang = normalise_lang(lang)
     engine = queries.engine()
     events = {e["id"]: e for e in queries.events()}
-    suffix = "?lang=es" if lang == "es" else ""
+    suffix = lang_query(lang)
     body: list = []
     if entry:
         item = change_entry(engine, int(entry)) if entry.isdigit() and len(entry) < 12 else None
@@ -76,7 +76,7 @@ def layout(lang: str = "en", entry: str | None = None, **_query: str) -> html.Di
         items = change_entries(engine, limit=PAGE_ENTRIES)
         body = [entry_block(item, lang, events) for item in items] or [html.P(t("changes_none", lang))]
     query = components.query_string({"entry": entry, "lang": lang if lang != "en" else None})
-    feed_query = "?lang=es" if lang == "es" else ""
+    feed_query = lang_query(lang)
     return components.page_frame(
         "changes_title", lang, "/changes", query,
         html.P(t("changes_intro", lang)),
@@ -90,9 +90,9 @@ def layout(lang: str = "en", entry: str | None = None, **_query: str) -> html.Di
 def overview_section(lang: str, limit: int = 3) -> list:
     """The overview's short "What changed" section: the newest entries' one-line summaries."""
     items = select_entries(change_entries(queries.engine(), limit=20), quiet=False)[:limit]
-    suffix = "&lang=es" if lang == "es" else ""
+    suffix = lang_query(lang, "&")
     lines = [html.Li(dcc.Link(change_words.title_text(item, lang), href=f"/changes?entry={item.id}{suffix}"))
              for item in items]
     return [html.H3(t("changes_overview_title", lang)),
             html.Ul(lines, id="overview-changes-log") if lines else html.P(t("changes_none", lang)),
-            html.P(dcc.Link(t("changes_overview_more", lang), href="/changes" + ("?lang=es" if lang == "es" else "")))]
+            html.P(dcc.Link(t("changes_overview_more", lang), href="/changes" + lang_query(lang)))]

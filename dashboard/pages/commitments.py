@@ -15,7 +15,7 @@ import datetime as dt
 from dash import dcc, html
 
 from dashboard import components, queries
-from dashboard.i18n import normalise_lang, pick, t
+from dashboard.i18n import lang_query, normalise_lang, pick, t
 from dashboard.state import ExplorerState
 from indicators import precompute
 from indicators.commitments import PARTIES, STATUSES, select, summary
@@ -85,8 +85,8 @@ def _row(item: dict, lang: str, as_of: dt.date | None, titles: dict[str, str]) -
             t("commitment_said_by", lang, who=pick(quote["said_by"], lang)), " · ",
             html.A(quote["url"].split("/")[2], href=quote["url"], rel="noopener")])], className="quote"),
         html.Div([t("commitment_made_at", lang, date=item["date"], event=pick(item["event_title"], lang)), " · ",
-                  dcc.Link(t("nav_timeline", lang), href=f"/timeline{'?lang=es' if lang == 'es' else ''}"
-                                                         f"#event-{item['event']}")], className="vintage"),
+                  dcc.Link(t("nav_timeline", lang), href=f"/timeline{lang_query(lang)}#event-{item['event']}")],
+                 className="vintage"),
     ])
     status = [components.commitment_badge(item["status"], lang)]
     if item["status"] == "too_early" and item.get("checkable_from") and not item.get("late"):

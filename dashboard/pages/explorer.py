@@ -18,7 +18,7 @@ from dashboard import api, components, exports, ids, links, queries, tilemap, vi
 from dashboard.i18n import pick, t
 from dashboard.state import ExplorerState
 from indicators.catalogue import EVENT_TYPES, geo_name
-from indicators.explain import METHOD_LABELS, number, percent
+from indicators.explain import METHOD_LABELS, date_locale, number, percent
 from indicators.registry import INDICATORS, available_indicators, get_indicator
 from indicators.transforms import TRANSFORMS
 from indicators.verification import METHODS
@@ -294,7 +294,7 @@ def state_map(state: ExplorerState, view) -> html.Details | None:
         return None
     values = queries.map_values(spec.id, month, state.as_of, per_100k=state.transform == "per100k")
     unit = view.unit if state.transform == "per100k" else pick(spec.unit, state.lang)
-    title = t("map_title", state.lang, month=format_date(month, "MMMM yyyy", locale=state.lang))
+    title = t("map_title", state.lang, month=format_date(month, "MMMM yyyy", locale=date_locale(state.lang)))
     figure = tilemap.tile_map(values, source_id=spec.source_id, lang=state.lang, unit=unit, title=title,
                               selected=view.geo)
     return html.Details(open=False, children=[

@@ -11,7 +11,7 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import components, queries
-from dashboard.i18n import normalise_lang, pick, t
+from dashboard.i18n import lang_query, normalise_lang, pick, t
 from dashboard.pages.changes import overview_section as changes_section
 from dashboard.state import ExplorerState
 from indicators.catalogue import load_origin
@@ -86,7 +86,7 @@ def _commitments_of(meeting: dict, lang: str) -> html.Div:
     """The commitments made at the meeting, each with its status as known today (its row on the
     commitments page one click away)."""
     made = [item for item in queries.commitments() or [] if item["event"] == meeting["id"]]
-    suffix = "?lang=es" if lang == "es" else ""
+    suffix = lang_query(lang)
     return html.Div(id=OVERVIEW_COMMITMENTS, children=[
         html.H4(t("overview_commitments", lang)),
         html.Ul([html.Li([components.commitment_badge(item["status"], lang), " ",

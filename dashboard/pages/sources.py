@@ -9,7 +9,7 @@ from __future__ import annotations
 from dash import html
 
 from dashboard import components, links, queries
-from dashboard.i18n import normalise_lang, t
+from dashboard.i18n import lang_query, normalise_lang, t
 from dashboard.state import ExplorerState
 from indicators.cards import indicator_card
 from indicators.catalogue import SOURCE_IDS, load_origin
@@ -109,7 +109,7 @@ def layout(lang: str = "en", **_query: str) -> html.Div:
                           html.Ul([_vintage(v, lang, history) for v in vintages])], open=False),
             *[_indicator(indicator_card(spec, lang, events), lang) for spec in indicators],
         ]))
-    query = "?lang=es" if lang == "es" else ""
+    query = lang_query(lang)
     return components.page_frame(
         "sources_title", lang, "/sources", query,
         html.P(t("sources_intro", lang)),
