@@ -13,6 +13,8 @@ One module per job; every name callers use is here, so ``from etl.store import .
 * ``publishing``: vintage records, content digests, the atomic publish, run records;
 * ``events``: the curated timeline in the store;
 * ``reads``: as-of reads of the series, and the vintages' rows;
+* ``coverage``: which vintage serves each month on which days (kept with every change, read by
+  the as-of reads);
 * ``withdrawals``: withdrawing and restoring vintages;
 * ``operations``: sources, runs, failing sources, freshness, overdue releases;
 * ``versions``: data versions and the derived-results cache.
@@ -87,6 +89,7 @@ from etl.store.schema import (
     Base,
     ChangeDelivery,
     ChangeEntry,
+    Coverage,
     DerivedResult,
     Event,
     Observation,
@@ -132,6 +135,7 @@ __all__ = [
     "Base",
     "ChangeDelivery",
     "ChangeEntry",
+    "Coverage",
     "CoverageShrank",
     "DataVersions",
     "DerivedResult",

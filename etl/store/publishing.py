@@ -16,6 +16,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from etl.store import coverage
 from etl.store.schema import (
     DIMENSION_NAME,
     OBSERVATION_COLUMNS,
@@ -235,6 +236,8 @@ def publish(engine: Engine, origin: dict, record: VintageRecord, *, kind: str, d
                 run.message = (f"{record.file_name}: release date corrected from {existing.published_on} "
                                f"({existing.published_on_basis}) to {record.published_on}")
                 existing.published_on, existing.published_on_basis = record.published_on, GIVEN_DATE
+                session.flush()
+                coverage.recover(session, existing.id)
             elif existing is not None:
                 run.outcome = "unchanged"
                 run.vintage_id = existing.id
@@ -264,6 +267,7 @@ def publish(engine: Engine, origin: dict, record: VintageRecord, *, kind: str, d
                     for row in chunk:
                         row["vintage_id"] = vintage.id
                     session.execute(insert(Observation.__table__), chunk)
+                coverage.cover(session, vintage.id, vintage.published_on)
                 run.outcome = "ok"
                 run.rows = len(record.observations)
                 run.vintage_id = vintage.id
