@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import func, select, text
+from sqlalchemy import Text, cast, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -125,7 +125,7 @@ def read_slice(
                    vintage_published_on=("vintage_published_on", "first"),
                    flags=("flags", lambda f: ",".join(sorted({x for i in f for x in str(i).split(",") if x})))))
     rows = frame[frame["kind"] == "row"].drop(columns="kind").reset_index(drop=True)
-    dims = pd.DataFrame([_parse_dims(d) for d in rows["dims"]], index=rows.index)
+    dims = _dims_frame(rows["dims"].tolist(), rows.index)
     rows = pd.concat([rows.drop(columns="dims"), dims], axis=1)
     rows.insert(1, "geo", geo)
     first = ["period", "geo", *dims.columns, "value", "value_predicted", "flags", "vintage_id", "vintage",
@@ -188,12 +188,19 @@ def vintage_observations(engine: Engine, vintage_ids: Sequence[int]) -> pd.DataF
     the checks, not for requests)."""
     columns = ["vintage_id", *OBSERVATION_COLUMNS]
     query = (
-        select(*(getattr(Observation, c) for c in columns), Observation.dims)
+        select(*(getattr(Observation, c) for c in columns), cast(Observation.dims, Text))
         .where(Observation.vintage_id.in_(list(vintage_ids)))
         .order_by(Observation.vintage_id, Observation.id)
     )
     with engine.connect() as conn:
         result = conn.execute(query).all()
     frame = pd.DataFrame([row[:-1] for row in result], columns=columns)
-    dims = pd.DataFrame([_parse_dims(row[-1]) for row in result], index=frame.index)
-    return pd.concat([frame, dims], axis=1)
+    return pd.concat([frame, _dims_frame([row[-1] for row in result], frame.index)], axis=1)
+
+
+def _dims_frame(texts: list[str | None], index: pd.Index) -> pd.DataFrame:
+    """Rows' dimensions (their JSON text) as columns, in the order they first appear; each
+    distinct combination parsed once (a vintage repeats a few hundred over its rows)."""
+    codes, uniques = pd.factorize(pd.Series(texts, dtype=object), use_na_sentinel=False)
+    parsed = pd.DataFrame([_parse_dims(text) for text in uniques.tolist()])
+    return parsed.take(codes).set_axis(index) if len(parsed.columns) else pd.DataFrame(index=index)
