@@ -68,11 +68,3 @@ def recover(conn, vintage_id: int) -> None:
     for start, until in served_spans(published_on, withdrawals):
         _insert_span(conn, vintage_id, published_on, start, until)
 
-
-def rebuild(conn) -> int:
-    """Write every vintage's months again (an upgraded store, or rows written outside
-    :func:`etl.store.publish`); returns how many vintages."""
-    ids = conn.execute(select(Vintage.id).order_by(Vintage.id)).scalars().all()
-    for vintage_id in ids:
-        recover(conn, vintage_id)
-    return len(ids)
