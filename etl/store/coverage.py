@@ -42,13 +42,16 @@ def served_spans(published_on: dt.date,
 
 
 def _insert_span(conn, vintage_id: int, published_on: dt.date, start: dt.date, until: dt.date | None) -> None:
-    """One row for each (indicator, geo, month) of the vintage's observations, served ``[start, until)``."""
-    keys = (select(Observation.indicator, Observation.geo, Observation.period,
-                   literal(vintage_id).label("vintage_id"), literal(published_on, Date).label("published_on"),
-                   literal(start, Date).label("served_from"), literal(until, Date).label("withdrawn_on"))
-            .where(Observation.vintage_id == vintage_id).distinct())
+    """One row for each (indicator, geo, month) of the vintage's observations, served ``[start, until)``.
+    The months are made distinct in a subquery of their own, so PostgreSQL types the constants
+    (a NULL ``until`` among them) by the columns they go into."""
+    keys = (select(Observation.indicator, Observation.geo, Observation.period)
+            .where(Observation.vintage_id == vintage_id).distinct().subquery("k"))
+    rows = select(keys.c.indicator, keys.c.geo, keys.c.period, literal(vintage_id).label("vintage_id"),
+                  literal(published_on, Date).label("published_on"), literal(start, Date).label("served_from"),
+                  literal(until, Date).label("withdrawn_on"))
     conn.execute(insert(Coverage).from_select(
-        ["indicator", "geo", "period", "vintage_id", "published_on", "served_from", "withdrawn_on"], keys))
+        ["indicator", "geo", "period", "vintage_id", "published_on", "served_from", "withdrawn_on"], rows))
 
 
 def cover(conn, vintage_id: int, published_on: dt.date) -> None:

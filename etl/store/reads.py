@@ -34,7 +34,8 @@ _SERVED_VINTAGE = """(SELECT c.vintage_id FROM coverage AS c
 # One statement (so a publish in between cannot mix two views): the (indicator, geo) key's months
 # in range, each found from the one before in the coverage index ("months"); each month's vintage
 # ("chosen"); then that vintage's rows of the month that match the dimension filters ("row"), and
-# the month's flags ("month"). CROSS JOIN keeps SQLite's loop on the chosen months (each an
+# the month's distinct flags ("month": DISTINCT inside, so PostgreSQL types the NULLs from the
+# first part, not as text). CROSS JOIN keeps SQLite's loop on the chosen months (each an
 # index seek into the observations), not on every vintage's rows of the key; PostgreSQL plans it
 # as any inner join.
 _SLICE_SQL = """
@@ -57,10 +58,12 @@ CROSS JOIN observations AS obs
 WHERE obs.vintage_id = c.vintage_id AND obs.period = c.period
   AND obs.indicator = :indicator AND obs.geo = :geo {filters}
 UNION ALL
-SELECT DISTINCT 'month', c.period, c.vintage_id, NULL, NULL, NULL, obs.flags
-FROM chosen AS c
-CROSS JOIN observations AS obs
-WHERE obs.vintage_id = c.vintage_id AND obs.period = c.period AND obs.indicator = :indicator AND obs.geo = :geo
+SELECT 'month', f.period, f.vintage_id, NULL, NULL, NULL, f.flags
+FROM (SELECT DISTINCT c.period AS period, c.vintage_id AS vintage_id, obs.flags AS flags
+      FROM chosen AS c
+      CROSS JOIN observations AS obs
+      WHERE obs.vintage_id = c.vintage_id AND obs.period = c.period AND obs.indicator = :indicator
+        AND obs.geo = :geo) AS f
 """
 
 

@@ -38,10 +38,12 @@ def upgrade() -> None:
                                                     "served_from", "withdrawn_on"])
     bind = op.get_bind()
     # Vintages never withdrawn: served from their release on, all in one statement.
+    # (DISTINCT in a subquery of its own, so PostgreSQL types the NULL by the column it goes into.)
     bind.execute(sa.text(
         f"INSERT INTO coverage ({', '.join(COLUMNS)}) "
-        "SELECT DISTINCT o.indicator, o.geo, o.period, o.vintage_id, v.published_on, v.published_on, NULL "
-        "FROM observations AS o JOIN vintages AS v ON v.id = o.vintage_id "
+        "SELECT k.indicator, k.geo, k.period, k.vintage_id, v.published_on, v.published_on, NULL "
+        "FROM (SELECT DISTINCT vintage_id, indicator, geo, period FROM observations) AS k "
+        "JOIN vintages AS v ON v.id = k.vintage_id "
         "WHERE NOT EXISTS (SELECT 1 FROM withdrawals AS w WHERE w.vintage_id = v.id)"))
     # The others: one span between each withdrawal and restoration.
     withdrawals: dict[int, list] = {}
@@ -54,8 +56,9 @@ def upgrade() -> None:
         for start, until in served_spans(published_on, spans):
             bind.execute(sa.text(
                 f"INSERT INTO coverage ({', '.join(COLUMNS)}) "
-                "SELECT DISTINCT indicator, geo, period, vintage_id, :published_on, :start, :until "
-                "FROM observations WHERE vintage_id = :id").bindparams(
+                "SELECT k.indicator, k.geo, k.period, k.vintage_id, :published_on, :start, :until "
+                "FROM (SELECT DISTINCT vintage_id, indicator, geo, period FROM observations "
+                "WHERE vintage_id = :id) AS k").bindparams(
                     sa.bindparam("published_on", type_=sa.Date), sa.bindparam("start", type_=sa.Date),
                     sa.bindparam("until", type_=sa.Date)),
                 {"id": vintage_id, "published_on": published_on, "start": start, "until": until})
