@@ -37,7 +37,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -52,6 +51,7 @@ from etl.store import (
     VintageRecord,
     covered_through,
     dimension_columns,
+    dimension_texts,
     previous_vintage,
     vintage_observations,
 )
@@ -112,27 +112,12 @@ class ReleaseDiff:
         return json.dumps(self.summary(), ensure_ascii=False)
 
 
-@lru_cache(maxsize=65_536)
-def _dims_json(names: tuple[str, ...], values: tuple) -> str:
-    """Canonical text of one row's dimensions (a release repeats few combinations: each once)."""
-    return json.dumps({k: v for k, v in zip(names, values, strict=True) if v is not None})
-
-
 def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per cell: (indicator, geo, month, dimensions as canonical text) → value, flags."""
     dims = dimension_columns(frame)
     frame = frame.copy()
     frame["period"] = pd.to_datetime(frame["period"]).dt.to_period("M")
-    if dims:
-        names = sorted(dims)  # inserted in sorted order: the same text as json.dumps(sort_keys=True)
-        columns = []
-        for name in names:
-            column = frame[name]
-            gone = (column.isna() | (column == "")).tolist()
-            columns.append([None if blank else str(value) for value, blank in zip(column.tolist(), gone, strict=True)])
-        frame["dims"] = [_dims_json(tuple(names), row) for row in zip(*columns, strict=True)]
-    else:
-        frame["dims"] = "{}"
+    frame["dims"] = dimension_texts(frame, dims)[1]
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
     frame["flags"] = frame["flags"].fillna("").astype(str)
     return frame[["indicator", "geo", "period", "dims", "value", "flags"]].drop_duplicates(

@@ -156,27 +156,33 @@ class _Rows:
     flags_key: list
 
 
+def dimension_texts(frame: pd.DataFrame, dimensions: list[str]) -> tuple[list[str], list[str]]:
+    """Each row's non-empty dimensions as JSON: in the frame's dimension order (as the store writes
+    them) and canonical (sorted keys; the content digest and the release diff compare these). Made
+    once per combination of values: a release repeats a few hundred over many rows."""
+    n = len(frame)
+    if not dimensions:
+        return ["{}"] * n, [_dims_text(())] * n
+    factorized = [pd.factorize(frame[d], use_na_sentinel=True) for d in dimensions]
+    combo = np.zeros(n, dtype=np.int64)  # each row's combination of dimension values, numbered
+    for codes, uniques in factorized:
+        combo = pd.factorize(combo * (len(uniques) + 1) + codes + 1)[0]
+    _, first = np.unique(combo, return_index=True)  # a row of each combination
+    values = [uniques.tolist() for _, uniques in factorized]
+    stored, canonical = np.empty(len(first), dtype=object), np.empty(len(first), dtype=object)
+    for i, row in enumerate(first.tolist()):
+        items = {}
+        for name, (codes, _), named in zip(dimensions, factorized, values, strict=True):
+            if codes[row] >= 0 and named[codes[row]] != "":
+                items[name] = str(named[codes[row]])
+        stored[i], canonical[i] = json.dumps(items), _dims_text(tuple(sorted(items.items())))
+    return stored[combo].tolist(), canonical[combo].tolist()
+
+
 def _rows(frame: pd.DataFrame) -> _Rows:
     dimensions = dimension_columns(frame)
     frame = frame.reindex(columns=[*OBSERVATION_COLUMNS, *dimensions])
-    n = len(frame)
-    if dimensions:
-        factorized = [pd.factorize(frame[d], use_na_sentinel=True) for d in dimensions]
-        combo = np.zeros(n, dtype=np.int64)  # each row's combination of dimension values, numbered
-        for codes, uniques in factorized:
-            combo = pd.factorize(combo * (len(uniques) + 1) + codes + 1)[0]
-        _, first = np.unique(combo, return_index=True)  # a row of each combination
-        values = [uniques.tolist() for _, uniques in factorized]
-        dims, keys = np.empty(len(first), dtype=object), np.empty(len(first), dtype=object)
-        for i, row in enumerate(first.tolist()):
-            items = {}
-            for name, (codes, _), named in zip(dimensions, factorized, values, strict=True):
-                if codes[row] >= 0 and named[codes[row]] != "":
-                    items[name] = str(named[codes[row]])
-            dims[i], keys[i] = json.dumps(items), _dims_text(tuple(sorted(items.items())))
-        dims_column, keys_column = dims[combo].tolist(), keys[combo].tolist()
-    else:
-        dims_column, keys_column = ["{}"] * n, [_dims_text(())] * n
+    dims_column, keys_column = dimension_texts(frame, dimensions)
 
     def numbers(name: str) -> list:
         column = frame[name]
