@@ -154,7 +154,8 @@ def _revised_months(old: pd.DataFrame, new: pd.DataFrame, shared: pd.Index, move
     or appeared or went (series both releases have), by series: month → "completed" when a cell of
     it was completed in the earlier release, else "provisional"."""
     before, after = old.loc[shared, "value"].isna().to_numpy(), new.loc[shared, "value"].isna().to_numpy()
-    series = set(old.index.get_level_values("indicator")) & set(new.index.get_level_values("indicator"))
+    series = (set(old.index.get_level_values("indicator").unique())
+              & set(new.index.get_level_values("indicator").unique()))
     changed = [(shared[moved | (before != after)], completed.loc[shared].to_numpy()[moved | (before != after)])]
     gone = old.index[~old.index.isin(new.index) & old.index.get_level_values("indicator").isin(series)]
     changed.append((gone, completed.loc[gone].to_numpy()))
@@ -264,7 +265,7 @@ def diff_release(engine: Engine, record: VintageRecord, origin: dict, today: dt.
     diff.problems.extend(plausibility.check(stored, record.observations, origin))
     old = _keyed(stored)
     new = _keyed(record.observations.reindex(columns=[*OBSERVATION_COLUMNS, *dimension_columns(record.observations)]))
-    months = set(old.index.get_level_values("period")) & set(new.index.get_level_values("period"))
+    months = set(old.index.get_level_values("period").unique()) & set(new.index.get_level_values("period").unique())
     old = old[old.index.get_level_values("period").isin(months)]
     new_in = new[new.index.get_level_values("period").isin(months)]
     if old.empty:
@@ -273,7 +274,8 @@ def diff_release(engine: Engine, record: VintageRecord, origin: dict, today: dt.
     shared = old.index.intersection(new_in.index)
     diff.compared_cells = len(shared)
 
-    gone = sorted(set(old.index.get_level_values("indicator")) - set(new_in.index.get_level_values("indicator")))
+    gone = sorted(set(old.index.get_level_values("indicator").unique())
+                  - set(new_in.index.get_level_values("indicator").unique()))
     if gone:
         diff.not_in_release = gone
         diff.problems.extend(_relabelled(old, new_in, gone))
