@@ -119,9 +119,9 @@ def checked_months(old: pd.DataFrame, new: pd.DataFrame) -> tuple[set, set]:
     previous vintage and present in this release)."""
     old, new = _tidy(old), _tidy(new)
     last = old["period"].max()
-    added = set(new.loc[new["period"] > last, "period"])
-    flagged = set(old.loc[old["flags"].str.contains("provisional|projection"), "period"])
-    return added, flagged & set(new["period"])
+    added = set(new.loc[new["period"] > last, "period"].unique())
+    flagged = set(old.loc[old["flags"].str.contains("provisional|projection"), "period"].unique())
+    return added, flagged & set(new["period"].unique())
 
 
 def _scale(history: np.ndarray, floor: float) -> float:

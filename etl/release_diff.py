@@ -37,7 +37,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -52,6 +51,7 @@ from etl.store import (
     VintageRecord,
     covered_through,
     dimension_columns,
+    dimension_texts,
     previous_vintage,
     vintage_observations,
 )
@@ -112,27 +112,12 @@ class ReleaseDiff:
         return json.dumps(self.summary(), ensure_ascii=False)
 
 
-@lru_cache(maxsize=65_536)
-def _dims_json(names: tuple[str, ...], values: tuple) -> str:
-    """Canonical text of one row's dimensions (a release repeats few combinations: each once)."""
-    return json.dumps({k: v for k, v in zip(names, values, strict=True) if v is not None})
-
-
 def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per cell: (indicator, geo, month, dimensions as canonical text) → value, flags."""
     dims = dimension_columns(frame)
     frame = frame.copy()
     frame["period"] = pd.to_datetime(frame["period"]).dt.to_period("M")
-    if dims:
-        names = sorted(dims)  # inserted in sorted order: the same text as json.dumps(sort_keys=True)
-        columns = []
-        for name in names:
-            column = frame[name]
-            gone = (column.isna() | (column == "")).tolist()
-            columns.append([None if blank else str(value) for value, blank in zip(column.tolist(), gone, strict=True)])
-        frame["dims"] = [_dims_json(tuple(names), row) for row in zip(*columns, strict=True)]
-    else:
-        frame["dims"] = "{}"
+    frame["dims"] = dimension_texts(frame, dims)[1]
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
     frame["flags"] = frame["flags"].fillna("").astype(str)
     return frame[["indicator", "geo", "period", "dims", "value", "flags"]].drop_duplicates(
@@ -169,7 +154,8 @@ def _revised_months(old: pd.DataFrame, new: pd.DataFrame, shared: pd.Index, move
     or appeared or went (series both releases have), by series: month → "completed" when a cell of
     it was completed in the earlier release, else "provisional"."""
     before, after = old.loc[shared, "value"].isna().to_numpy(), new.loc[shared, "value"].isna().to_numpy()
-    series = set(old.index.get_level_values("indicator")) & set(new.index.get_level_values("indicator"))
+    series = (set(old.index.get_level_values("indicator").unique())
+              & set(new.index.get_level_values("indicator").unique()))
     changed = [(shared[moved | (before != after)], completed.loc[shared].to_numpy()[moved | (before != after)])]
     gone = old.index[~old.index.isin(new.index) & old.index.get_level_values("indicator").isin(series)]
     changed.append((gone, completed.loc[gone].to_numpy()))
@@ -279,7 +265,7 @@ def diff_release(engine: Engine, record: VintageRecord, origin: dict, today: dt.
     diff.problems.extend(plausibility.check(stored, record.observations, origin))
     old = _keyed(stored)
     new = _keyed(record.observations.reindex(columns=[*OBSERVATION_COLUMNS, *dimension_columns(record.observations)]))
-    months = set(old.index.get_level_values("period")) & set(new.index.get_level_values("period"))
+    months = set(old.index.get_level_values("period").unique()) & set(new.index.get_level_values("period").unique())
     old = old[old.index.get_level_values("period").isin(months)]
     new_in = new[new.index.get_level_values("period").isin(months)]
     if old.empty:
@@ -288,7 +274,8 @@ def diff_release(engine: Engine, record: VintageRecord, origin: dict, today: dt.
     shared = old.index.intersection(new_in.index)
     diff.compared_cells = len(shared)
 
-    gone = sorted(set(old.index.get_level_values("indicator")) - set(new_in.index.get_level_values("indicator")))
+    gone = sorted(set(old.index.get_level_values("indicator").unique())
+                  - set(new_in.index.get_level_values("indicator").unique()))
     if gone:
         diff.not_in_release = gone
         diff.problems.extend(_relabelled(old, new_in, gone))

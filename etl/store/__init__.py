@@ -13,6 +13,8 @@ One module per job; every name callers use is here, so ``from etl.store import .
 * ``publishing``: vintage records, content digests, the atomic publish, run records;
 * ``events``: the curated timeline in the store;
 * ``reads``: as-of reads of the series, and the vintages' rows;
+* ``coverage``: which vintage serves each month on which days (kept with every change, read by
+  the as-of reads);
 * ``withdrawals``: withdrawing and restoring vintages;
 * ``operations``: sources, runs, failing sources, freshness, overdue releases;
 * ``versions``: data versions and the derived-results cache.
@@ -61,6 +63,7 @@ from etl.store.publishing import (
     content_digest,
     covered_through,
     dimension_columns,
+    dimension_texts,
     find_vintage,
     known_vintage,
     make_record,
@@ -87,6 +90,7 @@ from etl.store.schema import (
     Base,
     ChangeDelivery,
     ChangeEntry,
+    Coverage,
     DerivedResult,
     Event,
     Observation,
@@ -132,6 +136,7 @@ __all__ = [
     "Base",
     "ChangeDelivery",
     "ChangeEntry",
+    "Coverage",
     "CoverageShrank",
     "DataVersions",
     "DerivedResult",
@@ -157,6 +162,7 @@ __all__ = [
     "database_url",
     "derived_lock",
     "dimension_columns",
+    "dimension_texts",
     "failing_sources",
     "find_vintage",
     "freshness",

@@ -12,10 +12,11 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from etl.store import coverage
 from etl.store.schema import (
     DIMENSION_NAME,
     OBSERVATION_COLUMNS,
@@ -105,35 +106,105 @@ def upsert_source(session: Session, origin: dict) -> None:
             setattr(existing, key, value)
 
 
-def _records(frame: pd.DataFrame, vintage_id: int) -> list[dict]:
-    """The rows to insert: plain Python values (None for a missing one), dimensions as a dict of
-    the non-empty ones. Built column by column (``tolist`` boxes in C; a row-wise ``to_dict``
-    took most of a build's time)."""
+def _each(values: pd.Series, fn) -> np.ndarray:
+    """``fn`` of each row's value (None for a missing one), called once per distinct value: a
+    release repeats a few indicators, geographies, months, flags and dimension values over many rows."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    for i, value in enumerate(uniques.tolist()):
+        mapped[i] = fn(value)
+    mapped[-1] = fn(None)  # code -1: missing
+    return mapped[codes]
+
+
+def _day(value):
+    return value.date() if isinstance(value, pd.Timestamp) else value
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _flags(value) -> str:
+    return value or ""
+
+
+def _sorted_flags(value) -> str:
+    return ",".join(sorted(f for f in str(value or "").split(",") if f))
+
+
+def _number(value) -> str:
+    return "" if value is None else f"{float(value):.10g}"
+
+
+@dataclass
+class _Rows:
+    """A chunk of a tidy frame as row-aligned lists: what is stored (``dims`` as JSON in the
+    frame's dimension order, as the JSON column writes it) and what the content digest reads
+    (``dims_key``: the non-empty dimensions as canonical JSON). Each column is converted once per
+    distinct value, not row by row."""
+
+    indicator: list
+    geo: list
+    period: list  # dates (or datetimes), as the Date column takes them
+    period_text: list  # YYYY-MM-DD
+    dims: list
+    dims_key: list
+    value: list
+    value_predicted: list
+    flags: list
+    flags_key: list
+
+
+def dimension_texts(frame: pd.DataFrame, dimensions: list[str]) -> tuple[list[str], list[str]]:
+    """Each row's non-empty dimensions as JSON: in the frame's dimension order (as the store writes
+    them) and canonical (sorted keys; the content digest and the release diff compare these). Made
+    once per combination of values: a release repeats a few hundred over many rows."""
+    n = len(frame)
+    if not dimensions:
+        return ["{}"] * n, [_dims_text(())] * n
+    factorized = [pd.factorize(frame[d], use_na_sentinel=True) for d in dimensions]
+    combo = np.zeros(n, dtype=np.int64)  # each row's combination of dimension values, numbered
+    for codes, uniques in factorized:
+        combo = pd.factorize(combo * (len(uniques) + 1) + codes + 1)[0]
+    _, first = np.unique(combo, return_index=True)  # a row of each combination
+    values = [uniques.tolist() for _, uniques in factorized]
+    stored, canonical = np.empty(len(first), dtype=object), np.empty(len(first), dtype=object)
+    for i, row in enumerate(first.tolist()):
+        items = {}
+        for name, (codes, _), named in zip(dimensions, factorized, values, strict=True):
+            if codes[row] >= 0 and named[codes[row]] != "":
+                items[name] = str(named[codes[row]])
+        stored[i], canonical[i] = json.dumps(items), _dims_text(tuple(sorted(items.items())))
+    return stored[combo].tolist(), canonical[combo].tolist()
+
+
+def _rows(frame: pd.DataFrame) -> _Rows:
     dimensions = dimension_columns(frame)
     frame = frame.reindex(columns=[*OBSERVATION_COLUMNS, *dimensions])
-    columns = {}
-    for name in frame.columns:
-        values, missing = frame[name].tolist(), frame[name].isna().tolist()
-        columns[name] = [None if gone else value for value, gone in zip(values, missing, strict=True)]
-    periods = [p.date() if isinstance(p, pd.Timestamp) else p for p in columns["period"]]
-    dim_values = [columns[d] for d in dimensions]
-    records = []
-    for i in range(len(frame)):
-        record = {c: columns[c][i] for c in OBSERVATION_COLUMNS}
-        record["period"] = periods[i]
-        record["dims"] = {d: str(v[i]) for d, v in zip(dimensions, dim_values, strict=True) if v[i] not in (None, "")}
-        record["vintage_id"] = vintage_id
-        record["flags"] = record["flags"] or ""
-        records.append(record)
-    return records
+    dims_column, keys_column = dimension_texts(frame, dimensions)
+
+    def numbers(name: str) -> list:
+        column = frame[name]
+        values = column.to_numpy(dtype=object, copy=True)
+        values[column.isna().to_numpy()] = None
+        return values.tolist()
+
+    flags = frame["flags"]
+    return _Rows(indicator=_each(frame["indicator"], _text).tolist(), geo=_each(frame["geo"], _text).tolist(),
+                 period=_each(frame["period"], _day).tolist(),
+                 period_text=_each(frame["period"], lambda p: str(_day(p))[:10]).tolist(),
+                 dims=dims_column, dims_key=keys_column, value=numbers("value"),
+                 value_predicted=numbers("value_predicted"), flags=_each(flags, _flags).tolist(),
+                 flags_key=_each(flags, _sorted_flags).tolist())
 
 
 CHUNK_ROWS = 50_000  # observations built and inserted at a time: memory stays flat with file size
 
 
-def _chunks(frame: pd.DataFrame) -> Iterator[list[dict]]:
+def _chunks(frame: pd.DataFrame) -> Iterator[_Rows]:
     for start in range(0, len(frame), CHUNK_ROWS):
-        yield _records(frame.iloc[start:start + CHUNK_ROWS], vintage_id=0)
+        yield _rows(frame.iloc[start:start + CHUNK_ROWS])
 
 
 @lru_cache(maxsize=65_536)
@@ -143,25 +214,24 @@ def _dims_text(items: tuple[tuple[str, str], ...]) -> str:
     return json.dumps(dict(items), sort_keys=True)
 
 
-def content_digest(chunks: Iterable[list[dict]]) -> str:
+def _row_hashes(rows: _Rows) -> np.ndarray:
+    """Each row's 16-byte hash of (indicator, period, geo, dimensions, value, prediction, flags)."""
+    values = [_number(v) for v in rows.value]
+    predicted = [_number(v) for v in rows.value_predicted]
+    # A missing indicator or geography reads "None" (the insert refuses the row later, in publish).
+    indicator, geo = ([str(v) for v in column] if None in column else column for column in (rows.indicator, rows.geo))
+    lines = zip(indicator, rows.period_text, geo, rows.dims_key, values, predicted, rows.flags_key, strict=True)
+    return np.frombuffer(b"".join(hashlib.blake2b("\t".join(line).encode(), digest_size=16).digest()
+                                  for line in lines), dtype="V16")
+
+
+def content_digest(chunks: Iterable[_Rows]) -> str:
     """A digest of a vintage's observations, independent of the file's bytes, column order and row
     order: each row's (indicator, period, geo, dimensions, value, prediction, flags), values to 10
     significant digits (what the snapshot keeps), hashed on its own; the sorted row hashes hashed
     together (16 bytes a row, so any size of release fits in memory)."""
-
-    def number(value) -> str:
-        return "" if value is None or (isinstance(value, float) and pd.isna(value)) else f"{float(value):.10g}"
-
-    rows = []
-    for chunk in chunks:
-        rows.append(np.frombuffer(b"".join(
-            hashlib.blake2b("\t".join((
-                str(r["indicator"]), str(r["period"])[:10], str(r["geo"]), _dims_text(tuple(sorted(r["dims"].items()))),
-                number(r["value"]), number(r["value_predicted"]),
-                ",".join(sorted(f for f in str(r["flags"] or "").split(",") if f)))).encode(),
-                digest_size=16).digest()
-            for r in chunk), dtype="V16"))
-    hashes = np.concatenate(rows) if rows else np.empty(0, dtype="V16")
+    parts = [_row_hashes(rows) for rows in chunks]
+    hashes = np.concatenate(parts) if parts else np.empty(0, dtype="V16")
     ordered = np.sort(hashes.view("S16"), kind="stable").view("V16") if len(hashes) else hashes
     return hashlib.sha256(ordered.tobytes()).hexdigest()
 
@@ -180,10 +250,38 @@ def _stored_digest(session: Session, vintage: Vintage) -> str:
             select(Observation.indicator, Observation.period, Observation.geo, Observation.dims,
                    Observation.value, Observation.value_predicted, Observation.flags)
             .where(Observation.vintage_id == vintage.id)).all()
-        vintage.content_sha256 = content_digest(
-            [[{"indicator": r[0], "period": r[1], "geo": r[2], "dims": _parse_dims(r[3]), "value": r[4],
-               "value_predicted": r[5], "flags": r[6]} for r in rows]])
+        dims = [_parse_dims(r[3]) for r in rows]
+        vintage.content_sha256 = content_digest([_Rows(
+            indicator=[r[0] for r in rows], geo=[r[2] for r in rows], period=[r[1] for r in rows],
+            period_text=[str(r[1])[:10] for r in rows], dims=[json.dumps(d) for d in dims],
+            dims_key=[_dims_text(tuple(sorted(d.items()))) for d in dims], value=[r[4] for r in rows],
+            value_predicted=[r[5] for r in rows], flags=[r[6] for r in rows],
+            flags_key=[_sorted_flags(r[6]) for r in rows])])
     return vintage.content_sha256
+
+
+_INSERTED = ("vintage_id", "indicator", "period", "geo", "dims", "value", "value_predicted", "flags")
+
+
+def _insert_rows(session: Session, rows: _Rows, vintage_id: int) -> None:
+    """Insert a chunk's observations in one executemany of tuples, the values already as the
+    columns store them (the dates through the Date type's own conversion, the dimensions as JSON,
+    cast to JSONB on PostgreSQL), instead of a dict a row that SQLAlchemy's executemany converts
+    value by value."""
+    conn = session.connection()
+    dialect = conn.dialect
+    convert = Observation.__table__.c.period.type.dialect_impl(dialect).bind_processor(dialect)
+    stored = {day: convert(day) for day in set(rows.period)} if convert is not None else None
+    periods = rows.period if stored is None else [stored[day] for day in rows.period]
+    columns = ([vintage_id] * len(periods), rows.indicator, periods, rows.geo, rows.dims, rows.value,
+               rows.value_predicted, rows.flags)
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"  # SQLite's driver, or psycopg's
+    marks = [f"CAST({mark} AS JSONB)" if name == "dims" and dialect.name == "postgresql" else mark
+             for name in _INSERTED]
+    quote = dialect.identifier_preparer.quote
+    conn.exec_driver_sql(f"INSERT INTO {quote(Observation.__tablename__)} "
+                         f"({', '.join(quote(name) for name in _INSERTED)}) VALUES ({', '.join(marks)})",
+                         list(zip(*columns, strict=True)))
 
 
 def find_vintage(session: Session, source_id: str, sha256: str, content: str | None = None) -> Vintage | None:
@@ -235,6 +333,8 @@ def publish(engine: Engine, origin: dict, record: VintageRecord, *, kind: str, d
                 run.message = (f"{record.file_name}: release date corrected from {existing.published_on} "
                                f"({existing.published_on_basis}) to {record.published_on}")
                 existing.published_on, existing.published_on_basis = record.published_on, GIVEN_DATE
+                session.flush()
+                coverage.recover(session, existing.id)
             elif existing is not None:
                 run.outcome = "unchanged"
                 run.vintage_id = existing.id
@@ -260,10 +360,9 @@ def publish(engine: Engine, origin: dict, record: VintageRecord, *, kind: str, d
                 )
                 session.add(vintage)
                 session.flush()
-                for chunk in _chunks(record.observations):  # one transaction, chunk by chunk
-                    for row in chunk:
-                        row["vintage_id"] = vintage.id
-                    session.execute(insert(Observation.__table__), chunk)
+                for rows in _chunks(record.observations):  # one transaction, chunk by chunk
+                    _insert_rows(session, rows, vintage.id)
+                coverage.cover(session, vintage.id, vintage.published_on)
                 run.outcome = "ok"
                 run.rows = len(record.observations)
                 run.vintage_id = vintage.id

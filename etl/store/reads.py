@@ -1,5 +1,6 @@
 """As-of reads: for each month, the rows of the newest vintage covering it as known on a date (one
-SQL statement each), filtered on dimensions in SQL; and the vintages' own rows."""
+SQL statement each, one seek a month in the coverage table), filtered on dimensions in SQL; and the
+vintages' own rows."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import func, select, text
+from sqlalchemy import Text, cast, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -21,34 +22,48 @@ def is_empty(engine: Engine) -> bool:
         return session.scalar(select(func.count()).select_from(Vintage)) == 0
 
 
-# One statement (so a publish in between cannot mix two views): for each month of (indicator,
-# geo), the newest vintage covering it as known on :as_of, not withdrawn then (chosen from every
-# row of the key, so a combination missing from the newest release is not taken from an older
-# one); then the rows of those vintages that match the dimension filters ("row"), and each chosen
-# month's flags ("month").
+# A month's vintage as known on :as_of: the first coverage row of the month in the seek index
+# (newest release first, then newest vintage) whose span of service holds the date. Its rows are
+# all that month's rows, so a combination missing from the newest release is not taken from an
+# older one. One index seek a month, however many vintages cover it.
+_SERVED_VINTAGE = """(SELECT c.vintage_id FROM coverage AS c
+        WHERE c.indicator = :indicator AND c.geo = {geo} AND c.period = {period} AND c.published_on <= :as_of
+          AND c.served_from <= :as_of AND (c.withdrawn_on IS NULL OR c.withdrawn_on > :as_of)
+        ORDER BY c.published_on DESC, c.vintage_id DESC LIMIT 1)"""
+
+# One statement (so a publish in between cannot mix two views): the (indicator, geo) key's months
+# in range, each found from the one before in the coverage index ("months"); each month's vintage
+# ("chosen"); then that vintage's rows of the month that match the dimension filters ("row"), and
+# the month's distinct flags ("month": DISTINCT inside, so PostgreSQL types the NULLs from the
+# first part, not as text). CROSS JOIN keeps SQLite's loop on the chosen months (each an
+# index seek into the observations), not on every vintage's rows of the key; PostgreSQL plans it
+# as any inner join.
 _SLICE_SQL = """
-WITH candidates AS (
-    SELECT DISTINCT period, vintage_id, flags FROM observations
+WITH RECURSIVE months(period) AS (
+    SELECT MIN(period) FROM coverage
     WHERE indicator = :indicator AND geo = :geo AND period >= :period_from AND period <= :period_to
+    UNION ALL
+    SELECT (SELECT MIN(c.period) FROM coverage AS c
+            WHERE c.indicator = :indicator AND c.geo = :geo AND c.period > m.period AND c.period <= :period_to)
+    FROM months AS m WHERE m.period IS NOT NULL
 ),
-ranked AS (
-    SELECT c.period, c.vintage_id, c.flags,
-           DENSE_RANK() OVER (PARTITION BY c.period ORDER BY v.published_on DESC, v.id DESC) AS rank_newest
-    FROM candidates AS c JOIN vintages AS v ON v.id = c.vintage_id
-    WHERE v.published_on <= :as_of AND NOT EXISTS (
-        SELECT 1 FROM withdrawals AS w WHERE w.vintage_id = v.id AND w.withdrawn_on <= :as_of
-        AND (w.restored_on IS NULL OR w.restored_on > :as_of))
-),
-chosen AS (SELECT DISTINCT period, vintage_id FROM ranked WHERE rank_newest = 1)
+chosen AS (
+    SELECT m.period AS period, """ + _SERVED_VINTAGE.format(geo=":geo", period="m.period") + """ AS vintage_id
+    FROM months AS m WHERE m.period IS NOT NULL
+)
 SELECT 'row' AS kind, obs.period AS period, obs.vintage_id AS vintage_id, {dims_text} AS dims,
        obs.value AS value, obs.value_predicted AS value_predicted, obs.flags AS flags
 FROM chosen AS c
-JOIN observations AS obs
-  ON obs.vintage_id = c.vintage_id AND obs.period = c.period
- AND obs.indicator = :indicator AND obs.geo = :geo {filters}
+CROSS JOIN observations AS obs
+WHERE obs.vintage_id = c.vintage_id AND obs.period = c.period
+  AND obs.indicator = :indicator AND obs.geo = :geo {filters}
 UNION ALL
-SELECT 'month', r.period, r.vintage_id, NULL, NULL, NULL, r.flags
-FROM ranked AS r WHERE r.rank_newest = 1
+SELECT 'month', f.period, f.vintage_id, NULL, NULL, NULL, f.flags
+FROM (SELECT DISTINCT c.period AS period, c.vintage_id AS vintage_id, obs.flags AS flags
+      FROM chosen AS c
+      CROSS JOIN observations AS obs
+      WHERE obs.vintage_id = c.vintage_id AND obs.period = c.period AND obs.indicator = :indicator
+        AND obs.geo = :geo) AS f
 """
 
 
@@ -113,7 +128,7 @@ def read_slice(
                    vintage_published_on=("vintage_published_on", "first"),
                    flags=("flags", lambda f: ",".join(sorted({x for i in f for x in str(i).split(",") if x})))))
     rows = frame[frame["kind"] == "row"].drop(columns="kind").reset_index(drop=True)
-    dims = pd.DataFrame([_parse_dims(d) for d in rows["dims"]], index=rows.index)
+    dims = _dims_frame(rows["dims"].tolist(), rows.index)
     rows = pd.concat([rows.drop(columns="dims"), dims], axis=1)
     rows.insert(1, "geo", geo)
     first = ["period", "geo", *dims.columns, "value", "value_predicted", "flags", "vintage_id", "vintage",
@@ -123,24 +138,17 @@ def read_slice(
 
 
 _MONTHS_SQL = """
-WITH candidates AS (
-    SELECT DISTINCT geo, period, vintage_id FROM observations WHERE indicator = :indicator
-),
-ranked AS (
-    SELECT c.geo, c.period, c.vintage_id,
-           DENSE_RANK() OVER (PARTITION BY c.geo, c.period ORDER BY v.published_on DESC, v.id DESC) AS rank_newest
-    FROM candidates AS c JOIN vintages AS v ON v.id = c.vintage_id
-    WHERE v.published_on <= :as_of AND NOT EXISTS (
-        SELECT 1 FROM withdrawals AS w WHERE w.vintage_id = v.id AND w.withdrawn_on <= :as_of
-        AND (w.restored_on IS NULL OR w.restored_on > :as_of))
-),
-chosen AS (SELECT DISTINCT geo, period, vintage_id FROM ranked WHERE rank_newest = 1)
+WITH keys AS (SELECT DISTINCT geo, period FROM coverage WHERE indicator = :indicator),
+chosen AS (
+    SELECT k.geo AS geo, k.period AS period, """ + _SERVED_VINTAGE.format(geo="k.geo", period="k.period") + """
+           AS vintage_id
+    FROM keys AS k
+)
 SELECT DISTINCT obs.geo AS geo, obs.period AS period
 FROM chosen AS c
-JOIN observations AS obs
-  ON obs.vintage_id = c.vintage_id AND obs.period = c.period AND obs.geo = c.geo
- AND obs.indicator = :indicator {filters}
-WHERE obs.value IS NOT NULL
+CROSS JOIN observations AS obs
+WHERE obs.vintage_id = c.vintage_id AND obs.period = c.period AND obs.geo = c.geo
+  AND obs.indicator = :indicator {filters} AND obs.value IS NOT NULL
 """
 
 
@@ -183,12 +191,19 @@ def vintage_observations(engine: Engine, vintage_ids: Sequence[int]) -> pd.DataF
     the checks, not for requests)."""
     columns = ["vintage_id", *OBSERVATION_COLUMNS]
     query = (
-        select(*(getattr(Observation, c) for c in columns), Observation.dims)
+        select(*(getattr(Observation, c) for c in columns), cast(Observation.dims, Text))
         .where(Observation.vintage_id.in_(list(vintage_ids)))
         .order_by(Observation.vintage_id, Observation.id)
     )
     with engine.connect() as conn:
         result = conn.execute(query).all()
     frame = pd.DataFrame([row[:-1] for row in result], columns=columns)
-    dims = pd.DataFrame([_parse_dims(row[-1]) for row in result], index=frame.index)
-    return pd.concat([frame, dims], axis=1)
+    return pd.concat([frame, _dims_frame([row[-1] for row in result], frame.index)], axis=1)
+
+
+def _dims_frame(texts: list[str | None], index: pd.Index) -> pd.DataFrame:
+    """Rows' dimensions (their JSON text) as columns, in the order they first appear; each
+    distinct combination parsed once (a vintage repeats a few hundred over its rows)."""
+    codes, uniques = pd.factorize(pd.Series(texts, dtype=object), use_na_sentinel=False)
+    parsed = pd.DataFrame([_parse_dims(text) for text in uniques.tolist()])
+    return parsed.take(codes).set_axis(index) if len(parsed.columns) else pd.DataFrame(index=index)

@@ -93,6 +93,30 @@ class Observation(Base):
     flags: Mapped[str] = mapped_column(String(128), default="")
 
 
+class Coverage(Base):
+    """Which vintage serves each month, kept so an as-of read seeks it instead of ranking every
+    vintage's rows: one row for each (indicator, geo, month) a vintage has rows for and each span
+    of days it is served (from its release, or a restoration, until a withdrawal; an open span has
+    no ``withdrawn_on``). Written in the transaction that publishes, withdraws, restores or
+    corrects the release date of the vintage (``etl.store.coverage``). The month's vintage as
+    known on a date is the first row of ``ix_coverage_seek``, newest release first, whose span
+    holds the date."""
+
+    __tablename__ = "coverage"
+    __table_args__ = (
+        Index("ix_coverage_seek", "indicator", "geo", "period", "published_on", "vintage_id", "served_from",
+              "withdrawn_on"),
+    )
+
+    vintage_id: Mapped[int] = mapped_column(ForeignKey("vintages.id"), primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(96), primary_key=True)
+    geo: Mapped[str] = mapped_column(String(16), primary_key=True)
+    period: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    served_from: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    published_on: Mapped[dt.date] = mapped_column(Date)
+    withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
 class Event(Base):
     __tablename__ = "events"
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from etl.store import coverage
 from etl.store.schema import PublishError, RefreshRun, Vintage, Withdrawal, utcnow
 
 
@@ -49,6 +50,8 @@ def withdraw(engine: Engine, vintage_id: int, reason: str, on: dt.date | None = 
             raise PublishError(f"vintage #{vintage_id} was restored on {restored}; it cannot be withdrawn on {on}")
         vintage.withdrawn_on, vintage.withdrawn_reason = on, reason
         session.add(Withdrawal(vintage_id=vintage.id, withdrawn_on=on, reason=reason))
+        session.flush()
+        coverage.recover(session, vintage.id)
         run = RefreshRun(source_id=vintage.source_id, kind="withdraw", started_at=utcnow(), finished_at=utcnow(),
                          outcome="withdrawn", vintage_id=vintage.id,
                          message=f"{vintage.file_name}: withdrawn on {on}: {reason}")
@@ -79,6 +82,8 @@ def restore(engine: Engine, vintage_id: int, reason: str, on: dt.date | None = N
                                f"it cannot be restored on {on}")
         open_row.restored_on, open_row.restore_reason = on, reason
         vintage.withdrawn_on = vintage.withdrawn_reason = None
+        session.flush()
+        coverage.recover(session, vintage.id)
         run = RefreshRun(source_id=vintage.source_id, kind="restore", started_at=utcnow(), finished_at=utcnow(),
                          outcome="restored", vintage_id=vintage.id,
                          message=f"{vintage.file_name}: restored on {on} (withdrawn on {open_row.withdrawn_on}): "
