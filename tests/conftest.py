@@ -15,34 +15,20 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
-import settings
 from etl import pipeline
 from etl.store import init_schema, make_engine, sqlite_path
+from tests.helpers import CHROMIUM, RAW_DIR, admin, require, server_url
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Command-line publishes in tests run the scorecard hook only: the state maps' hook takes seconds a
 # publish and has its own tests (tests/test_maps.py).
 os.environ.setdefault("VERIFICA_AFTER_PUBLISH", "indicators.precompute:ensure_scorecard")
-CONFIG = settings.get()
-RAW_DIR = CONFIG.raw_dir
-IN_CI = CONFIG.in_ci
-CHROMIUM = CONFIG.chromium
 CHROME_FLAGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-quic", "--no-first-run", "--window-size=1300,1000",
 ]
-
-
-def require(condition: bool, reason: str) -> None:
-    """Skip on a laptop, fail in CI: CI must run every test."""
-    if not condition:
-        if IN_CI:
-            pytest.fail(f"CI requires this test to run: {reason}")
-        pytest.skip(reason)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -80,11 +66,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # The test command runs the SQLite pass in two processes side by side: VERIFICA_TEST_HALF
     # picks the browser tests or the rest, whatever ``-m`` the caller adds.
     half = os.environ.get("VERIFICA_TEST_HALF")
-    if half in ("browser", "rest", "rest2") and _server_url() is None:
+    if half in ("browser", "rest", "rest2") and server_url() is None:
         kept = [item for item in items if _part(item) == half]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
-    if _server_url() is None:
+    if server_url() is None:
         return
     kept = [item for item in items if ("store_factory" in getattr(item, "fixturenames", ())
                                        or item.get_closest_marker("database"))
@@ -117,11 +103,6 @@ def _part(item: pytest.Item) -> str:
 def raw_dir() -> Path:
     require(RAW_DIR.is_dir(), f"raw data folder not found at {RAW_DIR}")
     return RAW_DIR
-
-
-def _server_url() -> str | None:
-    url = settings.get().database_url
-    return None if url.startswith("sqlite") else url
 
 
 def _load_snapshot(engine: Engine) -> None:
@@ -188,7 +169,7 @@ class StoreFactory:
                 shutil.copyfile(template, path)
             return make_engine(f"sqlite:///{path}")
         name = f"verifica_test_{uuid.uuid4().hex[:10]}"
-        _admin(self.server, f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        admin(self.server, f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         return make_engine(make_url(self.server).set(database=name).render_as_string(hide_password=False))
 
     def close(self) -> None:
@@ -196,22 +177,15 @@ class StoreFactory:
             engine.dispose()
         if self.server is not None:
             for engine in self.created:
-                _admin(self.server, f'DROP DATABASE IF EXISTS "{engine.url.database}" WITH (FORCE)')
+                admin(self.server, f'DROP DATABASE IF EXISTS "{engine.url.database}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
 def store_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreFactory]:
     """Makes stores (:class:`StoreFactory`): ``store_factory()`` an empty one with the schema."""
-    factory = StoreFactory(tmp_path_factory, _server_url())
+    factory = StoreFactory(tmp_path_factory, server_url())
     yield factory
     factory.close()
-
-
-def _admin(server: str, statement: str) -> None:
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(statement))
-    admin.dispose()
 
 
 @pytest.fixture
@@ -258,15 +232,29 @@ def prepared_store(store_factory: StoreFactory) -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def snapshot_app(snapshot_store: Engine):
     """One app on the snapshot store for the session (its caches key on the data version, so a
-    test that changes the store is seen by the next request)."""
+    test that changes the store is seen by the next request). A test that needs an app of another
+    configuration (another store, settings, a read-only role) makes its own."""
     from dashboard.app_factory import create_app
 
-    return create_app(engine=snapshot_store)
+    app = create_app(engine=snapshot_store)
+    app.server.test_client().get("/")  # Dash registers the pages' callbacks on the first request
+    return app
+
+
+@pytest.fixture(scope="session")
+def app(snapshot_app):
+    """The session's app on the snapshot store (:func:`snapshot_app`)."""
+    return snapshot_app
 
 
 @pytest.fixture
 def client(snapshot_app):
     return snapshot_app.server.test_client()
+
+
+@pytest.fixture
+def app_and_client(snapshot_app):
+    return snapshot_app, snapshot_app.server.test_client()
 
 
 # --- browser ---------------------------------------------------------------------------------

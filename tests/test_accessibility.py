@@ -44,7 +44,6 @@ def test_a_tested_events_windows_read_on_paper(request):
     bounded by edges at WCAG's 3:1 for graphics and labelled in words; the tested event's line
     stands out from the others, and the counterfactual is drawn unlike the event lines."""
     from dashboard import views
-    from dashboard.app_factory import create_app
     from dashboard.figures import WINDOW_EDGE, WINDOW_FILL
     from dashboard.state import ExplorerState
 
@@ -55,7 +54,7 @@ def test_a_tested_events_windows_read_on_paper(request):
     assert contrast(blend(WINDOW_EDGE, 0.8), "#ffffff") >= 3
 
     event = "2025-02-03-tariff-pause-national-guard"
-    app = create_app(engine=request.getfixturevalue("snapshot_store"), prepare_store=False)
+    app = request.getfixturevalue("snapshot_app")
     with app.server.test_request_context("/"):
         view = views.chart_view(ExplorerState("cbp_fentanyl_seizures_swb_lbs", start=None, event=event))
     shapes = {s.name: s for s in view.figure.layout.shapes}

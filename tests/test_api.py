@@ -234,11 +234,10 @@ def test_xlsx_has_the_data_and_a_metadata_sheet(client, snapshot_store):
             assert vintage.sha256 in fields[f"vintage #{vintage.id}"]
 
 
-def test_csv_of_a_tested_event_carries_the_counterfactual_and_the_result(client, snapshot_store):
+def test_csv_of_a_tested_event_carries_the_counterfactual_and_the_result(client):
     """The counterfactual the chart draws, in the file: expected level and interval per month,
     and the answer in words in the metadata beside it."""
     from dashboard import queries
-    from dashboard.app_factory import create_app
     from indicators.registry import get_indicator
     from indicators.series import decimals
 
@@ -246,8 +245,7 @@ def test_csv_of_a_tested_event_carries_the_counterfactual_and_the_result(client,
     event = next(e["id"] for e in read_timeline()
                  if any(i["indicator"] == indicator for i in e.get("indicators") or []))
     meta, rows = export_csv(client, f"/api/indicators/{indicator}.csv?from=2022-01&event={event}")
-    app = create_app(engine=snapshot_store, prepare_store=False)
-    with app.server.app_context():
+    with client.application.app_context():  # the session's app on the snapshot store
         result = queries.assessment(indicator, event)
     band = result.counterfactual.assign(period=lambda f: pd.to_datetime(f["period"]).dt.strftime("%Y-%m"))
     by_month = {r["period"]: r for r in rows}

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from etl.__main__ import main
 from etl.store import Observation, failing_sources, list_vintages, overdue_sources
-from tests.test_cbp_drug_seizures import full_window
+from tests.helpers import full_window
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

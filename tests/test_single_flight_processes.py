@@ -16,8 +16,7 @@ import requests
 
 from etl.store import list_vintages, read_events
 from indicators import precompute
-from tests.conftest import PROJECT_ROOT
-from tests.helpers import WAIT, free_port
+from tests.helpers import PROJECT_ROOT, WAIT, free_port
 
 COMPUTED = "scorecard computed in"  # the line indicators.precompute logs at INFO for each computation
 

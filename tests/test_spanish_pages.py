@@ -18,13 +18,6 @@ from indicators.explain import METHOD_LABELS, VERDICT_LABELS
 from tests.helpers import render, texts
 
 
-@pytest.fixture(scope="module")
-def app(request):
-    app = create_app(engine=request.getfixturevalue("snapshot_store"))
-    app.server.test_client().get("/")  # registers the pages' callbacks
-    return app
-
-
 def english_only() -> set[str]:
     """UI strings whose English differs from their Spanish (format fields cut at the first one)."""
     found = set()

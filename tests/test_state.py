@@ -9,7 +9,6 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from dashboard import queries
-from dashboard.app_factory import create_app
 from dashboard.pages import explorer
 from dashboard.state import PARAMS, ExplorerState
 from etl.timeline import EVENT_TYPES, read_timeline
@@ -17,11 +16,6 @@ from indicators.registry import available_indicators
 from indicators.transforms import TRANSFORMS
 
 EVENTS = read_timeline()
-
-
-@pytest.fixture(scope="module")
-def app(request):
-    return create_app(engine=request.getfixturevalue("snapshot_store"), prepare_store=False)
 
 
 def states(app) -> list[ExplorerState]:
