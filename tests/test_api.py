@@ -278,16 +278,22 @@ def test_health_fails_on_a_store_nobody_prepared(tmp_path):
     """A migrated but empty store (the read-only split before anything loaded it) serves an empty
     dashboard: health says so with 503, and once data and timeline are in, 200."""
     from dashboard.app_factory import create_app
-    from etl import timeline
-    from etl.store import init_schema, make_engine
+    from etl import cbp_drug_seizures, timeline
+    from etl.common import load_origin
+    from etl.store import init_schema, make_engine, publish
+    from tests.helpers import full_window
 
     engine = make_engine(f"sqlite:///{tmp_path}/empty.db")
     init_schema(engine)
     client = create_app(engine=engine, prepare_store=False).server.test_client()
     response = client.get("/api/health")
     assert response.status_code == 503 and "holds no data" in response.get_json()["error"]
-    from etl import pipeline
-    pipeline.ensure_store(engine)  # the snapshot and the timeline
+    # Data in (a small hand-written release; loading the whole snapshot took seconds), no timeline yet.
+    publish(engine, load_origin(cbp_drug_seizures.SOURCE_ID),
+            cbp_drug_seizures.build_record(full_window(), "nationwide-drugs-fy23-fy26-dec.csv"), kind="import")
+    response = client.get("/api/health")
+    assert response.status_code == 503 and "no timeline events" in response.get_json()["error"]
+    timeline.load_into_store(engine)
     assert timeline.read_timeline()  # the curated timeline is not empty
     assert client.get("/api/health").status_code == 200
 
