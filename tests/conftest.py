@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from etl import pipeline
 from etl.store import init_schema, make_engine, sqlite_path
+from tests import durations
 from tests.helpers import CHROMIUM, RAW_DIR, admin, require, server_url
 
 # Command-line publishes in tests run the scorecard hook only: the state maps' hook takes seconds a
@@ -31,20 +33,19 @@ CHROME_FLAGS = [
 ]
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--store-durations", action="store_true",
+                     help="measure the tests that run and store their durations in tests/durations.json")
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("store_durations") and server_url() is None:  # the SQLite pass's durations
+        config.pluginmanager.register(durations.Recorder(durations.PATH, STORE_TEMPLATES), "verifica-durations")
     config.addinivalue_line("markers", "browser: drives the real app in headless Chromium")
     config.addinivalue_line("markers", "raw: reads the real public files in ../shared/data/raw")
     config.addinivalue_line("markers", "database: uses the database without a store fixture (runs on PostgreSQL too)")
-    config.addinivalue_line("markers", "slow: builds from the raw files, or starts processes or servers (seconds "
-                                       "each); `-m 'not browser and not slow'` is the quick local run")
-
-
-# Modules whose tests start processes or servers of their own (the CLI, gunicorn, an HTTP mirror,
-# concurrent imports) or replay many real releases: seconds a test.
-SLOW_MODULES = {"test_concurrency", "test_serving", "test_refresh_mirror", "test_fault_matrix",
-                "test_withdraw_identity", "test_migrations", "test_cli", "test_scale_out", "test_maps", "test_read_only"}
-# Fixtures that build a store from the raw files.
-SLOW_FIXTURES = {"built_store", "raw_dir"}
+    config.addinivalue_line("markers", "slow: took long in the stored durations (tests/durations.py decides); "
+                                       "`-m 'not browser and not slow'` is the quick local run")
 
 
 # Left out of the PostgreSQL pass: the fault matrices judge bent files and a faulty mirror's
@@ -59,9 +60,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     browser tests drive the UI, which reads through the same queries the API and gunicorn tests
     run on PostgreSQL; they ran on the SQLite pass. So did the fault matrices (FILE_MATRICES): they
     judge bent files, and the refusals' store path runs on PostgreSQL in the release-guard tests."""
-    for item in items:
-        module = item.module.__name__.rsplit(".", 1)[-1] if getattr(item, "module", None) else ""
-        if module in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+    timings = durations.Timings(durations.load(), STORE_TEMPLATES)
+    for item in items:  # slow: as measured (tests/durations.py); the browser tests all are
+        if item.get_closest_marker("browser") or timings.is_slow(item.nodeid, _fixtures(item)):
             item.add_marker(pytest.mark.slow)
     # The test command runs the SQLite pass in two processes side by side: VERIFICA_TEST_HALF
     # picks the browser tests or the rest, whatever ``-m`` the caller adds.
@@ -80,6 +81,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
+
+
+def _fixtures(item: pytest.Item) -> tuple[str, ...]:
+    return tuple(getattr(item, "fixturenames", ()))
 
 
 # The SQLite pass runs in three processes (scripts/run-tests): the browser tests, and the rest in
@@ -118,6 +123,10 @@ def _store_scorecard(engine: Engine) -> None:
 EMPTY = "empty"  # an empty store with the schema
 SNAPSHOT = "snapshot"  # as a fresh clone starts it: the committed snapshot and the timeline
 PREPARED = "prepared"  # as the refresh job leaves it: the same and the stored scorecard
+# The templates a fixture's stores are copied from (each kind and those it starts from): a test that
+# needs one pays for preparing it if no test before did (tests/durations.py).
+STORE_TEMPLATES = {"store_factory": (EMPTY,), "snapshot_store": (EMPTY, SNAPSHOT),
+                   "snapshot_copy": (EMPTY, SNAPSHOT), "prepared_store": (EMPTY, SNAPSHOT, PREPARED)}
 
 
 class StoreFactory:
@@ -155,11 +164,14 @@ class StoreFactory:
     def _template(self, kind: str) -> str:
         if kind not in self.templates:
             start, prepare = self.kinds[kind]
-            engine = self._new(None if start is None else self._template(start))
+            base = None if start is None else self._template(start)
+            began = time.perf_counter()
+            engine = self._new(base)
             self.created.append(engine)  # dropped at the end, like the stores copied from it
             prepare(engine)
             engine.dispose()  # nobody stays connected to a template
             self.templates[kind] = str(sqlite_path(engine.url)) if self.server is None else engine.url.database
+            durations.count_template(kind, time.perf_counter() - began)  # paid once a session, not every copy
         return self.templates[kind]
 
     def _new(self, template: str | None) -> Engine:

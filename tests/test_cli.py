@@ -165,7 +165,6 @@ def test_postgres_urls_as_platforms_give_them_are_accepted():
     assert normalise_url("sqlite:///x.db") == "sqlite:///x.db"
 
 
-@pytest.mark.slow
 def test_prepare_makes_a_store_ready_to_serve(tmp_path, capsys, monkeypatch):
     """The read-only split: an operator prepares the store with one command; health and status
     then see data and a timeline."""

@@ -52,7 +52,6 @@ def test_the_english_pages_are_the_control(app):
     assert any(s in seen for s in english_only())
 
 
-@pytest.mark.slow  # seconds: excluded from the quick local run, never from CI
 def test_the_explorer_callback_output_in_spanish_has_no_english_ui_string(app):
     """The chart, the event list and the source card come from the explorer's callback."""
     from dashboard.pages import explorer

@@ -126,7 +126,6 @@ def test_a_newer_release_that_ends_earlier_is_refused(store):
     assert read_observations(store, "test_lbs", "US")["value"].tolist() == [1.0, 2.0, 3.0]
 
 
-@pytest.mark.slow  # seconds: excluded from the quick local run, never from CI
 def test_a_newly_committed_snapshot_reaches_an_existing_store(store, tmp_path):
     import json
     import shutil
