@@ -68,7 +68,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # picks the browser tests or the rest, whatever ``-m`` the caller adds.
     half = os.environ.get("VERIFICA_TEST_HALF")
     if half in ("browser", "rest", "rest2") and server_url() is None:
-        kept = [item for item in items if _part(item) == half]
+        parts = _parts(items, timings)
+        kept = [item for item in items if parts[item.nodeid] == half]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
     if server_url() is None:
@@ -87,21 +88,35 @@ def _fixtures(item: pytest.Item) -> tuple[str, ...]:
     return tuple(getattr(item, "fixturenames", ()))
 
 
-# The SQLite pass runs in three processes (scripts/run-tests): the browser tests, and the rest in
-# two parts. The second part: modules that took the most time in a fresh-clone run (the state maps,
-# the refresh mirror, the new-month faults, the Spanish pages, ...; measured: 312 s and 515 s with the
-# scorecard, gunicorn and verification modules here too); the
-# modules that build a store from the raw files stay in the first, so that store is built once.
-REST2_MODULES = {"test_maps", "test_refresh_mirror", "test_new_month_faults", "test_spanish_pages",
-                 "test_single_flight_processes", "test_withdraw_identity", "test_fault_matrix", "test_brief",
-                 "test_changes", "test_scale_out", "test_read_only", "test_response_cache"}
+def _module(item: pytest.Item) -> str:
+    return item.module.__name__.rsplit(".", 1)[-1] if getattr(item, "module", None) else ""
 
 
-def _part(item: pytest.Item) -> str:
-    if item.get_closest_marker("browser"):
-        return "browser"
-    module = item.module.__name__.rsplit(".", 1)[-1] if getattr(item, "module", None) else ""
-    return "rest2" if module in REST2_MODULES else "rest"
+def _parts(items: list[pytest.Item], timings: durations.Timings) -> dict[str, str]:
+    """The SQLite pass runs in three processes (scripts/run-tests): the browser tests, and the rest
+    in two parts of near-equal measured time (``rest`` and ``rest2``), whole modules each. A module's
+    time: its tests' own seconds and their shares of the first setups they need. Modules that use the
+    same costly fixture (a store built from the raw files) stay in one part, so it is built once (a
+store template is prepared in each part that needs it)."""
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        if not item.get_closest_marker("browser"):
+            modules.setdefault(_module(item), []).append(item)
+    units: dict[str, list[str]] = {}  # a unit's name: its modules
+    for module, tests in modules.items():
+        costly = sorted({key for item in tests for key, seconds in timings.shared(_fixtures(item)).items()
+                         if seconds > durations.SHARED_SECONDS and not key.startswith("template:")})
+        units.setdefault(costly[0] if costly else module, []).append(module)
+    seconds = {unit: sum(timings.own(item.nodeid, _fixtures(item)) + timings.share(_fixtures(item))
+                         for module in members for item in modules[module])
+               for unit, members in units.items()}
+    first, second = durations.balance(seconds)
+    parts = {item.nodeid: "browser" for item in items if item.get_closest_marker("browser")}
+    for part, chosen in (("rest", first), ("rest2", second)):
+        for unit in chosen:
+            for module in units[unit]:
+                parts.update((item.nodeid, part) for item in modules[module])
+    return parts
 
 
 @pytest.fixture(scope="session")
