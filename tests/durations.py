@@ -13,11 +13,11 @@ stored ones, so it can be refreshed in parts). It holds:
 - ``needs``: node id → the fixtures and templates with a first-setup cost the test needs.
 
 A test's cost is its own seconds and its share of the first setups it needs (each fixture's or
-template's ``once`` divided among the stored tests that need it): the snapshot template, needed by hundreds of tests,
-adds little to each; a store built from the raw files for a dozen tests adds seconds to each. The
-quick run takes the cheapest stored tests while their own seconds and the first setups they need fit
-in :data:`QUICK_SECONDS`; the cost of the last one taken is the threshold: a test is ``slow`` when its
-cost exceeds it. A test not in the file (a new one) is judged by an estimate of its own seconds: the
+template's ``once`` divided among the stored tests that need it): the snapshot template, needed by
+hundreds of tests, adds little to each; a store built from the raw files for a dozen tests adds
+seconds to each. The quick run takes the cheapest stored tests while their own seconds and the first
+setups they need fit in :data:`QUICK_SECONDS`; the cost of the last one taken is the threshold: a
+test is ``slow`` when its cost exceeds it. A test not in the file (a new one) is judged by an estimate of its own seconds: the
 larger of its fixtures' ``each`` and the median of its module's stored tests.
 """
 
