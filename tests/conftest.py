@@ -10,26 +10,22 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
-import settings
 from etl import pipeline
 from etl.store import init_schema, make_engine, sqlite_path
+from tests import durations
+from tests.helpers import CHROMIUM, RAW_DIR, admin, require, server_url
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Command-line publishes in tests run the scorecard hook only: the state maps' hook takes seconds a
 # publish and has its own tests (tests/test_maps.py).
 os.environ.setdefault("VERIFICA_AFTER_PUBLISH", "indicators.precompute:ensure_scorecard")
-CONFIG = settings.get()
-RAW_DIR = CONFIG.raw_dir
-IN_CI = CONFIG.in_ci
-CHROMIUM = CONFIG.chromium
 CHROME_FLAGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -37,28 +33,19 @@ CHROME_FLAGS = [
 ]
 
 
-def require(condition: bool, reason: str) -> None:
-    """Skip on a laptop, fail in CI: CI must run every test."""
-    if not condition:
-        if IN_CI:
-            pytest.fail(f"CI requires this test to run: {reason}")
-        pytest.skip(reason)
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--store-durations", action="store_true",
+                     help="measure the tests that run and store their durations in tests/durations.json")
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("store_durations") and server_url() is None:  # the SQLite pass's durations
+        config.pluginmanager.register(durations.Recorder(durations.PATH, STORE_TEMPLATES), "verifica-durations")
     config.addinivalue_line("markers", "browser: drives the real app in headless Chromium")
     config.addinivalue_line("markers", "raw: reads the real public files in ../shared/data/raw")
     config.addinivalue_line("markers", "database: uses the database without a store fixture (runs on PostgreSQL too)")
-    config.addinivalue_line("markers", "slow: builds from the raw files, or starts processes or servers (seconds "
-                                       "each); `-m 'not browser and not slow'` is the quick local run")
-
-
-# Modules whose tests start processes or servers of their own (the CLI, gunicorn, an HTTP mirror,
-# concurrent imports) or replay many real releases: seconds a test.
-SLOW_MODULES = {"test_concurrency", "test_serving", "test_refresh_mirror", "test_fault_matrix",
-                "test_withdraw_identity", "test_migrations", "test_cli", "test_scale_out", "test_maps", "test_read_only"}
-# Fixtures that build a store from the raw files.
-SLOW_FIXTURES = {"built_store", "raw_dir"}
+    config.addinivalue_line("markers", "slow: took long in the stored durations (tests/durations.py decides); "
+                                       "`-m 'not browser and not slow'` is the quick local run")
 
 
 # Left out of the PostgreSQL pass: the fault matrices judge bent files and a faulty mirror's
@@ -73,18 +60,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     browser tests drive the UI, which reads through the same queries the API and gunicorn tests
     run on PostgreSQL; they ran on the SQLite pass. So did the fault matrices (FILE_MATRICES): they
     judge bent files, and the refusals' store path runs on PostgreSQL in the release-guard tests."""
-    for item in items:
-        module = item.module.__name__.rsplit(".", 1)[-1] if getattr(item, "module", None) else ""
-        if module in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+    timings = durations.Timings(durations.load(), STORE_TEMPLATES)
+    for item in items:  # slow: as measured (tests/durations.py); the browser tests all are
+        if item.get_closest_marker("browser") or timings.is_slow(item.nodeid, _fixtures(item)):
             item.add_marker(pytest.mark.slow)
     # The test command runs the SQLite pass in two processes side by side: VERIFICA_TEST_HALF
     # picks the browser tests or the rest, whatever ``-m`` the caller adds.
     half = os.environ.get("VERIFICA_TEST_HALF")
-    if half in ("browser", "rest", "rest2") and _server_url() is None:
-        kept = [item for item in items if _part(item) == half]
+    if half in ("browser", "rest", "rest2") and server_url() is None:
+        parts = _parts(items, timings)
+        kept = [item for item in items if parts[item.nodeid] == half]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
-    if _server_url() is None:
+    if server_url() is None:
         return
     kept = [item for item in items if ("store_factory" in getattr(item, "fixturenames", ())
                                        or item.get_closest_marker("database"))
@@ -96,32 +84,45 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
-# The SQLite pass runs in three processes (scripts/run-tests): the browser tests, and the rest in
-# two parts. The second part: modules that took the most time in a fresh-clone run (the state maps,
-# the refresh mirror, the new-month faults, the Spanish pages, ...; measured: 312 s and 515 s with the
-# scorecard, gunicorn and verification modules here too); the
-# modules that build a store from the raw files stay in the first, so that store is built once.
-REST2_MODULES = {"test_maps", "test_refresh_mirror", "test_new_month_faults", "test_spanish_pages",
-                 "test_single_flight_processes", "test_withdraw_identity", "test_fault_matrix", "test_brief",
-                 "test_changes", "test_scale_out", "test_read_only", "test_response_cache"}
+def _fixtures(item: pytest.Item) -> tuple[str, ...]:
+    return tuple(getattr(item, "fixturenames", ()))
 
 
-def _part(item: pytest.Item) -> str:
-    if item.get_closest_marker("browser"):
-        return "browser"
-    module = item.module.__name__.rsplit(".", 1)[-1] if getattr(item, "module", None) else ""
-    return "rest2" if module in REST2_MODULES else "rest"
+def _module(item: pytest.Item) -> str:
+    return item.module.__name__.rsplit(".", 1)[-1] if getattr(item, "module", None) else ""
+
+
+def _parts(items: list[pytest.Item], timings: durations.Timings) -> dict[str, str]:
+    """The SQLite pass runs in three processes (scripts/run-tests): the browser tests, and the rest
+    in two parts of near-equal measured time (``rest`` and ``rest2``), whole modules each. A module's
+    time: its tests' own seconds and their shares of the first setups they need. Modules that use the
+    same costly fixture (a store built from the raw files) stay in one part, so it is built once (a
+store template is prepared in each part that needs it)."""
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        if not item.get_closest_marker("browser"):
+            modules.setdefault(_module(item), []).append(item)
+    units: dict[str, list[str]] = {}  # a unit's name: its modules
+    for module, tests in modules.items():
+        costly = sorted({key for item in tests for key, seconds in timings.shared(_fixtures(item)).items()
+                         if seconds > durations.SHARED_SECONDS and not key.startswith("template:")})
+        units.setdefault(costly[0] if costly else module, []).append(module)
+    seconds = {unit: sum(timings.own(item.nodeid, _fixtures(item)) + timings.share(_fixtures(item))
+                         for module in members for item in modules[module])
+               for unit, members in units.items()}
+    first, second = durations.balance(seconds)
+    parts = {item.nodeid: "browser" for item in items if item.get_closest_marker("browser")}
+    for part, chosen in (("rest", first), ("rest2", second)):
+        for unit in chosen:
+            for module in units[unit]:
+                parts.update((item.nodeid, part) for item in modules[module])
+    return parts
 
 
 @pytest.fixture(scope="session")
 def raw_dir() -> Path:
     require(RAW_DIR.is_dir(), f"raw data folder not found at {RAW_DIR}")
     return RAW_DIR
-
-
-def _server_url() -> str | None:
-    url = settings.get().database_url
-    return None if url.startswith("sqlite") else url
 
 
 def _load_snapshot(engine: Engine) -> None:
@@ -137,6 +138,10 @@ def _store_scorecard(engine: Engine) -> None:
 EMPTY = "empty"  # an empty store with the schema
 SNAPSHOT = "snapshot"  # as a fresh clone starts it: the committed snapshot and the timeline
 PREPARED = "prepared"  # as the refresh job leaves it: the same and the stored scorecard
+# The templates a fixture's stores are copied from (each kind and those it starts from): a test that
+# needs one pays for preparing it if no test before did (tests/durations.py).
+STORE_TEMPLATES = {"store_factory": (EMPTY,), "snapshot_store": (EMPTY, SNAPSHOT),
+                   "snapshot_copy": (EMPTY, SNAPSHOT), "prepared_store": (EMPTY, SNAPSHOT, PREPARED)}
 
 
 class StoreFactory:
@@ -174,11 +179,14 @@ class StoreFactory:
     def _template(self, kind: str) -> str:
         if kind not in self.templates:
             start, prepare = self.kinds[kind]
-            engine = self._new(None if start is None else self._template(start))
+            base = None if start is None else self._template(start)
+            began = time.perf_counter()
+            engine = self._new(base)
             self.created.append(engine)  # dropped at the end, like the stores copied from it
             prepare(engine)
             engine.dispose()  # nobody stays connected to a template
             self.templates[kind] = str(sqlite_path(engine.url)) if self.server is None else engine.url.database
+            durations.count_template(kind, time.perf_counter() - began)  # paid once a session, not every copy
         return self.templates[kind]
 
     def _new(self, template: str | None) -> Engine:
@@ -188,7 +196,7 @@ class StoreFactory:
                 shutil.copyfile(template, path)
             return make_engine(f"sqlite:///{path}")
         name = f"verifica_test_{uuid.uuid4().hex[:10]}"
-        _admin(self.server, f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        admin(self.server, f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         return make_engine(make_url(self.server).set(database=name).render_as_string(hide_password=False))
 
     def close(self) -> None:
@@ -196,22 +204,15 @@ class StoreFactory:
             engine.dispose()
         if self.server is not None:
             for engine in self.created:
-                _admin(self.server, f'DROP DATABASE IF EXISTS "{engine.url.database}" WITH (FORCE)')
+                admin(self.server, f'DROP DATABASE IF EXISTS "{engine.url.database}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
 def store_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreFactory]:
     """Makes stores (:class:`StoreFactory`): ``store_factory()`` an empty one with the schema."""
-    factory = StoreFactory(tmp_path_factory, _server_url())
+    factory = StoreFactory(tmp_path_factory, server_url())
     yield factory
     factory.close()
-
-
-def _admin(server: str, statement: str) -> None:
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(statement))
-    admin.dispose()
 
 
 @pytest.fixture
@@ -258,15 +259,29 @@ def prepared_store(store_factory: StoreFactory) -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def snapshot_app(snapshot_store: Engine):
     """One app on the snapshot store for the session (its caches key on the data version, so a
-    test that changes the store is seen by the next request)."""
+    test that changes the store is seen by the next request). A test that needs an app of another
+    configuration (another store, settings, a read-only role) makes its own."""
     from dashboard.app_factory import create_app
 
-    return create_app(engine=snapshot_store)
+    app = create_app(engine=snapshot_store)
+    app.server.test_client().get("/")  # Dash registers the pages' callbacks on the first request
+    return app
+
+
+@pytest.fixture(scope="session")
+def app(snapshot_app):
+    """The session's app on the snapshot store (:func:`snapshot_app`)."""
+    return snapshot_app
 
 
 @pytest.fixture
 def client(snapshot_app):
     return snapshot_app.server.test_client()
+
+
+@pytest.fixture
+def app_and_client(snapshot_app):
+    return snapshot_app, snapshot_app.server.test_client()
 
 
 # --- browser ---------------------------------------------------------------------------------

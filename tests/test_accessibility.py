@@ -3,8 +3,6 @@ colour holds white text at WCAG AA (4.5:1), every verdict the engine can give is
 
 from __future__ import annotations
 
-import pytest
-
 from dashboard.components import verdict_badge
 from dashboard.figures import VERDICT_COLOURS, VERDICT_SYMBOLS
 from indicators.explain import VERDICT_LABELS
@@ -38,13 +36,11 @@ def blend(colour: str, opacity: float, under: str = "#ffffff") -> str:
     return "#" + "".join(f"{round(opacity * a + (1 - opacity) * b):02x}" for a, b in zip(top, bottom, strict=True))
 
 
-@pytest.mark.slow  # seconds: excluded from the quick local run, never from CI
 def test_a_tested_events_windows_read_on_paper(request):
     """The pre-period and the post window: shading visibly darker than the page (it was 1.09:1),
     bounded by edges at WCAG's 3:1 for graphics and labelled in words; the tested event's line
     stands out from the others, and the counterfactual is drawn unlike the event lines."""
     from dashboard import views
-    from dashboard.app_factory import create_app
     from dashboard.figures import WINDOW_EDGE, WINDOW_FILL
     from dashboard.state import ExplorerState
 
@@ -55,7 +51,7 @@ def test_a_tested_events_windows_read_on_paper(request):
     assert contrast(blend(WINDOW_EDGE, 0.8), "#ffffff") >= 3
 
     event = "2025-02-03-tariff-pause-national-guard"
-    app = create_app(engine=request.getfixturevalue("snapshot_store"), prepare_store=False)
+    app = request.getfixturevalue("snapshot_app")
     with app.server.test_request_context("/"):
         view = views.chart_view(ExplorerState("cbp_fentanyl_seizures_swb_lbs", start=None, event=event))
     shapes = {s.name: s for s in view.figure.layout.shapes}

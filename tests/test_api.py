@@ -234,11 +234,10 @@ def test_xlsx_has_the_data_and_a_metadata_sheet(client, snapshot_store):
             assert vintage.sha256 in fields[f"vintage #{vintage.id}"]
 
 
-def test_csv_of_a_tested_event_carries_the_counterfactual_and_the_result(client, snapshot_store):
+def test_csv_of_a_tested_event_carries_the_counterfactual_and_the_result(client):
     """The counterfactual the chart draws, in the file: expected level and interval per month,
     and the answer in words in the metadata beside it."""
     from dashboard import queries
-    from dashboard.app_factory import create_app
     from indicators.registry import get_indicator
     from indicators.series import decimals
 
@@ -246,8 +245,7 @@ def test_csv_of_a_tested_event_carries_the_counterfactual_and_the_result(client,
     event = next(e["id"] for e in read_timeline()
                  if any(i["indicator"] == indicator for i in e.get("indicators") or []))
     meta, rows = export_csv(client, f"/api/indicators/{indicator}.csv?from=2022-01&event={event}")
-    app = create_app(engine=snapshot_store, prepare_store=False)
-    with app.server.app_context():
+    with client.application.app_context():  # the session's app on the snapshot store
         result = queries.assessment(indicator, event)
     band = result.counterfactual.assign(period=lambda f: pd.to_datetime(f["period"]).dt.strftime("%Y-%m"))
     by_month = {r["period"]: r for r in rows}
@@ -280,16 +278,22 @@ def test_health_fails_on_a_store_nobody_prepared(tmp_path):
     """A migrated but empty store (the read-only split before anything loaded it) serves an empty
     dashboard: health says so with 503, and once data and timeline are in, 200."""
     from dashboard.app_factory import create_app
-    from etl import timeline
-    from etl.store import init_schema, make_engine
+    from etl import cbp_drug_seizures, timeline
+    from etl.common import load_origin
+    from etl.store import init_schema, make_engine, publish
+    from tests.helpers import full_window
 
     engine = make_engine(f"sqlite:///{tmp_path}/empty.db")
     init_schema(engine)
     client = create_app(engine=engine, prepare_store=False).server.test_client()
     response = client.get("/api/health")
     assert response.status_code == 503 and "holds no data" in response.get_json()["error"]
-    from etl import pipeline
-    pipeline.ensure_store(engine)  # the snapshot and the timeline
+    # Data in (a small hand-written release; loading the whole snapshot took seconds), no timeline yet.
+    publish(engine, load_origin(cbp_drug_seizures.SOURCE_ID),
+            cbp_drug_seizures.build_record(full_window(), "nationwide-drugs-fy23-fy26-dec.csv"), kind="import")
+    response = client.get("/api/health")
+    assert response.status_code == 503 and "no timeline events" in response.get_json()["error"]
+    timeline.load_into_store(engine)
     assert timeline.read_timeline()  # the curated timeline is not empty
     assert client.get("/api/health").status_code == 200
 

@@ -109,7 +109,7 @@ def _fetch(client, url: str, timeout_s: float = 180) -> bytes:
 @pytest.fixture(scope="module")
 def pack(snapshot_app):
     from dashboard import brief
-    from tests.conftest import CHROMIUM, require
+    from tests.helpers import CHROMIUM, require
 
     require(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     try:

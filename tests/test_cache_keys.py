@@ -8,7 +8,7 @@ import ast
 from pathlib import Path
 
 from indicators import digest
-from tests.conftest import PROJECT_ROOT
+from tests.helpers import PROJECT_ROOT
 
 
 def test_the_digest_covers_the_code_and_the_definitions_and_follows_their_content(tmp_path, monkeypatch):

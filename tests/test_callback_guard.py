@@ -10,57 +10,8 @@ import json
 import pytest
 
 from dashboard import ids
-from dashboard.app_factory import create_app
 from indicators.registry import available_indicators
-
-ENDPOINT = "/_dash-update-component"
-VALID = {  # what the explorer sends for a normal view
-    (ids.INDICATOR, "value"): None,  # filled with an available indicator
-    (ids.GEO, "value"): None,
-    (ids.DATES, "start_date"): "2024-01-01",
-    (ids.DATES, "end_date"): None,
-    (ids.AS_OF, "date"): None,
-    (ids.EVENT_TYPES, "value"): [],
-    (ids.UNCONFIRMED, "value"): ["1"],
-    (ids.ALL_EVENTS, "value"): [],
-    (ids.ASSESS_EVENT, "value"): None,
-    (ids.METHOD, "value"): "auto",
-    (ids.LANG, "data"): "en",
-    (ids.EXPLORER_URL, "search"): "",
-    (ids.TRANSFORM, "value"): "level",
-    (ids.BASE, "value"): None,
-    (ids.LOG, "value"): [],
-    (ids.COMPARE, "value"): None,
-    (ids.VS, "value"): None,
-    (ids.REVISION, "date"): None,
-}
-
-
-@pytest.fixture(scope="module")
-def app_and_client(request):
-    snapshot_store = request.getfixturevalue("snapshot_store")
-    app = create_app(engine=snapshot_store)
-    return app, app.server.test_client()
-
-
-def explorer_request(app) -> dict:
-    [output] = [k for k in app.callback_map if f"{ids.FIGURE}.data" in k]
-    declared = app.callback_map[output]
-    values = {**VALID, (ids.INDICATOR, "value"): available_indicators()[0].id}
-
-    def items(part):
-        return [{"id": i["id"], "property": i["property"], "value": values[i["id"], i["property"]]}
-                for i in declared[part]]
-
-    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True))
-               for part in output.strip(".").split("...")]
-    # A control changed (not the address): the state is read from the controls.
-    return {"output": output, "outputs": outputs, "inputs": items("inputs"), "state": items("state"),
-            "changedPropIds": [f"{ids.GEO}.value"]}
-
-
-def post(client, body, raw: bool = False):
-    return client.post(ENDPOINT, data=body if raw else json.dumps(body), content_type="application/json")
+from tests.helpers import ENDPOINT, explorer_request, post, set_value
 
 
 def test_the_explorer_request_works(app_and_client):
@@ -68,13 +19,6 @@ def test_the_explorer_request_works(app_and_client):
     response = post(client, explorer_request(app))
     assert response.status_code == 200
     assert ids.FIGURE in response.get_json()["response"]
-
-
-def set_value(body, key, value):
-    for item in body["inputs"] + body["state"]:
-        if (item["id"], item["property"]) == key:
-            item["value"] = value
-    return body
 
 
 CRAFTED = [

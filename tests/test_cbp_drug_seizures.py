@@ -9,14 +9,8 @@ import pytest
 
 from etl import cbp_drug_seizures as cbp
 from etl.common import SanityError
-
-HEADER = ("FY,Month (abbv),Component,Region,Land Filter,Area of Responsibility,Drug Type,"
-          "Count of Event,Sum Qty (lbs)")
-
-
-def csv(*rows: str, header: str = HEADER, newline: str = "\r\n") -> bytes:
-    return newline.join([header, *rows, ""]).encode()
-
+from tests.helpers import cbp_csv as csv
+from tests.helpers import full_window
 
 GOOD = csv(
     "2026 (FYTD),DEC,Office of Field Operations,Southwest Border,Land Only,SAN DIEGO FIELD OFFICE,Fentanyl,3,147.04832875399998",
@@ -25,17 +19,6 @@ GOOD = csv(
     "2025,SEP,Office of Field Operations,Southwest Border,Land Only,SAN DIEGO FIELD OFFICE,Fentanyl,4,20",
     "2025,JAN,Office of Field Operations,Northern Border,Other,DETROIT FIELD OFFICE,Cocaine,1,1.25",
 )
-
-
-def full_window(*extra: str) -> bytes:
-    """Rows for every month Oct 2024 .. Dec 2025 so the release window has no gap."""
-    rows = []
-    for fy, months in ((2025, ["OCT", "NOV", "DEC", "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP"]),
-                       (2026, ["OCT", "NOV", "DEC"])):
-        label = f"{fy} (FYTD)" if fy == 2026 else str(fy)
-        for month in months:
-            rows.append(f"{label},{month},U.S. Border Patrol,Southwest Border,Land Only,TUCSON SECTOR,Fentanyl,1,2.5")
-    return csv(*rows, *extra)
 
 
 def test_fiscal_months_become_calendar_months_and_fytd_is_provisional():

@@ -21,8 +21,7 @@ from etl.common import load_origin
 from etl.store import read_events, restore, withdraw
 from indicators import changes, precompute
 from indicators.registry import INDICATORS
-from tests.conftest import RAW_DIR, require
-from tests.test_cbp_drug_seizures import full_window
+from tests.helpers import RAW_DIR, full_window, require
 
 CBP_DIR = RAW_DIR / "cbp" / "drug-seizures"
 DEC, APR = "nationwide-drugs-fy23-fy26-dec.csv", "nationwide-drugs-fy23-fy26-apr.csv"

@@ -14,7 +14,7 @@ from etl.store import publish
 from indicators import period_claims
 from indicators.claims import TOLERANCE, check_claims
 from indicators.series import read_series
-from tests.test_sesnsp import wide_file
+from tests.helpers import wide_file
 
 HEADER = "fuente_oficial,periodo,indicador,valor,unidad,tipo_dato,cita_url,fecha_publicacion,nota"
 RESULTS_HEADER = ("fuente_oficial,periodo_inicio,periodo_fin,tipo_cifra,indicador,valor,unidad,confianza,cita_url,"

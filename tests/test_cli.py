@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from etl.__main__ import main
 from etl.store import Observation, failing_sources, list_vintages, overdue_sources
-from tests.test_cbp_drug_seizures import full_window
+from tests.helpers import full_window
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -165,7 +165,6 @@ def test_postgres_urls_as_platforms_give_them_are_accepted():
     assert normalise_url("sqlite:///x.db") == "sqlite:///x.db"
 
 
-@pytest.mark.slow
 def test_prepare_makes_a_store_ready_to_serve(tmp_path, capsys, monkeypatch):
     """The read-only split: an operator prepares the store with one command; health and status
     then see data and a timeline."""

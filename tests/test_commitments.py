@@ -9,7 +9,6 @@ import json
 
 import pytest
 
-from dashboard.app_factory import create_app
 from etl.timeline import read_timeline
 from indicators import commitments
 from indicators.commitments import STATUSES, CommitmentError, evaluate, load, roll_up
@@ -133,13 +132,6 @@ def test_as_of_leaves_out_commitments_made_later():
 
 
 # --- page and API on the snapshot ----------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def app(request):
-    app = create_app(engine=request.getfixturevalue("snapshot_store"))
-    app.server.test_client().get("/")
-    return app
-
 
 def test_the_api_serves_every_commitment_with_the_status_its_verdicts_give(app):
     client = app.server.test_client()

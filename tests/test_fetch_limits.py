@@ -11,7 +11,7 @@ import responses
 from etl import cbp_drug_seizures, cdc_vsrr, http, pipeline
 from etl.common import SanityError
 from etl.store import PublishError, list_vintages
-from tests.test_cbp_drug_seizures import full_window
+from tests.helpers import full_window
 
 CBP = ["www.cbp.gov"]
 

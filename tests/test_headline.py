@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from dashboard import views
-from dashboard.app_factory import create_app
 from dashboard.i18n import pick
 from dashboard.state import ExplorerState
 from etl.timeline import read_timeline
@@ -16,11 +15,6 @@ from indicators.explain import VERDICT_LABELS, number
 
 INDICATOR = "cbp_fentanyl_seizures_swb_lbs"
 EVENT = "2025-02-03-tariff-pause-national-guard"
-
-
-@pytest.fixture(scope="module")
-def app(request):
-    return create_app(engine=request.getfixturevalue("snapshot_store"))
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])

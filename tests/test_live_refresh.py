@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from etl import cbp_drug_seizures, cdc_vsrr, pipeline
 from etl.store import Observation, PublishError, Vintage, failing_sources, list_vintages, recent_runs
 from indicators.series import read_series
-from tests.test_cbp_drug_seizures import full_window
+from tests.helpers import full_window
 
 FILE_URL = "https://www.cbp.gov/sites/default/files/2026-01/nationwide-drugs-fy23-fy26-dec.csv"
 LISTING = f'<html><a href="{FILE_URL}">Dec</a><a href="/sites/default/files/2025-06/nationwide-drugs-fy22-fy25-may.csv">May</a></html>'

@@ -8,20 +8,10 @@ import datetime as dt
 import json
 import re
 
-import pytest
-
-from dashboard.app_factory import create_app
 from dashboard.pages.overview import last_meeting
 from etl.store import freshness, list_sources
 from etl.timeline import read_timeline
 from tests.helpers import render
-
-
-@pytest.fixture(scope="module")
-def app(request):
-    app = create_app(engine=request.getfixturevalue("snapshot_store"))
-    app.server.test_client().get("/")
-    return app
 
 
 def test_the_last_meeting_and_its_indicators_are_shown(app):

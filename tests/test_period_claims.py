@@ -11,7 +11,6 @@ import io
 import pandas as pd
 import pytest
 
-from dashboard.app_factory import create_app
 from etl.timeline import read_timeline
 from indicators import period_claims
 from indicators.period_claims import PeriodClaimError, load, tolerance_points
@@ -19,13 +18,6 @@ from indicators.registry import get_indicator
 from tests.helpers import render
 
 RECORDS = load()
-
-
-@pytest.fixture(scope="module")
-def app(request):
-    app = create_app(engine=request.getfixturevalue("snapshot_store"))
-    app.server.test_client().get("/")
-    return app
 
 
 def test_the_curated_claims_name_real_events_and_both_sides():

@@ -14,20 +14,19 @@ from sqlalchemy.exc import DBAPIError
 
 from dashboard import ids
 from etl.store import DerivedResult, make_engine, write_derived
-from tests.conftest import _admin, _server_url
-from tests.test_callback_guard import explorer_request, set_value
+from tests.helpers import admin, explorer_request, server_url, set_value
 
 
 def read_only(store: Engine) -> tuple[Engine, str | None]:
     """The same store through a role that may only read (PostgreSQL), or the file opened
     read-only (SQLite)."""
-    server = _server_url()
+    server = server_url()
     if server is None:
         return make_engine(f"sqlite:///file:{store.url.database}?mode=ro&uri=true"), None
     role = f"verifica_reader_{uuid.uuid4().hex[:8]}"
     database = store.url.database
-    _admin(server, f'CREATE ROLE "{role}" LOGIN')
-    _admin(store.url.render_as_string(hide_password=False),
+    admin(server, f'CREATE ROLE "{role}" LOGIN')
+    admin(store.url.render_as_string(hide_password=False),
            f'GRANT CONNECT ON DATABASE "{database}" TO "{role}"; GRANT USAGE ON SCHEMA public TO "{role}"; '
            f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"')
     url = make_url(store.url.render_as_string(hide_password=False)).set(username=role)
@@ -63,8 +62,8 @@ def test_the_app_serves_everything_from_a_read_only_role(prepared_store, monkeyp
     finally:
         reader.dispose()
         if role:
-            _admin(store.url.render_as_string(hide_password=False), f'DROP OWNED BY "{role}"')
-            _admin(_server_url(), f'DROP ROLE "{role}"')
+            admin(store.url.render_as_string(hide_password=False), f'DROP OWNED BY "{role}"')
+            admin(server_url(), f'DROP ROLE "{role}"')
 
 
 def test_a_writable_start_on_a_store_that_became_read_only_still_serves(prepared_store, caplog):
@@ -94,5 +93,5 @@ def test_a_writable_start_on_a_store_that_became_read_only_still_serves(prepared
     finally:
         reader.dispose()
         if role:
-            _admin(store.url.render_as_string(hide_password=False), f'DROP OWNED BY "{role}"')
-            _admin(_server_url(), f'DROP ROLE "{role}"')
+            admin(store.url.render_as_string(hide_password=False), f'DROP OWNED BY "{role}"')
+            admin(server_url(), f'DROP ROLE "{role}"')

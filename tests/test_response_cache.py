@@ -10,10 +10,10 @@ from dashboard.pages import explorer
 from dashboard.response_cache import HEADER
 from etl import timeline
 from etl.store import replace_events
-from tests.test_callback_guard import app_and_client, explorer_request, post, set_value  # noqa: F401
+from tests.helpers import explorer_request, post, set_value
 
 
-def test_a_view_is_built_once_per_data_version(app_and_client, snapshot_store, monkeypatch):  # noqa: F811
+def test_a_view_is_built_once_per_data_version(app_and_client, snapshot_store, monkeypatch):
     app, client = app_and_client
     built = []
     render = explorer.render_state
@@ -41,7 +41,7 @@ def test_a_view_is_built_once_per_data_version(app_and_client, snapshot_store, m
     assert back.headers[HEADER] == "hit" and back.data == first.data and len(built) == 3
 
 
-def test_refused_and_other_callbacks_are_never_cached(app_and_client):  # noqa: F811
+def test_refused_and_other_callbacks_are_never_cached(app_and_client):
     app, client = app_and_client
     bad = set_value(explorer_request(app), (ids.INDICATOR, "value"), "nope")
     for _ in range(2):
@@ -51,7 +51,7 @@ def test_refused_and_other_callbacks_are_never_cached(app_and_client):  # noqa: 
     assert downloads not in explorer.pure_outputs(app)
 
 
-def test_a_browser_gets_the_stored_answer_compressed(app_and_client):  # noqa: F811
+def test_a_browser_gets_the_stored_answer_compressed(app_and_client):
     import gzip
     import json
 
@@ -99,7 +99,7 @@ def test_a_publish_moves_only_its_own_sources_cached_series(snapshot_copy, monke
     assert reads[2:] == [by_source[changed].id]  # only the source that changed is read again
 
 
-def test_hits_and_misses_carry_the_same_headers_and_honour_the_encoding(app_and_client):  # noqa: F811
+def test_hits_and_misses_carry_the_same_headers_and_honour_the_encoding(app_and_client):
     import json
 
     app, client = app_and_client
@@ -123,7 +123,7 @@ def test_hits_and_misses_carry_the_same_headers_and_honour_the_encoding(app_and_
     assert "Content-Encoding" not in refused.headers and refused.get_json()["response"]
 
 
-def test_a_changed_source_card_is_seen_at_once(app_and_client, snapshot_store):  # noqa: F811
+def test_a_changed_source_card_is_seen_at_once(app_and_client, snapshot_store):
     """The citation beside the chart comes from the sources table, which a refresh rewrites: a
     change there reaches the next answer, not one ten minutes later."""
     import json

@@ -20,9 +20,7 @@ import settings
 from dashboard.response_cache import HEADER
 from etl.store import list_vintages
 from indicators.registry import available_indicators
-from tests.conftest import PROJECT_ROOT, require
-from tests.helpers import WAIT, free_port
-from tests.test_callback_guard import explorer_request
+from tests.helpers import PROJECT_ROOT, WAIT, explorer_request, free_port, require
 
 
 @pytest.fixture

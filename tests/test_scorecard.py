@@ -176,7 +176,6 @@ def test_breakdown_indicators_are_not_assessable(snapshot_store, events):
         verify(snapshot_store, "cbp_drug_seizures_by_type_lbs", by_id(events, FEB3), events=events)
 
 
-@pytest.mark.slow  # seconds: excluded from the quick local run, never from CI
 def test_the_grid_is_computed_at_start_and_served_without_recomputing(store_factory, monkeypatch):
     from dashboard.app_factory import create_app
 
@@ -206,7 +205,6 @@ def test_the_grid_is_computed_at_start_and_served_without_recomputing(store_fact
     assert {k: v for k, v in body.items() if k != "rows"} == {k: v for k, v in stored.items() if k != "rows"}
 
 
-@pytest.mark.slow  # seconds: excluded from the quick local run, never from CI
 def test_a_publish_recomputes_the_stored_grid(prepared_store, tmp_path):
     engine = prepared_store  # the snapshot and its stored scorecard
     events = precompute.read_events(engine)

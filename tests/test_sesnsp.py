@@ -19,43 +19,9 @@ from etl.geography import MX_STATES
 from etl.store import PublishError, failing_sources, list_vintages, publish
 from indicators.registry import INDICATORS
 from indicators.series import read_series
-
-MONTHS = ["Enero", "Febrero", "Marzo", "Abril", "Mayo", "Junio", "Julio", "Agosto", "Septiembre",
-          "Octubre", "Noviembre", "Diciembre"]
-HEADER = ["Año", "Clave_Ent", "Entidad", "Bien jurídico afectado", "Tipo de delito", "Subtipo de delito",
-          "Modalidad", "Sexo", "Rango de edad", *MONTHS]
-KINDS = [  # (tipo, subtipo, modalidad): what the live file has, kept and not kept
-    ("Homicidio", "Homicidio doloso", "Con arma de fuego"),
-    ("Homicidio", "Homicidio doloso", "Con arma blanca"),
-    ("Homicidio", "Homicidio doloso", "Con otro elemento"),
-    ("Homicidio", "Homicidio doloso", "No especificado"),
-    ("Homicidio", "Homicidio culposo", "Con arma de fuego"),
-    ("Feminicidio", "Feminicidio", "Con arma de fuego"),
-    ("Feminicidio", "Feminicidio", "No especificado"),
-    ("Lesiones", "Lesiones dolosas", "Con arma de fuego"),
-    ("Lesiones", "Lesiones dolosas", "Con arma blanca"),
-    ("Robo", "Robo de vehículo automotor", "Con violencia"),
-]
-SEXES = ["Hombre", "Mujer", "No identificado"]
-
-
-def victims(state: int, kind: int, sex: int, month: int) -> int:
-    return 3 + state % 7 + kind + 2 * sex + month
-
-
-def wide_file(year: int = 2025, published_months: int = 3, drop_state: str | None = None,
-              modalidad: str | None = None) -> bytes:
-    """A victims file in SESNSP's live shape, written by hand: cp1252, one column per month."""
-    lines = [",".join(HEADER)]
-    for s, (code, (cve, name)) in enumerate(sorted(MX_STATES.items(), key=lambda item: item[1][0])):
-        if code == drop_state:
-            continue
-        for k, (tipo, subtipo, modo) in enumerate(KINDS):
-            for x, sex in enumerate(SEXES):
-                cells = [str(victims(s, k, x, m)) if m < published_months else "" for m in range(12)]
-                lines.append(",".join([str(year), str(int(cve)), f'"{name}"', "La vida y la Integridad corporal",
-                                       tipo, subtipo, modalidad or modo, sex, "Adultos (18 y más)", *cells]))
-    return ("\r\n".join(lines) + "\r\n").encode("cp1252")
+from tests.helpers import SESNSP_SEXES as SEXES
+from tests.helpers import sesnsp_victims as victims
+from tests.helpers import wide_file
 
 
 def expected_national(crime_kinds: list[int], month: int) -> int:

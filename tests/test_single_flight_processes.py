@@ -16,8 +16,7 @@ import requests
 
 from etl.store import list_vintages, read_events
 from indicators import precompute
-from tests.conftest import PROJECT_ROOT
-from tests.helpers import WAIT, free_port
+from tests.helpers import PROJECT_ROOT, WAIT, free_port
 
 COMPUTED = "scorecard computed in"  # the line indicators.precompute logs at INFO for each computation
 
@@ -43,7 +42,6 @@ def wait_healthy(process: subprocess.Popen, port: int) -> None:
     pytest.fail("the app server did not answer /api/health")
 
 
-@pytest.mark.slow  # tens of seconds: excluded from the quick local run, never from CI
 def test_two_processes_compute_a_missing_scorecard_once_and_keep_answering(prepared_store, tmp_path):
     store = prepared_store  # the snapshot and its stored scorecard
     url = store.url.render_as_string(hide_password=False)

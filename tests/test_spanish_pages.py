@@ -18,13 +18,6 @@ from indicators.explain import METHOD_LABELS, VERDICT_LABELS
 from tests.helpers import render, texts
 
 
-@pytest.fixture(scope="module")
-def app(request):
-    app = create_app(engine=request.getfixturevalue("snapshot_store"))
-    app.server.test_client().get("/")  # registers the pages' callbacks
-    return app
-
-
 def english_only() -> set[str]:
     """UI strings whose English differs from their Spanish (format fields cut at the first one)."""
     found = set()
@@ -64,7 +57,6 @@ def test_the_english_pages_are_the_control(app):
     assert any(s in seen for s in english_only())
 
 
-@pytest.mark.slow  # seconds: excluded from the quick local run, never from CI
 def test_the_explorer_callback_output_in_spanish_has_no_english_ui_string(app):
     """The chart, the event list and the source card come from the explorer's callback."""
     from dashboard.pages import explorer

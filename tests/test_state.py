@@ -14,7 +14,6 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from dashboard import queries
-from dashboard.app_factory import create_app
 from dashboard.pages import explorer
 from dashboard.state import PARAMS, ExplorerState
 from etl.timeline import EVENT_TYPES, read_timeline
@@ -29,11 +28,6 @@ SECOND_GEO = "X1"
 CHOICES = ViewChoices(geos={spec.id: (spec.default_geo, SECOND_GEO) for spec in available_indicators()},
                       events=frozenset(e["id"] for e in EVENTS),
                       population=frozenset({SECOND_GEO, *(spec.default_geo for spec in available_indicators())}))
-
-
-@pytest.fixture(scope="module")
-def app(request):
-    return create_app(engine=request.getfixturevalue("snapshot_store"), prepare_store=False)
 
 
 def store_choices(app) -> ViewChoices:

@@ -12,7 +12,7 @@ import yaml
 from etl.common import SanityError
 from etl.timeline import TIMELINE_PATH, read_timeline
 from indicators.registry import INDICATORS
-from tests.conftest import RAW_DIR, require
+from tests.helpers import RAW_DIR, require
 
 RESEARCH = RAW_DIR.parent.parent / "research" / "timeline.md"
 

@@ -7,19 +7,11 @@ import json
 
 import pytest
 
-from dashboard.app_factory import create_app
 from dashboard.state import ExplorerState
 from etl.timeline import read_timeline
 from tests.helpers import render
 
 EVENTS = read_timeline()
-
-
-@pytest.fixture(scope="module")
-def app(request):
-    app = create_app(engine=request.getfixturevalue("snapshot_store"))
-    app.server.test_client().get("/")
-    return app
 
 
 def shown_ids(app, search: str) -> list[str]:

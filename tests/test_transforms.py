@@ -83,12 +83,10 @@ def test_the_explorer_applies_the_transform_and_downloads_carry_both_values(requ
     """On the real store: a Mexican state's homicides per 100,000 people, from the CONAPO
     population in the store; the CSV keeps the published level next to the rate."""
     from dashboard import api, queries, views
-    from dashboard.app_factory import create_app
     from dashboard.state import ExplorerState
     from indicators.registry import INDICATORS
 
-    store = request.getfixturevalue("snapshot_store")
-    app = create_app(engine=store, prepare_store=False)
+    app = request.getfixturevalue("snapshot_app")
     spec = INDICATORS["sesnsp_homicide_victims"]
     with app.server.test_request_context("/"):
         state = ExplorerState(spec.id, geo="MX-SIN", start=dt.date(2024, 1, 1), transform="per100k", lang="es")
@@ -113,12 +111,11 @@ def test_a_revision_overlay_draws_the_series_as_first_published_and_cites_both_r
     """The revision view: the same series as known on an earlier date, beside today's, each from
     its own vintages (both cited)."""
     from dashboard import api, views
-    from dashboard.app_factory import create_app
     from dashboard.state import ExplorerState
     from etl.store import list_vintages
 
     store = request.getfixturevalue("snapshot_store")
-    app = create_app(engine=store, prepare_store=False)
+    app = request.getfixturevalue("snapshot_app")
     vintages = sorted(list_vintages(store, "cdc_vsrr"), key=lambda v: v.published_on)
     assert len(vintages) >= 2
     day = vintages[0].published_on  # as known when only the first release was out
@@ -138,10 +135,9 @@ def test_a_revision_overlay_draws_the_series_as_first_published_and_cites_both_r
 
 def test_a_second_indicator_is_drawn_on_its_own_axis(request):
     from dashboard import views
-    from dashboard.app_factory import create_app
     from dashboard.state import ExplorerState
 
-    app = create_app(engine=request.getfixturevalue("snapshot_store"), prepare_store=False)
+    app = request.getfixturevalue("snapshot_app")
     with app.server.test_request_context("/"):
         view = views.chart_view(ExplorerState("cbp_fentanyl_seizures_swb_lbs", vs="cdc_synthetic_opioid_deaths_12m"))
         [trace] = [trace for trace in view.figure.data if trace.meta == "compare"]
@@ -164,11 +160,10 @@ def test_a_change_on_a_year_earlier_and_an_index_reach_before_the_range(request)
     """The first year of the range has a year-earlier change (read from before the range), and an
     index on an event before the range is based on that event's month, not the range's first."""
     from dashboard import views
-    from dashboard.app_factory import create_app
     from dashboard.state import ExplorerState
     from etl.timeline import read_timeline
 
-    app = create_app(engine=request.getfixturevalue("snapshot_store"), prepare_store=False)
+    app = request.getfixturevalue("snapshot_app")
     indicator = "cbp_fentanyl_seizures_swb_lbs"
     start = dt.date(2025, 6, 1)
     event = min(read_timeline(), key=lambda e: e["date"])  # the timeline's first event, before the range
@@ -187,10 +182,9 @@ def test_a_change_on_a_year_earlier_and_an_index_reach_before_the_range(request)
 
 def test_a_second_indicator_downloads_with_each_rows_indicator_and_both_sources_cited(request):
     from dashboard import api
-    from dashboard.app_factory import create_app
     from dashboard.state import ExplorerState
 
-    app = create_app(engine=request.getfixturevalue("snapshot_store"), prepare_store=False)
+    app = request.getfixturevalue("snapshot_app")
     client = app.server.test_client()
     response = client.get("/api/indicators/cbp_fentanyl_seizures_swb_lbs.csv?vs=cdc_synthetic_opioid_deaths_12m")
     assert response.status_code == 200, response.get_data(as_text=True)[:200]

@@ -9,16 +9,8 @@ import json
 import pytest
 
 from dashboard import ids, views
-from dashboard.app_factory import create_app
 from dashboard.state import ExplorerState
 from indicators.registry import available_indicators
-
-
-@pytest.fixture(scope="module")
-def app(request):
-    app = create_app(engine=request.getfixturevalue("snapshot_store"))
-    app.server.test_client().get("/")  # Dash registers the pages' callbacks on the first request
-    return app
 
 
 def page(app, search: str) -> str:

@@ -382,7 +382,6 @@ def test_degrees_of_freedom_deduct_the_diffuse_initialisation():
     assert result.loglikelihood_burn > 1  # level, drift and seasonal states are diffuse
 
 
-@pytest.mark.slow  # seconds: excluded from the quick local run, never from CI
 def test_simulation_with_mid_month_events_on_a_seeded_set():
     # bench/bench_verification.py runs 200 replications of every scenario; this is a small seeded set.
     planted = study(replace(Design(), effect=-2.0), range(30))
