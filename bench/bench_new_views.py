@@ -59,19 +59,22 @@ def post(port: int, body: bytes, timeout: float = 120) -> tuple[int, bytes, str 
         conn.close()
 
 
-def view_searches(port: int) -> list[str]:
+def view_searches(port: int, database_url: str) -> list[str]:
     """Every indicator x geography x window x transform the explorer offers, shuffled (seed 0)."""
+    from etl.store import available_geos, make_engine
     from indicators.registry import INDICATORS
     from indicators.series import POPULATION_BASE
     from indicators.transforms import TRANSFORMS
 
     _, raw = request(port, "GET", "/api/indicators")
     listed = {item["id"]: item for item in json.loads(raw)["indicators"]}
-    population = set(listed.get(POPULATION_BASE, {}).get("geos") or [])
+    store = make_engine(database_url)
+    population = set(available_geos(store, POPULATION_BASE))  # the places a rate per 100,000 is offered for
+    store.dispose()
     searches = []
     for indicator, item in listed.items():
         spec = INDICATORS.get(indicator)
-        if item["status"] != "available" or spec is None or indicator == POPULATION_BASE:
+        if item["status"] != "available" or spec is None:
             continue
         for geo in item["geos"]:
             for start, end in WINDOWS:
@@ -168,7 +171,7 @@ def main() -> None:
         prepare = gunicorn("app:server", 1, env, port)  # fills the store from the snapshot (not measured)
         try:
             wait_for(port, "/api/health", prepare, timeout=300)
-            searches = view_searches(port)
+            searches = view_searches(port, env["DATABASE_URL"])
         finally:
             stop(prepare)
         if len(searches) < need:
