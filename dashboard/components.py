@@ -141,7 +141,6 @@ def data_table(view, lang: str) -> html.Details | None:
         return None
     return html.Details(className="data-table", children=[
         html.Summary(t("data_table", lang, n=str(len(table))), id=ids.TABLE_SUMMARY, n_clicks=0),
-        dcc.Store(id=ids.TABLE_OPENED, data=None),
         html.Div(id=ids.TABLE_BODY),
     ])
 

@@ -45,11 +45,9 @@ TABLE = "explorer-table"
 MAP = "explorer-map"
 MAP_GRAPH = "explorer-map-graph"
 # The table and the map come with the view folded, their contents only when first unfolded:
-TABLE_SUMMARY = "explorer-table-summary"  # its clicks unfold it
-TABLE_OPENED = "explorer-table-opened"  # set (in the browser) on the first unfold: asks for the rows
+TABLE_SUMMARY = "explorer-table-summary"  # its first click asks for the rows
 TABLE_BODY = "explorer-table-body"
 MAP_SUMMARY = "explorer-map-summary"
-MAP_OPENED = "explorer-map-opened"
 MAP_BODY = "explorer-map-body"
 FIGURE = "explorer-figure"
 CONTROLS = "explorer-controls"  # the view's settings (folded on a phone)

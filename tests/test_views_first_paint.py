@@ -101,7 +101,8 @@ def test_unfolding_the_table_and_the_map_asks_for_them(snapshot_app, client):
         view = views.chart_view(ExplorerState.parse(search)[0])
         queries.cache.clear()
     table = body(snapshot_app, f"{ids.TABLE_BODY}.children",
-                 {(ids.TABLE_OPENED, "data"): 1, (ids.EXPLORER_URL, "search"): search}, f"{ids.TABLE_OPENED}.data")
+                 {(ids.TABLE_SUMMARY, "n_clicks"): 1, (ids.EXPLORER_URL, "search"): search},
+                 f"{ids.TABLE_SUMMARY}.n_clicks")
     answer = post(client, table)
     assert answer.status_code == 200 and answer.headers[HEADER] == "miss"
     rows = answer.get_json()["response"][ids.TABLE_BODY]["children"]["props"]["children"]["props"]["children"][1]
@@ -110,7 +111,8 @@ def test_unfolding_the_table_and_the_map_asks_for_them(snapshot_app, client):
     assert again.headers[HEADER] == "hit" and again.data == answer.data
 
     shown = body(snapshot_app, f"{ids.MAP_BODY}.children",
-                 {(ids.MAP_OPENED, "data"): 1, (ids.EXPLORER_URL, "search"): search}, f"{ids.MAP_OPENED}.data")
+                 {(ids.MAP_SUMMARY, "n_clicks"): 1, (ids.EXPLORER_URL, "search"): search},
+                 f"{ids.MAP_SUMMARY}.n_clicks")
     answer = post(client, shown)
     assert answer.status_code == 200
     [graph] = [c for c in answer.get_json()["response"][ids.MAP_BODY]["children"] if c["props"].get("id")]
@@ -118,8 +120,9 @@ def test_unfolding_the_table_and_the_map_asks_for_them(snapshot_app, client):
     tiles = {geo for trace in graph["props"]["figure"]["data"] for row in trace.get("customdata") or []
              for geo in row if geo}
     assert "AZ" in tiles and "TX" in tiles
-    # Not unfolded (the store not set): nothing to send.
-    closed = body(snapshot_app, f"{ids.MAP_BODY}.children", {(ids.EXPLORER_URL, "search"): search},
-                  f"{ids.MAP_OPENED}.data")
+    # Folded again (the summary's second click): nothing to draw.
+    closed = body(snapshot_app, f"{ids.MAP_BODY}.children", {(ids.MAP_SUMMARY, "n_clicks"): 2,
+                                                              (ids.EXPLORER_URL, "search"): search},
+                  f"{ids.MAP_SUMMARY}.n_clicks")
     answer = post(client, closed)
     assert answer.status_code in (200, 204) and ids.MAP_GRAPH not in answer.get_data(as_text=True)

@@ -73,11 +73,6 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       var known = (options || []).some(function (option) { return option && option.value === geo; });
       return typeof geo === "string" && geo && known ? geo : window.dash_clientside.no_update;
     },
-    // A folded table or map: its first unfolding asks the server for its contents (once per view;
-    // folding and unfolding again sends nothing).
-    firstOpen: function (clicks) {
-      return clicks === 1 ? 1 : window.dash_clientside.no_update;
-    },
     toggleControls: function (clicks) {
       var open = (clicks || 0) % 2 === 1;
       return [open ? "controls open" : "controls", open ? "true" : "false"];

@@ -289,7 +289,6 @@ def state_map(state: ExplorerState, view) -> html.Details | None:
     title = t("map_title", state.lang, month=format_date(month, "MMMM yyyy", locale=state.lang))
     return html.Details(open=False, children=[
         html.Summary(title, id=ids.MAP_SUMMARY, n_clicks=0),
-        dcc.Store(id=ids.MAP_OPENED, data=None),
         html.Div(id=ids.MAP_BODY),
     ])
 
@@ -305,9 +304,9 @@ def map_month(state: ExplorerState, view):
     return queries.map_month(spec.id, state.as_of, upto=view.frame["period"].max().date())
 
 
-def map_body(opened, search):
-    """The state map of the view at ``search`` (the address is the view), once unfolded."""
-    if not opened:
+def map_body(clicks, search):
+    """The state map of the view at ``search`` (the address is the view), on its first unfolding."""
+    if clicks != 1:  # folded again, or unfolded again: drawn already
         return dash.no_update
     state, _ = ExplorerState.parse(search or "")
     view = views.chart_view(state)
@@ -325,9 +324,9 @@ def map_body(opened, search):
             dcc.Graph(id=ids.MAP_GRAPH, figure=figure, config={"locale": state.lang, "displaylogo": False})]
 
 
-def table_body(opened, search):
-    """The rows of the view's table at ``search`` (the address is the view), once unfolded."""
-    if not opened:
+def table_body(clicks, search):
+    """The rows of the view's table at ``search`` (the address is the view), on its first unfolding."""
+    if clicks != 1:  # folded again, or unfolded again: shown already
         return dash.no_update
     state, _ = ExplorerState.parse(search or "")
     return components.table_rows(views.chart_view(state), state.lang)
@@ -414,20 +413,14 @@ def register_callbacks(app: dash.Dash) -> None:
         State(ids.SIZE, "value"),
         prevent_initial_call=True,
     )(download)
-    # The table's rows and the map: asked for when first unfolded, never with the view. Each summary's
-    # first click sets its store in the browser (later clicks only fold and unfold); the store, the
-    # summary and the body come in the view's answer together, so inserting them calls neither.
-    for summary, opened, body, render in ((ids.TABLE_SUMMARY, ids.TABLE_OPENED, ids.TABLE_BODY, table_body),
-                                          (ids.MAP_SUMMARY, ids.MAP_OPENED, ids.MAP_BODY, map_body)):
-        app.clientside_callback(
-            ClientsideFunction(namespace="verifica", function_name="firstOpen"),
-            Output(opened, "data"),
-            Input(summary, "n_clicks"),
-            prevent_initial_call=True,
-        )
+    # The table's rows and the map: asked for on the first click of their summary, never with the view.
+    # The summary and the body come in the view's answer together (inserting them calls nothing);
+    # the summary's later clicks (fold, unfold) are answered with nothing to do.
+    for summary, body, render in ((ids.TABLE_SUMMARY, ids.TABLE_BODY, table_body),
+                                  (ids.MAP_SUMMARY, ids.MAP_BODY, map_body)):
         app.callback(
             Output(body, "children"),
-            Input(opened, "data"),
+            Input(summary, "n_clicks"),
             State(ids.EXPLORER_URL, "search"),
             prevent_initial_call=True,
         )(render)
