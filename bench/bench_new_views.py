@@ -164,6 +164,7 @@ def main() -> None:
     from dashboard import ids
 
     need = args.views + args.clients * args.warmup
+    load_before = os.getloadavg()[0]  # the machine's load (other work on it) as the run starts
     rows = {}
     with tempfile.TemporaryDirectory() as folder:
         env = {**os.environ, "DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.db'}", "VERIFICA_LOG_LEVEL": "WARNING"}
@@ -202,7 +203,8 @@ def main() -> None:
         f"{args.clients} clients on the same machine; each server sent {app['n']} measured requests after "
         f"{args.warmup} unmeasured ones per client, every one a view not asked for before (for the explorer: "
         f"indicator x geography x window x transform, of {len(searches):,} combinations; every answer a cache "
-        f"miss).{(' ' + args.note) if args.note else ''}",
+        f"miss). Load average (1 min) {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end."
+        f"{(' ' + args.note) if args.note else ''}",
         "",
         "| server | answer bytes sent (median) | p50 ms | p95 ms | max ms |",
         "|---|---|---|---|---|",
