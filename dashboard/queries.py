@@ -251,7 +251,22 @@ def context_changes(indicator: str, geo: str | None, start: dt.date | None, end:
     if not spec.context:
         return []
     key = cache_key("context", indicator, geo, start, end, as_of, sources=context.sources(spec))
-    return cached(key, lambda: context.changes(engine(), spec, geo, start, end, as_of))
+
+    def read(series: Indicator, place: str) -> pd.DataFrame:
+        """A context series over the view's months, cut from the whole series read once per place
+        (the homicide indicators share their context series, and every window of a place reads the
+        same months): the same rows as a read of those months, each month summed on its own. A
+        by-category series filled with zeros is read for the months (its categories are those the
+        months have)."""
+        if series.breakdown or series.semantics == "annual":
+            return read_series(engine(), series, place, start=start, end=end, as_of=as_of)
+        whole = series_view(SeriesQuery(series.id, place, None, None, as_of))[1]
+        if whole.empty:
+            return whole
+        inside = (whole["period"] >= pd.Timestamp(start or dt.date.min)) & (
+            whole["period"] <= pd.Timestamp(end or dt.date(2999, 12, 1)))
+        return whole[inside].reset_index(drop=True)
+    return cached(key, lambda: context.changes(engine(), spec, geo, start, end, as_of, read=read))
 
 
 def scorecard_grid(as_of: dt.date | None = None) -> dict | None:

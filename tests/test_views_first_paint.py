@@ -126,3 +126,22 @@ def test_unfolding_the_table_and_the_map_asks_for_them(snapshot_app, client):
                   f"{ids.MAP_SUMMARY}.n_clicks")
     answer = post(client, closed)
     assert answer.status_code in (200, 204) and ids.MAP_GRAPH not in answer.get_data(as_text=True)
+
+
+def test_the_context_series_cut_from_the_whole_series_are_the_months_read(snapshot_app, snapshot_store):
+    """The displacement panel reads each context series once per place and cuts the view's months
+    from it: the same months and values as reading those months."""
+    import datetime as dt
+
+    from indicators import context
+    from indicators.registry import INDICATORS
+
+    homicides = [spec for spec in INDICATORS.values() if spec.context and spec.status == "available"]
+    found = []
+    with snapshot_app.server.test_request_context("/"):
+        for spec in homicides[:2]:
+            for start, end in ((dt.date(2024, 1, 1), dt.date(2025, 6, 1)), (dt.date(2025, 3, 1), None)):
+                read = context.changes(snapshot_store, spec, "MX", start, end)
+                assert queries.context_changes(spec.id, "MX", start, end) == read
+                found += read
+    assert found and all(item["months"] for item in found)  # context series with months to compare
