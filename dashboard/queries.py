@@ -143,12 +143,32 @@ def cached(key: str, compute: Callable[[], T], keep: Callable[[T], bool] = lambd
 
 
 def series_view(query: SeriesQuery) -> tuple[Indicator, pd.DataFrame]:
+    """The series of a view: its months cut from the whole series, read once per (indicator,
+    geography, as-of date) and cached, so that another window or transform of the same series (a
+    change of a year earlier reads the year before the window) reads nothing again. Each month is
+    summed on its own, so the cut rows are those a read of the months gives; a by-category series
+    filled with zeros (its categories are those its months have), yearly figures (a window is in
+    the range by its years) and a cut with no rows are read for the months themselves."""
     spec = get_indicator(query.indicator)
+    if (query.start is not None or query.end is not None) and spec.semantics != "annual" and not (
+            spec.breakdown and spec.zero_fill):
+        whole = series_view(SeriesQuery(spec.id, query.geo, None, None, query.as_of))[1]
+        if not whole.empty:
+            inside = pd.Series(True, index=whole.index)
+            if query.start is not None:
+                inside &= whole["period"] >= pd.Timestamp(query.start)
+            if query.end is not None:
+                inside &= whole["period"] <= pd.Timestamp(query.end)
+            if inside.any():
+                return spec, whole[inside].reset_index(drop=True)
+    return spec, _series_read(spec, query)
+
+
+def _series_read(spec: Indicator, query: SeriesQuery) -> pd.DataFrame:
     db = engine()
     geo = query.geo or spec.default_geo
     key = cache_key("series", spec.id, geo, query.start, query.end, query.as_of, sources=sources_read(spec))
-    return spec, cached(key, lambda: read_series(db, spec, query.geo, start=query.start, end=query.end,
-                                                 as_of=query.as_of))
+    return cached(key, lambda: read_series(db, spec, query.geo, start=query.start, end=query.end, as_of=query.as_of))
 
 
 def population(geo: str, as_of: dt.date | None = None) -> pd.DataFrame:
@@ -253,19 +273,9 @@ def context_changes(indicator: str, geo: str | None, start: dt.date | None, end:
     key = cache_key("context", indicator, geo, start, end, as_of, sources=context.sources(spec))
 
     def read(series: Indicator, place: str) -> pd.DataFrame:
-        """A context series over the view's months, cut from the whole series read once per place
-        (the homicide indicators share their context series, and every window of a place reads the
-        same months): the same rows as a read of those months, each month summed on its own. A
-        by-category series filled with zeros is read for the months (its categories are those the
-        months have)."""
-        if series.breakdown or series.semantics == "annual":
-            return read_series(engine(), series, place, start=start, end=end, as_of=as_of)
-        whole = series_view(SeriesQuery(series.id, place, None, None, as_of))[1]
-        if whole.empty:
-            return whole
-        inside = (whole["period"] >= pd.Timestamp(start or dt.date.min)) & (
-            whole["period"] <= pd.Timestamp(end or dt.date(2999, 12, 1)))
-        return whole[inside].reset_index(drop=True)
+        """A context series over the view's months (:func:`series_view`: cut from the whole series
+        read once per place; the homicide indicators share their context series)."""
+        return series_view(SeriesQuery(series.id, place, start, end, as_of))[1]
     return cached(key, lambda: context.changes(engine(), spec, geo, start, end, as_of, read=read))
 
 

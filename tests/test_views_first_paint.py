@@ -145,3 +145,29 @@ def test_the_context_series_cut_from_the_whole_series_are_the_months_read(snapsh
                 assert queries.context_changes(spec.id, "MX", start, end) == read
                 found += read
     assert found and all(item["months"] for item in found)  # context series with months to compare
+
+
+def test_a_window_is_cut_from_the_whole_series_read_once(snapshot_app, snapshot_store, monkeypatch):
+    """Another window of a series reads nothing again: it is cut from the whole series, with the
+    rows a read of its months gives (each month is summed on its own); a by-category series filled
+    with zeros and yearly figures are still read for their months."""
+    import datetime as dt
+
+    from indicators.series import read_series
+
+    specs = available_indicators()
+    cut = [s for s in specs if s.semantics != "annual" and not (s.breakdown and s.zero_fill)]
+    kinds = {(bool(s.breakdown), s.zero_fill, s.transform) for s in cut}
+    chosen = [next(s for s in cut if (bool(s.breakdown), s.zero_fill, s.transform) == kind) for kind in kinds]
+    windows = ((dt.date(2024, 1, 1), None), (dt.date(2021, 6, 1), dt.date(2023, 12, 1)))
+    reads = []
+    real = queries.read_series
+    monkeypatch.setattr(queries, "read_series", lambda db, spec, *a, **k: reads.append(spec.id) or real(db, spec, *a, **k))
+    with snapshot_app.server.test_request_context("/"):
+        queries.cache.clear()
+        for spec in chosen:
+            for start, end in windows:
+                _, frame = queries.series_view(queries.SeriesQuery(spec.id, None, start, end))
+                read = read_series(snapshot_store, spec, None, start=start, end=end)
+                assert not read.empty and frame.equals(read) and (frame.dtypes == read.dtypes).all()
+    assert sorted(reads) == sorted(spec.id for spec in chosen)  # one read per series, whatever the window
