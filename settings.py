@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 PROJECT_ROOT = Path(__file__).resolve().parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "verifica.db"
 DEFAULT_AFTER_PUBLISH = ("indicators.precompute:ensure_scorecard,indicators.changes:record_changes,"
-                         "indicators.maps:refresh_maps")
+                         "indicators.maps:refresh_maps,indicators.stored_claims:refresh_claims")
 
 # name: (default, what it does)
 VARIABLES: dict[str, tuple[str, str]] = {

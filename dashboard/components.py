@@ -162,9 +162,22 @@ TABLE_LIMIT = 600
 
 
 def data_table(view, lang: str) -> html.Details | None:
-    """The view's numbers on the page (collapsed): month, geography, breakdown, the value shown
-    (transformed, if it is), the counterfactual when an event is tested, notes and release. The
-    newest rows first; the downloads carry every row."""
+    """The view's numbers on the page, folded: the summary (how many rows) and an empty body that
+    :func:`table_rows` fills when the reader first unfolds it (the rows are not in the view's
+    answer: a state series has hundreds, and the chart comes first)."""
+    table = view.table
+    if table is None or table.empty:
+        return None
+    return html.Details(className="data-table", children=[
+        html.Summary(t("data_table", lang, n=str(len(table))), id=ids.TABLE_SUMMARY, n_clicks=0),
+        html.Div(id=ids.TABLE_BODY),
+    ])
+
+
+def table_rows(view, lang: str) -> html.Div | None:
+    """The rows of :func:`data_table`: month, geography, breakdown, the value shown (transformed,
+    if it is), the counterfactual when an event is tested, notes and release. The newest rows
+    first; the downloads carry every row."""
     table = view.table
     if table is None or table.empty:
         return None
@@ -193,14 +206,11 @@ def data_table(view, lang: str) -> html.Details | None:
             return pick(spec.value_labels.get(str(value)), lang) or str(value)
         return str(value)
 
-    return html.Details(className="data-table", children=[
-        html.Summary(t("data_table", lang, n=str(len(table)))),
-        html.Div(className="table-scroll", children=html.Table([
-            html.Thead(html.Tr([html.Th(heads.get(c, c), scope="col") for c in columns])),
-            html.Tbody([html.Tr([html.Td(cell(c, value)) for c, value in zip(columns, row, strict=True)])
-                        for row in rows[columns].itertuples(index=False, name=None)]),
-        ])),
-    ])
+    return html.Div(className="table-scroll", children=html.Table([
+        html.Thead(html.Tr([html.Th(heads.get(c, c), scope="col") for c in columns])),
+        html.Tbody([html.Tr([html.Td(cell(c, value)) for c, value in zip(columns, row, strict=True)])
+                    for row in rows[columns].itertuples(index=False, name=None)]),
+    ]))
 
 
 def source_panel(spec: Indicator, frame: pd.DataFrame, lang: str, api_query: str, image_query: str = "") -> list:

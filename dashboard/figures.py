@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import textwrap
 
 import pandas as pd
-import plotly.graph_objects as go
 from babel.dates import format_date
 
 from dashboard.i18n import flag_text, pick, t
@@ -67,8 +67,13 @@ def series_figure(
     lang: str = "en",
     geo_label: str = "",
     unit: str | None = None,
-) -> go.Figure:
-    figure = go.Figure()
+) -> dict:
+    """The chart as plotly's JSON, built as plain dicts: ``{"data": [...], "layout": {...}}``,
+    handed to the browser's ``dcc.Graph`` as it is. ``go.Figure`` checks every property of every
+    trace and shape when built, most of a new view's time; an export converts the dict then
+    (``go.Figure(figure)``), and the tests do so too, which checks every property once."""
+    figure = {"data": [], "layout": {}}
+    traces = figure["data"]
     unit = unit or pick(spec.unit, lang)
     if spec.semantics == "annual":
         _draw_figures(figure, spec, frame, lang)
@@ -81,55 +86,91 @@ def series_figure(
         groups = [(t("reported", lang) if spec.has_predicted or not geo_label else geo_label, frame)]
     for index, (label, rows) in enumerate(groups):
         colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
-        figure.add_trace(
-            go.Scatter(
-                x=rows["period"], y=rows["value"], name=str(label), mode="lines",
-                line={"color": colour, "width": 2},
-                customdata=rows[["flags", "vintage"]].assign(
-                    flags=rows["flags"].map(lambda f: flag_text(f, lang))).to_numpy(),
-                hovertemplate=f"%{{x|%Y-%m}}: %{{y:,.1f}} {unit}<br>%{{customdata[0]}}"
-                              f"<br>%{{customdata[1]}}<extra>{label}</extra>",
-            )
-        )
+        flags = [flag_text(f, lang) for f in rows["flags"]]
+        traces.append({
+            "type": "scatter", "x": days(rows["period"]), "y": values(rows["value"]), "name": str(label),
+            "mode": "lines", "line": {"color": colour, "width": 2},
+            "customdata": [list(pair) for pair in zip(flags, values(rows["vintage"]), strict=True)],
+            "hovertemplate": f"%{{x|%Y-%m}}: %{{y:,.1f}} {unit}<br>%{{customdata[0]}}"
+                             f"<br>%{{customdata[1]}}<extra>{label}</extra>",
+        })
         provisional = rows[rows["flags"].str.contains("provisional|underreported", na=False)]
         if not spec.has_predicted and not provisional.empty:
-            figure.add_trace(
-                go.Scatter(
-                    x=provisional["period"], y=provisional["value"], mode="markers",
-                    marker={"symbol": "circle-open", "size": 7, "color": colour},
-                    name=t("provisional", lang), showlegend=index == 0,  # one entry: open circles
-                    legendgroup="provisional", hoverinfo="skip",
-                )
-            )
+            traces.append({
+                "type": "scatter", "x": days(provisional["period"]), "y": values(provisional["value"]),
+                "mode": "markers", "marker": {"symbol": "circle-open", "size": 7, "color": colour},
+                "name": t("provisional", lang), "showlegend": index == 0,  # one entry: open circles
+                "legendgroup": "provisional", "hoverinfo": "skip",
+            })
     if spec.has_predicted and "value_predicted" in frame and frame["value_predicted"].notna().any():
-        figure.add_trace(
-            go.Scatter(
-                x=frame["period"], y=frame["value_predicted"], name=t("predicted", lang),
-                mode="lines", line={"color": SERIES_COLOURS[1], "dash": "dot", "width": 2},
-                hovertemplate=f"%{{x|%Y-%m}}: %{{y:,.0f}} {unit}<extra>{t('predicted', lang)}</extra>",
-            )
-        )
+        traces.append({
+            "type": "scatter", "x": days(frame["period"]), "y": values(frame["value_predicted"]),
+            "name": t("predicted", lang), "mode": "lines",
+            "line": {"color": SERIES_COLOURS[1], "dash": "dot", "width": 2},
+            "hovertemplate": f"%{{x|%Y-%m}}: %{{y:,.0f}} {unit}<extra>{t('predicted', lang)}</extra>",
+        })
 
     _draw_events(figure, events, lang)
     title = pick(spec.name, lang) + (f" — {geo_label}" if geo_label else "")
-    figure.update_layout(
-        title={"text": title, "x": 0.01},
-        yaxis={"title": {"text": unit}, "rangemode": "tozero"},
-        xaxis={"title": None},
-        hovermode="closest",
-        legend={"orientation": "h", "y": -0.15},
-        margin={"l": 70, "r": 20, "t": 60, "b": 40},
-        template="plotly_white",
-        height=560,
-        separators=separators(lang),  # the numbers on the axes as in the text (CLDR)
-    )
+    figure["layout"].update({
+        "title": {"text": title, "x": 0.01},
+        "yaxis": {"title": {"text": unit}, "rangemode": "tozero"},
+        "xaxis": {},
+        "hovermode": "closest",
+        "legend": {"orientation": "h", "y": -0.15},
+        "margin": {"l": 70, "r": 20, "t": 60, "b": 40},
+        "template": white_template(),
+        "height": 560,
+        "separators": separators(lang),  # the numbers on the axes as in the text (CLDR)
+    })
     return figure
+
+
+@functools.cache
+def white_template() -> dict:
+    """plotly's "plotly_white" template as JSON: the browser's plotly.js knows no template by
+    name, so the figure carries it (as ``go.Figure(template="plotly_white")`` did)."""
+    import plotly.io as pio
+
+    return pio.templates["plotly_white"].to_plotly_json()
+
+
+def days(column) -> list:
+    """Dates as plotly takes them ("2024-01-01"; a missing one None)."""
+    stamps = pd.to_datetime(pd.Series(column), errors="coerce")
+    return [None if pd.isna(day) else day.strftime("%Y-%m-%d") for day in stamps]
+
+
+def values(column) -> list:
+    """Numbers and labels as JSON takes them (a missing value None)."""
+    return [None if _missing(value) else (value.item() if hasattr(value, "item") else value)
+            for value in column]
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NaT or value is pd.NA
+
+
+def update_layout(figure: dict, **changes) -> None:
+    """``go.Figure.update_layout`` on a dict figure: objects are merged into the ones there, and a
+    property given None is removed (plotly's default again)."""
+    _merge(figure.setdefault("layout", {}), changes)
+
+
+def _merge(target: dict, changes: dict) -> None:
+    for key, value in changes.items():
+        if value is None:
+            target.pop(key, None)
+        elif isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = value
 
 
 CONFIDENCE_DASH = {"high": "solid", "medium": "dash", "low": "dot"}
 
 
-def _draw_figures(figure: go.Figure, spec: Indicator, frame: pd.DataFrame, lang: str) -> None:
+def _draw_figures(figure: dict, spec: Indicator, frame: pd.DataFrame, lang: str) -> None:
     """Figures for a year or a window of years as horizontal spans over the years they cover
     (a six-year total is drawn over six years, at its own height: never spread into years), one
     trace per confidence level (solid high, dashed medium, dotted low)."""
@@ -143,11 +184,12 @@ def _draw_figures(figure: go.Figure, spec: Indicator, frame: pd.DataFrame, lang:
             xs += [start, end, None]
             ys += [row.value, row.value, None]
             texts += [text, text, None]
-        figure.add_trace(go.Scatter(
-            x=xs, y=ys, mode="lines+markers", name=f"{t('confidence', lang)}: {t('confidence_' + confidence, lang)}",
-            line={"color": SERIES_COLOURS[0], "width": 3, "dash": CONFIDENCE_DASH.get(confidence, "solid")},
-            marker={"size": 6}, hovertext=texts, hoverinfo="text",
-        ))
+        figure["data"].append({
+            "type": "scatter", "x": days(xs), "y": values(ys), "mode": "lines+markers",
+            "name": f"{t('confidence', lang)}: {t('confidence_' + confidence, lang)}",
+            "line": {"color": SERIES_COLOURS[0], "width": 3, "dash": CONFIDENCE_DASH.get(confidence, "solid")},
+            "marker": {"size": 6}, "hovertext": texts, "hoverinfo": "text",
+        })
 
 
 SCREEN_PLOT_PX = 1000  # the explorer's plot width on a desktop screen, for placing event labels
@@ -224,65 +266,76 @@ def linked(event: dict, indicator: str) -> bool:
     return any(link.get("indicator") == indicator for link in event.get("indicators") or [])
 
 
-def x_extent(figure: go.Figure) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    """The date axis' automatic range: every trace's dates and every shape's."""
+def _parts(figure) -> tuple[list[dict], dict]:
+    """The traces and the layout of a figure as plain dicts: a dict figure's own (changed in
+    place), or a copy of a ``go.Figure``'s (an export's)."""
+    if isinstance(figure, dict):
+        return figure.setdefault("data", []), figure.setdefault("layout", {})
+    return [trace.to_plotly_json() for trace in figure.data], figure.layout.to_plotly_json()
+
+
+def x_extent(figure) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The date axis' automatic range: every trace's dates and every shape's (a dict figure or a
+    ``go.Figure``)."""
+    traces, layout = _parts(figure)
     days = []
-    for trace in figure.data:
-        if getattr(trace, "x", None) is not None:
-            days += [x for x in trace.x if x is not None and not isinstance(x, (int, float))]
-    for shape in figure.layout.shapes or []:
-        if shape.xref in (None, "x"):
-            days += [shape.x0, shape.x1]
+    for trace in traces:
+        if trace.get("x") is not None:
+            days += [x for x in trace["x"] if x is not None and not isinstance(x, (int, float))]
+    for shape in layout.get("shapes") or []:
+        if shape.get("xref") in (None, "x"):
+            days += [shape.get("x0"), shape.get("x1")]
+    days = [day for day in days if day is not None]
     if not days:
         return None
     stamps = pd.to_datetime(pd.Series(days).astype(str), format="ISO8601", errors="coerce").dropna()
     return (stamps.min(), stamps.max()) if not stamps.empty else None
 
 
-def relabel_events(figure: go.Figure, events: list[dict], lang: str, *, indicator: str | None,
+def relabel_events(figure, events: list[dict], lang: str, *, indicator: str | None,
                    tested: str | None = None, plot_px: float = SCREEN_PLOT_PX, font_px: float = 10) -> None:
-    """Places (again) the event labels of a figure whose traces and shapes are all drawn."""
+    """Places (again) the event labels of a figure (a dict or a ``go.Figure``) whose traces and
+    shapes are all drawn."""
     extent = x_extent(figure)
-    others = [a.to_plotly_json() for a in figure.layout.annotations or []
-              if not (a.name or "").startswith("event-label:")]
+    _, layout = _parts(figure)
+    others = [a for a in layout.get("annotations") or [] if not (a.get("name") or "").startswith("event-label:")]
     labels = [] if extent is None else event_labels(
         events, labelled_events(events, indicator, tested), *extent, plot_px, lang, font_px=font_px, tested=tested)
-    figure.layout.annotations = [*others, *labels]
+    if isinstance(figure, dict):
+        layout["annotations"] = [*others, *labels]
+    else:
+        figure.layout.annotations = [*others, *labels]
 
 
-def _draw_events(figure: go.Figure, events: list[dict], lang: str) -> None:
-    """Each event: a dashed vertical line and a hover marker at the top (labels: ``relabel_events``).
-
-    Shapes are set in one layout update: plotly validates each ``add_shape`` call on its own,
-    which made 35 events cost most of a callback's time.
-    """
+def _draw_events(figure: dict, events: list[dict], lang: str) -> None:
+    """Each event: a dashed vertical line and a hover marker at the top (labels: ``relabel_events``)."""
     by_type: dict[str, list[dict]] = {}
     shapes = []
     for event in events:
         by_type.setdefault(event["type"], []).append(event)
         colour = EVENT_COLOURS[event["type"]]
-        day = event["date"] if isinstance(event["date"], str) else event["date"].isoformat()
         unconfirmed = event.get("status") == "announced_not_confirmed"
         shapes.append({
-            "type": "line", "x0": day, "x1": day, "yref": "paper", "y0": 0, "y1": 1,
+            "type": "line", "x0": _day(event), "x1": _day(event), "yref": "paper", "y0": 0, "y1": 1,
             "line": {"color": colour, "width": 1, "dash": "dot" if unconfirmed else "dash"},
             "opacity": 0.7, "name": f"event:{event['id']}",
         })
-    figure.update_layout(shapes=shapes)
+    figure["layout"]["shapes"] = shapes
     for event_type, items in by_type.items():
-        figure.add_trace(
-            go.Scatter(
-                x=[item["date"] for item in items], y=[1.0] * len(items), yaxis="y2",
-                mode="markers", name=t("type_" + event_type, lang),
-                marker={"symbol": "triangle-down", "size": 10, "color": EVENT_COLOURS[event_type]},
-                hovertext=[event_hover(item, lang) for item in items], hoverinfo="text",
-                customdata=[item["id"] for item in items],
-                meta="events",
-            )
-        )
+        figure["data"].append({
+            "type": "scatter", "x": [_day(item) for item in items], "y": [1.0] * len(items), "yaxis": "y2",
+            "mode": "markers", "name": t("type_" + event_type, lang),
+            "marker": {"symbol": "triangle-down", "size": 10, "color": EVENT_COLOURS[event_type]},
+            "hovertext": [event_hover(item, lang) for item in items], "hoverinfo": "text",
+            "customdata": [item["id"] for item in items],
+            "meta": "events",
+        })
     if by_type:
-        figure.update_layout(yaxis2={"overlaying": "y", "range": [0, 1.02], "visible": False,
-                                     "fixedrange": True})
+        figure["layout"]["yaxis2"] = {"overlaying": "y", "range": [0, 1.02], "visible": False, "fixedrange": True}
+
+
+def _day(event: dict) -> str:
+    return event["date"] if isinstance(event["date"], str) else event["date"].isoformat()
 
 
 # Darkened Okabe-Ito hues (told apart with the common colour-vision deficiencies), each with
@@ -331,18 +384,18 @@ VERDICT_SYMBOLS = {
 }
 
 
-def add_line(figure: go.Figure, rows: pd.DataFrame, label: str, index: int, *, right: bool, lang: str) -> None:
+def add_line(figure: dict, rows: pd.DataFrame, label: str, index: int, *, right: bool, lang: str) -> None:
     """A compared series: another geography, an earlier vintage, or another indicator on the
     right axis; dashed or dotted so it never reads as the main line."""
     colour = SERIES_COLOURS[(index + 2) % len(SERIES_COLOURS)]
-    flags = rows["flags"].map(lambda f: flag_text(f, lang)) if "flags" in rows else pd.Series([""] * len(rows))
-    figure.add_trace(go.Scatter(
-        x=rows["period"], y=rows["value"], name=label, mode="lines",
-        line={"color": colour, "width": 2, "dash": "dot" if right else "dash"},
-        yaxis="y3" if right else "y", customdata=flags.to_numpy().reshape(-1, 1),
-        hovertemplate=f"%{{x|%Y-%m}}: %{{y:,.1f}}<br>%{{customdata[0]}}<extra>{label}</extra>",
-        meta="compare",
-    ))
+    flags = [flag_text(f, lang) for f in rows["flags"]] if "flags" in rows else [""] * len(rows)
+    figure["data"].append({
+        "type": "scatter", "x": days(rows["period"]), "y": values(rows["value"]), "name": label, "mode": "lines",
+        "line": {"color": colour, "width": 2, "dash": "dot" if right else "dash"},
+        "yaxis": "y3" if right else "y", "customdata": [[flag] for flag in flags],
+        "hovertemplate": f"%{{x|%Y-%m}}: %{{y:,.1f}}<br>%{{customdata[0]}}<extra>{label}</extra>",
+        "meta": "compare",
+    })
 
 
 WINDOW_FILL = {"pre": ("#57606a", 0.16), "post_opacity": 0.2}
@@ -352,14 +405,14 @@ BAND_FILL = "rgba(240,228,66,0.45)"
 WINDOW_EDGE = "#24292f"
 
 
-def add_assessment(figure: go.Figure, result, lang: str, band: bool = True, event_id: str | None = None) -> None:
+def add_assessment(figure: dict, result, lang: str, band: bool = True, event_id: str | None = None) -> None:
     """The tested event made to stand out (a solid, thick line), the pre-period shaded grey and
     the post window in the verdict's colour, each with solid edges and a label at the top (the
     shading alone is too faint to read in print), and the counterfactual with its band."""
     colour = VERDICT_COLOURS.get(result.verdict, "#6e7781")
+    layout = figure["layout"]
     shapes = []
-    for shape in figure.layout.shapes or []:
-        shape = shape.to_plotly_json()
+    for shape in layout.get("shapes") or []:
         if event_id and shape.get("name") == f"event:{event_id}":
             shape = {**shape, "line": {**shape["line"], "width": 3, "dash": "solid"}, "opacity": 1.0}
         shapes.append(shape)
@@ -384,27 +437,25 @@ def add_assessment(figure: go.Figure, result, lang: str, band: bool = True, even
         labels.append({"x": edge.isoformat(), "y": 0.0, "xref": "x", "yref": "paper", "text": label,
                        "showarrow": False, "xanchor": anchor, "yanchor": "bottom", "font": {"size": 10,
                        "color": WINDOW_EDGE}, "name": f"window-label:{name}", "bgcolor": "rgba(255,255,255,0.7)"})
-    # Assigned, not updated: plotly's update merges into the existing shapes and drops the change.
-    figure.layout.shapes = shapes
-    figure.layout.annotations = [*(a.to_plotly_json() for a in figure.layout.annotations or []), *labels]
+    layout["shapes"] = shapes
+    layout["annotations"] = [*(layout.get("annotations") or []), *labels]
     if not band:
         return
     band = result.counterfactual
     if band is None or band.empty:
         return
     label = t("counterfactual", lang)
-    figure.add_trace(go.Scatter(
-        x=list(band["period"]) + list(band["period"][::-1]),
+    # Under the data (first): the series keeps its own colour where the band covers it.
+    figure["data"].insert(0, {
+        "type": "scatter", "x": days(list(band["period"]) + list(band["period"][::-1])),
         # Counts cannot be negative: the drawn band stops at zero (the numbers are the model's).
-        y=list(band["upper"]) + list(band["lower"].clip(lower=0)[::-1]),
-        fill="toself", fillcolor=BAND_FILL, line={"width": 0}, mode="lines", hoverinfo="skip",
-        name=f"{label} ({round((1 - result.alpha) * 100)}%)", meta="counterfactual-band",
-    ))
-    # Under the data: the series keeps its own colour where the band covers it.
-    figure.data = (figure.data[-1], *figure.data[:-1])
+        "y": values(list(band["upper"]) + list(band["lower"].clip(lower=0)[::-1])),
+        "fill": "toself", "fillcolor": BAND_FILL, "line": {"width": 0}, "mode": "lines", "hoverinfo": "skip",
+        "name": f"{label} ({round((1 - result.alpha) * 100)}%)", "meta": "counterfactual-band",
+    })
     # Dotted and dark, unlike the dashed event lines and the coloured series.
-    figure.add_trace(go.Scatter(
-        x=band["period"], y=band["expected"], mode="lines", line={"color": "#24292f", "dash": "dot", "width": 2.5},
-        name=label, meta="counterfactual",
-        hovertemplate="%{x|%Y-%m}: %{y:,.1f}<extra>" + label + "</extra>",
-    ))
+    figure["data"].append({
+        "type": "scatter", "x": days(band["period"]), "y": values(band["expected"]), "mode": "lines",
+        "line": {"color": "#24292f", "dash": "dot", "width": 2.5}, "name": label, "meta": "counterfactual",
+        "hovertemplate": "%{x|%Y-%m}: %{y:,.1f}<extra>" + label + "</extra>",
+    })

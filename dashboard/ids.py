@@ -44,6 +44,11 @@ CAMERA = "explorer-camera"
 TABLE = "explorer-table"
 MAP = "explorer-map"
 MAP_GRAPH = "explorer-map-graph"
+# The table and the map come with the view folded, their contents only when first unfolded:
+TABLE_SUMMARY = "explorer-table-summary"  # its first click asks for the rows
+TABLE_BODY = "explorer-table-body"
+MAP_SUMMARY = "explorer-map-summary"
+MAP_BODY = "explorer-map-body"
 FIGURE = "explorer-figure"
 CONTROLS = "explorer-controls"  # the view's settings (folded on a phone)
 CONTROLS_TOGGLE = "explorer-controls-toggle"  # the one button that unfolds them

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from dashboard.i18n import basis_text
 from indicators import claims as claims_checker
 from indicators import commitments as commitments_model
-from indicators import context, maps, precompute, service
+from indicators import context, maps, precompute, service, stored_claims
 from indicators.catalogue import POPULATION_SOURCE
 from indicators.digest import code_digest
 from indicators.registry import INDICATORS, Indicator, get_indicator
@@ -143,12 +143,32 @@ def cached(key: str, compute: Callable[[], T], keep: Callable[[T], bool] = lambd
 
 
 def series_view(query: SeriesQuery) -> tuple[Indicator, pd.DataFrame]:
+    """The series of a view: its months cut from the whole series, read once per (indicator,
+    geography, as-of date) and cached, so that another window or transform of the same series (a
+    change of a year earlier reads the year before the window) reads nothing again. Each month is
+    summed on its own, so the cut rows are those a read of the months gives; a by-category series
+    filled with zeros (its categories are those its months have), yearly figures (a window is in
+    the range by its years) and a cut with no rows are read for the months themselves."""
     spec = get_indicator(query.indicator)
+    if (query.start is not None or query.end is not None) and spec.semantics != "annual" and not (
+            spec.breakdown and spec.zero_fill):
+        whole = series_view(SeriesQuery(spec.id, query.geo, None, None, query.as_of))[1]
+        if not whole.empty:
+            inside = pd.Series(True, index=whole.index)
+            if query.start is not None:
+                inside &= whole["period"] >= pd.Timestamp(query.start)
+            if query.end is not None:
+                inside &= whole["period"] <= pd.Timestamp(query.end)
+            if inside.any():
+                return spec, whole[inside].reset_index(drop=True)
+    return spec, _series_read(spec, query)
+
+
+def _series_read(spec: Indicator, query: SeriesQuery) -> pd.DataFrame:
     db = engine()
     geo = query.geo or spec.default_geo
     key = cache_key("series", spec.id, geo, query.start, query.end, query.as_of, sources=sources_read(spec))
-    return spec, cached(key, lambda: read_series(db, spec, query.geo, start=query.start, end=query.end,
-                                                 as_of=query.as_of))
+    return cached(key, lambda: read_series(db, spec, query.geo, start=query.start, end=query.end, as_of=query.as_of))
 
 
 def population(geo: str, as_of: dt.date | None = None) -> pd.DataFrame:
@@ -261,7 +281,12 @@ def context_changes(indicator: str, geo: str | None, start: dt.date | None, end:
     if not spec.context:
         return []
     key = cache_key("context", indicator, geo, start, end, as_of, sources=context.sources(spec))
-    return cached(key, lambda: context.changes(engine(), spec, geo, start, end, as_of))
+
+    def read(series: Indicator, place: str) -> pd.DataFrame:
+        """A context series over the view's months (:func:`series_view`: cut from the whole series
+        read once per place; the homicide indicators share their context series)."""
+        return series_view(SeriesQuery(series.id, place, start, end, as_of))[1]
+    return cached(key, lambda: context.changes(engine(), spec, geo, start, end, as_of, read=read))
 
 
 def scorecard_grid(as_of: dt.date | None = None) -> dict | None:
@@ -286,7 +311,12 @@ def claims(as_of: dt.date | None = None) -> list[dict]:
     db = engine()
     # A claim becomes checkable (or overdue) as days pass.
     key = cache_key("claims", as_of, sources=tuple(claims_checker.sources()), timeline=True, daily=as_of is None)
-    return cached(key, lambda: claims_checker.check_claims(db, events(), as_of))
+
+    def compute() -> list[dict]:
+        # The latest data's checks are stored at publish (indicators.stored_claims): read, not redone.
+        stored = stored_claims.stored_claims(db, events()) if as_of is None else None
+        return stored if stored is not None else claims_checker.check_claims(db, events(), as_of)
+    return cached(key, compute)
 
 
 def commitments(as_of: dt.date | None = None) -> list[dict] | None:

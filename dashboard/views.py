@@ -7,6 +7,7 @@ is exactly the view on screen.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -14,7 +15,7 @@ import plotly.graph_objects as go
 from babel.dates import format_date
 
 from dashboard import queries
-from dashboard.figures import add_assessment, add_line, linked, relabel_events, series_figure, wrap
+from dashboard.figures import add_assessment, add_line, linked, relabel_events, series_figure, update_layout, wrap
 from dashboard.i18n import pick, t
 from dashboard.state import ExplorerState
 from indicators import transforms
@@ -34,7 +35,7 @@ class ChartView:
     geo: str
     frame: pd.DataFrame
     events: list[dict]
-    figure: go.Figure
+    chart: dict  # the figure as plotly's JSON, built as plain dicts (what the explorer sends)
     assessment: Assessment | None = None
     headline: str | None = None  # the tested event's answer in words
     assessment_error: str | None = None
@@ -44,6 +45,12 @@ class ChartView:
     table: pd.DataFrame | None = None
     sources: list[str] = field(default_factory=list)  # every source the view draws on, main first
     cited: list = field(default_factory=list)  # further frames whose vintages the view used (population)
+
+    @functools.cached_property
+    def figure(self) -> go.Figure:
+        """The finished chart as a ``go.Figure`` (every property checked by plotly), made once on
+        first use: for exports, which lay it out again, never for the page."""
+        return go.Figure(self.chart)
 
 
 def filter_events(events: list[dict], event_types: list[str], unconfirmed: bool,
@@ -101,35 +108,38 @@ def chart_view(state: ExplorerState) -> ChartView:
     shown, unit, base_month = transform_frame(spec, frame, state, geo, base_event, _reader(state, spec, geo))
     extra = _extra_series(spec, state, geo, base_event)
     view = ChartView(spec, geo, frame, events=shown_events, shown=shown, unit=unit, extra=extra,
-                     figure=series_figure(spec, shown, shown_events, lang=lang,
-                                          geo_label=geo_name(geo, lang, spec.source_id), unit=unit))
+                     chart=series_figure(spec, shown, shown_events, lang=lang,
+                                         geo_label=geo_name(geo, lang, spec.source_id), unit=unit))
     view.sources = [spec.source_id] + ([get_indicator(state.vs).source_id] if state.vs else [])
     if state.transform == "per100k" and spec.semantics != "annual":
         view.cited = [queries.population(g, state.as_of) for g in {geo, state.compare} - {None}
                       if queries.has_population(g)]
         view.sources.append(POPULATION_SOURCE)
     view.sources = list(dict.fromkeys(view.sources))
-    figure = view.figure
+    figure = view.chart
     for index, (label, rows, right) in enumerate(extra):
         add_line(figure, rows, label, index, right=right, lang=lang)
     if any(right for _, _, right in extra):
         vs = get_indicator(state.vs)
         vs_unit = extra[-1][1].attrs.get("unit", pick(vs.unit, lang))
-        figure.update_layout(yaxis3={"title": {"text": f"{pick(vs.name, lang)} ({vs_unit})"}, "overlaying": "y",
-                                     "side": "right", "rangemode": "tozero", "showgrid": False},
-                             margin={"r": 80})
+        update_layout(figure, yaxis3={"title": {"text": f"{pick(vs.name, lang)} ({vs_unit})"}, "overlaying": "y",
+                                      "side": "right", "rangemode": "tozero", "showgrid": False},
+                      margin={"r": 80})
     if state.log and state.transform != "yoy":
-        figure.update_layout(yaxis={"type": "log", "rangemode": None})
+        update_layout(figure, yaxis={"type": "log", "rangemode": None})
     if state.transform == "yoy":
-        figure.update_layout(yaxis={"rangemode": None, "zeroline": True, "zerolinecolor": "#57606a"})
+        update_layout(figure, yaxis={"rangemode": None, "zeroline": True, "zerolinecolor": "#57606a"})
     if base_month is not None and state.transform == "index":
-        figure.add_hline(y=100, line={"color": "#57606a", "width": 1}, opacity=0.6)
+        figure["layout"]["shapes"].append({"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y",
+                                           "y0": 100, "y1": 100, "line": {"color": "#57606a", "width": 1},
+                                           "opacity": 0.6})
     subtitle = []
     if state.as_of is not None:  # a historical view says so on the chart (and on every export of it)
         subtitle.append(t("as_known_on", lang, day=state.as_of.isoformat()))
         if frame.empty:
-            figure.add_annotation(text=t("no_data_as_of", lang, day=state.as_of.isoformat()), showarrow=False,
-                                  xref="paper", yref="paper", x=0.5, y=0.5, font={"size": 16})
+            figure["layout"].setdefault("annotations", []).append({
+                "text": t("no_data_as_of", lang, day=state.as_of.isoformat()), "showarrow": False,
+                "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5, "font": {"size": 16}})
     if state.transform != "level":
         subtitle.append(unit)
     view.assessment, view.assessment_error = assessment, assessment_error
@@ -143,16 +153,17 @@ def chart_view(state: ExplorerState) -> ChartView:
         subtitle.append(result_line)
     relabel_events(figure, shown_events, lang, indicator=spec.id, tested=state.event)
     # The title's parts, kept for the report layout of exports (which sets its own sizes).
-    figure.update_layout(meta={"title": figure.layout.title.text, "subtitle": subtitle, "headline": result_line})
+    layout = figure["layout"]
+    layout["meta"] = {"title": layout["title"]["text"], "subtitle": subtitle, "headline": result_line}
     # The title wrapped clear of the chart's toolbar (top right), and room for every line as
     # wrapped, so the result never runs into the plot or its labels.
-    heading = wrap(figure.layout.title.text, 80)
+    heading = wrap(layout["title"]["text"], 80)
     lines = [wrap(line, 110) for line in subtitle]
-    height = figure.layout.height or 560
-    figure.update_layout(title={"text": heading + "".join(f"<br><sup>{line}</sup>" for line in lines),
-                                "y": 1 - 30 / height, "yanchor": "top"},
-                         margin={"t": 44 + 22 * (heading.count("<br>") + 1)
-                                 + 19 * sum(line.count("<br>") + 1 for line in lines)})
+    height = layout.get("height") or 560
+    update_layout(figure, title={"text": heading + "".join(f"<br><sup>{line}</sup>" for line in lines),
+                                 "y": 1 - 30 / height, "yanchor": "top"},
+                  margin={"t": 44 + 22 * (heading.count("<br>") + 1)
+                          + 19 * sum(line.count("<br>") + 1 for line in lines)})
     view.table = view_table(view, state)
     if requested_start is not None and not view.table.empty:
         view.table = view.table[pd.to_datetime(view.table["period"]) >= pd.Timestamp(requested_start)].reset_index(

@@ -24,15 +24,19 @@ def sources(spec: Indicator) -> tuple[str, ...]:
 
 
 def changes(engine: Engine, spec: Indicator, geo: str | None, start: dt.date | None, end: dt.date | None,
-            as_of: dt.date | None = None) -> list[dict]:
+            as_of: dt.date | None = None, read=None) -> list[dict]:
     """Each context series with data in ``start``..``end``: its months and values, the first and
     last month with a value and the change between them (None from zero). Series with no data for
-    those months are left out."""
+    those months are left out. ``read(context, geo)``, when given, reads a context series over
+    those months instead of :func:`read_series` (the explorer's reads, cached)."""
     out = []
     for context_id in spec.context:
         context = get_indicator(context_id)
         try:
-            frame = read_series(engine, context, geo or context.default_geo, start=start, end=end, as_of=as_of)
+            if read is not None:
+                frame = read(context, geo or context.default_geo)
+            else:
+                frame = read_series(engine, context, geo or context.default_geo, start=start, end=end, as_of=as_of)
         except NotAvailable:
             continue
         frame = frame[frame["value"].notna()]

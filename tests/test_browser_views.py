@@ -167,7 +167,8 @@ def test_view006_transforms_comparison_table_and_map_draw(app_browser):
     names = duo.driver.execute_script(f"return {FIGURE}.data.filter(t => t.meta === 'compare').map(t => t.name)")
     assert names == ["Chihuahua"]
     # The numbers under the chart, as shown (the rate), newest first.
-    duo.find_element(f"#{ids.TABLE} summary").click()
+    duo.find_element(f"#{ids.TABLE} summary").click()  # the rows come when unfolded
+    duo.wait_for_element(f"#{ids.TABLE} tbody tr", timeout=WAIT)
     rows = duo.find_elements(f"#{ids.TABLE} tbody tr")
     assert len(rows) > 12
     # The map of states: a tile per state; choosing one charts it.

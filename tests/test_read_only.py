@@ -51,10 +51,18 @@ def test_the_app_serves_everything_from_a_read_only_role(prepared_store, monkeyp
         for page in dash.page_registry.values():
             assert client.get(page["path"]).status_code == 200, page["path"]
         assert client.get("/api/scorecard.json").get_json()["rows"]
-        # A state-level view: its map is computed (nothing stored for it yet) and not kept.
+        # A state-level view: its map, once unfolded, is computed (nothing stored for it yet) and not kept.
         body = set_value(explorer_request(app), (ids.INDICATOR, "value"), "cdc_synthetic_opioid_deaths_12m")
         response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
         assert response.status_code == 200 and ids.MAP in response.get_json()["response"]
+        [output] = [k for k in app.callback_map if k == f"{ids.MAP_BODY}.children"]
+        unfolded = {"output": output, "outputs": {"id": ids.MAP_BODY, "property": "children"},
+                    "inputs": [{"id": ids.MAP_SUMMARY, "property": "n_clicks", "value": 1}],
+                    "state": [{"id": ids.EXPLORER_URL, "property": "search",
+                               "value": "?indicator=cdc_synthetic_opioid_deaths_12m"}],
+                    "changedPropIds": [f"{ids.MAP_SUMMARY}.n_clicks"]}
+        response = client.post("/_dash-update-component", data=json.dumps(unfolded), content_type="application/json")
+        assert response.status_code == 200 and ids.MAP_GRAPH in response.get_data(as_text=True)
         with store.connect() as conn:
             maps = conn.execute(select(func.count()).select_from(DerivedResult)
                                 .where(DerivedResult.name.like("map:%"))).scalar()

@@ -224,8 +224,9 @@ def control_values(state: ExplorerState) -> list:
 
 
 def render_state(state: ExplorerState) -> dict:
-    """Everything the explorer shows for a state: figure, panel, source card, table, map, the
-    export address the camera button downloads, and the address of the view."""
+    """Everything the explorer shows for a state: figure, panel, source card, the table and the map
+    folded (their contents come when unfolded: :func:`table_body`, :func:`map_body`), the export
+    address the camera button downloads, and the address of the view."""
     lang = state.lang
     view = views.chart_view(state)
     spec, geo, frame = view.spec, view.geo, view.frame
@@ -243,7 +244,7 @@ def render_state(state: ExplorerState) -> dict:
             *displacement_panel(spec, geo, frame, state),
             *components.source_panel(spec, frame, lang, data_query, state.export_query())]
     return {
-        "figure": view.figure, "info": info, "panel": panel, "table": components.data_table(view, lang),
+        "figure": view.chart, "info": info, "panel": panel, "table": components.data_table(view, lang),
         "map": state_map(state, view), "search": state.search(),
         "camera": {"href": f"/api/indicators/{spec.id}.png?{state.export_query()}",
                    "title": t("camera_title", lang)},
@@ -281,27 +282,55 @@ def displacement_panel(spec, geo: str, frame, state: ExplorerState) -> list:
 
 def state_map(state: ExplorerState, view) -> html.Details | None:
     """For a series published by state: a tile map of the newest month shown that most states have
-    (level, or per 100,000 people when that is the view), each square a link to that state's chart."""
+    (level, or per 100,000 people when that is the view), each square a link to that state's chart.
+    Folded, with its title only: the map itself (:func:`map_body`) is drawn when first unfolded."""
+    month = map_month(state, view)
+    if month is None:
+        return None
+    title = t("map_title", state.lang, month=format_date(month, "MMMM yyyy", locale=state.lang))
+    return html.Details(open=False, children=[
+        html.Summary(title, id=ids.MAP_SUMMARY, n_clicks=0),
+        html.Div(id=ids.MAP_BODY),
+    ])
+
+
+def map_month(state: ExplorerState, view):
+    """The month the view's state map shows, or None when the view has no map."""
     spec = view.spec
     if spec.semantics == "annual" or view.frame.empty:
         return None
-    geos = queries.geos_for(spec.id)
-    if tilemap.grid_for(geos) is None:
+    if tilemap.grid_for(queries.geos_for(spec.id)) is None:
         return None
     # The newest month most states have (the national total can run months ahead of them).
-    month = queries.map_month(spec.id, state.as_of, upto=view.frame["period"].max().date())
+    return queries.map_month(spec.id, state.as_of, upto=view.frame["period"].max().date())
+
+
+def map_body(clicks, search):
+    """The state map of the view at ``search`` (the address is the view), on its first unfolding."""
+    if clicks != 1:  # folded again, or unfolded again: drawn already
+        return dash.no_update
+    state, _ = ExplorerState.parse(search or "")
+    view = views.chart_view(state)
+    state = state.with_(geo=view.geo)
+    month = map_month(state, view)
     if month is None:
         return None
+    spec = view.spec
     values = queries.map_values(spec.id, month, state.as_of, per_100k=state.transform == "per100k")
     unit = view.unit if state.transform == "per100k" else pick(spec.unit, state.lang)
     title = t("map_title", state.lang, month=format_date(month, "MMMM yyyy", locale=date_locale(state.lang)))
     figure = tilemap.tile_map(values, source_id=spec.source_id, lang=state.lang, unit=unit, title=title,
                               selected=view.geo)
-    return html.Details(open=False, children=[
-        html.Summary(title),
-        html.P(t("map_hint", state.lang)),
-        dcc.Graph(id=ids.MAP_GRAPH, figure=figure, config={"locale": state.lang, "displaylogo": False}),
-    ])
+    return [html.P(t("map_hint", state.lang)),
+            dcc.Graph(id=ids.MAP_GRAPH, figure=figure, config={"locale": state.lang, "displaylogo": False})]
+
+
+def table_body(clicks, search):
+    """The rows of the view's table at ``search`` (the address is the view), on its first unfolding."""
+    if clicks != 1:  # folded again, or unfolded again: shown already
+        return dash.no_update
+    state, _ = ExplorerState.parse(search or "")
+    return components.table_rows(views.chart_view(state), state.lang)
 
 
 def sync(search, *values):
@@ -353,8 +382,10 @@ def download(*values):
 
 def pure_outputs(app: dash.Dash) -> list[str]:
     """The callbacks whose answer depends only on their request, the data version and the date
-    (:mod:`dashboard.response_cache`): the view callback (not the download, which names the host)."""
-    return [key for key in app.callback_map if f"{ids.FIGURE}.data" in key]
+    (:mod:`dashboard.response_cache`): the view callback and the unfolded table's and map's (not
+    the download, which names the host)."""
+    folded = (f"{ids.TABLE_BODY}.children", f"{ids.MAP_BODY}.children")
+    return [key for key in app.callback_map if f"{ids.FIGURE}.data" in key or key in folded]
 
 
 def register_callbacks(app: dash.Dash) -> None:
@@ -383,6 +414,17 @@ def register_callbacks(app: dash.Dash) -> None:
         State(ids.SIZE, "value"),
         prevent_initial_call=True,
     )(download)
+    # The table's rows and the map: asked for on the first click of their summary, never with the view.
+    # The summary and the body come in the view's answer together (inserting them calls nothing);
+    # the summary's later clicks (fold, unfold) are answered with nothing to do.
+    for summary, body, render in ((ids.TABLE_SUMMARY, ids.TABLE_BODY, table_body),
+                                  (ids.MAP_SUMMARY, ids.MAP_BODY, map_body)):
+        app.callback(
+            Output(body, "children"),
+            Input(summary, "n_clicks"),
+            State(ids.EXPLORER_URL, "search"),
+            prevent_initial_call=True,
+        )(render)
     # A square of the state map charts that state. In the browser: the map is drawn anew with each
     # view, and Dash calls a callback whose input is inserted so (prevent_initial_call or not), which
     # on the server was a second request after every change of a view with a map.
