@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard import components, ids, queries, views
+from dashboard.pages import explorer
 from dashboard.response_cache import HEADER
 from dashboard.state import ExplorerState
 from indicators.registry import available_indicators
@@ -90,7 +91,7 @@ def test_the_first_answer_has_no_table_rows_and_no_map(snapshot_app, client):
     assert ids.MAP_GRAPH not in text and "Tbody" not in text
     # Folded, with what their summaries say: the rows counted, the map's month named.
     with snapshot_app.server.test_request_context("/"):
-        view = views.chart_view(ExplorerState.parse(search)[0])
+        view = views.chart_view(explorer.read_address(search)[0])
     assert str(len(view.table)) in text
     assert ids.TABLE_SUMMARY in json.dumps(response[ids.TABLE]) and ids.MAP_SUMMARY in json.dumps(response[ids.MAP])
 
@@ -98,7 +99,7 @@ def test_the_first_answer_has_no_table_rows_and_no_map(snapshot_app, client):
 def test_unfolding_the_table_and_the_map_asks_for_them(snapshot_app, client):
     search = f"?indicator={STATES}&geo=AZ&transform=per100k"
     with snapshot_app.server.test_request_context("/"):
-        view = views.chart_view(ExplorerState.parse(search)[0])
+        view = views.chart_view(explorer.read_address(search)[0])
         queries.cache.clear()
     table = body(snapshot_app, f"{ids.TABLE_BODY}.children",
                  {(ids.TABLE_SUMMARY, "n_clicks"): 1, (ids.EXPLORER_URL, "search"): search},

@@ -309,7 +309,7 @@ def map_body(clicks, search):
     """The state map of the view at ``search`` (the address is the view), on its first unfolding."""
     if clicks != 1:  # folded again, or unfolded again: drawn already
         return dash.no_update
-    state, _ = ExplorerState.parse(search or "")
+    state, _ = read_address(search or "")
     view = views.chart_view(state)
     state = state.with_(geo=view.geo)
     month = map_month(state, view)
@@ -329,7 +329,7 @@ def table_body(clicks, search):
     """The rows of the view's table at ``search`` (the address is the view), on its first unfolding."""
     if clicks != 1:  # folded again, or unfolded again: shown already
         return dash.no_update
-    state, _ = ExplorerState.parse(search or "")
+    state, _ = read_address(search or "")
     return components.table_rows(views.chart_view(state), state.lang)
 
 
