@@ -4,7 +4,7 @@ It holds each commitment's status as known that day and as known on the previous
 what was published in between (releases, claims), the key charts with their tested events and
 result sentences (the explorer's own export pipeline: one kaleido server for every image), the
 claims table, and the sources: citation, every release read with its id, date and sha256, and
-permalinks pinned to the date. ``python -m etl brief`` and ``/api/brief.pdf`` both call
+permalinks pinned to the date. ``python -m etl brief`` (:mod:`dashboard.commands`) and ``/api/brief.pdf`` both call
 :func:`brief_pdf` inside the app.
 
 The PDF is made by ReportLab in its invariant mode: the same vintages, timeline and code give the
@@ -21,7 +21,7 @@ import logging
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from dashboard import links, queries
+from dashboard import downloads, links, queries
 from dashboard.figures import COMMITMENT_COLOURS
 from dashboard.i18n import lang_query, normalise_lang, pick, t
 from dashboard.state import ExplorerState
@@ -145,13 +145,11 @@ def _evidence_words(cell: dict, item: dict, lang: str) -> str:
 
 
 def _chart_png(chart: dict, as_of: dt.date, lang: str) -> tuple[bytes, str]:
-    from dashboard import api
-
     start = queries.parse_month(chart["start"], "from") if chart.get("start") else None
     state = ExplorerState(indicator=chart["indicator"], geo=chart.get("geo") or None, start=start,
                           event=chart.get("event"), as_of=as_of, lang=lang)
     base = links.base_url().rstrip("/")
-    return api.image_bytes(state, "png", CHART_SIZE, base), base + state.href()
+    return downloads.image_bytes(state, "png", CHART_SIZE, base), base + state.href()
 
 
 def brief_pdf(as_of: dt.date, lang: str = "en", paper: str = "a4", *, wait: bool = False,
@@ -293,18 +291,3 @@ def brief_pdf(as_of: dt.date, lang: str = "en", paper: str = "a4", *, wait: bool
     doc.build(story)
     return buffer.getvalue()
 
-
-def write_brief(database_url: str | None, as_of: dt.date, lang: str, out: Path, paper: str = "a4",
-                charts: int = MAX_CHARTS) -> Path:
-    """``python -m etl brief``: the pack for ``as_of`` written to ``out`` (past scorecards it needs
-    are computed here, not left to a background thread)."""
-    from dashboard.app_factory import create_app
-
-    if as_of > dt.date.today():
-        raise BriefUnavailable(f"--as-of {as_of} is after today: a pack shows what was known on a day that has come")
-    app = create_app(database_url)
-    with app.server.test_request_context("/"):
-        pdf = brief_pdf(as_of, lang, paper, wait=True, charts=charts)
-    out.write_bytes(pdf)
-    log.info("briefing pack as known on %s (%s, %s): %s, %d bytes", as_of, lang, paper, out, len(pdf))
-    return out

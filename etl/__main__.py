@@ -222,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "brief":
             # The pack is drawn by the dashboard (its words, figures and exports); ETL only offers the
             # command, named at run time as the after-publish hooks are (ETL imports no layer above it).
-            writer = importlib.import_module("dashboard.brief")
+            writer = importlib.import_module("dashboard.commands")
             try:
                 out = writer.write_brief(engine.url.render_as_string(hide_password=False), args.as_of, args.lang,
                                          args.out, args.paper, args.charts)

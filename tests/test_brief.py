@@ -52,10 +52,10 @@ def test_the_previous_meeting_is_the_last_bilateral_one_before():
 
 
 def test_a_pack_for_a_day_to_come_is_refused():
-    from dashboard import brief
+    from dashboard import brief, commands
 
     with pytest.raises(brief.BriefUnavailable, match="after today"):
-        brief.write_brief("sqlite://", dt.date.today() + dt.timedelta(days=1), "en", Path("unused.pdf"))
+        commands.write_brief("sqlite://", dt.date.today() + dt.timedelta(days=1), "en", Path("unused.pdf"))
 
 
 def test_what_the_pack_holds_for_a_past_meeting(snapshot_app):

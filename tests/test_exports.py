@@ -110,11 +110,11 @@ def test_zip_bundles_data_figure_metadata_and_a_readme(browser_ready, client):
 
 
 def test_a_repeated_export_is_served_from_the_cache_until_the_store_changes(browser_ready, client, monkeypatch):
-    from dashboard import api, queries
+    from dashboard import downloads, queries
 
     calls = []
-    render = api._render_image
-    monkeypatch.setattr(api, "_render_image", lambda *a: calls.append(a) or render(*a))
+    render = downloads._render_image
+    monkeypatch.setattr(downloads, "_render_image", lambda *a: calls.append(a) or render(*a))
     url = f"{URL}.png?from=2023-03&lang=es"
     first, second = client.get(url).data, client.get(url).data
     assert first == second and len(calls) == 1

@@ -82,7 +82,7 @@ def test_a_twelve_month_total_per_100k_is_not_annualised_again_and_a_year_withou
 def test_the_explorer_applies_the_transform_and_downloads_carry_both_values(request):
     """On the real store: a Mexican state's homicides per 100,000 people, from the CONAPO
     population in the store; the CSV keeps the published level next to the rate."""
-    from dashboard import api, queries, views
+    from dashboard import downloads, queries, views
     from dashboard.state import ExplorerState
     from indicators.registry import INDICATORS
 
@@ -95,14 +95,14 @@ def test_the_explorer_applies_the_transform_and_downloads_carry_both_values(requ
         expected = per_100k(view.frame, population)["value"]
         assert view.shown["value"].tolist() == pytest.approx(expected.tolist())
         assert "100,000 habitantes" in view.unit and view.unit in view.figure.layout.title.text.replace("\u00a0", " ")
-        body, _, _ = api.export_view(spec.id, "csv", {k: v for k, v in state.params().items() if k != "indicator"},
+        body, _, _ = downloads.export_view(spec.id, "csv", {k: v for k, v in state.params().items() if k != "indicator"},
                                      "http://x/")
     text = body.decode()
     table = pd.read_csv(__import__("io").StringIO(text))
     assert {"value", "value_per100k"} <= set(table.columns)
     assert table["value_per100k"].tolist() == pytest.approx(expected.round(2).tolist())  # (at 0.01)
     with app.server.test_request_context("/"):
-        _view, _table, meta = api.data_bundle(state, "http://x")
+        _view, _table, meta = downloads.data_bundle(state, "http://x")
     assert meta["notes"][0].startswith("Se muestra como:")  # the notes in the view's language
     assert "Vista de Verifica del" in meta["cite"]
 
@@ -110,7 +110,7 @@ def test_the_explorer_applies_the_transform_and_downloads_carry_both_values(requ
 def test_a_revision_overlay_draws_the_series_as_first_published_and_cites_both_releases(request):
     """The revision view: the same series as known on an earlier date, beside today's, each from
     its own vintages (both cited)."""
-    from dashboard import api, views
+    from dashboard import downloads, views
     from dashboard.state import ExplorerState
     from etl.store import list_vintages
 
@@ -127,7 +127,7 @@ def test_a_revision_overlay_draws_the_series_as_first_published_and_cites_both_r
         assert day.isoformat() in label and not right
         assert rows["value"].tolist() == pytest.approx(early.frame["value"].tolist())
         assert set(rows["vintage_id"]) == set(early.frame["vintage_id"])
-        cited = {v["id"] for v in api.view_vintages(view)}
+        cited = {v["id"] for v in downloads.view_vintages(view)}
         assert set(view.frame["vintage_id"]) | set(rows["vintage_id"]) <= cited
         traces = [trace for trace in view.figure.data if trace.meta == "compare"]
         assert [trace.name for trace in traces] == [label] and traces[0].line.dash == "dash"
@@ -181,7 +181,7 @@ def test_a_change_on_a_year_earlier_and_an_index_reach_before_the_range(request)
 
 
 def test_a_second_indicator_downloads_with_each_rows_indicator_and_both_sources_cited(request):
-    from dashboard import api
+    from dashboard import downloads, views
     from dashboard.state import ExplorerState
 
     app = request.getfixturevalue("snapshot_app")
@@ -195,6 +195,6 @@ def test_a_second_indicator_downloads_with_each_rows_indicator_and_both_sources_
                         "?vs=cdc_synthetic_opioid_deaths_12m").get_json()["citation"]
     assert "Customs and Border Protection" in source and "National Center for Health Statistics" in source
     with app.server.test_request_context("/"):
-        view = api.views.chart_view(ExplorerState("sesnsp_homicide_victims", geo="MX-SIN", transform="per100k"))
-        cited = {v["file_name"] for v in api.view_vintages(view)}
+        view = views.chart_view(ExplorerState("sesnsp_homicide_victims", geo="MX-SIN", transform="per100k"))
+        cited = {v["file_name"] for v in downloads.view_vintages(view)}
     assert any("conapo" in name for name in cited)  # the population a rate divides by

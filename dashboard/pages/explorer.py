@@ -14,7 +14,7 @@ import dash
 from babel.dates import format_date
 from dash import ClientsideFunction, Input, Output, State, dcc, html
 
-from dashboard import api, components, exports, ids, links, queries, tilemap, views
+from dashboard import components, downloads, exports, ids, links, queries, tilemap, views
 from dashboard.i18n import pick, t
 from dashboard.state import ExplorerState
 from indicators.catalogue import EVENT_TYPES, geo_name
@@ -376,7 +376,7 @@ def download(*values):
     params = {k: v for k, v in state.params().items() if k != "indicator"}
     if fmt in (*exports.FORMATS, "zip"):  # an image's size (the data formats have none)
         params["size"] = size or exports.DEFAULT_SIZE
-    content, _mimetype, filename = api.export_view(state.indicator, fmt, params, links.base_url())
+    content, _mimetype, filename = downloads.export_view(state.indicator, fmt, params, links.base_url())
     return dcc.send_bytes(content, filename)
 
 
