@@ -52,6 +52,19 @@ def pytest_configure(config: pytest.Config) -> None:
 # answers (the refusals' store path runs on PostgreSQL in the release-guard and live-refresh
 # tests); the briefing pack reads through the data door the API tests exercise there.
 FILE_MATRICES = {"test_fault_matrix", "test_new_month_faults", "test_refresh_mirror", "test_brief"}
+# Also left out there: the tests of these modules that render pages, callbacks and their words on
+# the session's app (``snapshot_app``). What they read comes through the data door, whose queries
+# the API, scorecard, web-hardening and gunicorn tests run on PostgreSQL; what they check (layouts,
+# languages, addresses, the callback guard) does not depend on the database.
+INTERFACE_MODULES = {"test_callback_guard", "test_catalogues", "test_commitments", "test_headline",
+                     "test_overview_page", "test_page_frame", "test_period_claims", "test_response_cache",
+                     "test_spanish_pages", "test_state", "test_timeline_page", "test_url_notice",
+                     "test_views_first_paint"}
+
+
+def _interface_only(item: pytest.Item) -> bool:
+    module = item.module.__name__.rsplit(".", 1)[-1]
+    return module in INTERFACE_MODULES and "snapshot_app" in getattr(item, "fixturenames", ())
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -59,7 +72,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     (parsers, settings, the README) do not depend on the database and ran on the SQLite pass. The
     browser tests drive the UI, which reads through the same queries the API and gunicorn tests
     run on PostgreSQL; they ran on the SQLite pass. So did the fault matrices (FILE_MATRICES): they
-    judge bent files, and the refusals' store path runs on PostgreSQL in the release-guard tests."""
+    judge bent files, and the refusals' store path runs on PostgreSQL in the release-guard tests. So
+    did the interface modules' tests on the session's app (INTERFACE_MODULES)."""
     timings = durations.Timings(durations.load(), STORE_TEMPLATES)
     for item in items:  # slow: as measured (tests/durations.py); the browser tests all are
         if item.get_closest_marker("browser") or timings.is_slow(item.nodeid, _fixtures(item)):
@@ -77,7 +91,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     kept = [item for item in items if ("store_factory" in getattr(item, "fixturenames", ())
                                        or item.get_closest_marker("database"))
             and not item.get_closest_marker("browser")
-            and item.module.__name__.rsplit(".", 1)[-1] not in FILE_MATRICES]
+            and item.module.__name__.rsplit(".", 1)[-1] not in FILE_MATRICES
+            and not _interface_only(item)]
     deselected = [item for item in items if item not in kept]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
