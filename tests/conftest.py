@@ -52,6 +52,11 @@ def pytest_configure(config: pytest.Config) -> None:
 # answers (the refusals' store path runs on PostgreSQL in the release-guard and live-refresh
 # tests); the briefing pack reads through the data door the API tests exercise there.
 FILE_MATRICES = {"test_fault_matrix", "test_new_month_faults", "test_refresh_mirror", "test_brief"}
+# And the state maps' module: each of its two main tests computes every map of the snapshot (about
+# 50 s a test). The maps read through read_slice and months_with_values (their SQL is compared with
+# the ranking it replaced in test_coverage) and are kept with write_derived and read_derived (the
+# scorecard's tests): those run on PostgreSQL.
+SQLITE_ONLY = FILE_MATRICES | {"test_maps"}
 # Also left out there: the tests of these modules that render pages, callbacks and their words on
 # the session's app (``snapshot_app``). What they read comes through the data door, whose queries
 # the API, scorecard, web-hardening and gunicorn tests run on PostgreSQL; what they check (layouts,
@@ -91,7 +96,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     kept = [item for item in items if ("store_factory" in getattr(item, "fixturenames", ())
                                        or item.get_closest_marker("database"))
             and not item.get_closest_marker("browser")
-            and item.module.__name__.rsplit(".", 1)[-1] not in FILE_MATRICES
+            and item.module.__name__.rsplit(".", 1)[-1] not in SQLITE_ONLY
             and not _interface_only(item)]
     deselected = [item for item in items if item not in kept]
     if deselected:
