@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.bench_serving import free_port, gunicorn, page_load_body, request, stop, wait_for
+from bench.bench_serving import filled_store, free_port, gunicorn, page_load_body, request, stop, wait_for
 from bench.results import report
 
 BEGIN, END = "<!-- new views block", "<!-- end new views block -->"
@@ -167,14 +167,8 @@ def main() -> None:
     load_before = os.getloadavg()[0]  # the machine's load (other work on it) as the run starts
     rows = {}
     with tempfile.TemporaryDirectory() as folder:
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.db'}", "VERIFICA_LOG_LEVEL": "WARNING"}
-        port = free_port()
-        prepare = gunicorn("app:server", 1, env, port)  # fills the store from the snapshot (not measured)
-        try:
-            wait_for(port, "/api/health", prepare, timeout=300)
+        with filled_store(folder) as (env, port):
             searches = view_searches(port, env["DATABASE_URL"])
-        finally:
-            stop(prepare)
         if len(searches) < need:
             sys.exit(f"only {len(searches)} distinct views for {need} requests")
         for name, target in (("floor", "bench.floor_app:server"), ("explorer", "app:server")):

@@ -23,6 +23,7 @@ app and the floor. ``--write`` replaces this benchmark's block of bench/RESULTS.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -92,6 +93,21 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@contextlib.contextmanager
+def filled_store(folder: str):
+    """A temporary SQLite store in ``folder``, filled from the committed snapshot by a first
+    ``gunicorn`` start (not measured): yields the environment that points at it and the port of
+    that server, which is stopped on leaving."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.db'}", "VERIFICA_LOG_LEVEL": "WARNING"}
+    port = free_port()
+    prepare = gunicorn("app:server", 1, env, port)
+    try:
+        wait_for(port, "/api/health", prepare, timeout=300)
+        yield env, port
+    finally:
+        stop(prepare)
 
 
 def worker_rss_mb(master: int) -> list[float]:
@@ -282,13 +298,8 @@ def main() -> None:
     from dashboard import ids
 
     with tempfile.TemporaryDirectory() as folder:
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.db'}", "VERIFICA_LOG_LEVEL": "WARNING"}
-        port = free_port()
-        prepare = gunicorn("app:server", 1, env, port)  # fills the store from the snapshot (not measured)
-        try:
-            wait_for(port, "/api/health", prepare, timeout=300)
-        finally:
-            stop(prepare)
+        with filled_store(folder) as (env, _port):
+            pass
         floor_import, startup = measure_startup(env, args.repeat)
         print(f"start-up {startup:.2f} s, import floor {floor_import:.2f} s", file=sys.stderr)
 
