@@ -356,7 +356,8 @@ def overdue() -> dict[str, dict]:
 
 
 def source_card(source_id: str) -> dict | None:
-    return service.source_card(engine(), source_id)
+    """The source's stored card (producer, citation, URLs, licence), from the request's data versions."""
+    return versions(engine()).card(source_id)
 
 
 def vintages_used(frame: pd.DataFrame) -> list[dict]:
@@ -367,26 +368,26 @@ def vintages_used(frame: pd.DataFrame) -> list[dict]:
     last = frame["period"]
     if "end_year" in frame:  # yearly figures: a window runs to the end of its last year
         last = pd.to_datetime(frame["end_year"].astype(int).astype(str) + "-12-01")
-    used = (
-        frame.assign(last=last)
-        .groupby(["vintage_id", "vintage", "vintage_published_on"])
-        .agg(first=("period", "min"), last=("last", "max"))
-        .reset_index()
-        .sort_values(["vintage_published_on", "vintage_id"])
-    )
+    spans: dict[tuple, list] = {}  # (vintage id, file, release date) -> [first month, last month]
+    for key, first, end in zip(zip(frame["vintage_id"].tolist(), frame["vintage"].tolist(),
+                                   frame["vintage_published_on"].tolist(), strict=True),
+                               frame["period"].tolist(), last.tolist(), strict=True):
+        span = spans.setdefault(key, [first, end])
+        span[0], span[1] = min(span[0], first), max(span[1], end)
     meta = vintage_meta()
     out = []
-    for row in used.itertuples():
-        info = meta.get(int(row.vintage_id), {})
+    by_release = sorted(spans.items(), key=lambda item: (item[0][2], item[0][0]))  # release date, then id
+    for (vintage_id, file_name, published_on), (first, end) in by_release:
+        info = meta.get(int(vintage_id), {})
         basis = info.get("published_on_basis", "")
         out.append({
-            "id": int(row.vintage_id),
-            "file_name": row.vintage,
+            "id": int(vintage_id),
+            "file_name": file_name,
             "sha256": info.get("sha256", ""),
-            "published_on": row.vintage_published_on.isoformat(),
+            "published_on": published_on.isoformat(),
             "published_on_basis": basis,
             "estimated": basis.startswith("estimated"),
-            "months": f"{row.first:%Y-%m}..{row.last:%Y-%m}",
+            "months": f"{first:%Y-%m}..{end:%Y-%m}",
             "withdrawn_on": info.get("withdrawn_on"),
         })
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
@@ -39,6 +40,38 @@ class NotAvailable(LookupError):
 def _merge_flags(flags: pd.Series) -> str:
     merged = sorted({flag for item in flags for flag in str(item).split(",") if flag})
     return ",".join(merged)
+
+
+def _sum_by(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Values summed per key, in key order (none when every value is missing; each sum added in
+    the rows' order, so the same rows give the same bits on any machine), with the flags of the
+    key's rows merged; indexed by the keys (a missing category is a key of its own, last)."""
+    codes = np.zeros(len(rows), dtype=np.int64)
+    levels = []
+    for key in keys:
+        key_codes, uniques = pd.factorize(rows[key], sort=True, use_na_sentinel=False)
+        codes = codes * max(len(uniques), 1) + key_codes
+        levels.append(uniques)
+    groups, inverse = np.unique(codes, return_inverse=True)
+    values = rows["value"].to_numpy(dtype=float, na_value=np.nan)
+    present = ~np.isnan(values)
+    sums = np.bincount(inverse, weights=np.where(present, values, 0.0), minlength=len(groups))
+    counts = np.bincount(inverse, weights=present, minlength=len(groups))
+    sums[counts == 0] = np.nan
+    texts = rows["flags"].to_numpy(dtype=object)
+    flagged = texts.astype(bool)
+    merged: dict[int, set[str]] = {}
+    for group, text in set(zip(inverse[flagged].tolist(), texts[flagged].tolist(), strict=True)):
+        merged.setdefault(group, set()).update(flag for flag in text.split(",") if flag)
+    positions = []  # each group's position in each key's uniques, from the last key back
+    rest = groups
+    for uniques in reversed(levels):
+        positions.append(rest % max(len(uniques), 1))
+        rest = rest // max(len(uniques), 1)
+    arrays = [uniques.take(position) for uniques, position in zip(levels, reversed(positions), strict=True)]
+    index = pd.MultiIndex.from_arrays(arrays, names=keys) if len(keys) > 1 else pd.Index(arrays[0], name=keys[0])
+    return pd.DataFrame({"value": sums, "flags": [",".join(sorted(merged.get(g, ()))) for g in range(len(groups))]},
+                        index=index)
 
 
 def read_series(
@@ -101,10 +134,7 @@ def _summed(engine: Engine, spec: Indicator, geo: str, *, start: dt.date | None,
     if spec.breakdown and spec.breakdown not in rows.columns:
         rows = rows.assign(**{spec.breakdown: pd.Series(dtype=object)})
     keys = ["period"] + ([spec.breakdown] if spec.breakdown else [])
-    summed = rows.groupby(keys, dropna=False).agg(
-        value=("value", lambda v: v.sum(min_count=1)),
-        flags=("flags", _merge_flags),
-    )
+    summed = _sum_by(rows, keys)
     if spec.zero_fill:
         # A combination missing from a release's aggregate table means zero seizures that month.
         levels = [covered.index]

@@ -9,6 +9,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Text, cast, func, select, text
 from sqlalchemy.engine import Engine
@@ -114,27 +115,48 @@ def read_slice(
     dims_text = "CAST(obs.dims AS TEXT)" if engine.dialect.name == "postgresql" else "obs.dims"
     sql = _SLICE_SQL.format(filters=conditions, dims_text=dims_text)
     with engine.connect() as conn:
-        frame = pd.read_sql_query(text(sql), conn, params=params)
-        vintages = pd.read_sql_query(
-            select(Vintage.id.label("vintage_id"), Vintage.file_name.label("vintage"),
-                   Vintage.published_on.label("vintage_published_on")).where(
-                Vintage.id.in_([int(v) for v in frame["vintage_id"].unique()])), conn)
-    frame["period"] = pd.to_datetime(frame["period"])
-    vintages["vintage_published_on"] = pd.to_datetime(vintages["vintage_published_on"]).dt.date
-    frame = frame.merge(vintages, on="vintage_id", how="left")
-    months = (frame[frame["kind"] == "month"]
-              .groupby("period", as_index=False)
-              .agg(vintage_id=("vintage_id", "first"), vintage=("vintage", "first"),
-                   vintage_published_on=("vintage_published_on", "first"),
-                   flags=("flags", lambda f: ",".join(sorted({x for i in f for x in str(i).split(",") if x})))))
-    rows = frame[frame["kind"] == "row"].drop(columns="kind").reset_index(drop=True)
-    dims = _dims_frame(rows["dims"].tolist(), rows.index)
-    rows = pd.concat([rows.drop(columns="dims"), dims], axis=1)
-    rows.insert(1, "geo", geo)
-    first = ["period", "geo", *dims.columns, "value", "value_predicted", "flags", "vintage_id", "vintage",
-             "vintage_published_on"]
-    return Slice(rows=rows[first].sort_values("period", kind="stable").reset_index(drop=True),
-                 months=months.sort_values("period").reset_index(drop=True))
+        found = conn.execute(text(sql), params).all()
+        vintages = {row[0]: (row[1], row[2]) for row in conn.execute(
+            select(Vintage.id, Vintage.file_name, Vintage.published_on).where(
+                Vintage.id.in_({int(row[2]) for row in found})))} if found else {}
+    # Plain Python over the answer's few hundred tuples: a DataFrame built once, column by column.
+    rows = [row for row in found if row[0] == "row"]
+    month_flags: dict = {}
+    month_vintage: dict = {}
+    for _kind, period, vintage_id, _dims, _value, _predicted, flags in (row for row in found if row[0] == "month"):
+        month_vintage.setdefault(period, vintage_id)
+        month_flags.setdefault(period, set()).update(flag for flag in (flags or "").split(",") if flag)
+    periods = sorted(month_vintage)
+    month_ids = [month_vintage[period] for period in periods]
+    months = pd.DataFrame({
+        "period": _months(periods),
+        "vintage_id": pd.Series(month_ids, dtype="int64"),
+        "vintage": pd.Series([vintages[v][0] for v in month_ids], dtype=str),
+        "vintage_published_on": pd.Series([vintages[v][1] for v in month_ids], dtype=object),
+        "flags": pd.Series([",".join(sorted(month_flags[period])) for period in periods], dtype=str),
+    })
+    rows.sort(key=lambda row: row[1])  # by month, stable: the store's order within a month
+    ids = [row[2] for row in rows]
+    columns = {
+        "period": _months([row[1] for row in rows]),
+        "geo": pd.Series([geo] * len(rows), dtype=str),
+    }
+    dims = _dims_frame([row[3] for row in rows], pd.RangeIndex(len(rows)))
+    columns.update({name: dims[name] for name in dims.columns})
+    columns.update({
+        "value": pd.Series(np.array([row[4] for row in rows], dtype=float)),
+        "value_predicted": pd.Series(np.array([row[5] for row in rows], dtype=float)),
+        "flags": pd.Series([row[6] for row in rows], dtype=str),
+        "vintage_id": pd.Series(ids, dtype="int64"),
+        "vintage": pd.Series([vintages[v][0] for v in ids], dtype=str),
+        "vintage_published_on": pd.Series([vintages[v][1] for v in ids], dtype=object),
+    })
+    return Slice(rows=pd.DataFrame(columns, index=pd.RangeIndex(len(rows))), months=months)
+
+
+def _months(values: list) -> pd.Series:
+    """Month starts as datetimes, from the dates PostgreSQL returns or the ISO text SQLite does."""
+    return pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601")
 
 
 _MONTHS_SQL = """

@@ -67,6 +67,10 @@ class DataVersions:
     def source(self, source_id: str) -> str:
         return self._sources.get(source_id, "none")
 
+    def card(self, source_id: str) -> dict | None:
+        """The source's row of the sources table as read with the versions (no query of its own)."""
+        return next((dict(zip(CARD_COLUMNS, row, strict=True)) for row in self.cards if row[0] == source_id), None)
+
     def in_force(self, as_of: dt.date) -> str:
         """A digest of the vintages served as known on ``as_of`` (published by then, not withdrawn
         then): dates with the same vintages in force read the same data."""
@@ -83,6 +87,7 @@ _VERSION_ROWS = select(Vintage.source_id, Vintage.id, Vintage.sha256, Vintage.pu
 _HISTORY_ROWS = select(Withdrawal.vintage_id, Withdrawal.withdrawn_on, Withdrawal.restored_on).order_by(Withdrawal.id)
 _TIMELINE_KEY = select(DerivedResult.key).where(DerivedResult.name == TIMELINE_MARK)
 _SOURCE_CARDS = select(Source.__table__).order_by(Source.id)
+CARD_COLUMNS = tuple(Source.__table__.columns.keys())
 
 
 def data_versions(engine: Engine) -> DataVersions:
