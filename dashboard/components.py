@@ -14,10 +14,10 @@ from dashboard import ids, queries
 from dashboard.figures import COMMITMENT_COLOURS, COMMITMENT_SYMBOLS, VERDICT_COLOURS, VERDICT_SYMBOLS
 from dashboard.i18n import basis_text, flag_text, lang_query, languages, pick, t
 from indicators import explain
+from indicators.assessment import Assessment
 from indicators.explain import METHOD_LABELS, VERDICT_LABELS, effect_unit, mde_share, month_name, number, percent
 from indicators.registry import Indicator
 from indicators.service import failing_sources
-from indicators.verification import Assessment
 
 
 def toggle_lang(query: str, lang: str, target: str | None = None) -> str:

@@ -22,6 +22,7 @@ from dashboard.i18n import basis_text
 from indicators import claims as claims_checker
 from indicators import commitments as commitments_model
 from indicators import context, maps, precompute, service, stored_claims
+from indicators.assessment import Assessment
 from indicators.catalogue import POPULATION_SOURCE
 from indicators.digest import code_digest
 from indicators.registry import INDICATORS, Indicator, get_indicator
@@ -29,7 +30,7 @@ from indicators.scorecard import verify
 from indicators.series import POPULATION_BASE, geographies, read_series, sources_read
 from indicators.series import decimals as series_decimals
 from indicators.service import DataVersions, ViewChoices, available_geos, data_versions, read_events, read_slice
-from indicators.verification import METHODS, Assessment
+from indicators.verification import METHODS
 
 cache = Cache()
 T = TypeVar("T")

@@ -19,12 +19,12 @@ from dashboard.figures import add_assessment, add_line, linked, relabel_events, 
 from dashboard.i18n import pick, t
 from dashboard.state import ExplorerState
 from indicators import transforms
+from indicators.assessment import Assessment
 from indicators.catalogue import geo_name
 from indicators.explain import date_locale, headline
 from indicators.registry import Indicator, get_indicator
 from indicators.scorecard import NotAssessable
 from indicators.series import NotAvailable
-from indicators.verification import Assessment
 
 POPULATION_SOURCE = "conapo_population"  # the denominator of per-100k views
 

@@ -18,10 +18,11 @@ from sqlalchemy.engine import Engine
 
 from etl.store import in_force, list_vintages, withdrawal_history
 from indicators import context
+from indicators.assessment import Assessment
 from indicators.regimes import markers_for
 from indicators.registry import Indicator, donor_specs, get_indicator
 from indicators.series import NotAvailable, read_series
-from indicators.verification import JOINT_DAYS, Assessment, as_date, assess, named_events
+from indicators.verification import JOINT_DAYS, as_date, assess, named_events
 
 
 class NotAssessable(ValueError):
