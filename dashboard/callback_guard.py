@@ -49,6 +49,7 @@ VALUE_TYPES: dict[tuple[str, str], str] = {
     (ids.GRAPH, "config"): DICT,
     (ids.CAMERA, "data"): DICT,
     (ids.FIGURE, "data"): DICT,
+    (ids.VIEWPORT, "data"): STR,  # (set in the browser on a resize, read by a clientside callback)
     (ids.TABLE_SUMMARY, "n_clicks"): COUNT,  # the first unfolding of the table, of the map
     (ids.MAP_SUMMARY, "n_clicks"): COUNT,
     (ids.MAP_GRAPH, "clickData"): CLICK,  # (the map click is a clientside callback, as is its state below)

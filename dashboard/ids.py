@@ -50,6 +50,7 @@ TABLE_BODY = "explorer-table-body"
 MAP_SUMMARY = "explorer-map-summary"
 MAP_BODY = "explorer-map-body"
 FIGURE = "explorer-figure"
+VIEWPORT = "explorer-viewport"  # "phone" or "wide", set in the browser when the window crosses the phone width
 CONTROLS = "explorer-controls"  # the view's settings (folded on a phone)
 CONTROLS_TOGGLE = "explorer-controls-toggle"  # the one button that unfolds them
 CLAIMS_FILTER = "claims-filter"  # the claims page's selection (a GET form)

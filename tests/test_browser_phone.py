@@ -94,3 +94,55 @@ return [before, cell.getBoundingClientRect().left, table.scrollLeft];
 """)
     assert scrolled > 0  # the table does scroll sideways at this width
     assert abs(after - before) < 1, (before, after)
+
+
+# What a person sees of the chart after a resize: each text's box, the toolbar's, and the title.
+DRAWN = f"""
+const box = el => {{ const r = el.getBoundingClientRect(); return {{left: r.left, right: r.right, top: r.top,
+                                                                    bottom: r.bottom}}; }};
+const gd = {FIGURE};
+const bar = gd.querySelector('.modebar');
+return {{
+  title: String(gd.layout.title.text || ''),
+  labels: (gd.layout.annotations || []).filter(a => (a.name || '').startsWith('event-label:')).length,
+  texts: [...gd.querySelectorAll('.gtitle, .legendtext, .annotation-text')].filter(e => e.textContent.trim())
+           .map(e => ({{text: e.textContent.slice(0, 40), ...box(e)}})),
+  bar: bar ? box(bar) : null,
+  inner: window.innerWidth,
+}};
+"""
+
+
+def overlaps(boxes: list[dict]) -> list[tuple[str, str]]:
+    """Pairs of boxes that share more than a pixel each way."""
+    return [(a["text"], b["text"]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if min(a["right"], b["right"]) - max(a["left"], b["left"]) > 1
+            and min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > 1]
+
+
+def test_the_chart_is_drawn_again_when_the_window_crosses_the_phone_width(app_browser):
+    """A laptop's window narrowed to a phone's (a tablet turned, a window resized): the chart is
+    drawn again as on a phone, not left with the laptop's labels piled on each other and its title
+    running under the toolbar and off the edge; widened again, it is the laptop's chart."""
+    duo = app_browser
+    duo.driver.set_window_size(1440, 900)
+    duo.wait_for_page(f"{duo.server_url}/?indicator=cbp_fentanyl_seizures_swb_lbs&lang=en")
+    duo.wait_for_element(f"#{ids.GRAPH} .main-svg", timeout=WAIT)
+    wide = duo.driver.execute_script(DRAWN)
+    lines = wide["title"].count("<br>")
+    assert wide["labels"] > 1, wide  # the laptop's chart: its linked events labelled
+    assert overlaps(wide["texts"]) == []
+    duo.driver.set_window_size(*SCREEN)
+    duo._wait_for(lambda d: d.execute_script(DRAWN)["title"].count("<br>") > lines, timeout=WAIT,
+                  msg="the chart was not drawn again for the phone's width (its title wrapped shorter)")
+    seen = duo.driver.execute_script(DRAWN)
+    assert seen["inner"] <= 600, seen["inner"]
+    assert overlaps(seen["texts"]) == [], seen["texts"]
+    cut = [t["text"] for t in seen["texts"] if t["right"] > seen["inner"] + 0.5 or t["left"] < -0.5]
+    assert cut == [], cut
+    title = [t for t in seen["texts"] if t["text"] and t["text"] in seen["title"].replace("<br>", " ")][:1]
+    assert title and seen["bar"] and title[0]["top"] >= seen["bar"]["bottom"] - 1, (title, seen["bar"])
+    duo.driver.set_window_size(1440, 900)
+    duo._wait_for(lambda d: d.execute_script(DRAWN)["title"].count("<br>") == lines, timeout=WAIT,
+                  msg="the chart was not drawn again for the laptop's width")
+    assert duo.driver.execute_script(DRAWN)["labels"] == wide["labels"]

@@ -59,9 +59,23 @@ function phoneFigure(figure) {
   return Object.assign({}, figure, {layout: layout});
 }
 
+// A window resized or turned across the phone width: the chart is drawn again for its new width
+// (the store "explorer-viewport", dashboard/ids.py VIEWPORT, is an input of drawChart; "explorer-graph" is GRAPH).
+var wasPhone = window.innerWidth <= PHONE_WIDTH;
+window.addEventListener("resize", function () {
+  var phone = window.innerWidth <= PHONE_WIDTH;
+  if (phone === wasPhone) return;
+  wasPhone = phone;
+  var clientside = window.dash_clientside || {};
+  // (a store draws nothing: the explorer's chart says the page is the explorer)
+  if (document.getElementById("explorer-graph") && clientside.set_props) {
+    clientside.set_props("explorer-viewport", {data: phone ? "phone" : "wide"});
+  }
+});
+
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   verifica: {
-    drawChart: function (figure, camera, config) {
+    drawChart: function (figure, camera, viewport, config) {
       var phone = window.innerWidth <= PHONE_WIDTH;
       return [phone ? phoneFigure(figure) : figure, window.dash_clientside.verifica.graphConfig(camera, config)];
     },

@@ -137,7 +137,8 @@ def layout(**query: str) -> html.Div:
         html.Div(id=ids.TABLE, className="data-table"),
         html.Div(id=ids.MAP, className="state-map"),
         before=(dcc.Location(id=ids.EXPLORER_URL, refresh=False), dcc.Store(id=ids.LANG, data=lang),
-                dcc.Store(id=ids.CAMERA, data=None), dcc.Store(id=ids.FIGURE, data=None)),
+                dcc.Store(id=ids.CAMERA, data=None), dcc.Store(id=ids.FIGURE, data=None),
+                dcc.Store(id=ids.VIEWPORT, data=None)),
     )
 
 
@@ -449,5 +450,6 @@ def register_callbacks(app: dash.Dash) -> None:
         Output(ids.GRAPH, "config"),
         Input(ids.FIGURE, "data"),
         Input(ids.CAMERA, "data"),
+        Input(ids.VIEWPORT, "data"),  # a window turned or resized across the phone width: drawn again for it
         State(ids.GRAPH, "config"),
     )
