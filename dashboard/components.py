@@ -35,7 +35,8 @@ def toggle_lang(query: str, lang: str, target: str | None = None) -> str:
 
 def language_links(lang: str, path: str, query: str) -> list[html.A]:
     """A link to the same view in each other language, named in that language (and marked as
-    such); the first, the language after this one, is the one the explorer keeps current."""
+    such), the language after this one first (its id ``LANGUAGE_LINK``). The explorer draws them
+    again with each view (``LANGUAGE_LINKS``), so every language's link follows the view."""
     offered = languages()
     start = offered.index(lang) + 1 if lang in offered else 0
     targets = [other for other in offered[start:] + offered[:start] if other != lang]
@@ -53,7 +54,7 @@ def header(lang: str, path: str, query: str) -> html.Header:
                 *[dcc.Link(t(page["nav_key"], lang), href=page["path"] + lang_query(lang))
                   for page in sorted(dash.page_registry.values(), key=lambda p: p.get("order", 99))
                   if page.get("nav_key")],
-                *language_links(lang, path, query),
+                html.Span(language_links(lang, path, query), id=ids.LANGUAGE_LINKS, className="language-links"),
             ]),
         ],
     )

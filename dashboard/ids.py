@@ -17,6 +17,7 @@ URL_NOTICE = "explorer-url-notice"
 ALL_EVENTS = "explorer-all-events"
 EVENT_LIST = "explorer-event-list"
 LANGUAGE_LINK = "language-link"
+LANGUAGE_LINKS = "language-links"  # every language link: the explorer redraws them with each view
 ASSESS_EVENT = "explorer-assess-event"
 METHOD = "explorer-method"
 ASSESSMENT = "explorer-assessment"

@@ -219,3 +219,29 @@ def test_curated_pairs_may_carry_a_further_language():
             jsonschema.validate({"en": "The meeting", "es": "La reunión", "French": "La réunion"}, schema)
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate({"en": "The meeting"}, schema)
+
+
+def test_with_three_languages_every_language_link_follows_the_explorer_view(pseudo_locale, snapshot_app):
+    """A control change writes a new address; each other language's link (two of them with a
+    third catalogue) leads to that view, not only the first one's."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from dashboard import ids
+    from tests.helpers import explorer_request, post, set_value
+
+    client = snapshot_app.server.test_client()
+    client.get("/")  # registers the pages' callbacks
+    body = set_value(explorer_request(snapshot_app), (ids.LANG, "data"), PSEUDO)
+    response = post(client, body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    answer = response.get_json()["response"]
+    address = parse_qs(answer[ids.EXPLORER_URL]["search"].lstrip("?"))
+    assert address["lang"] == [PSEUDO] and address.get("from")  # the view the controls chose
+    links = answer[ids.LANGUAGE_LINKS]["children"]
+    offered = sorted(link["props"]["lang"] for link in links)
+    assert offered == sorted(lang for lang in catalogues.languages() if lang != PSEUDO) and len(offered) >= 2
+    for link in links:
+        href = urlsplit(link["props"]["href"])
+        params = parse_qs(href.query)
+        assert href.path == "/" and params.pop("lang", ["en"]) == [link["props"]["lang"]], link["props"]
+        assert params == {key: value for key, value in address.items() if key != "lang"}, link["props"]

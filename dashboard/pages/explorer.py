@@ -362,7 +362,7 @@ def sync(search, *values):
     address = out["search"] if write_address and out["search"] != (search or "") else dash.no_update
     return (*control_values(state), geo_opts, geo_opts, transform_options(state), out["figure"], out["info"],
             address, out["panel"], out["table"], out["map"], out["camera"],
-            "/" + components.toggle_lang(out["search"], state.lang), notice)
+            components.language_links(state.lang, "/", out["search"]), notice)
 
 
 def download(*values):
@@ -402,7 +402,7 @@ def register_callbacks(app: dash.Dash) -> None:
         Output(ids.TABLE, "children"),
         Output(ids.MAP, "children"),
         Output(ids.CAMERA, "data"),
-        Output(ids.LANGUAGE_LINK, "href"),
+        Output(ids.LANGUAGE_LINKS, "children"),
         Output(ids.URL_NOTICE, "children"),
         Input(ids.EXPLORER_URL, "search"),
         *[Input(cid, prop) for _, cid, prop in CONTROLS],
