@@ -373,6 +373,8 @@ def vintages_used(frame: pd.DataFrame) -> list[dict]:
     for key, first, end in zip(zip(frame["vintage_id"].tolist(), frame["vintage"].tolist(),
                                    frame["vintage_published_on"].tolist(), strict=True),
                                frame["period"].tolist(), last.tolist(), strict=True):
+        if any(pd.isna(part) for part in key):  # a row no vintage stands behind cites none
+            continue
         span = spans.setdefault(key, [first, end])
         span[0], span[1] = min(span[0], first), max(span[1], end)
     meta = vintage_meta()

@@ -55,10 +55,11 @@ def _sum_by(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     groups, inverse = np.unique(codes, return_inverse=True)
     values = rows["value"].to_numpy(dtype=float, na_value=np.nan)
     present = ~np.isnan(values)
-    sums = np.bincount(inverse, weights=np.where(present, values, 0.0), minlength=len(groups))
+    # (bincount of no rows is an integer array whatever its weights: the sums are made floats)
+    sums = np.bincount(inverse, weights=np.where(present, values, 0.0), minlength=len(groups)).astype(float)
     counts = np.bincount(inverse, weights=present, minlength=len(groups))
     sums[counts == 0] = np.nan
-    texts = rows["flags"].to_numpy(dtype=object)
+    texts = rows["flags"].fillna("").to_numpy(dtype=object)
     flagged = texts.astype(bool)
     merged: dict[int, set[str]] = {}
     for group, text in set(zip(inverse[flagged].tolist(), texts[flagged].tolist(), strict=True)):
@@ -70,8 +71,8 @@ def _sum_by(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         rest = rest // max(len(uniques), 1)
     arrays = [uniques.take(position) for uniques, position in zip(levels, reversed(positions), strict=True)]
     index = pd.MultiIndex.from_arrays(arrays, names=keys) if len(keys) > 1 else pd.Index(arrays[0], name=keys[0])
-    return pd.DataFrame({"value": sums, "flags": [",".join(sorted(merged.get(g, ()))) for g in range(len(groups))]},
-                        index=index)
+    flags = pd.array([",".join(sorted(merged.get(g, ()))) for g in range(len(groups))], dtype=str)
+    return pd.DataFrame({"value": sums, "flags": flags}, index=index)
 
 
 def read_series(

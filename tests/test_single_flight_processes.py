@@ -113,7 +113,6 @@ def test_two_processes_compute_a_missing_scorecard_once_and_keep_answering(prepa
         assert all(grid["key"] == before["key"] and grid["updating"] for _, _, grid in answers)
         assert [grid["key"] for grid in fresh] == [new_key, new_key]
         assert not failures and health, failures
-        assert max(health) < 1, f"health took {max(health):.2f} s during the computation"
     finally:
         for process, _ in servers:
             process.terminate()
@@ -123,7 +122,11 @@ def test_two_processes_compute_a_missing_scorecard_once_and_keep_answering(prepa
     texts = [(tmp_path / f"server-{k}.log").read_text() for k in range(2)]
     computed = sum(text.count(COMPUTED) for text in texts)
     assert computed == 1, [text[-1500:] for text in texts]
-    # ... and at once: each answer far shorter than the computation it did not wait for (a fixed
-    # bound of 1 s failed at 1.02 s on a machine busy with other work, answers unchanged).
+    # ... and at once: each answer, and each health check, well within the computation they did
+    # not wait for (half its logged time, at least 1 s; a fixed 1 s failed at 1.02 s on a machine
+    # busy with other work, where the computation takes longer too). A request that waited for
+    # the computation takes all of it (and gets the new grid, which the checks above refuse).
     took = float(re.search(COMPUTED + r" ([0-9.]+) s", "".join(texts)).group(1))
-    assert max(seconds for seconds, _, _ in answers) < max(1.0, took / 4), (took, sorted(s for s, _, _ in answers))
+    bound = max(1.0, took / 2)
+    assert max(seconds for seconds, _, _ in answers) < bound, (took, sorted(s for s, _, _ in answers))
+    assert max(health) < bound, f"health took {max(health):.2f} s during a computation of {took} s"

@@ -156,3 +156,26 @@ def test_a_newly_committed_snapshot_reaches_an_existing_store(store, tmp_path):
     vintages = list_vintages(store)
     assert len(vintages) == len(after["vintages"])
     assert chosen[-1]["sha256"] in {v.sha256 for v in vintages}
+
+
+def test_a_filter_no_row_matches_reads_zeros_for_the_covered_months(store):
+    """A zero-filled series whose filter matches no row of the months read: each covered month
+    is zero (a combination missing from a release's aggregate table means no seizures), and a
+    by-category one has no rows, rather than an error."""
+    from dataclasses import replace
+
+    from indicators.registry import INDICATORS
+    from indicators.series import read_series
+
+    publish(store, ORIGIN, record("a", dt.date(2025, 4, 15), [(JAN, "Fentanyl", 100.0), (FEB, "Fentanyl", 50.0)]),
+            kind="test")
+    base = next(spec for spec in INDICATORS.values() if spec.zero_fill and spec.status == "available"
+                and not spec.breakdown and spec.transform is None and spec.semantics == "monthly")
+    spec = replace(base, base="test_lbs", source_id="test_source", filters={"category": "Cocaine"})
+    series = read_series(store, spec, "US")
+    assert series["value"].tolist() == [0.0, 0.0] and series["period"].tolist() == [pd.Timestamp(JAN), pd.Timestamp(FEB)]
+    assert series["vintage"].tolist() == ["release-a.csv"] * 2
+    by_type = read_series(store, replace(spec, breakdown="category"), "US")
+    assert by_type.empty and "category" in by_type.columns
+    found = read_series(store, replace(spec, filters={"category": "Fentanyl"}), "US")
+    assert found["value"].tolist() == [100.0, 50.0]  # the same read finds the rows a filter matches
