@@ -37,22 +37,15 @@ class NotAvailable(LookupError):
     """The indicator has no data in the store (planned source, or unknown geography)."""
 
 
-def _merge_flags(flags: pd.Series) -> str:
-    merged = sorted({flag for item in flags for flag in str(item).split(",") if flag})
-    return ",".join(merged)
-
-
 def _sum_by(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Values summed per key, in key order (none when every value is missing; each sum added in
     the rows' order, so the same rows give the same bits on any machine), with the flags of the
     key's rows merged; indexed by the keys (a missing category is a key of its own, last)."""
     codes = np.zeros(len(rows), dtype=np.int64)
-    levels = []
     for key in keys:
         key_codes, uniques = pd.factorize(rows[key], sort=True, use_na_sentinel=False)
         codes = codes * max(len(uniques), 1) + key_codes
-        levels.append(uniques)
-    groups, inverse = np.unique(codes, return_inverse=True)
+    groups, first, inverse = np.unique(codes, return_index=True, return_inverse=True)  # first: a row of each key
     values = rows["value"].to_numpy(dtype=float, na_value=np.nan)
     present = ~np.isnan(values)
     # (bincount of no rows is an integer array whatever its weights: the sums are made floats)
@@ -64,13 +57,8 @@ def _sum_by(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     merged: dict[int, set[str]] = {}
     for group, text in set(zip(inverse[flagged].tolist(), texts[flagged].tolist(), strict=True)):
         merged.setdefault(group, set()).update(flag for flag in text.split(",") if flag)
-    positions = []  # each group's position in each key's uniques, from the last key back
-    rest = groups
-    for uniques in reversed(levels):
-        positions.append(rest % max(len(uniques), 1))
-        rest = rest // max(len(uniques), 1)
-    arrays = [uniques.take(position) for uniques, position in zip(levels, reversed(positions), strict=True)]
-    index = pd.MultiIndex.from_arrays(arrays, names=keys) if len(keys) > 1 else pd.Index(arrays[0], name=keys[0])
+    arrays = [pd.Index(rows[key].take(first)) for key in keys]
+    index = pd.MultiIndex.from_arrays(arrays, names=keys) if len(keys) > 1 else arrays[0].rename(keys[0])
     flags = pd.array([",".join(sorted(merged.get(g, ()))) for g in range(len(groups))], dtype=str)
     return pd.DataFrame({"value": sums, "flags": flags}, index=index)
 

@@ -16,6 +16,12 @@ RAW_DIR = CONFIG.raw_dir
 IN_CI = CONFIG.in_ci
 CHROMIUM = CONFIG.chromium
 
+# The source card of the hand-made releases the store tests publish.
+TEST_ORIGIN = {"id": "test_source", "producer": "Test producer", "title": "Test title",
+               "citation": "Test citation", "attribution": "Test", "url_main": "https://example.test/",
+               "licence": "Public domain"}
+
+
 def require(condition: bool, reason: str) -> None:
     """Skip on a laptop, fail in CI: CI must run every test."""
     if not condition:

@@ -26,10 +26,7 @@ from etl.store import (
 )
 from etl.store import reads as store_reads
 from etl.store.coverage import served_spans
-
-ORIGIN = {"id": "test_source", "producer": "Test producer", "title": "Test title",
-          "citation": "Test citation", "attribution": "Test", "url_main": "https://example.test/",
-          "licence": "Public domain"}
+from tests.helpers import TEST_ORIGIN as ORIGIN
 
 # The as-of read before the coverage table: for each month, rank every vintage with rows of the
 # key by release date, leaving out those withdrawn as known on :as_of.

@@ -17,10 +17,7 @@ from sqlalchemy.types import Text
 from etl.store import Observation, VintageRecord, content_digest, dimension_columns, publish
 from etl.store import publishing as store_publishing
 from etl.store.schema import OBSERVATION_COLUMNS
-
-ORIGIN = {"id": "test_source", "producer": "Test producer", "title": "Test title",
-          "citation": "Test citation", "attribution": "Test", "url_main": "https://example.test/",
-          "licence": "Public domain"}
+from tests.helpers import TEST_ORIGIN as ORIGIN
 
 
 def old_records(frame: pd.DataFrame, vintage_id: int) -> list[dict]:

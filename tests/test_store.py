@@ -21,10 +21,7 @@ from etl.store import (
     record_run,
     utcnow,
 )
-
-ORIGIN = {"id": "test_source", "producer": "Test producer", "title": "Test title",
-          "citation": "Test citation", "attribution": "Test", "url_main": "https://example.test/",
-          "licence": "Public domain"}
+from tests.helpers import TEST_ORIGIN as ORIGIN
 
 
 def record(sha: str, published: dt.date, rows: list[tuple], file_name: str | None = None) -> VintageRecord:
