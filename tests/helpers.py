@@ -244,3 +244,18 @@ def wide_file(year: int = 2025, published_months: int = 3, drop_state: str | Non
                 lines.append(",".join([str(year), str(int(cve)), f'"{name}"', "La vida y la Integridad corporal",
                                        tipo, subtipo, modalidad or modo, sex, "Adultos (18 y más)", *cells]))
     return ("\r\n".join(lines) + "\r\n").encode("cp1252")
+
+
+# --- what a person sees --------------------------------------------------------------------------
+
+def overlapping(boxes: list[dict], tolerance: float = 1.0) -> list[tuple[str, str]]:
+    """The texts of the pairs of boxes (``left``, ``right``, ``top``, ``bottom``, ``text``) that
+    share more than ``tolerance`` pixels each way."""
+    pairs = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            width = min(a["right"], b["right"]) - max(a["left"], b["left"])
+            height = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
+            if width > tolerance and height > tolerance:
+                pairs.append((a["text"], b["text"]))
+    return pairs

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dashboard import ids
-from tests.helpers import WAIT
+from tests.helpers import WAIT, overlapping
 
 pytestmark = pytest.mark.browser
 SCREEN = (390, 844)
@@ -113,13 +113,6 @@ return {{
 """
 
 
-def overlaps(boxes: list[dict]) -> list[tuple[str, str]]:
-    """Pairs of boxes that share more than a pixel each way."""
-    return [(a["text"], b["text"]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
-            if min(a["right"], b["right"]) - max(a["left"], b["left"]) > 1
-            and min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > 1]
-
-
 def test_the_chart_is_drawn_again_when_the_window_crosses_the_phone_width(app_browser):
     """A laptop's window narrowed to a phone's (a tablet turned, a window resized): the chart is
     drawn again as on a phone, not left with the laptop's labels piled on each other and its title
@@ -131,13 +124,13 @@ def test_the_chart_is_drawn_again_when_the_window_crosses_the_phone_width(app_br
     wide = duo.driver.execute_script(DRAWN)
     lines = wide["title"].count("<br>")
     assert wide["labels"] > 1, wide  # the laptop's chart: its linked events labelled
-    assert overlaps(wide["texts"]) == []
+    assert overlapping(wide["texts"]) == []
     duo.driver.set_window_size(*SCREEN)
     duo._wait_for(lambda d: d.execute_script(DRAWN)["title"].count("<br>") > lines, timeout=WAIT,
                   msg="the chart was not drawn again for the phone's width (its title wrapped shorter)")
     seen = duo.driver.execute_script(DRAWN)
     assert seen["inner"] <= 600, seen["inner"]
-    assert overlaps(seen["texts"]) == [], seen["texts"]
+    assert overlapping(seen["texts"]) == [], seen["texts"]
     cut = [t["text"] for t in seen["texts"] if t["right"] > seen["inner"] + 0.5 or t["left"] < -0.5]
     assert cut == [], cut
     title = [t for t in seen["texts"] if t["text"] and t["text"] in seen["title"].replace("<br>", " ")][:1]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.exports import REPORT_FONT, SIZES
+from tests.helpers import overlapping
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 
@@ -36,17 +37,6 @@ for (const el of document.querySelectorAll('text')) {
 }
 return out;
 """
-
-
-def overlapping(boxes: list[dict], tolerance: float = 1.0) -> list[tuple[str, str]]:
-    pairs = []
-    for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
-            width = min(a["right"], b["right"]) - max(a["left"], b["left"])
-            height = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
-            if width > tolerance and height > tolerance:
-                pairs.append((a["text"], b["text"]))
-    return pairs
 
 
 def test_overlap_check_sees_overlaps():
